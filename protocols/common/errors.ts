@@ -1,0 +1,105 @@
+/**
+ * Protocol errors. Every failed check in a protocol run throws a {@link ProtocolError} whose `code` names the
+ * check and whose `culprit` (a party index of the session) is the party whose message failed it, when the
+ * failure can be pinned on one party.
+ */
+
+/** Stable codes of protocol failures; callers branch on these. */
+export type ProtocolErrorCode =
+  /** A message could not be decoded: wrong length, non-canonical scalar, invalid point, trailing bytes. */
+  | 'BAD_MESSAGE'
+  /** A message came from a party that is not in the session (or claims to be this party). */
+  | 'NOT_A_MEMBER'
+  /** A second message for the same round from the same party. */
+  | 'DUPLICATE_MESSAGE'
+  /** A message for a round that has already completed, or a round the protocol does not have. */
+  | 'UNEXPECTED_ROUND'
+  /** A commitment did not open to the revealed value. */
+  | 'BAD_COMMITMENT'
+  /** A Schnorr proof of knowledge did not verify. */
+  | 'BAD_PROOF'
+  /** A coefficient commitment list has the wrong number of entries. */
+  | 'BAD_COMMITMENT_COUNT'
+  /** A point that must not be the identity was the identity. */
+  | 'IDENTITY_POINT'
+  /** A Feldman VSS share does not match the sender's coefficient commitments. */
+  | 'BAD_SHARE'
+  /** A party's view of earlier broadcasts differs from ours (equivocation by someone; not attributable). */
+  | 'ECHO_MISMATCH'
+  /** A party's public key share does not match the public polynomial. */
+  | 'BAD_PUBLIC_SHARE'
+  /** Parties disagree on the aggregate public key, or it is the identity. */
+  | 'PUBLIC_KEY_MISMATCH'
+  /** The OT-extension consistency check failed: the pair state must be burnt. */
+  | 'OT_CHECK_FAILED'
+  /** The vector-OLE consistency check failed. */
+  | 'OLE_CHECK_FAILED'
+  /** A Γ check of the multiplication failed (inconsistent nonce or key multiplication). */
+  | 'BAD_GAMMA'
+  /** The signers' public key shares do not sum to the public key (not attributable). */
+  | 'PK_SUM_MISMATCH'
+  /** Session identifiers, nonce point or message hash differ between parties (not attributable). */
+  | 'SESSION_MISMATCH'
+  /** A value that must be non-zero (nonce sum, r, s) was zero. */
+  | 'DEGENERATE_VALUE'
+  /** The combined signature does not verify under the public key. */
+  | 'SIGNATURE_INVALID'
+  /** A presignature was offered for a second use. */
+  | 'PRESIGNATURE_REUSED'
+  /** Invalid local arguments (configuration, key share, pair state) — a bug or misuse, not a peer fault. */
+  | 'INVALID_ARGUMENT'
+  /** The run has already failed or finished and cannot take more input. */
+  | 'RUN_CLOSED';
+
+/**
+ * Codes whose culprit is certainly at fault, so a caller may ban that party's node. Other codes either have
+ * no culprit or can be provoked by a third party (for example equivocation seen only as an echo mismatch).
+ */
+export const ATTRIBUTABLE_CODES: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
+  'BAD_MESSAGE',
+  'NOT_A_MEMBER',
+  'DUPLICATE_MESSAGE',
+  'UNEXPECTED_ROUND',
+  'BAD_COMMITMENT',
+  'BAD_PROOF',
+  'BAD_COMMITMENT_COUNT',
+  'IDENTITY_POINT',
+  'BAD_SHARE',
+  'BAD_PUBLIC_SHARE',
+  'OT_CHECK_FAILED',
+  'OLE_CHECK_FAILED',
+  'BAD_GAMMA',
+]);
+
+/** A failed protocol check: `code` names the check, `round` where it failed, `culprit` the party at fault. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  /** Which check failed. */
+  readonly code: ProtocolErrorCode;
+  /** The round in which the failure was detected (0 when outside any round). */
+  readonly round: number;
+  /** Session index of the party whose message failed the check, when one can be named. */
+  readonly culprit: number | undefined;
+
+  constructor(code: ProtocolErrorCode, message: string, opts: { round?: number; culprit?: number } = {}) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.round = opts.round ?? 0;
+    this.culprit = opts.culprit;
+  }
+
+  /** True when the culprit certainly misbehaved (safe to ban its node). */
+  get attributable(): boolean {
+    return this.culprit !== undefined && ATTRIBUTABLE_CODES.has(this.code);
+  }
+}
+
+/** Thrown by decoders; the run that called the decoder turns it into `BAD_MESSAGE` naming the sender. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+}
+
+/** Throws `INVALID_ARGUMENT` when `cond` is false: for checks of local inputs, never of peer data. */
+export function assertArg(cond: boolean, message: string): asserts cond {
+  if (!cond) throw new ProtocolError('INVALID_ARGUMENT', message);
+}
