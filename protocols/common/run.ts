@@ -43,6 +43,8 @@ export abstract class RoundRun<Result> implements ProtocolRun<Result> {
   private closed = false;
   private output: { value: Result } | undefined;
   private readonly inbox = new Map<number, Map<number, Uint8Array>>();
+  /** Every (round, sender) ever accepted, so a duplicate is named as such even after its round is over. */
+  private readonly seen = new Set<string>();
   /** Every other party of the session. */
   protected readonly others: readonly number[];
 
@@ -112,12 +114,8 @@ export abstract class RoundRun<Result> implements ProtocolRun<Result> {
         culprit: from,
       });
     }
-    let box = this.inbox.get(round);
-    if (!box) {
-      box = new Map();
-      this.inbox.set(round, box);
-    }
-    if (box.has(from)) {
+    const key = `${round}:${from}`;
+    if (this.seen.has(key)) {
       this.closed = true;
       throw new ProtocolError('DUPLICATE_MESSAGE', `second round-${round} message from party ${from}`, {
         round,
@@ -127,6 +125,12 @@ export abstract class RoundRun<Result> implements ProtocolRun<Result> {
     if (this.current > 0 && round < this.current) {
       this.closed = true;
       throw new ProtocolError('UNEXPECTED_ROUND', `round ${round} is over`, { round, culprit: from });
+    }
+    this.seen.add(key);
+    let box = this.inbox.get(round);
+    if (!box) {
+      box = new Map();
+      this.inbox.set(round, box);
     }
     box.set(from, msg.payload);
     if (this.current === 0) return [];

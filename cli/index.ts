@@ -1,0 +1,59 @@
+/**
+ * The `mpc` command line. For now it has one command, `mpc bench`; the party and coordinator commands
+ * arrive with later issues.
+ */
+import '../src/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Runs bench/index.ts in a child process with tsx's loader, forwarding the options; resolves to its exit code. */
+function runBench(forward: string[]): Promise<number> {
+  const script = fileURLToPath(new URL('../bench/index.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...forward], {
+    stdio: 'inherit',
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('mpc')
+  .usage('$0 <command> [options]')
+  .command(
+    'bench',
+    'Benchmark the threshold-signature engine (bench/index.ts)',
+    (y) =>
+      y
+        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line instead of a table' })
+        .option('runs', {
+          type: 'number',
+          describe: "Timed runs per case (overrides each case's default)",
+          coerce: (runs: number) => {
+            if (!Number.isInteger(runs) || runs < 1) throw new Error('invalid --runs; must be an integer >= 1');
+            return runs;
+          },
+        })
+        .option('only', { type: 'string', describe: 'Comma-separated ops to run, e.g. keygen,sign' }),
+    async (argv) => {
+      const forward: string[] = [];
+      if (argv.json) forward.push('--json');
+      if (argv.runs !== undefined) forward.push('--runs', String(argv.runs));
+      if (argv.only !== undefined) forward.push('--only', argv.only);
+      process.exitCode = await runBench(forward);
+    },
+  )
+  .demandCommand(1, 'Specify a command; see mpc --help.')
+  .strict()
+  .help()
+  .alias('help', 'h')
+  .version(pkg.version)
+  .epilogue('Party and coordinator commands (init, party, coordinator) arrive with later issues.')
+  .parseAsync();
