@@ -1,28 +1,116 @@
 /**
  * Benchmarks of the engine: `npm run bench [-- --json] [-- --runs N] [-- --only op1,op2]`, or `mpc bench`.
+ * All parties run in this one process and every message passes through its codec; `bytes` is the total of
+ * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams).
  * The harness lives in bench/lib/; this file only registers the cases.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { KeyShare } from '../protocols/dkls23/key-share.js';
+import { runPairSetupInMemory } from '../protocols/dkls23/pair-setup.js';
+import { createOnlineSign, type Presignature } from '../protocols/dkls23/sign.js';
+import { nodeSuite } from '../src/crypto/node-suite.js';
+import { nodeId } from '../test/helpers/ids.js';
+import { runNetwork } from '../test/helpers/network.js';
+import { keygen, presign, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
 
-// ─── Cases ──────────────────────────────────────────────────────────────────────────────────────────
-// Register benchmark cases here, one object per operation and party count, for example:
-//
-//   cases.push({
-//     op: 'keygen', n: 3, t: 2, target_ms: 100,
-//     setup: () => { pairs = makePairStates(3) },          // untimed, once
-//     run: () => ({ bytes: runKeygen(pairs, 3, 2).bytes }), // timed; return the bytes put on the wire
-//   });
-//
-// `runs` (default 10) and `warmup` (default 1) may be set per case; `--runs` overrides `runs`.
-const cases: BenchCase[] = [];
-// ────────────────────────────────────────────────────────────────────────────────────────────────────
+const suite = () => nodeSuite();
+let counter = 0;
+const fresh = (label: string) => `${label}-${counter++}`;
+const hash = (label: string) => sha256(new TextEncoder().encode(label));
+
+/** Targets from the engine issue (2-core machine; the reference WASM engine measured 68.6 ms / 202 ms per sign). */
+const TARGETS: Record<string, number> = {
+  'pair-setup/2/2': 3000,
+  'keygen/3/2': 150,
+  'sign/3/2': 55,
+  'sign/5/3': 170,
+};
+
+function makeCases(runs: number | undefined): BenchCase[] {
+  const cases: BenchCase[] = [];
+  const target = (op: string, n: number, t: number) => TARGETS[`${op}/${n}/${t}`];
+
+  cases.push({
+    op: 'pair-setup',
+    n: 2,
+    t: 2,
+    runs: 5,
+    target_ms: target('pair-setup', 2, 2),
+    run: () => ({ bytes: runPairSetupInMemory(nodeId(101), nodeId(102), suite(), suite()).bytes }),
+  });
+
+  for (const [t, n] of [
+    [2, 3],
+    [3, 5],
+  ] as const) {
+    const signers = Array.from({ length: t }, (_, k) => k + 1);
+    let shares: Map<number, KeyShare> | undefined;
+    // made once, untimed, by whichever case needs it first (so `--only sign` works alone)
+    const keyShares = () => {
+      shares ??= keygen(n, t, 'bench', { suite }).results;
+      return shares;
+    };
+    const pool: Presignature[][] = [];
+    const withTarget = (op: string) => {
+      const ms = target(op, n, t);
+      return ms === undefined ? {} : { target_ms: ms };
+    };
+    cases.push({
+      op: 'keygen',
+      n,
+      t,
+      runs: 20,
+      ...withTarget('keygen'),
+      run: () => ({ bytes: keygen(n, t, fresh('kg'), { suite }).bytes }),
+    });
+    cases.push({
+      op: 'sign',
+      n,
+      t,
+      runs: 30,
+      ...withTarget('sign'),
+      setup: () => void keyShares(),
+      run: () => ({ bytes: sign(keyShares(), signers, hash(fresh('m')), fresh('sg'), { suite }).bytes }),
+    });
+    cases.push({
+      op: 'presign',
+      n,
+      t,
+      runs: 30,
+      run: () => {
+        const r = presign(keyShares(), signers, fresh('ps'), suite);
+        return { bytes: r.bytes };
+      },
+    });
+    cases.push({
+      op: 'online',
+      n,
+      t,
+      runs: 30,
+      setup: () => {
+        // one presignature set per timed or warm-up run, made before timing starts
+        while (pool.length < (runs ?? 30) + 1)
+          pool.push([...presign(keyShares(), signers, fresh('pool'), suite).results.values()]);
+      },
+      run: () => {
+        const set = pool.pop();
+        if (!set) throw new Error('online: presignature pool exhausted');
+        const m = hash(fresh('online'));
+        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m)] as const)));
+        return { bytes: r.bytes };
+      },
+    });
+  }
+  return cases;
+}
 
 async function main(): Promise<void> {
   let args: ReturnType<typeof parseBenchArgs>;
   let selected: BenchCase[];
   try {
     args = parseBenchArgs(process.argv.slice(2));
-    selected = selectCases(cases, args.only);
+    selected = selectCases(makeCases(args.runs), args.only);
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n${BENCH_USAGE}`);
     process.exitCode = 2;

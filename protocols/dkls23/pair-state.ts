@@ -8,6 +8,8 @@
  * - as Bob (OT-extension receiver, base-OT sender): `keys0` and `keys1` are 256 × 32 bytes each, key i of
  *   each at bytes `32·i .. 32·i+31`.
  */
+import { decodeAll, Writer } from '../common/codec.js';
+import { assertArg } from '../common/errors.js';
 
 /** Number of base OTs per orientation (κ). */
 export const BASE_OT_COUNT = 256;
@@ -44,4 +46,55 @@ export interface PairState {
   readonly asAlice: AliceOtState;
   /** This node as Bob (OT-extension receiver) towards the peer. */
   readonly asBob: BobOtState;
+}
+
+/** Longest node id the codec accepts (libp2p peer ids are ~40 bytes). */
+export const MAX_NODE_ID_BYTES = 1024;
+/** Current version byte of the pair-state encoding. */
+export const PAIR_STATE_VERSION = 1;
+const PSID_BYTES = 32;
+const KEYS_BYTES = BASE_OT_COUNT * OT_KEY_BYTES;
+
+/**
+ * Binary encoding of a pair state (what the node stores, encrypted): version byte 1, psid (32 bytes), self and
+ * peer node ids (2-byte length prefix each), Δ (32 bytes), keys, keys0, keys1 (8192 bytes each). Fixed order
+ * and widths, so a state encodes in exactly one way.
+ */
+export function encodePairState(s: PairState): Uint8Array {
+  assertArg(s.version === PAIR_STATE_VERSION, 'encodePairState: unknown version');
+  assertArg(s.psid.length === PSID_BYTES, 'encodePairState: psid must be 32 bytes');
+  assertArg(
+    s.selfNodeId.length <= MAX_NODE_ID_BYTES && s.peerNodeId.length <= MAX_NODE_ID_BYTES,
+    'encodePairState: node id too long',
+  );
+  assertArg(s.asAlice.delta.length === BASE_OT_COUNT / 8, 'encodePairState: delta must be 32 bytes');
+  assertArg(
+    s.asAlice.keys.length === KEYS_BYTES && s.asBob.keys0.length === KEYS_BYTES && s.asBob.keys1.length === KEYS_BYTES,
+    'encodePairState: key arrays must be 256 × 32 bytes',
+  );
+  return new Writer()
+    .u8(PAIR_STATE_VERSION)
+    .bytes(s.psid)
+    .varBytes(s.selfNodeId)
+    .varBytes(s.peerNodeId)
+    .bytes(s.asAlice.delta)
+    .bytes(s.asAlice.keys)
+    .bytes(s.asBob.keys0)
+    .bytes(s.asBob.keys1)
+    .finish();
+}
+
+/** Decodes {@link encodePairState}'s output strictly (version, exact lengths, no trailing bytes). Throws {@link DecodeError}. */
+export function decodePairState(bytes: Uint8Array): PairState {
+  return decodeAll(bytes, (r) => {
+    r.expectU8(PAIR_STATE_VERSION, 'pair-state version');
+    const psid = r.copy(PSID_BYTES);
+    const selfNodeId = r.varBytes(MAX_NODE_ID_BYTES);
+    const peerNodeId = r.varBytes(MAX_NODE_ID_BYTES);
+    const delta = r.copy(BASE_OT_COUNT / 8);
+    const keys = r.copy(KEYS_BYTES);
+    const keys0 = r.copy(KEYS_BYTES);
+    const keys1 = r.copy(KEYS_BYTES);
+    return { version: 1, psid, selfNodeId, peerNodeId, asAlice: { delta, keys }, asBob: { keys0, keys1 } };
+  });
 }

@@ -26,7 +26,7 @@ export interface NetworkOptions {
   inject?: Envelope[];
 }
 
-/** The outcome of a run: results by party, total bytes sent, and a hash of the whole transcript. */
+/** The outcome of a run: results by party, bytes and messages sent (a broadcast counts once per recipient), transcript hash. */
 export interface NetworkResult<R> {
   results: Map<number, R>;
   bytes: number;
@@ -53,10 +53,13 @@ export function runNetwork<R>(runs: Map<number, ProtocolRun<R>>, opts: NetworkOp
   let messages = 0;
   const enqueue = (from: number, out: Outbound[]) => {
     for (const m of out) {
-      bytes += m.payload.length;
-      messages++;
       const targets = m.to === 'all' ? ids.filter((p) => p !== from) : [m.to];
-      for (const to of targets) queue.push({ from, to, round: m.round, payload: m.payload });
+      // Broadcasts travel once per peer over the direct streams, so each copy counts.
+      for (const to of targets) {
+        queue.push({ from, to, round: m.round, payload: m.payload });
+        bytes += m.payload.length;
+        messages++;
+      }
     }
   };
   const call = <T>(party: number, f: () => T): T => {
@@ -67,7 +70,11 @@ export function runNetwork<R>(runs: Map<number, ProtocolRun<R>>, opts: NetworkOp
       throw e;
     }
   };
-  for (const [id, run] of runs) enqueue(id, call(id, () => run.start()));
+  for (const [id, run] of runs)
+    enqueue(
+      id,
+      call(id, () => run.start()),
+    );
   while (queue.length > 0) {
     const env = queue.shift() as Envelope;
     const t = opts.tamper?.(env);
@@ -76,14 +83,22 @@ export function runNetwork<R>(runs: Map<number, ProtocolRun<R>>, opts: NetworkOp
     const run = runs.get(env.to);
     if (!run) continue;
     const len = payload.length;
-    transcript.push(Uint8Array.of(env.from, env.to, env.round, len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255), payload);
-    const deliver = () => enqueue(env.to, call(env.to, () => run.receive({ from: env.from, round: env.round, payload })));
+    transcript.push(
+      Uint8Array.of(env.from, env.to, env.round, len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255),
+      payload,
+    );
+    const deliver = () =>
+      enqueue(
+        env.to,
+        call(env.to, () => run.receive({ from: env.from, round: env.round, payload })),
+      );
     deliver();
     if (t === 'duplicate') deliver();
   }
   const results = new Map<number, R>();
   for (const [id, run] of runs) {
-    if (!run.done) throw new Error(`party ${id} did not finish (round ${run.round}, awaiting ${run.awaiting.join(',')})`);
+    if (!run.done)
+      throw new Error(`party ${id} did not finish (round ${run.round}, awaiting ${run.awaiting.join(',')})`);
     results.set(id, run.result());
   }
   const h = sha256.create();

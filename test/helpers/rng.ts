@@ -31,6 +31,7 @@ export function seededRng(seed: string): Rng {
 /** Production-like randomness (`crypto.getRandomValues`). */
 export function systemRng(length: number): Uint8Array {
   const out = new Uint8Array(length);
-  for (let off = 0; off < length; off += 65536) crypto.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
+  for (let off = 0; off < length; off += 65536)
+    crypto.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
   return out;
 }

@@ -1,10 +1,19 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bigIntToBytes, bytesToBigInt, equalBytes } from '../../protocols/common/bytes.js';
-import { Reader, Writer, decodeAll } from '../../protocols/common/codec.js';
+import { decodeAll, type Reader, Writer } from '../../protocols/common/codec.js';
 import { commit, verifyOpening } from '../../protocols/common/commit.js';
-import { CURVE_ORDER, G, decodePoint, decodeScalar, evalPoly, lagrangeAtZero, mulG, modN } from '../../protocols/common/curve.js';
+import {
+  CURVE_ORDER,
+  decodePoint,
+  decodeScalar,
+  evalPoly,
+  G,
+  lagrangeAtZero,
+  modN,
+  mulG,
+} from '../../protocols/common/curve.js';
 import { DecodeError } from '../../protocols/common/errors.js';
 import { frame, hashToCurve, tag } from '../../protocols/common/hash.js';
 import { proveDlog, verifyDlog } from '../../protocols/common/schnorr.js';
@@ -21,15 +30,27 @@ test('frame puts an 8-byte length before the tag and every field (no c-split amb
 
 test('scalars decode only when canonical', () => {
   assert.is(decodeScalar(bigIntToBytes(CURVE_ORDER - 1n, 32)), CURVE_ORDER - 1n);
-  assert.throws(() => decodeScalar(bigIntToBytes(CURVE_ORDER, 32)), (e: unknown) => e instanceof DecodeError);
-  assert.throws(() => decodeScalar(new Uint8Array(31)), (e: unknown) => e instanceof DecodeError);
-  assert.throws(() => decodeScalar(new Uint8Array(32), { nonZero: true }), (e: unknown) => e instanceof DecodeError);
+  assert.throws(
+    () => decodeScalar(bigIntToBytes(CURVE_ORDER, 32)),
+    (e: unknown) => e instanceof DecodeError,
+  );
+  assert.throws(
+    () => decodeScalar(new Uint8Array(31)),
+    (e: unknown) => e instanceof DecodeError,
+  );
+  assert.throws(
+    () => decodeScalar(new Uint8Array(32), { nonZero: true }),
+    (e: unknown) => e instanceof DecodeError,
+  );
 });
 
 test('points decode only when compressed, on the curve and not the identity', () => {
   const P = mulG(12345n);
   assert.ok(decodePoint(P.toBytes(true)).equals(P));
-  assert.throws(() => decodePoint(P.toBytes(false)), (e: unknown) => e instanceof DecodeError);
+  assert.throws(
+    () => decodePoint(P.toBytes(false)),
+    (e: unknown) => e instanceof DecodeError,
+  );
   const off = P.toBytes(true);
   off[32] = (off[32] as number) ^ 1;
   let rejectedOrDifferent = false;
@@ -42,8 +63,14 @@ test('points decode only when compressed, on the curve and not the identity', ()
   const notOnCurve = new Uint8Array(33);
   notOnCurve[0] = 2;
   notOnCurve[32] = 5; // x = 5: 5^3 + 7 = 132 is not a square mod p
-  assert.throws(() => decodePoint(notOnCurve), (e: unknown) => e instanceof DecodeError);
-  assert.throws(() => decodePoint(new Uint8Array(33)), (e: unknown) => e instanceof DecodeError);
+  assert.throws(
+    () => decodePoint(notOnCurve),
+    (e: unknown) => e instanceof DecodeError,
+  );
+  assert.throws(
+    () => decodePoint(new Uint8Array(33)),
+    (e: unknown) => e instanceof DecodeError,
+  );
 });
 
 test('leading-zero bytes survive encoding (fixed width)', () => {
@@ -52,15 +79,27 @@ test('leading-zero bytes survive encoding (fixed width)', () => {
   assert.is(enc.length, 32);
   assert.is(bytesToBigInt(enc), small);
   const w = new Writer().scalar(small).finish();
-  assert.is(decodeAll(w, (r: Reader) => r.scalar()), small);
+  assert.is(
+    decodeAll(w, (r: Reader) => r.scalar()),
+    small,
+  );
 });
 
 test('reader rejects truncated input and trailing bytes', () => {
-  const msg = new Writer().u32(7).varBytes(Uint8Array.of(1, 2, 3)).finish();
-  assert.equal(decodeAll(msg, (r) => [r.u32(), r.varBytes(8)]), [7, Uint8Array.of(1, 2, 3)]);
+  const msg = new Writer()
+    .u32(7)
+    .varBytes(Uint8Array.of(1, 2, 3))
+    .finish();
+  assert.equal(
+    decodeAll(msg, (r) => [r.u32(), r.varBytes(8)]),
+    [7, Uint8Array.of(1, 2, 3)],
+  );
   assert.throws(() => decodeAll(msg.subarray(0, msg.length - 1), (r) => [r.u32(), r.varBytes(8)]));
   assert.throws(() => decodeAll(new Uint8Array([...msg, 0]), (r) => [r.u32(), r.varBytes(8)]));
-  assert.throws(() => decodeAll(msg, (r) => [r.u32(), r.varBytes(2)]), (e: unknown) => e instanceof DecodeError);
+  assert.throws(
+    () => decodeAll(msg, (r) => [r.u32(), r.varBytes(2)]),
+    (e: unknown) => e instanceof DecodeError,
+  );
 });
 
 test('commitments open only with the same sid, party, salt and data', () => {

@@ -1,0 +1,78 @@
+/**
+ * The key share a party stores after key generation (encrypted by the node), with a versioned binary format.
+ * A few hundred bytes to a few KB: it carries no OT state (that belongs to node pairs, see pair-state.ts).
+ */
+import { decodeAll, type Reader, Writer } from '../common/codec.js';
+import { mulG, type Point } from '../common/curve.js';
+import { DecodeError } from '../common/errors.js';
+
+/** Current key-share format version. */
+export const KEY_SHARE_VERSION = 1;
+/** Largest supported number of parties. */
+export const MAX_PARTIES = 16;
+/** Longest key id, in bytes. */
+export const MAX_KEY_ID_BYTES = 64;
+/** Longest node id, in bytes (libp2p peer ids are 38–42 bytes). */
+export const MAX_NODE_ID_BYTES = 128;
+
+/** One party's share of a threshold key. */
+export interface KeyShare {
+  /** Identifier the coordinator gave the key. */
+  readonly keyId: Uint8Array;
+  /** Number of parties N. */
+  readonly n: number;
+  /** Parties needed to sign (polynomial degree threshold − 1). */
+  readonly threshold: number;
+  /** This party's index, 1..N. */
+  readonly index: number;
+  /** Node ids of parties 1..N (element k is party k + 1). */
+  readonly nodeIds: readonly Uint8Array[];
+  /** The aggregate public key PK. */
+  readonly publicKey: Point;
+  /** This party's Shamir share s_i (secret). */
+  readonly secretShare: bigint;
+  /** S_j = s_j·G for parties 1..N (element k is party k + 1). */
+  readonly publicShares: readonly Point[];
+  /** The key-generation session id (binds every signing to this key). */
+  readonly ksid: Uint8Array;
+  /** Zero-share seed shared with each other party (element k is party k + 1; own entry is empty). */
+  readonly zeroSeeds: readonly Uint8Array[];
+}
+
+/** Serialises a key share (version 1). */
+export function encodeKeyShare(k: KeyShare): Uint8Array {
+  const w = new Writer().u8(KEY_SHARE_VERSION).varBytes(k.keyId).u8(k.n).u8(k.threshold).u8(k.index);
+  for (const id of k.nodeIds) w.varBytes(id);
+  w.point(k.publicKey).scalar(k.secretShare);
+  for (const S of k.publicShares) w.point(S);
+  w.bytes(k.ksid);
+  for (let j = 1; j <= k.n; j++) if (j !== k.index) w.bytes(k.zeroSeeds[j - 1] as Uint8Array);
+  return w.finish();
+}
+
+/** Parses and validates a key share; throws {@link DecodeError} for anything malformed or inconsistent. */
+export function decodeKeyShare(bytes: Uint8Array): KeyShare {
+  return decodeAll(bytes, (r: Reader) => {
+    r.expectU8(KEY_SHARE_VERSION, 'key share version');
+    const keyId = r.varBytes(MAX_KEY_ID_BYTES);
+    const n = r.u8();
+    const threshold = r.u8();
+    const index = r.u8();
+    if (n < 2 || n > MAX_PARTIES) throw new DecodeError(`key share: n = ${n} out of range`);
+    if (threshold < 2 || threshold > n) throw new DecodeError(`key share: threshold = ${threshold} out of range`);
+    if (index < 1 || index > n) throw new DecodeError(`key share: index = ${index} out of range`);
+    const nodeIds: Uint8Array[] = [];
+    for (let j = 0; j < n; j++) nodeIds.push(r.varBytes(MAX_NODE_ID_BYTES));
+    const publicKey = r.point();
+    const secretShare = r.scalar({ nonZero: true });
+    const publicShares: Point[] = [];
+    for (let j = 0; j < n; j++) publicShares.push(r.point());
+    const ksid = r.copy(32);
+    const zeroSeeds: Uint8Array[] = [];
+    for (let j = 1; j <= n; j++) zeroSeeds.push(j === index ? new Uint8Array(0) : r.copy(32));
+    if (!mulG(secretShare).equals(publicShares[index - 1] as Point)) {
+      throw new DecodeError('key share: secret share does not match its public share');
+    }
+    return { keyId, n, threshold, index, nodeIds, publicKey, secretShare, publicShares, ksid, zeroSeeds };
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * KOS OT extension with the corrected consistency check (eprint 2015/546, revised; the same as SoftSpokenOT with
+ * k = 1), as DKLS23.md specifies it: from 256 base OTs, 640 extended OTs per multiplication, the first 512
+ * carrying Bob's choice bits β and the last 128 random padding.
+ *
+ * Bit layout (host-independent; every vector is held as little-endian 32-bit words, bit b of word w being
+ * element 32w+b, which is also bit (b mod 8) of byte 4w + ⌊b/8⌋ of its wire bytes):
+ * - a column (one per base OT i) is 640 bits = 20 words; the choice vector x = β ‖ pad likewise;
+ * - a column splits into five 128-bit blocks = words 4k..4k+3 (k = 0..4); the fifth is the padding block;
+ * - a row j of the 640 × 256 matrix is 256 bits = 8 words, bit i being column i's bit j, which matches the
+ *   bit order of Δ in the pair state (bit i of Δ is `(delta[i >> 3] >> (i & 7)) & 1`).
+ *
+ * Bob's message: u_0 ‖ … ‖ u_255 (80 bytes each) ‖ t̃_0 ‖ … ‖ t̃_255 (16 bytes each) ‖ x̃ (16 bytes).
+ *
+ * Why the block check and not the deprecated per-row check: a cheating Bob may put a different x into
+ * different columns u_i (a selective-failure probe of Δ_i). The block check commits him, for every column, to
+ * `t̃_i ⊕ Δ_i·x̃ = Σ χ_k·Q^i_k ⊕ Q^i_5` with one x̃ shared by all columns and χ fixed only after all of u; an
+ * inconsistent column passes for at most one value of Δ_i, so a probe that passes reveals only bits he
+ * guessed, and any wrong guess aborts (and burns the pair state).
+ */
+import { DecodeError } from '../common/errors.js';
+import { bytesOfWords, PRG_WORDS, prgAll } from '../common/fast-hash.js';
+import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../common/gf128.js';
+import { tag, taggedHash, taggedHashWith } from '../common/hash.js';
+import type { Sha256 } from '../common/suite.js';
+import { type AliceOtState, BASE_OT_COUNT, type BobOtState, OT_KEY_BYTES } from '../dkls23/pair-state.js';
+
+/** Extended OTs per multiplication (ℓ = 512 choices + 128 padding). */
+export const KOS_OTS = 640;
+/** Extended OTs that carry Bob's choice bits β (the rest are padding, discarded). */
+export const KOS_CHOICES = 512;
+/** Bytes of Bob's choice vector x = β ‖ pad. */
+export const KOS_CHOICE_BYTES = KOS_OTS / 8;
+/** Words of one 256-bit row. */
+export const ROW_WORDS = 8;
+/** Bytes of u (all columns). */
+const U_BYTES = BASE_OT_COUNT * PRG_WORDS * 4;
+/** Bytes of all t̃_i. */
+const TT_BYTES = BASE_OT_COUNT * 16;
+/** Exact byte length of Bob's OT-extension message (24 592). */
+export const KOS_MESSAGE_BYTES = U_BYTES + TT_BYTES + 16;
+/** Number of 128-bit blocks per column that χ multiplies (the fifth enters with coefficient 1). */
+const CHI_COUNT = 4;
+
+/** Little-endian words of `bytes` (length a multiple of 4), host-independent. */
+export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
+  const out = new Uint32Array(bytes.length >>> 2);
+  for (let w = 0, o = 0; w < out.length; w++, o += 4) {
+    out[w] =
+      ((bytes[o] as number) |
+        ((bytes[o + 1] as number) << 8) |
+        ((bytes[o + 2] as number) << 16) |
+        ((bytes[o + 3] as number) << 24)) >>>
+      0;
+  }
+  return out;
+}
+
+/** The PRG columns of 256 keys: `PRG(k_i, msid, i)` for every i, 20 words each. */
+export function kosColumns(keys: Uint8Array, msid: Uint8Array): Uint32Array {
+  if (keys.length !== BASE_OT_COUNT * OT_KEY_BYTES) throw new RangeError('kosColumns: need 256 keys of 32 bytes');
+  const out = new Uint32Array(BASE_OT_COUNT * PRG_WORDS);
+  prgAll(msid, keys, BASE_OT_COUNT, out);
+  return out;
+}
+
+/**
+ * χ_1..χ_4 as power tables (see gf128.ts), expanded from `H("kos-chi", msid, u)`. Called only once all of u is
+ * fixed (Bob: after computing it; Alice: on the received bytes), so u cannot depend on χ.
+ */
+export function kosChallenge(msid: Uint8Array, uBytes: Uint8Array, sha: Sha256): Uint32Array[] {
+  const seed = taggedHashWith(sha, tag('kos-chi'), msid, uBytes);
+  const tables: Uint32Array[] = [];
+  for (let half = 0; half < 2; half++) {
+    const block = taggedHash(tag('kos-chi-expand'), seed, Uint8Array.of(half));
+    tables.push(gfPowerTable(gfFromBytes(block, 0)), gfPowerTable(gfFromBytes(block, 16)));
+  }
+  return tables;
+}
+
+/** `dst[dstOff..+4] = Σ_{k<4} χ_k·B_k ⊕ B_5` for the 640-bit vector at `src[srcOff..+20]`. */
+export function kosCombine(
+  chi: readonly Uint32Array[],
+  src: Uint32Array,
+  srcOff: number,
+  dst: Uint32Array,
+  dstOff: number,
+): void {
+  for (let w = 0; w < GF_WORDS; w++) dst[dstOff + w] = src[srcOff + CHI_COUNT * GF_WORDS + w] as number;
+  for (let k = 0; k < CHI_COUNT; k++) gfMulAcc(chi[k] as Uint32Array, src, srcOff + k * GF_WORDS, dst, dstOff);
+}
+
+/** Encodes u (256 × 20 words), t̃ (256 × 4 words) and x̃ (4 words) as Bob's message. */
+export function encodeKosMessage(u: Uint32Array, tTilde: Uint32Array, xTilde: Uint32Array): Uint8Array {
+  const out = new Uint8Array(KOS_MESSAGE_BYTES);
+  out.set(bytesOfWords(u), 0);
+  out.set(bytesOfWords(tTilde), U_BYTES);
+  out.set(bytesOfWords(xTilde), U_BYTES + TT_BYTES);
+  return out;
+}
+
+/**
+ * Transposes the first `rows` rows of a bit matrix stored as 256 columns of `colWords` words into rows of
+ * 8 words: 32 × 32 bit blocks, each transposed with the five-step mask swap (Hacker's Delight §7-3, in the
+ * least-significant-bit-first order used here).
+ */
+export function transposeToRows(cols: Uint32Array, colWords: number, rows: number): Uint32Array {
+  if (rows % 32 !== 0 || rows > colWords * 32) throw new RangeError('transposeToRows: bad row count');
+  const out = new Uint32Array(rows * ROW_WORDS);
+  const a = new Int32Array(32);
+  for (let rb = 0; rb < rows / 32; rb++) {
+    for (let cb = 0; cb < ROW_WORDS; cb++) {
+      for (let c = 0; c < 32; c++) a[c] = cols[(32 * cb + c) * colWords + rb] as number;
+      transpose32(a);
+      for (let r = 0; r < 32; r++) out[(32 * rb + r) * ROW_WORDS + cb] = a[r] as number;
+    }
+  }
+  return out;
+}
+
+/** In-place transpose of a 32 × 32 bit matrix: afterwards bit c of a[r] is what bit r of a[c] was. */
+function transpose32(a: Int32Array): void {
+  let m = 0x0000ffff;
+  for (let j = 16; j !== 0; j >>>= 1, m ^= m << j) {
+    for (let k = 0; k < 32; k = (k + j + 1) & ~j) {
+      const t = (((a[k] as number) >>> j) ^ (a[k + j] as number)) & m;
+      a[k + j] = (a[k + j] as number) ^ t;
+      a[k] = (a[k] as number) ^ (t << j);
+    }
+  }
+}
+
+/** What Bob keeps from the OT extension: the rows t_j (j < 512) of his matrix, 8 words each. */
+export interface KosReceiverOutput {
+  /** Bob's message (u, t̃, x̃), {@link KOS_MESSAGE_BYTES} bytes. */
+  readonly message: Uint8Array;
+  /** Rows t_0..t_511 (the padding rows are dropped), 8 words each. */
+  readonly rows: Uint32Array;
+}
+
+/**
+ * Bob (OT-extension receiver) with choice vector `x` (80 bytes: β in bits 0..511, random padding in 512..639):
+ * expands both keys of every base OT, sends `u_i = t^0_i ⊕ t^1_i ⊕ x` and the check values
+ * `t̃_i = Σ χ_k·T^i_k ⊕ T^i_5`, `x̃ = Σ χ_k·X_k ⊕ X_5`. The padding block hides β in x̃.
+ */
+export function kosReceive(bob: BobOtState, msid: Uint8Array, x: Uint8Array, sha: Sha256): KosReceiverOutput {
+  if (x.length !== KOS_CHOICE_BYTES) throw new RangeError('kosReceive: x must be 80 bytes');
+  const t0 = kosColumns(bob.keys0, msid);
+  const u = kosColumns(bob.keys1, msid);
+  const xw = wordsOfBytes(x);
+  for (let i = 0; i < BASE_OT_COUNT; i++) {
+    const o = i * PRG_WORDS;
+    for (let w = 0; w < PRG_WORDS; w++) u[o + w] = (u[o + w] as number) ^ (t0[o + w] as number) ^ (xw[w] as number);
+  }
+  const uBytes = bytesOfWords(u);
+  const chi = kosChallenge(msid, uBytes, sha);
+  const tTilde = new Uint32Array(BASE_OT_COUNT * GF_WORDS);
+  for (let i = 0; i < BASE_OT_COUNT; i++) kosCombine(chi, t0, i * PRG_WORDS, tTilde, i * GF_WORDS);
+  const xTilde = new Uint32Array(GF_WORDS);
+  kosCombine(chi, xw, 0, xTilde, 0);
+  const message = encodeKosMessage(u, tTilde, xTilde);
+  const rows = transposeToRows(t0, PRG_WORDS, KOS_CHOICES);
+  t0.fill(0);
+  xw.fill(0);
+  return { message, rows };
+}
+
+/** What Alice gets from a passed check: her rows q_j (j < 512) and Δ as 8 words. */
+export interface KosSenderOutput {
+  /** Rows q_0..q_511, 8 words each; `q_j = t_j ⊕ x_j·Δ`. */
+  readonly rows: Uint32Array;
+  /** Δ as 8 little-endian words (the row mask for the second pad). */
+  readonly delta: Uint32Array;
+}
+
+/**
+ * Alice (OT-extension sender): decodes Bob's message (throws {@link DecodeError} unless exactly
+ * {@link KOS_MESSAGE_BYTES} bytes), computes `q_i = PRG(k^{Δ_i}_i) ⊕ Δ_i·u_i`, and runs the block check for
+ * every column. Returns `null` when the check fails (the caller must burn the pair state), else her rows.
+ *
+ * Constant time in Δ: Δ_i only ever becomes a mask (`−Δ_i` = 0 or all ones) ANDed into u_i and x̃; every column
+ * is checked and the differences are ORed together, compared once at the end (no early exit). The only branch
+ * is on that final public pass/fail bit.
+ */
+export function kosSend(
+  alice: AliceOtState,
+  msid: Uint8Array,
+  message: Uint8Array,
+  sha: Sha256,
+): KosSenderOutput | null {
+  if (message.length !== KOS_MESSAGE_BYTES) {
+    throw new DecodeError(`OT-extension message: expected ${KOS_MESSAGE_BYTES} bytes, got ${message.length}`);
+  }
+  if (alice.delta.length !== BASE_OT_COUNT / 8) throw new RangeError('kosSend: delta must be 32 bytes');
+  const uBytes = message.subarray(0, U_BYTES);
+  const u = wordsOfBytes(uBytes);
+  const tTilde = wordsOfBytes(message.subarray(U_BYTES, U_BYTES + TT_BYTES));
+  const xTilde = wordsOfBytes(message.subarray(U_BYTES + TT_BYTES));
+  const delta = wordsOfBytes(alice.delta);
+
+  const q = kosColumns(alice.keys, msid);
+  for (let i = 0; i < BASE_OT_COUNT; i++) {
+    const m = -(((delta[i >>> 5] as number) >>> (i & 31)) & 1);
+    const o = i * PRG_WORDS;
+    for (let w = 0; w < PRG_WORDS; w++) q[o + w] = (q[o + w] as number) ^ (m & (u[o + w] as number));
+  }
+
+  const chi = kosChallenge(msid, uBytes, sha);
+  const c = new Uint32Array(GF_WORDS);
+  let diff = 0;
+  for (let i = 0; i < BASE_OT_COUNT; i++) {
+    const m = -(((delta[i >>> 5] as number) >>> (i & 31)) & 1);
+    kosCombine(chi, q, i * PRG_WORDS, c, 0);
+    const o = i * GF_WORDS;
+    for (let w = 0; w < GF_WORDS; w++) {
+      diff |= (c[w] as number) ^ (tTilde[o + w] as number) ^ (m & (xTilde[w] as number));
+    }
+  }
+  if (diff !== 0) {
+    q.fill(0);
+    return null;
+  }
+  const rows = transposeToRows(q, PRG_WORDS, KOS_CHOICES);
+  q.fill(0);
+  return { rows, delta };
+}

@@ -1,0 +1,97 @@
+/** Builders of in-memory parties for protocol tests and benchmarks. */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { ProtocolRun } from '../../protocols/common/run.js';
+import { makeSuite, type Suite } from '../../protocols/common/suite.js';
+import type { KeyShare } from '../../protocols/dkls23/key-share.js';
+import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import {
+  createPresign,
+  createSign,
+  type Presignature,
+  type Signature,
+  type SignConfig,
+} from '../../protocols/dkls23/sign.js';
+import { pairsOf } from './fixture.js';
+import { nodeIds } from './ids.js';
+import { type NetworkOptions, type NetworkResult, runNetwork } from './network.js';
+import { seededRng } from './rng.js';
+
+export { nodeId, nodeIds } from './ids.js';
+
+/** Makes the suite of one party from a label (unique per party and run). */
+export type SuiteFor = (label: string) => Suite;
+
+/** The default for tests: seeded randomness (reproducible transcripts) and noble's SHA-256. */
+export const seededSuite: SuiteFor = (label) => makeSuite(seededRng(label));
+
+/** Runs a whole t-of-n keygen in memory with seeded randomness; returns the shares by party index. */
+export function keygen(
+  n: number,
+  t: number,
+  seed: string,
+  opts: NetworkOptions & { ids?: Uint8Array[]; sessionId?: Uint8Array; suite?: SuiteFor } = {},
+): NetworkResult<KeyShare> {
+  const ids = opts.ids ?? nodeIds(n);
+  const sessionId = opts.sessionId ?? sha256(new TextEncoder().encode(`session-${seed}`));
+  const runs = new Map<number, ProtocolRun<KeyShare>>();
+  for (let i = 1; i <= n; i++) {
+    const suite = (opts.suite ?? seededSuite)(`${seed}/party-${i}`);
+    runs.set(
+      i,
+      createKeygen({
+        sessionId,
+        keyId: new TextEncoder().encode(`key-${seed}`),
+        threshold: t,
+        nodeIds: ids,
+        self: i,
+        suite,
+      }),
+    );
+  }
+  return runNetwork(runs, opts);
+}
+
+/** Runs a signing by `signers` with their shares (from {@link keygen}) over the fixture's pair states. */
+export function sign(
+  shares: ReadonlyMap<number, KeyShare>,
+  signers: readonly number[],
+  messageHash: Uint8Array,
+  seed: string,
+  opts: NetworkOptions & {
+    sessionId?: Uint8Array;
+    suite?: SuiteFor;
+    override?: (i: number, c: SignConfig) => SignConfig;
+  } = {},
+): NetworkResult<Signature> {
+  const sessionId = opts.sessionId ?? sha256(new TextEncoder().encode(`sign-session-${seed}`));
+  const runs = new Map<number, ProtocolRun<Signature>>();
+  for (const i of signers) {
+    let config: SignConfig = {
+      sessionId,
+      keyShare: shares.get(i) as KeyShare,
+      signers,
+      pairs: pairsOf(i, signers),
+      suite: (opts.suite ?? seededSuite)(`${seed}/signer-${i}`),
+    };
+    if (opts.override) config = opts.override(i, config);
+    runs.set(i, createSign(config, messageHash));
+  }
+  return runNetwork(runs, opts);
+}
+
+/** Runs the presigning rounds for `signers`; returns their presignatures by index. */
+export function presign(
+  shares: ReadonlyMap<number, KeyShare>,
+  signers: readonly number[],
+  seed: string,
+  suiteFor: SuiteFor = seededSuite,
+): NetworkResult<Presignature> {
+  const sessionId = sha256(new TextEncoder().encode(`presign-session-${seed}`));
+  const runs = new Map<number, ProtocolRun<Presignature>>();
+  for (const i of signers) {
+    const keyShare = shares.get(i) as KeyShare;
+    const suite = suiteFor(`${seed}/presigner-${i}`);
+    runs.set(i, createPresign({ sessionId, keyShare, signers, pairs: pairsOf(i, signers), suite }));
+  }
+  return runNetwork(runs);
+}

@@ -1,0 +1,365 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { equalBytes, toHex } from '../../protocols/common/bytes.js';
+import { CURVE_ORDER, decodePoint, G } from '../../protocols/common/curve.js';
+import { DecodeError, type ProtocolError } from '../../protocols/common/errors.js';
+import { hashToCurve } from '../../protocols/common/hash.js';
+import type { ProtocolRun } from '../../protocols/common/run.js';
+import { makeSuite } from '../../protocols/common/suite.js';
+import { PairSetupRun, pairSid, runPairSetupInMemory } from '../../protocols/dkls23/pair-setup.js';
+import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
+import * as ot from '../../protocols/ot/base-ot.js';
+import { type Envelope, NetworkFailure, runNetwork, type TamperResult } from '../helpers/network.js';
+import { seededRng } from '../helpers/rng.js';
+
+const enc = new TextEncoder();
+const ID_A = enc.encode('node-A-peer-id');
+const ID_B = enc.encode('node-B-peer-id');
+const P = secp256k1.Point.Fp.ORDER;
+const rng = seededRng('pair-setup-unit');
+
+const key = (keys: Uint8Array, i: number) => keys.subarray(32 * i, 32 * i + 32);
+const bit = (delta: Uint8Array, i: number) => ((delta[i >> 3] as number) >> (i & 7)) & 1;
+
+function runs(seed: string): Map<number, ProtocolRun<PairState>> {
+  return new Map<number, ProtocolRun<PairState>>([
+    [1, new PairSetupRun({ self: 1, selfNodeId: ID_A, peerNodeId: ID_B, suite: makeSuite(seededRng(`${seed}/A`)) })],
+    [2, new PairSetupRun({ self: 2, selfNodeId: ID_B, peerNodeId: ID_A, suite: makeSuite(seededRng(`${seed}/B`)) })],
+  ]);
+}
+
+function expectFailure(
+  tamper: (env: Envelope) => TamperResult,
+  code: string,
+  culprit: number | undefined,
+  inject?: Envelope[],
+): ProtocolError {
+  try {
+    runNetwork(runs('tamper'), inject ? { tamper, inject } : { tamper });
+  } catch (e) {
+    assert.instance(e, NetworkFailure);
+    const err = (e as NetworkFailure).error;
+    assert.is(err.code, code, err.message);
+    assert.is(err.culprit, culprit);
+    return err;
+  }
+  assert.unreachable('the run should have failed');
+  throw new Error('unreachable');
+}
+
+function assertPaired(alice: PairState, bob: PairState): void {
+  for (let i = 0; i < 256; i++) {
+    const d = bit(alice.asAlice.delta, i);
+    const k0 = key(bob.asBob.keys0, i);
+    const k1 = key(bob.asBob.keys1, i);
+    assert.not.ok(equalBytes(k0, k1), `keys0[${i}] = keys1[${i}]`);
+    assert.ok(equalBytes(key(alice.asAlice.keys, i), d ? k1 : k0), `base OT ${i}: Alice's key is not k^{Δ_i}`);
+    assert.not.ok(equalBytes(key(alice.asAlice.keys, i), d ? k0 : k1), `base OT ${i}: Alice holds the other key`);
+  }
+}
+
+// ───────────── field and point arithmetic against noble ─────────────
+
+test('field arithmetic (22-bit float limbs) agrees with BigInt mod p on random and extreme inputs', () => {
+  const val = (a: Float64Array) => a.reduce((acc, l, i) => acc + BigInt(l) * (1n << BigInt(22 * i)), 0n);
+  const samples: bigint[] = [0n, 1n, 2n, P - 1n, P - 2n, (1n << 255n) + 7n, (1n << 256n) - 1n];
+  for (let i = 0; i < 200; i++) samples.push(BigInt(`0x${toHex(rng(32))}`) % P);
+  for (let i = 0; i < samples.length; i++) {
+    const a = samples[i] as bigint;
+    const b = samples[(i * 7 + 3) % samples.length] as bigint;
+    const A = ot.feFromBig(a % P);
+    const B = ot.feFromBig(b % P);
+    const O = ot.feNew();
+    ot.fmul(O, A, B);
+    assert.is(ot.feToBig(O), (a * b) % P);
+    ot.fsqr(O, A);
+    assert.is(ot.feToBig(O), (a * a) % P);
+    ot.fadd(O, A, B);
+    assert.is(ot.feToBig(O), (a + b) % P);
+    ot.fsub(O, A, B);
+    assert.is(ot.feToBig(O), (((a - b) % P) + P) % P);
+    ot.fmulSmall(O, A, 8);
+    assert.is(ot.feToBig(O), (8n * a) % P);
+    // non-canonical (but normalised) inputs: every limb at its maximum
+    const M = ot.feNew().fill(2 ** 23 - 1);
+    ot.fmul(O, M, A);
+    assert.is(ot.feToBig(O), ((val(M) % P) * (a % P)) % P);
+    ot.fsub(O, A, M);
+    assert.is(ot.feToBig(O), (((a - val(M)) % P) + P) % P);
+    if (i < 20 && a % P !== 0n) {
+      ot.finv(O, A);
+      assert.is(ot.feToBig(O), secp256k1.Point.Fp.inv(a % P));
+      const sq = (a * a) % P;
+      ot.fsqrtCand(O, ot.feFromBig(sq));
+      assert.is(ot.feToBig(O) ** 2n % P, sq);
+    }
+    const bytes = new Uint8Array(32);
+    ot.feToBytes(A, bytes, 0);
+    ot.feFromBytes(O, bytes, 0);
+    assert.is(ot.feToBig(O), a % P);
+  }
+});
+
+test('comb and ladder multiplications agree with noble (edge scalars included)', () => {
+  const lam = G.multiply(ot.GLV_LAMBDA).toAffine();
+  const beta = 0x7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501een;
+  assert.is(lam.x, (G.toAffine().x * beta) % P, 'λ·G = (β·x, y)');
+  assert.is(lam.y, G.toAffine().y);
+  const table = ot.combTable(G);
+  const base = G.multiply(0xabcdefn);
+  const aff = new Float64Array(24);
+  ot.decodeAffine(base.toBytes(true), 0, aff, 0);
+  const lt = ot.ladderTables(aff, 1);
+  const o = ot.jacNew();
+  const scalars = [
+    1n,
+    2n,
+    15n,
+    16n,
+    17n,
+    255n,
+    256n,
+    CURVE_ORDER - 1n,
+    CURVE_ORDER - 16n,
+    CURVE_ORDER / 3n,
+    ot.GLV_LAMBDA,
+  ];
+  for (let i = 0; i < 6; i++) scalars.push(BigInt(`0x${toHex(rng(32))}`) % CURVE_ORDER);
+  for (const x of scalars) {
+    if (x === 0n) continue;
+    ot.combMul(o, table, ot.scalarDigits(x));
+    assert.ok(ot.jacToNoble(o).equals(G.multiply(x)), `comb ${x}`);
+    ot.ladderMul(o, lt, 0, ot.scalarDigits(x));
+    assert.ok(ot.jacToNoble(o).equals(base.multiply(x)), `ladder ${x}`);
+    ot.ladderMulGlv(o, lt, 0, ot.glvDigits(x));
+    assert.ok(ot.jacToNoble(o).equals(base.multiply(x)), `GLV ladder ${x}`);
+  }
+});
+
+test('fast point decoding accepts and rejects exactly what decodePoint does', () => {
+  const aff = new Float64Array(24);
+  const out = new Uint8Array(33);
+  for (let i = 0; i < 40; i++) {
+    const bytes = rng(33);
+    bytes[0] = i % 5 === 0 ? (bytes[0] as number) : 2 + (i & 1);
+    if (i === 1) bytes.fill(0xff, 1); // x ≥ p
+    let ref: boolean;
+    try {
+      decodePoint(bytes);
+      ref = true;
+    } catch (e) {
+      assert.instance(e, DecodeError);
+      ref = false;
+    }
+    let fast: boolean;
+    try {
+      ot.decodeAffine(bytes, 0, aff, 0);
+      fast = true;
+      ot.encodeAffine(aff, 0, out, 0);
+      assert.equal(out, bytes);
+    } catch (e) {
+      assert.instance(e, DecodeError);
+      fast = false;
+    }
+    assert.is(fast, ref, toHex(bytes));
+  }
+  assert.throws(
+    () => ot.decodeAffine(new Uint8Array(33), 0, aff, 0),
+    (e: unknown) => e instanceof DecodeError,
+  );
+});
+
+test('fast hash to curve equals the RFC 9380 reference of common/hash.ts', () => {
+  const out = new Float64Array(36);
+  const o = ot.jacNew();
+  for (let i = 0; i < 12; i++) {
+    const parts = [rng(32), Uint8Array.of(i), rng(i)];
+    ot.hashToCurveJac(ot.H2C_TAG, parts, out, 0);
+    o.x.set(out.subarray(0, 12));
+    o.y.set(out.subarray(12, 24));
+    o.z.set(out.subarray(24, 36));
+    assert.ok(ot.jacToNoble(o).equals(hashToCurve(ot.H2C_TAG, ...parts)));
+  }
+});
+
+// ───────────── base OT ─────────────
+
+test('pitfall: base OT leaking choice bits — every Y_b is a·G minus a hash-to-curve point, never hash·G', () => {
+  const sid = rng(32);
+  const choices = rng(32);
+  const sender = ot.otSenderSetup(rng);
+  const recv = ot.otReceive(sid, sender.E, choices, rng, makeSuite(rng).sha256);
+  const pts = ot.decodeReceiverMessage(recv.message);
+  const sent = ot.otSend(sid, sender, pts, makeSuite(rng).sha256);
+  const seen = new Set<string>();
+  for (let k = 0; k < 256; k++) {
+    const b = bit(choices, k);
+    const y = [0, 1].map((c) => recv.message.subarray((2 * k + c) * 33, (2 * k + c + 1) * 33));
+    const [y0, y1] = y as [Uint8Array, Uint8Array];
+    assert.not.ok(equalBytes(y0, y1));
+    const Y = [decodePoint(y0), decodePoint(y1)];
+    for (let c = 0; c < 2; c++) {
+      // the point the sender adds is the RFC 9380 random-oracle point of (sid, k, c, Y_{1−c}) — no known log
+      const H = ot.otHashPoint(sid, k, c, y[1 - c] as Uint8Array);
+      const hx = toHex(H.toBytes(true));
+      assert.not.ok(seen.has(hx), `HtC repeats at (${k}, ${c})`);
+      seen.add(hx);
+      // the sender's key for c is H(…, e·(Y_c + HtC)); it equals the receiver's key exactly when c = b,
+      // i.e. Y_b + HtC(sid, k, b, Y_{1−b}) is the receiver's a·G and the other branch is a CDH value
+      const M = (Y[c] as typeof G).add(H);
+      const shared = M.multiply(sender.e).toBytes(true);
+      const k_c = ot.otKey(makeSuite(rng).sha256, sid, k, c, y0, y1, sender.E, shared);
+      assert.equal(k_c, key(c ? sent.keys1 : sent.keys0, k));
+      assert.is(equalBytes(k_c, key(recv.keys, k)), c === b, `instance ${k}, branch ${c}`);
+    }
+  }
+  // Y_{1−b} is fresh randomness: the same sid and choices with other randomness give unrelated points
+  const again = ot.otReceive(sid, sender.E, choices, seededRng('other randomness'), makeSuite(rng).sha256);
+  for (let i = 0; i < 512; i++) {
+    assert.not.ok(equalBytes(again.message.subarray(33 * i, 33 * i + 33), recv.message.subarray(33 * i, 33 * i + 33)));
+  }
+});
+
+// ───────────── pair setup ─────────────
+
+let first: Map<number, PairState> | undefined;
+
+test('pair setup: both orientations correlate (k^{Δ_i}), same psid, A as Alice pairs with B as Bob and back', () => {
+  const res = runNetwork(runs('correct'));
+  const a = res.results.get(1) as PairState;
+  const b = res.results.get(2) as PairState;
+  first = res.results;
+  assert.equal(a.psid, b.psid);
+  assert.equal(a.selfNodeId, ID_A);
+  assert.equal(a.peerNodeId, ID_B);
+  assert.equal(b.selfNodeId, ID_B);
+  assert.equal(b.peerNodeId, ID_A);
+  assertPaired(a, b);
+  assertPaired(b, a);
+  assert.not.equal(a.asAlice.delta, b.asAlice.delta);
+  assert.is(res.bytes, 2 * (32 + 33) + 2 * 256 * 66);
+});
+
+test('pair setup is deterministic under a seeded rng (same seed → same pair-state bytes)', () => {
+  const res = runNetwork(runs('correct'));
+  assert.ok(first);
+  for (const i of [1, 2]) {
+    assert.equal(encodePairState(res.results.get(i) as PairState), encodePairState(first.get(i) as PairState));
+  }
+});
+
+test('runPairSetupInMemory returns correlated states through the codecs', () => {
+  const { a, b, bytes } = runPairSetupInMemory(
+    ID_A,
+    ID_B,
+    makeSuite(seededRng('mem/A')),
+    makeSuite(seededRng('mem/B')),
+  );
+  assert.is(bytes, 33922);
+  assertPaired(a, b);
+  assertPaired(b, a);
+});
+
+test('pair-state codec round-trips and rejects truncated, extended and wrong-version bytes', () => {
+  assert.ok(first);
+  const s = first.get(1) as PairState;
+  const bytes = encodePairState(s);
+  assert.is(bytes.length, 1 + 32 + 2 + s.selfNodeId.length + 2 + s.peerNodeId.length + 32 + 3 * 8192);
+  const back = decodePairState(bytes);
+  assert.equal(back, s);
+  assert.equal(encodePairState(back), bytes);
+  const isDecodeError = (e: unknown) => e instanceof DecodeError;
+  assert.throws(() => decodePairState(bytes.subarray(0, bytes.length - 1)), isDecodeError);
+  assert.throws(() => decodePairState(Uint8Array.from([...bytes, 0])), isDecodeError);
+  const v2 = bytes.slice();
+  v2[0] = 2;
+  assert.throws(() => decodePairState(v2), isDecodeError);
+  assert.throws(() => decodePairState(new Uint8Array(0)), isDecodeError);
+});
+
+test('pair setup refuses equal node ids and bad indices', () => {
+  const suite = makeSuite(rng);
+  assert.throws(() => new PairSetupRun({ self: 1, selfNodeId: ID_A, peerNodeId: ID_A.slice(), suite }));
+  assert.throws(() => new PairSetupRun({ self: 3 as 1, selfNodeId: ID_A, peerNodeId: ID_B, suite }));
+});
+
+// ───────────── tampered messages ─────────────
+
+const offCurve = () => {
+  const p = new Uint8Array(33);
+  p[0] = 2;
+  p[32] = 5; // x = 5: 5^3 + 7 is not a square mod p
+  return p;
+};
+const replaceAt = (payload: Uint8Array, off: number, point: Uint8Array) => {
+  const out = payload.slice();
+  out.set(point, off);
+  return out;
+};
+
+test('truncated round-2 message → BAD_MESSAGE naming the sender', () => {
+  const err = expectFailure(
+    (env) => (env.from === 1 && env.round === 2 ? env.payload.subarray(0, env.payload.length - 1) : undefined),
+    'BAD_MESSAGE',
+    1,
+  );
+  assert.is(err.round, 2);
+});
+
+test('extended round-1 message → BAD_MESSAGE naming the sender', () => {
+  expectFailure(
+    (env) => (env.from === 2 && env.round === 1 ? Uint8Array.from([...env.payload, 0]) : undefined),
+    'BAD_MESSAGE',
+    2,
+  );
+});
+
+test('identity or off-curve point in place of E → BAD_MESSAGE naming the sender', () => {
+  expectFailure(
+    (env) => (env.from === 2 && env.round === 1 ? replaceAt(env.payload, 32, new Uint8Array(33)) : undefined),
+    'BAD_MESSAGE',
+    2,
+  );
+  expectFailure(
+    (env) => (env.from === 1 && env.round === 1 ? replaceAt(env.payload, 32, offCurve()) : undefined),
+    'BAD_MESSAGE',
+    1,
+  );
+});
+
+test('identity or off-curve point in place of a Y → BAD_MESSAGE naming the sender', () => {
+  expectFailure(
+    (env) => (env.from === 2 && env.round === 2 ? replaceAt(env.payload, 33 * 77, new Uint8Array(33)) : undefined),
+    'BAD_MESSAGE',
+    2,
+  );
+  expectFailure(
+    (env) => (env.from === 1 && env.round === 2 ? replaceAt(env.payload, 33 * 511, offCurve()) : undefined),
+    'BAD_MESSAGE',
+    1,
+  );
+});
+
+test('a receiver making M_c the identity (Y_c = −HtC) → IDENTITY_POINT naming it', () => {
+  const nonces = new Map<number, Uint8Array>();
+  expectFailure(
+    (env) => {
+      if (env.round === 1) nonces.set(env.from, env.payload.subarray(0, 32));
+      if (!(env.from === 2 && env.round === 2)) return undefined;
+      const psid = pairSid(ID_A, ID_B, nonces.get(1) as Uint8Array, nonces.get(2) as Uint8Array);
+      const sid = ot.orientationSid(psid, ID_A, ID_B); // node A is the sender of this orientation
+      const y1 = env.payload.subarray(33, 66);
+      return replaceAt(env.payload, 0, ot.otHashPoint(sid, 0, 0, y1).negate().toBytes(true));
+    },
+    'IDENTITY_POINT',
+    2,
+  );
+});
+
+test('duplicate message → DUPLICATE_MESSAGE; message from a non-member → NOT_A_MEMBER', () => {
+  expectFailure((env) => (env.from === 2 && env.round === 1 ? 'duplicate' : undefined), 'DUPLICATE_MESSAGE', 2);
+  expectFailure(() => undefined, 'NOT_A_MEMBER', 3, [{ from: 3, to: 1, round: 1, payload: new Uint8Array(65) }]);
+});
+
+test.run();
