@@ -32,6 +32,8 @@ export type ProtocolErrorCode =
   | 'PUBLIC_KEY_MISMATCH'
   /** The OT-extension consistency check failed: the pair state must be burnt. */
   | 'OT_CHECK_FAILED'
+  /** The pair state with this peer was burnt by an earlier failed OT-extension check; re-run pair setup. */
+  | 'PAIR_BURNT'
   /** The vector-OLE consistency check failed. */
   | 'OLE_CHECK_FAILED'
   /** A Γ check of the multiplication failed (inconsistent nonce or key multiplication). */

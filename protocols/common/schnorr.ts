@@ -4,7 +4,7 @@
  */
 import { u32be } from './bytes.js';
 import type { Reader, Writer } from './codec.js';
-import { encodePoint, IDENTITY, modN, mulG, type Point, randomScalar } from './curve.js';
+import { encodePoint, IDENTITY, modN, mulG, mulPublic, type Point, randomScalar } from './curve.js';
 import { hashToScalar } from './hash.js';
 import type { Rng } from './suite.js';
 
@@ -46,9 +46,9 @@ export function verifyDlog(
 ): boolean {
   if (X.is0() || proof.A.is0()) return false;
   const c = challenge(tagName, sid, partyIndex, X, proof.A);
-  // z·G == A + c·X; all values are public, so the faster multiplication is fine for c·X.
+  // z·G == A + c·X; all values are public, so the variable-time multiplication is fine for c·X.
   const lhs = proof.z === 0n ? IDENTITY : mulG(proof.z);
-  const rhs = c === 0n ? proof.A : proof.A.add(X.multiplyUnsafe(c));
+  const rhs = c === 0n ? proof.A : proof.A.add(mulPublic(X, c));
   return lhs.equals(rhs);
 }
 

@@ -210,6 +210,20 @@ export function aliceRespond(
 }
 
 /**
+ * Decodes Alice's OLE message strictly: exactly {@link ALICE_MESSAGE_BYTES} bytes, every scalar canonical
+ * (< n). Throws {@link DecodeError}.
+ */
+export function decodeOleMessage(message: Uint8Array): { aTilde: bigint[]; etaPrime: bigint; mu: Uint8Array } {
+  if (message.length !== ALICE_MESSAGE_BYTES) {
+    throw new DecodeError(`expected ${ALICE_MESSAGE_BYTES} bytes, got ${message.length}`);
+  }
+  const dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const aTilde: bigint[] = new Array(L * PER_ROW);
+  for (let k = 0; k < L * PER_ROW; k++) aTilde[k] = readScalar(dv, 32 * k);
+  return { aTilde, etaPrime: readScalar(dv, A_TILDE_BYTES), mu: message.subarray(A_TILDE_BYTES + 32) };
+}
+
+/**
  * Bob, last step: decodes Alice's message (`BAD_MESSAGE`), checks μ in constant time (`OLE_CHECK_FAILED`),
  * both naming `ctx.peer`, and only then returns his outputs `d` with `c_m + d_m = a_m·b`.
  */
@@ -222,20 +236,14 @@ export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uin
   state.used = true;
   const { beta, alpha, gadget: g, msid, sha } = state;
 
-  if (aliceMessage.length !== ALICE_MESSAGE_BYTES) {
-    fail('BAD_MESSAGE', `OLE message: expected ${ALICE_MESSAGE_BYTES} bytes, got ${aliceMessage.length}`, ctx);
-  }
-  const dv = new DataView(aliceMessage.buffer, aliceMessage.byteOffset, aliceMessage.byteLength);
-  const aTilde: bigint[] = new Array(L * PER_ROW);
-  let etaPrime: bigint;
+  let decoded: ReturnType<typeof decodeOleMessage>;
   try {
-    for (let k = 0; k < L * PER_ROW; k++) aTilde[k] = readScalar(dv, 32 * k);
-    etaPrime = readScalar(dv, A_TILDE_BYTES);
+    decoded = decodeOleMessage(aliceMessage);
   } catch (e) {
     if (e instanceof DecodeError) fail('BAD_MESSAGE', `OLE message: ${e.message}`, ctx);
     throw e;
   }
-  const mu = aliceMessage.subarray(A_TILDE_BYTES + 32);
+  const { aTilde, etaPrime, mu } = decoded;
 
   const [theta0, theta1] = thetas(sha, msid, aliceMessage.subarray(0, A_TILDE_BYTES));
   const negEtaPrime = n - etaPrime;

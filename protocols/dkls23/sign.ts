@@ -9,21 +9,22 @@
  *    and the vector-OLE message (inputs `r_i`, `sk_i`);
  * 4. broadcast `ssid`, `R`, the message hash, `u_i` and `w_i = m·φ_i + r·v_i`.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bigIntToBytes, bytesToBigInt, concatBytes, equalBytes, u32be } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
 import { commit, SALT_BYTES, verifyOpening } from '../common/commit.js';
 import {
   CURVE_ORDER,
   encodePoint,
+  foldedCheck,
   IDENTITY,
   invN,
   lagrangeAtZero,
   modN,
   mulG,
-  mulSecret,
+  normalizePoint,
   type Point,
   randomScalar,
+  verifyEcdsa,
 } from '../common/curve.js';
 import { assertArg, ProtocolError } from '../common/errors.js';
 import { hashToScalar, tag, taggedHash } from '../common/hash.js';
@@ -293,13 +294,10 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
       const { d } = bobFinish(bob.state, { msid: this.msid(from, this.i), round: 3, peer: from }, m.ole);
       // Γ checks b·R_j = d^u·G + Γ^u and b·pk_j = d^v·G + Γ^v, folded into one with a 128-bit ρ drawn here,
       // after the message is fixed: if either equation fails, the combination holds with probability ≤ 2^-128.
-      // This halves the multiplications by the secret b, the costliest step of the round.
+      // This halves the multiplications by the secret b, the costliest step of the round. b and d are secret
+      // (constant-time multiplications); ρ and the points are public (variable time).
       const rho = bytesToBigInt(this.config.suite.rng(16)) | 1n;
-      const lhs = mulSecret(m.R.add(m.pk.multiplyUnsafe(rho)), bob.b);
-      const rhs = mulG(modN(d[0] + rho * d[1]))
-        .add(m.gu)
-        .add(m.gv.multiplyUnsafe(rho));
-      if (!lhs.equals(rhs)) {
+      if (!foldedCheck(bob.b, modN(d[0] + rho * d[1]), rho, m.R, m.pk, m.gu, m.gv)) {
         this.fail('BAD_GAMMA', `party ${from}'s multiplication is inconsistent with its R or pk (Γ check)`, from);
       }
       this.sumDu += d[0];
@@ -311,6 +309,7 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
     if (!pkSum.equals(k.publicKey))
       this.fail('PK_SUM_MISMATCH', 'the signers\u2019 key shares do not add up to the public key');
     if (R.is0()) this.fail('DEGENERATE_VALUE', 'the nonce point R is the identity');
+    R = normalizePoint(R); // affine once here, so the online round's encodings and x(R) need no inversion
     const phiTotal = modN(this.phi + this.sumPsi);
     const presig: Presignature = {
       ssid: this.ssid,
@@ -421,12 +420,8 @@ function combine(
     parity ^= 1;
   }
   const compact = concatBytes(bigIntToBytes(r, 32), bigIntToBytes(s, 32));
-  const ok = secp256k1.verify(compact, own.hash, encodePoint(p.publicKey), {
-    prehash: false,
-    lowS: true,
-    format: 'compact',
-  });
-  if (!ok) fail('SIGNATURE_INVALID', 'the combined signature does not verify under the public key');
+  if (!verifyEcdsa(r, s, own.hash, p.publicKey))
+    fail('SIGNATURE_INVALID', 'the combined signature does not verify under the public key');
   return { r, s, recovery: parity | (overflow ? 2 : 0), compact };
 }
 

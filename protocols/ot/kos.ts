@@ -165,6 +165,28 @@ export function kosReceive(bob: BobOtState, msid: Uint8Array, x: Uint8Array, sha
   return { message, rows };
 }
 
+/**
+ * Splits Bob's OT-extension message `u ‖ t̃ ‖ x̃` into words; every bit string of exactly
+ * {@link KOS_MESSAGE_BYTES} bytes is well formed, anything else throws {@link DecodeError}.
+ */
+export function decodeKosMessage(message: Uint8Array): {
+  uBytes: Uint8Array;
+  u: Uint32Array;
+  tTilde: Uint32Array;
+  xTilde: Uint32Array;
+} {
+  if (message.length !== KOS_MESSAGE_BYTES) {
+    throw new DecodeError(`OT-extension message: expected ${KOS_MESSAGE_BYTES} bytes, got ${message.length}`);
+  }
+  const uBytes = message.subarray(0, U_BYTES);
+  return {
+    uBytes,
+    u: wordsOfBytes(uBytes),
+    tTilde: wordsOfBytes(message.subarray(U_BYTES, U_BYTES + TT_BYTES)),
+    xTilde: wordsOfBytes(message.subarray(U_BYTES + TT_BYTES)),
+  };
+}
+
 /** What Alice gets from a passed check: her rows q_j (j < 512) and Δ as 8 words. */
 export interface KosSenderOutput {
   /** Rows q_0..q_511, 8 words each; `q_j = t_j ⊕ x_j·Δ`. */
@@ -188,14 +210,8 @@ export function kosSend(
   message: Uint8Array,
   sha: Sha256,
 ): KosSenderOutput | null {
-  if (message.length !== KOS_MESSAGE_BYTES) {
-    throw new DecodeError(`OT-extension message: expected ${KOS_MESSAGE_BYTES} bytes, got ${message.length}`);
-  }
   if (alice.delta.length !== BASE_OT_COUNT / 8) throw new RangeError('kosSend: delta must be 32 bytes');
-  const uBytes = message.subarray(0, U_BYTES);
-  const u = wordsOfBytes(uBytes);
-  const tTilde = wordsOfBytes(message.subarray(U_BYTES, U_BYTES + TT_BYTES));
-  const xTilde = wordsOfBytes(message.subarray(U_BYTES + TT_BYTES));
+  const { uBytes, u, tTilde, xTilde } = decodeKosMessage(message);
   const delta = wordsOfBytes(alice.delta);
 
   const q = kosColumns(alice.keys, msid);

@@ -15,6 +15,16 @@ function randInt(rng: Rng, below: number): number {
   return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) % below;
 }
 
+function join(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** One mutated input derived from `valid` (or plain random bytes). */
 export function mutate(valid: Uint8Array, rng: Rng): Uint8Array {
   const len = valid.length;
@@ -24,7 +34,7 @@ export function mutate(valid: Uint8Array, rng: Rng): Uint8Array {
     case 1:
       return valid.slice(0, randInt(rng, len));
     case 2:
-      return new Uint8Array([...valid, ...rng(1 + randInt(rng, 64))]);
+      return join(valid, rng(1 + randInt(rng, 64)));
     case 3: {
       const out = valid.slice();
       const flips = 1 + randInt(rng, 4);
@@ -47,11 +57,11 @@ export function mutate(valid: Uint8Array, rng: Rng): Uint8Array {
     }
     case 6: {
       const at = randInt(rng, len + 1);
-      return new Uint8Array([...valid.subarray(0, at), randInt(rng, 256), ...valid.subarray(at)]);
+      return join(valid.subarray(0, at), Uint8Array.of(randInt(rng, 256)), valid.subarray(at));
     }
     default: {
       const at = randInt(rng, len);
-      return new Uint8Array([...valid.subarray(0, at), ...valid.subarray(at + 1)]);
+      return join(valid.subarray(0, at), valid.subarray(at + 1));
     }
   }
 }

@@ -1,0 +1,83 @@
+/** Tests named for DKLS23.md's pitfalls that no single module's tests own. */
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { equalBytes } from '../../protocols/common/bytes.js';
+import { ProtocolError } from '../../protocols/common/errors.js';
+import { gfToBytes } from '../../protocols/common/gf128.js';
+import { makeSuite } from '../../protocols/common/suite.js';
+import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import { KOS_MESSAGE_BYTES, kosChallenge } from '../../protocols/ot/kos.js';
+import { NetworkFailure } from '../helpers/network.js';
+import { keygen, nodeIds } from '../helpers/parties.js';
+import { seededRng } from '../helpers/rng.js';
+
+test('pitfall: Fiat–Shamir challenge derived before the data it binds — χ depends on every bit of u', () => {
+  const rng = seededRng('fs');
+  const msid = rng(32);
+  const u = rng(KOS_MESSAGE_BYTES - 256 * 16 - 16);
+  const chi = (bytes: Uint8Array) => kosChallenge(msid, bytes, sha256).map((t) => gfToBytes(t, 0));
+  const base = chi(u);
+  for (const bit of [0, 7, 8 * 1000 + 3, u.length * 8 - 1]) {
+    const v = u.slice();
+    v[bit >> 3] = v[bit >> 3]! ^ (1 << (bit & 7));
+    const other = chi(v);
+    assert.not.ok(
+      base.every((b, k) => equalBytes(b, other[k]!)),
+      `flipping bit ${bit} of u must change χ`,
+    );
+  }
+  // and the challenge is bound to the multiplication session
+  const elsewhere = kosChallenge(rng(32), u, sha256).map((t) => gfToBytes(t, 0));
+  assert.not.ok(base.every((b, k) => equalBytes(b, elsewhere[k]!)));
+});
+
+test('pitfall: a failed check is never retried — the run stays closed (RUN_CLOSED) even for the right message', () => {
+  const ids = nodeIds(3);
+  const sessionId = new Uint8Array(32).fill(7);
+  const runs = [1, 2, 3].map((i) =>
+    createKeygen({
+      sessionId,
+      keyId: Uint8Array.of(1),
+      threshold: 2,
+      nodeIds: ids,
+      self: i,
+      suite: makeSuite(seededRng(`rc-${i}`)),
+    }),
+  );
+  const [r1, r2, r3] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+  r1.start();
+  const m2 = r2.start()[0]!;
+  const m3 = r3.start()[0]!;
+  const bad = m2.payload.subarray(0, 10);
+  r1.receive({ from: 2, round: 1, payload: bad }); // buffered until the round is complete
+  assert.throws(
+    () => r1.receive({ from: 3, round: 1, payload: m3.payload }),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'BAD_MESSAGE' && e.culprit === 2,
+  );
+  for (const m of [
+    { from: 2, round: 1, payload: m2.payload },
+    { from: 3, round: 1, payload: m3.payload },
+  ]) {
+    assert.throws(
+      () => r1.receive(m),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'RUN_CLOSED',
+    );
+  }
+  assert.not.ok(r1.done);
+});
+
+test('a protocol failure reports the round and the parties still awaited are listed while it runs', () => {
+  try {
+    keygen(3, 2, 'drop', { tamper: (e) => (e.round === 3 && e.from === 3 ? 'drop' : undefined) });
+    assert.unreachable();
+  } catch (e) {
+    // a dropped message is not a protocol error: the run just waits, naming whom it awaits (the node's
+    // session runner turns that into a timeout naming the round and the silent peers)
+    assert.not.instance(e, NetworkFailure);
+    assert.match(String(e), /round 3, awaiting 3/);
+  }
+});
+
+test.run();
