@@ -31,7 +31,8 @@ import { hashToScalar, tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import type { Suite } from '../common/suite.js';
 import type { KeyShare } from './key-share.js';
-import { aliceRespond, type BobMulState, bobFinish, bobStart } from './multiply.js';
+import { aliceRespond, type BobMulState, bobFinish, bobStart, type MulContext } from './multiply.js';
+import type { PairGuard } from './pair-guard.js';
 import type { PairState } from './pair-state.js';
 
 /** Inputs of one signer's run. */
@@ -46,6 +47,8 @@ export interface SignConfig {
   readonly pairs: ReadonlyMap<number, PairState>;
   /** Randomness and hashes. */
   readonly suite: Suite;
+  /** The node's one guard of burnt pair states, shared by all its sessions. */
+  readonly pairGuard: PairGuard;
 }
 
 /** An ECDSA signature with its recovery id; `s` is low (≤ n/2). */
@@ -118,6 +121,9 @@ export function validateSignConfig(c: SignConfig): void {
       `pair state for signer ${j} is for another node`,
     );
     assertArg(equalBytes(p.selfNodeId, k.nodeIds[k.index - 1] as Uint8Array), 'pair state is not this node');
+    if (c.pairGuard.isBurnt(p)) {
+      throw new ProtocolError('PAIR_BURNT', `the pair state with signer ${j} is burnt; pair setup must be re-run`);
+    }
   }
 }
 
@@ -264,7 +270,7 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
       if (!equalBytes(m.echo, this.echo1)) this.fail('ECHO_MISMATCH', `party ${from} saw a different round 1`, from);
       const pair = this.config.pairs.get(from) as PairState;
       const ctx = { msid: this.msid(this.i, from), round: 2, peer: from };
-      const { message, c } = aliceRespond(pair.asAlice, ctx, m.ot, [this.ri, this.ski], this.config.suite);
+      const { message, c } = this.checkedRespond(pair, ctx, m.ot);
       this.sumCu += c[0];
       this.sumCv += c[1];
       const psi = modN(this.phi - (this.bob.get(from) as { b: bigint }).b);
@@ -278,6 +284,21 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
       out.push({ to: from, round: 3, payload: head.bytes(message).finish() });
     }
     return out;
+  }
+
+  /**
+   * Alice's OT-extension check as one atomic step with the pair's burnt flag: refuse a burnt state without
+   * evaluating anything, and burn it on the first failure, before any other session can run its check.
+   */
+  private checkedRespond(pair: PairState, ctx: MulContext, ot: Uint8Array): { message: Uint8Array; c: [bigint, bigint] } {
+    const guard = this.config.pairGuard;
+    if (guard.isBurnt(pair)) this.fail('PAIR_BURNT', `the pair state with party ${ctx.peer} is burnt`, ctx.peer);
+    try {
+      return aliceRespond(pair.asAlice, ctx, ot, [this.ri, this.ski], this.config.suite);
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'OT_CHECK_FAILED') guard.burn(pair);
+      throw e;
+    }
   }
 
   private onRound3(msgs: ReadonlyMap<number, Uint8Array>): Outbound[] {

@@ -4,6 +4,7 @@ import type { ProtocolRun } from '../../protocols/common/run.js';
 import { makeSuite, type Suite } from '../../protocols/common/suite.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import {
   createPresign,
   createSign,
@@ -60,6 +61,8 @@ export function sign(
   opts: NetworkOptions & {
     sessionId?: Uint8Array;
     suite?: SuiteFor;
+    /** The guards of burnt pair states by signer (default: a fresh guard per signer). */
+    guards?: Map<number, PairGuard>;
     override?: (i: number, c: SignConfig) => SignConfig;
   } = {},
 ): NetworkResult<Signature> {
@@ -72,6 +75,7 @@ export function sign(
       signers,
       pairs: pairsOf(i, signers),
       suite: (opts.suite ?? seededSuite)(`${seed}/signer-${i}`),
+      pairGuard: opts.guards?.get(i) ?? new PairGuard(),
     };
     if (opts.override) config = opts.override(i, config);
     runs.set(i, createSign(config, messageHash));
@@ -91,7 +95,10 @@ export function presign(
   for (const i of signers) {
     const keyShare = shares.get(i) as KeyShare;
     const suite = suiteFor(`${seed}/presigner-${i}`);
-    runs.set(i, createPresign({ sessionId, keyShare, signers, pairs: pairsOf(i, signers), suite }));
+    runs.set(
+      i,
+      createPresign({ sessionId, keyShare, signers, pairs: pairsOf(i, signers), suite, pairGuard: new PairGuard() }),
+    );
   }
   return runNetwork(runs);
 }

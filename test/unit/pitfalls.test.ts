@@ -8,7 +8,10 @@ import { ProtocolError } from '../../protocols/common/errors.js';
 import { gfToBytes } from '../../protocols/common/gf128.js';
 import { makeSuite } from '../../protocols/common/suite.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import { createSign } from '../../protocols/dkls23/sign.js';
 import { KOS_MESSAGE_BYTES, kosChallenge } from '../../protocols/ot/kos.js';
+import { pairsOf } from '../helpers/fixture.js';
 import { NetworkFailure } from '../helpers/network.js';
 import { keygen, nodeIds } from '../helpers/parties.js';
 import { seededRng } from '../helpers/rng.js';
@@ -78,6 +81,57 @@ test('a protocol failure reports the round and the parties still awaited are lis
     assert.not.instance(e, NetworkFailure);
     assert.match(String(e), /round 3, awaiting 3/);
   }
+});
+
+test('pitfall: a failed OT check burns the pair state, and parallel sessions do not each get a guess at Δ', () => {
+  const shares = keygen(3, 2, 'burn').results;
+  const burnt: string[] = [];
+  const guards = new Map([1, 2].map((i) => [i, new PairGuard((p) => burnt.push(`${i}:${p.peerNodeId[0]}`))] as const));
+  const S = [1, 2];
+  const session = (label: string) =>
+    new Map(
+      S.map((i) => {
+        const config = {
+          sessionId: sha256(new TextEncoder().encode(label)),
+          keyShare: shares.get(i)!,
+          signers: S,
+          pairs: pairsOf(i, S),
+          suite: makeSuite(seededRng(`${label}/${i}`)),
+          pairGuard: guards.get(i)!,
+        };
+        return [i, createSign(config, sha256(Uint8Array.of(1)))] as const;
+      }),
+    );
+  const a = session('A');
+  const b = session('B');
+  /** Runs round 1 of a session and returns Bob 2's round-2 message to Alice 1 with one bit of u flipped. */
+  const probe = (runs: typeof a): Uint8Array => {
+    const r1 = new Map(S.map((i) => [i, runs.get(i)!.start()[0]!] as const));
+    runs.get(1)!.receive({ from: 2, round: 1, payload: r1.get(2)!.payload });
+    const out = runs.get(2)!.receive({ from: 1, round: 1, payload: r1.get(1)!.payload });
+    const p = out.find((m) => m.to === 1)!.payload.slice();
+    p[64 + 5] = p[64 + 5]! ^ 0x10;
+    return p;
+  };
+  // a cheating Bob (party 2) probes a bit of Δ in two sessions at once
+  const pa = probe(a);
+  const pb = probe(b);
+  assert.throws(
+    () => a.get(1)!.receive({ from: 2, round: 2, payload: pa }),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'OT_CHECK_FAILED' && e.culprit === 2,
+  );
+  assert.equal(burnt, [`1:${shares.get(1)!.nodeIds[1]![0]}`], 'burnt once, through the node callback');
+  // the parallel session is refused without evaluating the check: no second guess
+  assert.throws(
+    () => b.get(1)!.receive({ from: 2, round: 2, payload: pb }),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'PAIR_BURNT' && e.culprit === 2,
+  );
+  assert.is(burnt.length, 1);
+  // and no new session can start on the burnt state
+  assert.throws(
+    () => session('C'),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'PAIR_BURNT',
+  );
 });
 
 test.run();
