@@ -290,7 +290,11 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
    * Alice's OT-extension check as one atomic step with the pair's burnt flag: refuse a burnt state without
    * evaluating anything, and burn it on the first failure, before any other session can run its check.
    */
-  private checkedRespond(pair: PairState, ctx: MulContext, ot: Uint8Array): { message: Uint8Array; c: [bigint, bigint] } {
+  private checkedRespond(
+    pair: PairState,
+    ctx: MulContext,
+    ot: Uint8Array,
+  ): { message: Uint8Array; c: [bigint, bigint] } {
     const guard = this.config.pairGuard;
     if (guard.isBurnt(pair)) this.fail('PAIR_BURNT', `the pair state with party ${ctx.peer} is burnt`, ctx.peer);
     try {
