@@ -103,3 +103,17 @@ export function bigIntToBytes(v: bigint, len: number): Uint8Array {
   }
   return out;
 }
+
+/** Little-endian 32-bit words of `bytes` (length a multiple of 4), independent of the host's byte order. */
+export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
+  const out = new Uint32Array(bytes.length >>> 2);
+  for (let w = 0, o = 0; w < out.length; w++, o += 4) {
+    out[w] =
+      ((bytes[o] as number) |
+        ((bytes[o + 1] as number) << 8) |
+        ((bytes[o + 2] as number) << 16) |
+        ((bytes[o + 3] as number) << 24)) >>>
+      0;
+  }
+  return out;
+}

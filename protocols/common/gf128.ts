@@ -11,6 +11,7 @@
  * public χ, so cache-timing tables would leak). For a fixed χ used many times, {@link gfPowerTable} precomputes
  * χ·x^b for b = 0..127 once, and {@link gfMulAcc} then costs 128 masked XORs of 4 words.
  */
+import { wordsOfBytes } from './bytes.js';
 
 /** Words in one field element. */
 export const GF_WORDS = 4;
@@ -23,17 +24,7 @@ const REDUCTION = 0x87;
 /** Reads a 16-byte block (little-endian polynomial) into 4 words. */
 export function gfFromBytes(bytes: Uint8Array, offset = 0): Uint32Array {
   if (offset < 0 || offset + GF_BYTES > bytes.length) throw new RangeError('gfFromBytes: need 16 bytes');
-  const out = new Uint32Array(GF_WORDS);
-  for (let w = 0; w < GF_WORDS; w++) {
-    const o = offset + 4 * w;
-    out[w] =
-      ((bytes[o] as number) |
-        ((bytes[o + 1] as number) << 8) |
-        ((bytes[o + 2] as number) << 16) |
-        ((bytes[o + 3] as number) << 24)) >>>
-      0;
-  }
-  return out;
+  return wordsOfBytes(bytes.subarray(offset, offset + GF_BYTES));
 }
 
 /** Writes 4 words as a 16-byte block (little-endian polynomial). */

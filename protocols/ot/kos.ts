@@ -18,6 +18,7 @@
  * inconsistent column passes for at most one value of Δ_i, so a probe that passes reveals only bits he
  * guessed, and any wrong guess aborts (and burns the pair state).
  */
+import { wordsOfBytes } from '../common/bytes.js';
 import { DecodeError } from '../common/errors.js';
 import { bytesOfWords, PRG_WORDS, prgAll } from '../common/fast-hash.js';
 import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../common/gf128.js';
@@ -41,20 +42,6 @@ const TT_BYTES = BASE_OT_COUNT * 16;
 export const KOS_MESSAGE_BYTES = U_BYTES + TT_BYTES + 16;
 /** Number of 128-bit blocks per column that χ multiplies (the fifth enters with coefficient 1). */
 const CHI_COUNT = 4;
-
-/** Little-endian words of `bytes` (length a multiple of 4), host-independent. */
-export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
-  const out = new Uint32Array(bytes.length >>> 2);
-  for (let w = 0, o = 0; w < out.length; w++, o += 4) {
-    out[w] =
-      ((bytes[o] as number) |
-        ((bytes[o + 1] as number) << 8) |
-        ((bytes[o + 2] as number) << 16) |
-        ((bytes[o + 3] as number) << 24)) >>>
-      0;
-  }
-  return out;
-}
 
 /** The PRG columns of 256 keys: `PRG(k_i, msid, i)` for every i, 20 words each. */
 export function kosColumns(keys: Uint8Array, msid: Uint8Array): Uint32Array {

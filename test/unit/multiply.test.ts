@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytesToBigInt, toHex } from '../../protocols/common/bytes.js';
+import { bytesToBigInt, toHex, wordsOfBytes } from '../../protocols/common/bytes.js';
 import { CURVE_ORDER, modN, randomScalar } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import {
@@ -32,7 +32,6 @@ import {
   kosColumns,
   kosCombine,
   transposeToRows,
-  wordsOfBytes,
 } from '../../protocols/ot/kos.js';
 import { seededRng } from '../helpers/rng.js';
 
