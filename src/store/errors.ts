@@ -1,0 +1,48 @@
+/**
+ * Errors of the party's encrypted store. Callers branch on `code` (stable, part of the API), never on the message.
+ * Messages name records and paths but never carry key material, share bytes or plaintext.
+ */
+
+/** Stable codes of {@link StoreError}. */
+export type StoreErrorCode =
+  /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
+  | 'NO_MASTER_KEY'
+  /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */
+  | 'BAD_MASTER_KEY'
+  /** A sealed value failed authentication: wrong key, moved to another record, tampered or truncated. */
+  | 'DECRYPT_FAILED'
+  /** A value decrypted but does not decode, or contradicts the record it is stored under. */
+  | 'CORRUPT_RECORD'
+  /** The record asked for does not exist. */
+  | 'NOT_FOUND'
+  /** A write would overwrite a record that must never be overwritten silently. */
+  | 'ALREADY_EXISTS'
+  /** A session id was already used for this key (a party must never accept one twice). */
+  | 'SESSION_REPLAYED'
+  /** A presignature was already taken (each may be used for one signature only). */
+  | 'PRESIGNATURE_USED'
+  /** A caller passed an argument the store cannot accept (empty id, used presignature, …). */
+  | 'INVALID_ARGUMENT';
+
+/** An error of the store, with a stable {@link StoreErrorCode}. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+
+  /**
+   * @param code stable code to branch on
+   * @param message human-readable explanation; must never contain secret material
+   * @param options `cause` for the underlying error (only when it carries no secret either)
+   */
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** True when `e` is a {@link StoreError}, optionally with the given code. */
+export function isStoreError(e: unknown, code?: StoreErrorCode): e is StoreError {
+  return e instanceof StoreError && (code === undefined || e.code === code);
+}

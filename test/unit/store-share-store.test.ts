@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { equalBytes } from '../../protocols/common/bytes.js';
+import { encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
+import { encodePairState } from '../../protocols/dkls23/pair-state.js';
+import type { Presignature } from '../../protocols/dkls23/sign.js';
+import { StoreError } from '../../src/store/errors.js';
+import { MasterKey } from '../../src/store/master-key.js';
+import { open } from '../../src/store/sealed.js';
+import { ShareStore } from '../../src/store/share-store.js';
+import { userShareContext } from '../../src/store/user-share.js';
+import { pairsOf } from '../helpers/fixture.js';
+import { keygen, nodeId, presign } from '../helpers/parties.js';
+
+const master = new MasterKey(randomBytes(32));
+const shares = keygen(3, 2, 'store').results;
+const share1 = shares.get(1) as KeyShare;
+const share2 = shares.get(2) as KeyShare;
+const otherShare = keygen(3, 2, 'store-other').results.get(1) as KeyShare;
+const presigs = presign(shares, [1, 2], 'store').results;
+const pair12 = pairsOf(1, [1, 2]).get(2)!;
+const pair13 = pairsOf(1, [1, 3]).get(3)!;
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mpc-store-'));
+  dirs.push(d);
+  return d;
+}
+
+async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    assert.instance(e, StoreError, String(e));
+    assert.is((e as StoreError).code, code, (e as Error).message);
+    return;
+  }
+  assert.unreachable(`expected StoreError ${code}`);
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const sameShare = (a: KeyShare, b: KeyShare) => equalBytes(encodeKeyShare(a), encodeKeyShare(b));
+const freshPresig = (i: number): Presignature => ({ ...(presigs.get(i) as Presignature) });
+
+test('identity key: put/get round trip, no silent replacement', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  assert.is(await s.getIdentity(), undefined);
+  const id = randomBytes(32);
+  await s.putIdentity(id);
+  assert.equal(Buffer.from((await s.getIdentity())!), id);
+  await expectCode(s.putIdentity(randomBytes(32)), 'ALREADY_EXISTS');
+  const id2 = randomBytes(32);
+  await s.putIdentity(id2, { replace: true });
+  assert.equal(Buffer.from((await s.getIdentity())!), id2);
+  await s.close();
+});
+
+test('key share: pending → committed, list shows only public facts', async () => {
+  let t = 0;
+  const s = await ShareStore.open(tempDir(), master, { now: () => new Date(1_700_000_000_000 + 1000 * t++) });
+  assert.is(await s.getShare(share1.keyId), undefined);
+  await s.putPendingShare(share1);
+  const got = await s.getShare(share1.keyId);
+  assert.is(got?.status, 'pending');
+  assert.ok(sameShare(got!.share, share1));
+
+  const [info] = await s.listShares();
+  assert.ok(info);
+  assert.equal(
+    { ...info, keyId: [...info.keyId], publicKey: [...info.publicKey] },
+    {
+      keyId: [...share1.keyId],
+      publicKey: [...share1.publicKey.toBytes(true)],
+      threshold: 2,
+      n: 3,
+      index: 1,
+      status: 'pending',
+      createdAt: new Date(1_700_000_000_000).toISOString(),
+    },
+  );
+
+  await s.commitShare(share1.keyId);
+  await s.commitShare(share1.keyId); // idempotent: the coordinator may repeat its commit
+  assert.is((await s.getShare(share1.keyId))?.status, 'committed');
+  const listed = await s.listShares();
+  assert.is(listed.length, 1);
+  assert.is(listed[0]?.status, 'committed');
+  assert.ok(listed[0]?.committedAt);
+
+  await expectCode(s.commitShare(otherShare.keyId), 'NOT_FOUND');
+  // Never overwrite a stored share, pending or committed.
+  await expectCode(s.putPendingShare(share1), 'ALREADY_EXISTS');
+  await expectCode(s.putPendingShare(share2), 'ALREADY_EXISTS'); // same keyId, other index
+  await s.putPendingShare(otherShare);
+  assert.equal(
+    (await s.listShares()).map((i) => i.status),
+    hex(share1.keyId) < hex(otherShare.keyId) ? ['committed', 'pending'] : ['pending', 'committed'],
+  );
+  await s.close();
+});
+
+test('reopen after close keeps everything', async () => {
+  const dir = tempDir();
+  const id = randomBytes(32);
+  const sid = randomBytes(32);
+  const peer = nodeId(9);
+  let s = await ShareStore.open(dir, master);
+  await s.putIdentity(id);
+  await s.putPendingShare(share1);
+  await s.putPendingShare(otherShare);
+  await s.commitShare(otherShare.keyId);
+  await s.putPairState(pair12);
+  await s.markSessionUsed(share1.keyId, sid);
+  await s.ban(peer, 'bad signature share');
+  await s.markBurnt(pair13);
+  await s.putPresignature(share1.keyId, freshPresig(1));
+  await s.close();
+
+  s = await ShareStore.open(dir, master);
+  assert.equal(Buffer.from((await s.getIdentity())!), id);
+  assert.is((await s.getShare(share1.keyId))?.status, 'pending');
+  assert.is((await s.getShare(otherShare.keyId))?.status, 'committed');
+  assert.ok(sameShare((await s.getShare(share1.keyId))!.share, share1));
+  assert.ok(equalBytes(encodePairState((await s.getPairState(pair12.peerNodeId))!), encodePairState(pair12)));
+  assert.ok(await s.isSessionUsed(share1.keyId, sid));
+  await expectCode(s.markSessionUsed(share1.keyId, sid), 'SESSION_REPLAYED');
+  assert.ok(await s.isBanned(peer));
+  assert.ok(await s.isBurnt(pair13));
+  assert.not.ok(await s.isBurnt(pair12));
+  assert.is((await s.listPresignatures(share1.keyId)).length, 1);
+  await s.close();
+});
+
+test('wrong master key: open refuses with DECRYPT_FAILED', async () => {
+  const dir = tempDir();
+  const s = await ShareStore.open(dir, master);
+  await s.putPendingShare(share1);
+  await s.close();
+  await expectCode(ShareStore.open(dir, new MasterKey(randomBytes(32))), 'DECRYPT_FAILED');
+  // The failed open released the directory: the right key still opens it.
+  const again = await ShareStore.open(dir, master);
+  assert.ok(await again.getShare(share1.keyId));
+  await again.close();
+});
+
+test('a sealed value moved to another record key, or tampered on disk → DECRYPT_FAILED', async () => {
+  const dir = tempDir();
+  let s = await ShareStore.open(dir, master);
+  await s.putPendingShare(share1);
+  await s.putPendingShare(otherShare);
+  await s.putPairState(pair12);
+  await s.putPairState(pair13);
+  await s.close();
+
+  const raw = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
+  const shareA = (await raw.get(`share/${hex(share1.keyId)}`))!;
+  const pairA = (await raw.get(`pair/${hex(pair12.peerNodeId)}`))!;
+  // Swap: put key 1's sealed share under the other key, and one pair state under the other peer.
+  await raw.put(`share/${hex(otherShare.keyId)}`, shareA);
+  await raw.put(`pair/${hex(pair13.peerNodeId)}`, pairA);
+  // Tamper: flip one ciphertext bit of key 1's share.
+  const flipped = shareA.slice();
+  flipped[40] = (flipped[40] as number) ^ 0x01;
+  await raw.put(`share/${hex(share1.keyId)}`, flipped);
+  await raw.close();
+
+  s = await ShareStore.open(dir, master);
+  await expectCode(s.getShare(otherShare.keyId), 'DECRYPT_FAILED');
+  await expectCode(s.getPairState(pair13.peerNodeId), 'DECRYPT_FAILED');
+  await expectCode(s.getShare(share1.keyId), 'DECRYPT_FAILED');
+  await expectCode(s.listPairStates(), 'DECRYPT_FAILED');
+  assert.ok(await s.getPairState(pair12.peerNodeId));
+  await s.close();
+});
+
+test('replayed session id is refused; two concurrent marks → exactly one succeeds', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  const sid = randomBytes(32);
+  await s.markSessionUsed(share1.keyId, sid);
+  await expectCode(s.markSessionUsed(share1.keyId, sid), 'SESSION_REPLAYED');
+  // The same session id for another key is another (key, session) pair.
+  await s.markSessionUsed(otherShare.keyId, sid);
+
+  for (let round = 0; round < 20; round++) {
+    const fresh = randomBytes(32);
+    const outcomes = await Promise.allSettled([
+      s.markSessionUsed(share1.keyId, fresh),
+      s.markSessionUsed(share1.keyId, fresh),
+      s.markSessionUsed(share1.keyId, fresh),
+    ]);
+    assert.is(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') assert.is((o.reason as StoreError).code, 'SESSION_REPLAYED');
+    }
+  }
+  await s.close();
+});
+
+test('presignature: stored sealed, taken once, never stored again after use', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  const p = freshPresig(1);
+  await s.putPresignature(share1.keyId, p);
+  await expectCode(s.putPresignature(share1.keyId, freshPresig(1)), 'ALREADY_EXISTS');
+  assert.equal(
+    (await s.listPresignatures(share1.keyId)).map((x) => [...x]),
+    [[...p.ssid]],
+  );
+  assert.equal(await s.listPresignatures(otherShare.keyId), []);
+
+  const [a, b] = await Promise.allSettled([
+    s.takePresignature(share1.keyId, p.ssid),
+    s.takePresignature(share1.keyId, p.ssid),
+  ]);
+  assert.is(a.status, 'fulfilled');
+  assert.is(b.status, 'rejected');
+  assert.is((b as PromiseRejectedResult).reason.code, 'PRESIGNATURE_USED');
+  const taken = (a as PromiseFulfilledResult<Presignature>).value;
+  assert.is(taken.used, false);
+  assert.is(taken.phi, p.phi);
+  assert.is(taken.u, p.u);
+  assert.is(taken.v, p.v);
+  assert.ok(taken.R.equals(p.R));
+  assert.equal(taken.signers, p.signers);
+
+  await expectCode(s.takePresignature(share1.keyId, p.ssid), 'PRESIGNATURE_USED');
+  await expectCode(s.putPresignature(share1.keyId, freshPresig(1)), 'PRESIGNATURE_USED');
+  await expectCode(s.takePresignature(share1.keyId, randomBytes(32)), 'NOT_FOUND');
+  await expectCode(s.putPresignature(share1.keyId, { ...freshPresig(2), used: true }), 'INVALID_ARGUMENT');
+  assert.equal(await s.listPresignatures(share1.keyId), []);
+  await s.close();
+});
+
+test('bans persist until unban; the first reason stays', async () => {
+  const dir = tempDir();
+  let s = await ShareStore.open(dir, master, { now: () => new Date(0) });
+  const a = nodeId(4);
+  const b = nodeId(5);
+  assert.is(await s.ban(a, 'signature verification failed'), true);
+  assert.is(await s.ban(a, 'again'), false);
+  assert.is(await s.ban(b, 'OT check failed'), true);
+  await s.close();
+
+  s = await ShareStore.open(dir, master);
+  const bans = await s.listBans();
+  assert.is(bans.length, 2);
+  const banA = bans.find((x) => equalBytes(x.peerId, a));
+  assert.equal(banA && { reason: banA.reason, at: banA.at }, {
+    reason: 'signature verification failed',
+    at: new Date(0).toISOString(),
+  });
+  assert.is(await s.unban(a), true);
+  assert.is(await s.unban(a), false);
+  assert.not.ok(await s.isBanned(a));
+  assert.ok(await s.isBanned(b));
+  await s.close();
+
+  s = await ShareStore.open(dir, master);
+  assert.equal(
+    (await s.listBans()).map((x) => [...x.peerId]),
+    [[...b]],
+  );
+  await s.close();
+});
+
+test('pair states: put/get/list, no silent replacement; burnt flags persist and seed the guard', async () => {
+  const dir = tempDir();
+  let s = await ShareStore.open(dir, master);
+  await s.putPairState(pair12);
+  await s.putPairState(pair13);
+  await expectCode(s.putPairState(pair12), 'ALREADY_EXISTS');
+  await s.putPairState(pair12, { replace: true });
+  assert.is((await s.listPairStates()).length, 2);
+  assert.is(await s.getPairState(nodeId(7)), undefined);
+
+  let persisted = 0;
+  const guard = await s.createPairGuard(() => persisted++);
+  assert.not.ok(guard.isBurnt(pair12));
+  guard.burn(pair12);
+  await s.flushBurns();
+  assert.is(persisted, 1);
+  assert.ok(await s.isBurnt(pair12));
+  await s.markBurnt(pair12, 'second reason'); // idempotent
+  await s.close();
+
+  s = await ShareStore.open(dir, master);
+  const burnt = await s.listBurnt();
+  assert.is(burnt.length, 1);
+  assert.ok(equalBytes(burnt[0]!.psid, pair12.psid));
+  assert.ok(equalBytes(burnt[0]!.peerId, pair12.peerNodeId));
+  assert.is(burnt[0]!.reason, 'OT-extension check failed');
+  const guard2 = await s.createPairGuard();
+  assert.ok(guard2.isBurnt(pair12));
+  assert.not.ok(guard2.isBurnt(pair13));
+  await s.close();
+});
+
+test('user share: seal/open round trip; refused under another keyId, index or node key', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  const blob = s.sealUserShare(share2);
+  assert.ok(sameShare(s.openUserShare(blob, share2.keyId, 2), share2));
+  // Self-contained: another store with the same master key (e.g. after a restart) opens it.
+  const s2 = await ShareStore.open(tempDir(), master);
+  assert.ok(sameShare(s2.openUserShare(blob, share2.keyId, 2), share2));
+
+  await expectCode(() => s.openUserShare(blob, share2.keyId, 1), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob, otherShare.keyId, 2), 'DECRYPT_FAILED');
+  const tampered = blob.slice();
+  tampered[20] = (tampered[20] as number) ^ 0x80;
+  await expectCode(() => s.openUserShare(tampered, share2.keyId, 2), 'DECRYPT_FAILED');
+  const s3 = await ShareStore.open(tempDir(), new MasterKey(randomBytes(32)));
+  await expectCode(() => s3.openUserShare(blob, share2.keyId, 2), 'DECRYPT_FAILED');
+  // The wrapping key is a sub-key of its own: the at-rest key does not open a user share.
+  await expectCode(() => open(master.subKey('atRest'), userShareContext(share2.keyId, 2), blob), 'DECRYPT_FAILED');
+  await Promise.all([s.close(), s2.close(), s3.close()]);
+});
+
+test('empty ids are refused', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  await expectCode(s.markSessionUsed(new Uint8Array(0), randomBytes(32)), 'INVALID_ARGUMENT');
+  await expectCode(s.ban(new Uint8Array(0), 'x'), 'INVALID_ARGUMENT');
+  await s.close();
+});
+
+test.after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test.run();
