@@ -1,6 +1,6 @@
 /**
- * The `mpc` command line. For now it has one command, `mpc bench`; the party and coordinator commands
- * arrive with later issues.
+ * The `mpc` command line: `mpc party init|status` and `mpc bench`. Running a party node and the
+ * coordinator commands arrive with later issues.
  */
 import '../src/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
 
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { partyCommands } from './party/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,9 +25,7 @@ function runBench(forward: string[]): Promise<number> {
   });
 }
 
-await yargs(hideBin(process.argv))
-  .scriptName('mpc')
-  .usage('$0 <command> [options]')
+await partyCommands(yargs(hideBin(process.argv)).scriptName('mpc').usage('$0 <command> [options]'))
   .command(
     'bench',
     'Benchmark the threshold-signature engine (bench/index.ts)',
@@ -55,5 +54,5 @@ await yargs(hideBin(process.argv))
   .help()
   .alias('help', 'h')
   .version(pkg.version)
-  .epilogue('Party and coordinator commands (init, party, coordinator) arrive with later issues.')
+  .epilogue('`mpc party start` (running a node) and the coordinator commands arrive with later issues.')
   .parseAsync();

@@ -1,0 +1,81 @@
+/**
+ * `mpc party …`: thin commands over src/party. Each parses its flags, opens the store, calls one function
+ * and prints; errors print one clear line and exit non-zero.
+ */
+import type { Argv } from 'yargs';
+import { formatStatus, partyStatus } from '../../src/party/admin.js';
+import { createIdentity } from '../../src/party/identity.js';
+import { openPartyStore } from '../../src/party/open-store.js';
+import { isStoreError } from '../../src/store/errors.js';
+
+interface StoreFlags {
+  'data-dir': string;
+  'master-key-file': string | undefined;
+}
+
+function storeOptions<T>(y: Argv<T>) {
+  return y
+    .option('data-dir', {
+      type: 'string',
+      demandOption: true,
+      describe: "The party's data directory (created if missing)",
+    })
+    .option('master-key-file', {
+      type: 'string',
+      describe: 'File with the 64-hex-char master key (default: the CRYPTO_MASTER_KEY environment variable)',
+    });
+}
+
+/** Opens the store, runs `f`, closes; StoreErrors become one line on stderr and exit code 1. */
+async function withStore(
+  argv: StoreFlags,
+  f: (store: Awaited<ReturnType<typeof openPartyStore>>['store']) => Promise<void>,
+) {
+  try {
+    const { store, notes } = await openPartyStore({
+      dataDir: argv['data-dir'],
+      masterKeyFile: argv['master-key-file'],
+    });
+    for (const n of notes) console.error(`note: ${n}`);
+    try {
+      await f(store);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    if (isStoreError(e)) {
+      console.error(`mpc party: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+/** Registers the `party` command group. */
+export function partyCommands(y: Argv): Argv {
+  return y.command('party', 'Run and inspect a party node', (p) =>
+    p
+      .command(
+        'init',
+        'Create the node identity in a new data directory and print its peer id',
+        (c) => storeOptions(c),
+        (argv) =>
+          withStore(argv, async (store) => {
+            const { peerId } = await createIdentity(store);
+            console.log(peerId);
+          }),
+      )
+      .command(
+        'status',
+        'List the keys held (pending or committed), pair states and banned peers',
+        (c) => storeOptions(c).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+        (argv) =>
+          withStore(argv, async (store) => {
+            const s = await partyStatus(store);
+            console.log(argv.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+          }),
+      )
+      .demandCommand(1, 'Specify a party command; see mpc party --help.'),
+  );
+}

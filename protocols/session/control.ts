@@ -1,0 +1,102 @@
+/**
+ * Control messages between a party and the coordinator, carried over libp2p request/response protocols (and,
+ * for announcements, a gossipsub topic). Each message starts with a type byte ({@link MessageType}) and a
+ * version byte. Signed messages are envelopes `type ‖ version ‖ body(u16 len) ‖ signature(64)` whose body
+ * is itself versioned and whose signature is domain-separated (see peer-key.ts).
+ *
+ * - Register (party → coordinator): `{role, version, addrs}`; unsigned, the noise-authenticated stream
+ *   already names the sender.
+ * - Announce (coordinator → party): a signed session record, see record.ts.
+ * - Result (party → coordinator): see result.ts.
+ * - Decision (coordinator → party): commit or abort a pending key, see decision.ts.
+ */
+import { decodeAll, type Reader, Writer } from '../common/codec.js';
+import { DecodeError } from '../common/errors.js';
+import { ControlError } from './errors.js';
+import { verifyAs } from './peer-key.js';
+import { decodeRecord, type SignedRecord } from './record.js';
+import {
+  addrsProblem,
+  encodeEnvelope,
+  isToken,
+  MessageType,
+  readAddrs,
+  readEnvelope,
+  readHeader,
+  WIRE_VERSION,
+  writeAddrs,
+} from './wire.js';
+
+export * from './decision.js';
+export * from './result.js';
+
+/** How a party takes part: stores shares, hosts a user's share for one session, or runs outside the cluster. */
+export type PartyRole = 'persistent' | 'delegate' | 'external';
+/** Wire code of each role (u8); codes are never reused. */
+export const ROLE_CODES: Readonly<Record<PartyRole, number>> = { persistent: 1, delegate: 2, external: 3 };
+/** Longest software version string, in bytes (printable ASCII). */
+export const MAX_VERSION_BYTES = 64;
+
+/** A party's registration with the coordinator. */
+export interface Register {
+  /** The party's role. */
+  readonly role: PartyRole;
+  /** The party's software version, e.g. `0.1.0`. */
+  readonly version: string;
+  /** Multiaddrs the party listens on (≤ 8, each ≤ 256 UTF-8 bytes). */
+  readonly addrs: readonly string[];
+}
+
+/** Serialises a registration; throws {@link ControlError} `INVALID_ARGUMENT` when a field is out of bounds. */
+export function encodeRegister(m: Register): Uint8Array {
+  if (!Object.hasOwn(ROLE_CODES, m.role)) throw new ControlError('INVALID_ARGUMENT', `unknown role ${m.role}`);
+  if (typeof m.version !== 'string' || !isToken(m.version, MAX_VERSION_BYTES)) {
+    throw new ControlError('INVALID_ARGUMENT', `version must be 1..${MAX_VERSION_BYTES} printable ASCII characters`);
+  }
+  const bad = addrsProblem(m.addrs);
+  if (bad) throw new ControlError('INVALID_ARGUMENT', `register: ${bad}`);
+  const w = new Writer().u8(MessageType.REGISTER).u8(WIRE_VERSION).u8(ROLE_CODES[m.role]);
+  w.varBytes(Uint8Array.from(m.version, (c) => c.charCodeAt(0)));
+  return writeAddrs(w, m.addrs).finish();
+}
+
+/** Parses a registration; throws {@link DecodeError} for anything malformed. */
+export function decodeRegister(bytes: Uint8Array): Register {
+  return decodeAll(bytes, (r: Reader) => {
+    readHeader(r, MessageType.REGISTER, 'register');
+    const code = r.u8();
+    const role = (Object.keys(ROLE_CODES) as PartyRole[]).find((k) => ROLE_CODES[k] === code);
+    if (!role) throw new DecodeError(`register: unknown role code ${code}`);
+    const version = String.fromCharCode(...r.varBytes(MAX_VERSION_BYTES));
+    if (!isToken(version, MAX_VERSION_BYTES)) throw new DecodeError('register: version is not printable ASCII');
+    return { role, version, addrs: readAddrs(r) };
+  });
+}
+
+/** Wraps a signed record as an announcement (for request/response and for the gossipsub topic). */
+export function encodeAnnounce(signed: Pick<SignedRecord, 'bytes' | 'signature'>): Uint8Array {
+  return encodeEnvelope(MessageType.ANNOUNCE, signed.bytes, signed.signature);
+}
+
+/**
+ * Parses an announcement and its record; throws {@link DecodeError} for anything malformed. The signature is
+ * NOT checked here: pass the result to `acceptRecord`.
+ */
+export function decodeAnnounce(bytes: Uint8Array): SignedRecord {
+  const { body, signature } = decodeAll(bytes, (r) => readEnvelope(r, MessageType.ANNOUNCE, 'announce'));
+  return { record: decodeRecord(body), bytes: body, signature };
+}
+
+/**
+ * Gossipsub topic validator: `accept` only a well-formed announcement of a well-formed record signed by the
+ * coordinator; `reject` everything else (including a bad `coordinatorPeerId`). Never throws. Expiry, naming
+ * and replay are left to `acceptRecord`.
+ */
+export function validateAnnouncement(data: Uint8Array, coordinatorPeerId: Uint8Array): 'accept' | 'reject' {
+  try {
+    const { bytes, signature } = decodeAnnounce(data);
+    return verifyAs('record', bytes, signature, coordinatorPeerId) ? 'accept' : 'reject';
+  } catch {
+    return 'reject';
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The session record: what the coordinator decides for one keygen or signing (who takes part, with which
+ * indices and addresses, until when), signed with its libp2p key. A party acts only on a record that
+ * {@link acceptRecord} accepts.
+ *
+ * Wire format (version 1): `0x10 ‖ 0x01 ‖ sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖
+ * keyId(u16 len, 1..64) ‖ threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖ peerId(u16 len, ≤ 128) ‖
+ * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign]`.
+ */
+import { equalBytes, toHex } from '../common/bytes.js';
+import { decodeAll, type Reader, Writer } from '../common/codec.js';
+import { DecodeError } from '../common/errors.js';
+import { ControlError } from './errors.js';
+import { signAs, verifyAs } from './peer-key.js';
+import {
+  addrsProblem,
+  isToken,
+  MessageType,
+  readAddrs,
+  readHeader,
+  readU64,
+  WIRE_VERSION,
+  writeAddrs,
+  writeU64,
+} from './wire.js';
+
+/** Length of a session id. */
+export const SESSION_ID_BYTES = 32;
+/** Length of a message hash to sign. */
+export const MESSAGE_HASH_BYTES = 32;
+/** Longest protocol name, in bytes (printable ASCII). */
+export const MAX_PROTOCOL_BYTES = 32;
+/** Longest key id, in bytes. */
+export const MAX_KEY_ID_BYTES = 64;
+/** Longest peer id, in bytes. */
+export const MAX_PEER_ID_BYTES = 128;
+/** Fewest parties (and smallest threshold) of a session. */
+export const MIN_PARTIES = 2;
+/** Most parties (and largest threshold) of a session. */
+export const MAX_PARTIES = 16;
+
+/** What a session does. New kinds get new codes in {@link KIND_CODES}. */
+export type SessionKind = 'keygen' | 'sign';
+
+/** Wire code of each session kind (u8); codes are never reused. */
+export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, sign: 2 };
+
+/** One party of a session. */
+export interface SessionParty {
+  /** Binary libp2p peer id. */
+  readonly peerId: Uint8Array;
+  /** Party index in the session, 1..N. */
+  readonly index: number;
+  /** Multiaddrs to dial the party at (may be empty when peers find each other otherwise). */
+  readonly addrs: readonly string[];
+}
+
+/** The coordinator's decision for one session. */
+export interface SessionRecord {
+  /** 32 random bytes chosen by the coordinator; never reused for a key. */
+  readonly sessionId: Uint8Array;
+  /** Keygen or signing. */
+  readonly kind: SessionKind;
+  /** Threshold protocol to run, e.g. `dkls23`. */
+  readonly protocol: string;
+  /** The key being created or used. */
+  readonly keyId: Uint8Array;
+  /** Parties needed to sign (2..N). */
+  readonly threshold: number;
+  /** The parties, with indices exactly 1..N in any order and distinct peer ids. */
+  readonly parties: readonly SessionParty[];
+  /** The 32-byte hash to sign; present iff `kind` is `sign`. */
+  readonly messageHash?: Uint8Array;
+  /** Unix time in milliseconds after which no party may act on the record. */
+  readonly expiresAt: number;
+}
+
+/** A record with its exact signed bytes and the coordinator's signature over them. */
+export interface SignedRecord {
+  /** The decoded record. Trust it only when it came from {@link signRecord} or {@link acceptRecord}. */
+  readonly record: SessionRecord;
+  /** The encoded record (what the signature covers). */
+  readonly bytes: Uint8Array;
+  /** Ed25519 signature by the coordinator's libp2p key (domain `record`). */
+  readonly signature: Uint8Array;
+}
+
+/** What {@link acceptRecord} needs to know about this party and its history. */
+export interface AcceptOptions {
+  /** The configured coordinator's binary peer id. */
+  readonly coordinatorPeerId: Uint8Array;
+  /** This party's binary peer id. */
+  readonly selfPeerId: Uint8Array;
+  /** Current unix time in milliseconds. */
+  readonly now: number;
+  /** Whether this party has already accepted `sessionId` for `keyId` (the durable log is the node's). */
+  readonly alreadySeen: (keyId: Uint8Array, sessionId: Uint8Array) => boolean;
+}
+
+/** A record this party may act on, and its own index in it. */
+export interface AcceptedRecord {
+  /** The verified record. */
+  readonly record: SessionRecord;
+  /** This party's index in the session. */
+  readonly selfIndex: number;
+}
+
+const isBytes = (b: unknown, min: number, max: number): b is Uint8Array =>
+  b instanceof Uint8Array && b.length >= min && b.length <= max;
+
+/** The first rule `r` breaks, or undefined when it is a valid record. */
+export function recordProblem(r: SessionRecord): string | undefined {
+  if (!isBytes(r.sessionId, SESSION_ID_BYTES, SESSION_ID_BYTES)) return 'sessionId must be 32 bytes';
+  if (!Object.hasOwn(KIND_CODES, r.kind)) return `unknown kind ${String(r.kind)}`;
+  if (typeof r.protocol !== 'string' || !isToken(r.protocol, MAX_PROTOCOL_BYTES)) {
+    return `protocol must be 1..${MAX_PROTOCOL_BYTES} printable ASCII characters`;
+  }
+  if (!isBytes(r.keyId, 1, MAX_KEY_ID_BYTES)) return `keyId must be 1..${MAX_KEY_ID_BYTES} bytes`;
+  if (!Array.isArray(r.parties) || r.parties.length < MIN_PARTIES || r.parties.length > MAX_PARTIES) {
+    return `${MIN_PARTIES}..${MAX_PARTIES} parties required`;
+  }
+  const n = r.parties.length;
+  if (!Number.isInteger(r.threshold) || r.threshold < MIN_PARTIES || r.threshold > n) {
+    return `threshold must be ${MIN_PARTIES}..${n}`;
+  }
+  const indices = new Set<number>();
+  const peers = new Set<string>();
+  for (const p of r.parties) {
+    if (!isBytes(p.peerId, 1, MAX_PEER_ID_BYTES)) return `peerId must be 1..${MAX_PEER_ID_BYTES} bytes`;
+    if (!Number.isInteger(p.index) || p.index < 1 || p.index > n) return `party index ${p.index} out of 1..${n}`;
+    indices.add(p.index);
+    peers.add(toHex(p.peerId));
+    const bad = addrsProblem(p.addrs);
+    if (bad) return bad;
+  }
+  if (indices.size !== n) return 'party indices must be exactly 1..N';
+  if (peers.size !== n) return 'a peer id appears twice';
+  if (r.kind === 'sign' ? !isBytes(r.messageHash, 32, 32) : r.messageHash !== undefined) {
+    return 'messageHash (32 bytes) must be present iff kind is sign';
+  }
+  if (!Number.isSafeInteger(r.expiresAt) || r.expiresAt < 0) return 'expiresAt must be a non-negative safe integer';
+  return undefined;
+}
+
+/** Serialises a record; throws {@link ControlError} `INVALID_ARGUMENT` when it breaks a rule. */
+export function encodeRecord(r: SessionRecord): Uint8Array {
+  const bad = recordProblem(r);
+  if (bad) throw new ControlError('INVALID_ARGUMENT', `session record: ${bad}`);
+  const w = new Writer().u8(MessageType.RECORD_BODY).u8(WIRE_VERSION).bytes(r.sessionId).u8(KIND_CODES[r.kind]);
+  w.varBytes(asciiBytes(r.protocol)).varBytes(r.keyId).u8(r.threshold);
+  writeU64(w, r.expiresAt).u8(r.parties.length);
+  for (const p of r.parties) writeAddrs(w.u8(p.index).varBytes(p.peerId), p.addrs);
+  if (r.messageHash) w.bytes(r.messageHash);
+  return w.finish();
+}
+
+/** Parses and validates a record; throws {@link DecodeError} for anything malformed or trailing. */
+export function decodeRecord(bytes: Uint8Array): SessionRecord {
+  return decodeAll(bytes, (rd: Reader) => {
+    readHeader(rd, MessageType.RECORD_BODY, 'session record');
+    const sessionId = rd.copy(SESSION_ID_BYTES);
+    const code = rd.u8();
+    const kind = (Object.keys(KIND_CODES) as SessionKind[]).find((k) => KIND_CODES[k] === code);
+    if (!kind) throw new DecodeError(`session record: unknown kind code ${code}`);
+    const protocol = String.fromCharCode(...rd.varBytes(MAX_PROTOCOL_BYTES));
+    const keyId = rd.varBytes(MAX_KEY_ID_BYTES);
+    const threshold = rd.u8();
+    const expiresAt = readU64(rd);
+    const n = rd.u8();
+    if (n < MIN_PARTIES || n > MAX_PARTIES) throw new DecodeError(`session record: ${n} parties`);
+    const parties: SessionParty[] = [];
+    for (let k = 0; k < n; k++) {
+      const index = rd.u8();
+      const peerId = rd.varBytes(MAX_PEER_ID_BYTES);
+      parties.push({ peerId, index, addrs: readAddrs(rd) });
+    }
+    const base = { sessionId, kind, protocol, keyId, threshold, parties, expiresAt };
+    const record: SessionRecord = kind === 'sign' ? { ...base, messageHash: rd.copy(MESSAGE_HASH_BYTES) } : base;
+    const bad = recordProblem(record);
+    if (bad) throw new DecodeError(`session record: ${bad}`);
+    return record;
+  });
+}
+
+/** Encodes and signs a record with the coordinator's 32-byte Ed25519 secret seed. */
+export function signRecord(record: SessionRecord, coordinatorSecretKey: Uint8Array): SignedRecord {
+  const bytes = encodeRecord(record);
+  return { record: decodeRecord(bytes), bytes, signature: signAs('record', bytes, coordinatorSecretKey) };
+}
+
+/**
+ * Checks the coordinator's signature over `bytes` (before parsing them), then decodes the record. Throws
+ * {@link ControlError}: `BAD_SIGNATURE`, `BAD_RECORD`, or `BAD_PEER_ID` when `coordinatorPeerId` is not an
+ * Ed25519 peer id.
+ */
+export function verifySignedRecord(
+  bytes: Uint8Array,
+  signature: Uint8Array,
+  coordinatorPeerId: Uint8Array,
+): SessionRecord {
+  if (!verifyAs('record', bytes, signature, coordinatorPeerId)) {
+    throw new ControlError('BAD_SIGNATURE', 'session record is not signed by the coordinator');
+  }
+  try {
+    return decodeRecord(bytes);
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ControlError('BAD_RECORD', e.message, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Decides whether this party may act on a record: the coordinator signed it, it names this party, it has not
+ * expired (`now < expiresAt`), and this party has never accepted its sessionId for its key. Only `bytes` and
+ * `signature` are used (any decoded `record` alongside them is ignored). Throws {@link ControlError}
+ * `BAD_SIGNATURE`, `BAD_RECORD`, `NOT_NAMED`, `EXPIRED`, `REPLAYED` (checked in that order), `BAD_PEER_ID`
+ * for a bad configured coordinator id, or `INVALID_ARGUMENT` for a `now` that is not a finite number.
+ */
+export function acceptRecord(signed: Pick<SignedRecord, 'bytes' | 'signature'>, opts: AcceptOptions): AcceptedRecord {
+  if (!Number.isFinite(opts.now)) throw new ControlError('INVALID_ARGUMENT', '`now` must be a finite number');
+  const record = verifySignedRecord(signed.bytes, signed.signature, opts.coordinatorPeerId);
+  const self = record.parties.find((p) => equalBytes(p.peerId, opts.selfPeerId));
+  if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
+  if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);
+  if (opts.alreadySeen(record.keyId, record.sessionId)) {
+    throw new ControlError('REPLAYED', `session ${toHex(record.sessionId)} was already accepted for this key`);
+  }
+  return { record, selfIndex: self.index };
+}
+
+function asciiBytes(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}

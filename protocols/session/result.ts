@@ -1,0 +1,187 @@
+/**
+ * A party's report of a session's outcome (party → coordinator), signed by the party's libp2p key; the
+ * signature covers the whole body, sessionId included.
+ *
+ * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error) ‖
+ * [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len, ≤ 64) ‖ round(u16) ‖ count(u8) ‖
+ * culprits(u8 each)]`; on the wire it travels in an envelope `0x03 ‖ 0x01 ‖ body(u16 len) ‖ signature(64)`.
+ */
+import { decodeAll, type Reader, Writer } from '../common/codec.js';
+import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
+import { DecodeError } from '../common/errors.js';
+import { ControlError, decodeOrBadMessage } from './errors.js';
+import { signAs, verifyAs } from './peer-key.js';
+import { MAX_PARTIES, SESSION_ID_BYTES } from './record.js';
+import { encodeEnvelope, isToken, MessageType, readEnvelope, readHeader, WIRE_VERSION } from './wire.js';
+
+/** How a session ended for the reporting party. */
+export type ResultStatus = 'ok' | 'failed' | 'timeout';
+/** Wire code of each status (u8); codes are never reused. */
+export const STATUS_CODES: Readonly<Record<ResultStatus, number>> = { ok: 1, failed: 2, timeout: 3 };
+/** Longest error code, in bytes (printable ASCII). */
+export const MAX_ERROR_CODE_BYTES = 64;
+
+/** An ECDSA signature with recovery id; `s` must be low (≤ n/2). */
+export interface ResultSignature {
+  /** r, 1..n−1. */
+  readonly r: bigint;
+  /** s, 1..n/2. */
+  readonly s: bigint;
+  /** Recovery id 0..3. */
+  readonly recovery: number;
+}
+
+/** Why a session failed, as the party saw it. */
+export interface ResultError {
+  /** A stable error code (e.g. a `ProtocolErrorCode`), 1..64 printable ASCII characters. */
+  readonly code: string;
+  /** Protocol round in which the failure was detected (0..65535). */
+  readonly round: number;
+  /** Distinct party indices (1..16) the reporter blames; at most 16. */
+  readonly culprits: readonly number[];
+}
+
+/**
+ * A session outcome. `ok` carries exactly one of `publicKey` (keygen) or `signature` (sign) and no error;
+ * `failed` carries an error; `timeout` may carry one; neither carries a public key or signature.
+ */
+export interface SessionResult {
+  /** The session this reports on. */
+  readonly sessionId: Uint8Array;
+  /** How it ended. */
+  readonly status: ResultStatus;
+  /** The aggregate public key, 33-byte compressed secp256k1 point (keygen). */
+  readonly publicKey?: Uint8Array;
+  /** The verified signature (sign). */
+  readonly signature?: ResultSignature;
+  /** What went wrong. */
+  readonly error?: ResultError;
+}
+
+/** A result with its signed body and the party's signature. */
+export interface SignedResult {
+  /** The decoded result. */
+  readonly result: SessionResult;
+  /** The encoded body (what the signature covers). */
+  readonly bytes: Uint8Array;
+  /** Ed25519 signature by the party's key (domain `result`). */
+  readonly signature: Uint8Array;
+}
+
+const FLAG_PK = 1;
+const FLAG_SIG = 2;
+const FLAG_ERR = 4;
+
+/** The first rule `m` breaks, or undefined when it is a valid result. */
+export function resultProblem(m: SessionResult): string | undefined {
+  if (!(m.sessionId instanceof Uint8Array) || m.sessionId.length !== SESSION_ID_BYTES)
+    return 'sessionId must be 32 bytes';
+  if (!Object.hasOwn(STATUS_CODES, m.status)) return `unknown status ${String(m.status)}`;
+  const hasPk = m.publicKey !== undefined;
+  const hasSig = m.signature !== undefined;
+  if (m.status === 'ok' ? hasPk === hasSig || m.error !== undefined : hasPk || hasSig) {
+    return 'ok needs exactly one of publicKey/signature and no error; failed/timeout carry neither';
+  }
+  if (m.status === 'failed' && m.error === undefined) return 'failed needs an error';
+  if (hasPk) {
+    if (!(m.publicKey instanceof Uint8Array) || m.publicKey.length !== POINT_BYTES) return 'publicKey must be 33 bytes';
+    try {
+      decodePoint(m.publicKey);
+    } catch {
+      return 'publicKey is not a valid secp256k1 point';
+    }
+  }
+  if (m.signature) {
+    const { r, s, recovery } = m.signature;
+    if (typeof r !== 'bigint' || r < 1n || r >= CURVE_ORDER) return 'signature r out of range';
+    if (typeof s !== 'bigint' || s < 1n || s > CURVE_ORDER >> 1n) return 'signature s out of range or not low';
+    if (!Number.isInteger(recovery) || recovery < 0 || recovery > 3) return 'recovery id out of 0..3';
+  }
+  if (m.error) return errorProblem(m.error);
+  return undefined;
+}
+
+function errorProblem(e: ResultError): string | undefined {
+  if (typeof e.code !== 'string' || !isToken(e.code, MAX_ERROR_CODE_BYTES)) return 'error code must be printable ASCII';
+  if (!Number.isInteger(e.round) || e.round < 0 || e.round > 0xffff) return 'error round out of 0..65535';
+  if (!Array.isArray(e.culprits) || e.culprits.length > MAX_PARTIES) return `at most ${MAX_PARTIES} culprits`;
+  for (const c of e.culprits) if (!Number.isInteger(c) || c < 1 || c > MAX_PARTIES) return `culprit ${c} out of range`;
+  if (new Set(e.culprits).size !== e.culprits.length) return 'a culprit appears twice';
+  return undefined;
+}
+
+/** Serialises a result body; throws {@link ControlError} `INVALID_ARGUMENT` when it breaks a rule. */
+export function encodeResult(m: SessionResult): Uint8Array {
+  const bad = resultProblem(m);
+  if (bad) throw new ControlError('INVALID_ARGUMENT', `result: ${bad}`);
+  const flags = (m.publicKey ? FLAG_PK : 0) | (m.signature ? FLAG_SIG : 0) | (m.error ? FLAG_ERR : 0);
+  const w = new Writer().u8(MessageType.RESULT_BODY).u8(WIRE_VERSION).bytes(m.sessionId);
+  w.u8(STATUS_CODES[m.status]).u8(flags);
+  if (m.publicKey) w.bytes(m.publicKey);
+  if (m.signature) w.scalar(m.signature.r).scalar(m.signature.s).u8(m.signature.recovery);
+  if (m.error) {
+    w.varBytes(Uint8Array.from(m.error.code, (c) => c.charCodeAt(0)))
+      .u16(m.error.round)
+      .u8(m.error.culprits.length);
+    for (const c of m.error.culprits) w.u8(c);
+  }
+  return w.finish();
+}
+
+/** Parses and validates a result body; throws {@link DecodeError} for anything malformed. */
+export function decodeResult(bytes: Uint8Array): SessionResult {
+  return decodeAll(bytes, (r: Reader) => {
+    readHeader(r, MessageType.RESULT_BODY, 'result');
+    const sessionId = r.copy(SESSION_ID_BYTES);
+    const code = r.u8();
+    const status = (Object.keys(STATUS_CODES) as ResultStatus[]).find((k) => STATUS_CODES[k] === code);
+    if (!status) throw new DecodeError(`result: unknown status code ${code}`);
+    const flags = r.u8();
+    if (flags & ~(FLAG_PK | FLAG_SIG | FLAG_ERR)) throw new DecodeError('result: unknown flags');
+    const out: { -readonly [K in keyof SessionResult]: SessionResult[K] } = { sessionId, status };
+    if (flags & FLAG_PK) out.publicKey = r.copy(POINT_BYTES);
+    if (flags & FLAG_SIG) out.signature = { r: r.scalar(), s: r.scalar(), recovery: r.u8() };
+    if (flags & FLAG_ERR) out.error = readError(r);
+    const bad = resultProblem(out);
+    if (bad) throw new DecodeError(`result: ${bad}`);
+    return out;
+  });
+}
+
+function readError(r: Reader): ResultError {
+  const code = String.fromCharCode(...r.varBytes(MAX_ERROR_CODE_BYTES));
+  const round = r.u16();
+  const count = r.u8();
+  if (count > MAX_PARTIES) throw new DecodeError(`result: ${count} culprits`);
+  const culprits: number[] = [];
+  for (let k = 0; k < count; k++) culprits.push(r.u8());
+  return { code, round, culprits };
+}
+
+/** Encodes and signs a result with the party's 32-byte Ed25519 secret seed. */
+export function signResult(m: SessionResult, partySecretKey: Uint8Array): SignedResult {
+  const bytes = encodeResult(m);
+  return { result: decodeResult(bytes), bytes, signature: signAs('result', bytes, partySecretKey) };
+}
+
+/**
+ * Verifies the party's signature over a result body, then decodes it. Throws {@link ControlError}
+ * `BAD_SIGNATURE`, `BAD_MESSAGE`, or `BAD_PEER_ID` when `partyPeerId` is not an Ed25519 peer id.
+ */
+export function verifyResult(bytes: Uint8Array, signature: Uint8Array, partyPeerId: Uint8Array): SessionResult {
+  if (!verifyAs('result', bytes, signature, partyPeerId)) {
+    throw new ControlError('BAD_SIGNATURE', 'result is not signed by the party');
+  }
+  return decodeOrBadMessage(bytes, decodeResult);
+}
+
+/** Wraps a signed result for the wire. */
+export function encodeResultMessage(signed: Pick<SignedResult, 'bytes' | 'signature'>): Uint8Array {
+  return encodeEnvelope(MessageType.RESULT, signed.bytes, signed.signature);
+}
+
+/** Parses a result message (body decoded, signature NOT checked: use {@link verifyResult}). */
+export function decodeResultMessage(bytes: Uint8Array): SignedResult {
+  const { body, signature } = decodeAll(bytes, (r) => readEnvelope(r, MessageType.RESULT, 'result message'));
+  return { result: decodeResult(body), bytes: body, signature };
+}

@@ -1,0 +1,57 @@
+/**
+ * Operator views of a party's store: what `mpc party status` prints. Only public facts leave here (key ids,
+ * public keys, thresholds, statuses, bans, pair peers); no secret is ever decrypted for a listing.
+ */
+import { toHex } from '../../protocols/common/bytes.js';
+import type { ShareStore } from '../store/share-store.js';
+import { loadIdentity } from './identity.js';
+
+/** The status report of one party node. */
+export interface PartyStatus {
+  peerId: string;
+  keys: {
+    keyId: string;
+    publicKey: string;
+    threshold: number;
+    n: number;
+    index: number;
+    status: string;
+    createdAt: string;
+  }[];
+  pairs: { peer: string; burnt: boolean }[];
+  bans: { peer: string; reason: string; at: string }[];
+}
+
+/** Collects the status report from an open store. */
+export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
+  const { peerId } = await loadIdentity(store);
+  const keys = (await store.listShares()).map((s) => ({
+    keyId: toHex(s.keyId),
+    publicKey: `0x${toHex(s.publicKey)}`,
+    threshold: s.threshold,
+    n: s.n,
+    index: s.index,
+    status: s.status,
+    createdAt: s.createdAt,
+  }));
+  const burnt = new Set((await store.listBurnt()).map((b) => toHex(b.peerId)));
+  const pairs = (await store.listPairStates()).map((p) => ({
+    peer: toHex(p.peerNodeId),
+    burnt: burnt.has(toHex(p.peerNodeId)),
+  }));
+  const bans = (await store.listBans()).map((b) => ({ peer: toHex(b.peerId), reason: b.reason, at: b.at }));
+  return { peerId, keys, pairs, bans };
+}
+
+/** A human-readable rendering of {@link PartyStatus}. */
+export function formatStatus(s: PartyStatus): string {
+  const lines = [`peer id: ${s.peerId}`, `keys (${s.keys.length}):`];
+  for (const k of s.keys) {
+    lines.push(`  ${k.keyId}  ${k.threshold}-of-${k.n}  index ${k.index}  ${k.status}  ${k.publicKey}`);
+  }
+  lines.push(`pair states (${s.pairs.length}):`);
+  for (const p of s.pairs) lines.push(`  ${p.peer}${p.burnt ? '  BURNT (re-run pair setup)' : ''}`);
+  lines.push(`bans (${s.bans.length}):`);
+  for (const b of s.bans) lines.push(`  ${b.peer}  since ${b.at}  ${b.reason}`);
+  return lines.join('\n');
+}

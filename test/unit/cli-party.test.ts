@@ -1,0 +1,67 @@
+/** `mpc party init|status` through the real command line (a child process), on a real data directory. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+const KEY = 'ab'.repeat(32);
+
+function mpc(args: string[], env: Record<string, string | undefined> = { CRYPTO_MASTER_KEY: KEY }) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, CRYPTO_MASTER_KEY: undefined, ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('party init prints a peer id once; status lists it; a second init is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    const init = mpc(['party', 'init', '--data-dir', dir]);
+    assert.is(init.code, 0, init.err);
+    const peerId = init.out.trim();
+    assert.match(peerId, /^12D3KooW[1-9A-HJ-NP-Za-km-z]+$/);
+    const again = mpc(['party', 'init', '--data-dir', dir]);
+    assert.is(again.code, 1);
+    assert.match(again.err, /already has an identity/);
+    const status = mpc(['party', 'status', '--data-dir', dir, '--json']);
+    assert.is(status.code, 0, status.err);
+    const s = JSON.parse(status.out);
+    assert.is(s.peerId, peerId);
+    assert.equal(s.keys, []);
+    assert.equal(s.bans, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without a master key the node refuses, saying how to make one; a wrong key is refused too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    const none = mpc(['party', 'init', '--data-dir', dir], {});
+    assert.is(none.code, 1);
+    assert.match(none.err, /CRYPTO_MASTER_KEY/);
+    assert.match(none.err, /openssl rand -hex 32/);
+    assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
+    const wrong = mpc(['party', 'status', '--data-dir', dir], { CRYPTO_MASTER_KEY: 'cd'.repeat(32) });
+    assert.is(wrong.code, 1);
+    assert.not.match(wrong.err, new RegExp('cd'.repeat(32)), 'the key never appears in an error');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad flags print a clear error and exit non-zero', () => {
+  const missing = mpc(['party', 'status']);
+  assert.ok(missing.code !== 0);
+  assert.match(missing.err, /data-dir/);
+  const unknown = mpc(['party', 'status', '--data-dir', '/tmp/x', '--bogus']);
+  assert.ok(unknown.code !== 0);
+  assert.match(unknown.err, /bogus/);
+});
+
+test.run();

@@ -1,0 +1,440 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { equalBytes } from '../../protocols/common/bytes.js';
+import { Writer } from '../../protocols/common/codec.js';
+import { CURVE_ORDER, encodePoint, mulG } from '../../protocols/common/curve.js';
+import { DecodeError } from '../../protocols/common/errors.js';
+import {
+  type Decision,
+  decodeAnnounce,
+  decodeDecision,
+  decodeDecisionMessage,
+  decodeRegister,
+  decodeResult,
+  decodeResultMessage,
+  encodeAnnounce,
+  encodeDecision,
+  encodeDecisionMessage,
+  encodeRegister,
+  encodeResult,
+  encodeResultMessage,
+  type Register,
+  type SessionResult,
+  signDecision,
+  signResult,
+  validateAnnouncement,
+  verifyDecision,
+  verifyResult,
+} from '../../protocols/session/control.js';
+import { ControlError, type ControlErrorCode } from '../../protocols/session/errors.js';
+import { peerIdFromSecretKey, type SignatureDomain, signAs, signingDigest } from '../../protocols/session/peer-key.js';
+import { type SessionRecord, signRecord, verifySignedRecord } from '../../protocols/session/record.js';
+import { fuzzDecoder } from '../helpers/fuzz.js';
+import { seededRng } from '../helpers/rng.js';
+
+const rng = seededRng('session-control');
+const coordKey = rng(32);
+const coordId = peerIdFromSecretKey(coordKey);
+const partyKey = rng(32);
+const partyId = peerIdFromSecretKey(partyKey);
+const otherKey = rng(32);
+const sessionId = rng(32);
+const PK = encodePoint(mulG(12345n));
+const HALF_N = CURVE_ORDER >> 1n;
+
+const record: SessionRecord = {
+  sessionId,
+  kind: 'sign',
+  protocol: 'dkls23',
+  keyId: Uint8Array.of(7, 7),
+  threshold: 2,
+  parties: [
+    { peerId: partyId, index: 1, addrs: ['/ip4/127.0.0.1/tcp/4001'] },
+    { peerId: peerIdFromSecretKey(otherKey), index: 2, addrs: [] },
+  ],
+  messageHash: rng(32),
+  expiresAt: 1_800_000_000_000,
+};
+
+const results: Record<string, SessionResult> = {
+  keygenOk: { sessionId, status: 'ok', publicKey: PK },
+  signOk: { sessionId, status: 'ok', signature: { r: CURVE_ORDER - 1n, s: HALF_N, recovery: 3 } },
+  failed: { sessionId, status: 'failed', error: { code: 'BAD_SHARE', round: 2, culprits: [3, 1] } },
+  failedNoCulprit: { sessionId, status: 'failed', error: { code: 'ECHO_MISMATCH', round: 65535, culprits: [] } },
+  timeout: { sessionId, status: 'timeout' },
+  timeoutWithError: { sessionId, status: 'timeout', error: { code: 'TIMEOUT', round: 1, culprits: [2] } },
+};
+
+const decision: Decision = { sessionId, keyId: Uint8Array.of(7, 7), action: 'commit' };
+
+function controlCode(f: () => unknown): ControlErrorCode {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ControlError) return e.code;
+    throw e;
+  }
+  throw new Error('expected a ControlError');
+}
+
+const isDecode = (e: unknown) => e instanceof DecodeError;
+
+test('register round-trips; bounds are enforced both ways', () => {
+  const regs: Register[] = [
+    { role: 'persistent', version: '0.1.0', addrs: ['/ip4/10.0.0.1/tcp/4000', '/dns4/ñ.example/tcp/1'] },
+    { role: 'delegate', version: 'v'.repeat(64), addrs: Array(8).fill(`/${'a'.repeat(255)}`) },
+    { role: 'external', version: '1', addrs: [] },
+  ];
+  for (const m of regs) assert.equal(decodeRegister(encodeRegister(m)), m);
+  const ok = regs[0]!;
+  for (const [what, m] of [
+    ['role', { ...ok, role: 'admin' as 'external' }],
+    ['empty version', { ...ok, version: '' }],
+    ['version 65', { ...ok, version: 'v'.repeat(65) }],
+    ['version space', { ...ok, version: '0.1 beta' }],
+    ['9 addrs', { ...ok, addrs: Array(9).fill('/a') }],
+    ['addr 257', { ...ok, addrs: [`/${'a'.repeat(256)}`] }],
+  ] as const) {
+    assert.is(
+      controlCode(() => encodeRegister(m)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+  const valid = encodeRegister(ok);
+  const patch = (at: number, v: number) => {
+    const b = valid.slice();
+    b[at] = v;
+    return b;
+  };
+  assert.throws(() => decodeRegister(patch(0, 0x02)), isDecode, 'type');
+  assert.throws(() => decodeRegister(patch(1, 2)), isDecode, 'version');
+  assert.throws(() => decodeRegister(patch(2, 0)), isDecode, 'role 0');
+  assert.throws(() => decodeRegister(patch(2, 4)), isDecode, 'role 4');
+  assert.throws(() => decodeRegister(patch(5, 0x20)), isDecode, 'version with a space');
+  assert.throws(() => decodeRegister(Uint8Array.of(...valid, 0)), isDecode, 'trailing');
+  const nine = new Writer().u8(1).u8(1).u8(1).varBytes(Uint8Array.of(0x31)).u8(9);
+  for (let k = 0; k < 9; k++) nine.varBytes(Uint8Array.of(0x2f));
+  assert.throws(() => decodeRegister(nine.finish()), isDecode, '9 addrs');
+  const long = new Writer()
+    .u8(1)
+    .u8(1)
+    .u8(1)
+    .varBytes(Uint8Array.of(0x31))
+    .u8(1)
+    .varBytes(new Uint8Array(257).fill(0x61));
+  assert.throws(() => decodeRegister(long.finish()), isDecode, 'addr 257');
+  const badUtf8 = new Writer()
+    .u8(1)
+    .u8(1)
+    .u8(1)
+    .varBytes(Uint8Array.of(0x31))
+    .u8(1)
+    .varBytes(Uint8Array.of(0xc0, 0xaf));
+  assert.throws(() => decodeRegister(badUtf8.finish()), isDecode, 'overlong UTF-8');
+});
+
+test('announce round-trips; the gossipsub validator accepts only coordinator-signed records', () => {
+  const signed = signRecord(record, coordKey);
+  const msg = encodeAnnounce(signed);
+  const back = decodeAnnounce(msg);
+  assert.equal(back.record, record);
+  assert.ok(equalBytes(back.bytes, signed.bytes) && equalBytes(back.signature, signed.signature));
+  assert.equal(verifySignedRecord(back.bytes, back.signature, coordId), record);
+  assert.is(validateAnnouncement(msg, coordId), 'accept');
+  assert.is(validateAnnouncement(encodeAnnounce(signRecord(record, otherKey)), coordId), 'reject');
+  assert.is(validateAnnouncement(msg, partyId), 'reject');
+  assert.is(validateAnnouncement(msg, new Uint8Array(0)), 'reject', 'bad configured id never throws');
+  assert.is(validateAnnouncement(new Uint8Array(0), coordId), 'reject');
+  assert.is(validateAnnouncement(Uint8Array.of(...msg, 0), coordId), 'reject');
+  // a well-signed but malformed record is rejected too
+  const bad = Uint8Array.of(...signed.bytes, 0);
+  assert.is(
+    validateAnnouncement(encodeAnnounce({ bytes: bad, signature: signAs('record', bad, coordKey) }), coordId),
+    'reject',
+  );
+  for (let i = 0; i < msg.length; i++) {
+    const t = msg.slice();
+    t[i]! ^= 1 << (i % 8);
+    assert.is(validateAnnouncement(t, coordId), 'reject', `byte ${i}`);
+  }
+});
+
+test('results round-trip; sign/verify by the party key', () => {
+  for (const [what, m] of Object.entries(results)) {
+    assert.equal(decodeResult(encodeResult(m)), m, what);
+    const signed = signResult(m, partyKey);
+    assert.equal(signed.result, m);
+    assert.equal(verifyResult(signed.bytes, signed.signature, partyId), m, what);
+    const wire = decodeResultMessage(encodeResultMessage(signed));
+    assert.equal(wire, signed, what);
+  }
+});
+
+test('result rules: each violation is refused by the encoder and the decoder', () => {
+  const ok = results.keygenOk!;
+  const sig = results.signOk!.signature!;
+  const err = results.failed!.error!;
+  const offCurve = Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)); // x ≥ p
+  const bad: [string, SessionResult][] = [
+    ['sessionId 31', { ...ok, sessionId: sessionId.subarray(1) }],
+    ['status', { ...ok, status: 'done' as 'ok' }],
+    ['ok with neither', { sessionId, status: 'ok' }],
+    ['ok with both', { ...ok, signature: sig }],
+    ['ok with error', { ...ok, error: err }],
+    ['failed without error', { sessionId, status: 'failed' }],
+    ['failed with key', { ...results.failed!, publicKey: PK }],
+    ['timeout with signature', { sessionId, status: 'timeout', signature: sig }],
+    ['publicKey 32', { ...ok, publicKey: PK.subarray(1) }],
+    ['publicKey off curve', { ...ok, publicKey: offCurve }],
+    ['publicKey prefix 04', { ...ok, publicKey: Uint8Array.of(4, ...PK.subarray(1)) }],
+    ['r = 0', { sessionId, status: 'ok', signature: { ...sig, r: 0n } }],
+    ['r = n', { sessionId, status: 'ok', signature: { ...sig, r: CURVE_ORDER } }],
+    ['s = 0', { sessionId, status: 'ok', signature: { ...sig, s: 0n } }],
+    ['high s', { sessionId, status: 'ok', signature: { ...sig, s: HALF_N + 1n } }],
+    ['recovery 4', { sessionId, status: 'ok', signature: { ...sig, recovery: 4 } }],
+    ['empty code', { sessionId, status: 'failed', error: { ...err, code: '' } }],
+    ['code 65', { sessionId, status: 'failed', error: { ...err, code: 'X'.repeat(65) } }],
+    ['code non-ASCII', { sessionId, status: 'failed', error: { ...err, code: 'BAD\u00ff' } }],
+    ['round 65536', { sessionId, status: 'failed', error: { ...err, round: 65536 } }],
+    ['round -1', { sessionId, status: 'failed', error: { ...err, round: -1 } }],
+    ['culprit 0', { sessionId, status: 'failed', error: { ...err, culprits: [0] } }],
+    ['culprit 17', { sessionId, status: 'failed', error: { ...err, culprits: [17] } }],
+    ['culprit twice', { sessionId, status: 'failed', error: { ...err, culprits: [2, 2] } }],
+    [
+      '17 culprits',
+      { sessionId, status: 'failed', error: { ...err, culprits: Array.from({ length: 17 }, (_, k) => k + 1) } },
+    ],
+  ];
+  for (const [what, m] of bad) {
+    assert.is(
+      controlCode(() => encodeResult(m)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+    assert.is(
+      controlCode(() => signResult(m, partyKey)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+  // hand-written bodies the encoder refuses to produce
+  const head = () => new Writer().u8(0x13).u8(1).bytes(sessionId);
+  const body = (f: (w: Writer) => Writer) => f(head()).finish();
+  const rejects: [string, Uint8Array][] = [
+    ['type', new Writer().u8(0x10).u8(1).bytes(sessionId).u8(3).u8(0).finish()],
+    ['version', new Writer().u8(0x13).u8(2).bytes(sessionId).u8(3).u8(0).finish()],
+    ['status 0', body((w) => w.u8(0).u8(0))],
+    ['status 4', body((w) => w.u8(4).u8(0))],
+    ['unknown flag', body((w) => w.u8(3).u8(8))],
+    ['ok without payload', body((w) => w.u8(1).u8(0))],
+    ['r ≥ n', body((w) => w.u8(1).u8(2).bytes(new Uint8Array(32).fill(0xff)).scalar(1n).u8(0))],
+    [
+      'high s',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(2)
+          .scalar(1n)
+          .scalar(HALF_N + 1n)
+          .u8(0),
+      ),
+    ],
+    ['recovery 4', body((w) => w.u8(1).u8(2).scalar(1n).scalar(1n).u8(4))],
+    ['identity key', body((w) => w.u8(1).u8(1).bytes(new Uint8Array(33)))],
+    ['culprit 0', body((w) => w.u8(2).u8(4).varBytes(Uint8Array.of(0x41)).u16(1).u8(1).u8(0))],
+    ['17 culprits', body((w) => w.u8(2).u8(4).varBytes(Uint8Array.of(0x41)).u16(1).u8(17).bytes(new Uint8Array(17)))],
+    ['code with space', body((w) => w.u8(2).u8(4).varBytes(Uint8Array.of(0x41, 0x20)).u16(1).u8(0))],
+    ['trailing', Uint8Array.of(...encodeResult(ok), 0)],
+  ];
+  for (const [what, b] of rejects) assert.throws(() => decodeResult(b), isDecode, what);
+  assert.equal(decodeResult(body((w) => w.u8(3).u8(0))), results.timeout);
+});
+
+test('verifyResult: forged, tampered, wrong party, malformed', () => {
+  const signed = signResult(results.signOk!, partyKey);
+  assert.is(
+    controlCode(() => verifyResult(signed.bytes, signed.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  const forged = signResult(results.signOk!, otherKey);
+  assert.is(
+    controlCode(() => verifyResult(forged.bytes, forged.signature, partyId)),
+    'BAD_SIGNATURE',
+  );
+  for (let i = 0; i < signed.bytes.length; i++) {
+    const t = signed.bytes.slice();
+    t[i]! ^= 1 << (i % 8);
+    assert.is(
+      controlCode(() => verifyResult(t, signed.signature, partyId)),
+      'BAD_SIGNATURE',
+      `byte ${i}`,
+    );
+  }
+  const other = signResult({ ...results.signOk!, sessionId: rng(32) }, partyKey);
+  assert.is(
+    controlCode(() => verifyResult(signed.bytes, other.signature, partyId)),
+    'BAD_SIGNATURE',
+    'sessionId is covered',
+  );
+  const bad = Uint8Array.of(...signed.bytes, 0);
+  assert.is(
+    controlCode(() => verifyResult(bad, signAs('result', bad, partyKey), partyId)),
+    'BAD_MESSAGE',
+  );
+  assert.is(
+    controlCode(() => verifyResult(signed.bytes, signed.signature, Uint8Array.of(1))),
+    'BAD_PEER_ID',
+  );
+});
+
+test('commit/abort round-trips, is verified against the coordinator, and is bounded', () => {
+  for (const action of ['commit', 'abort'] as const) {
+    const d = { ...decision, action };
+    assert.equal(decodeDecision(encodeDecision(d)), d);
+    const signed = signDecision(d, coordKey);
+    assert.equal(verifyDecision(signed.bytes, signed.signature, coordId), d);
+    assert.equal(decodeDecisionMessage(encodeDecisionMessage(signed)), signed);
+  }
+  const forged = signDecision(decision, partyKey);
+  assert.is(
+    controlCode(() => verifyDecision(forged.bytes, forged.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  const signed = signDecision(decision, coordKey);
+  for (let i = 0; i < signed.bytes.length; i++) {
+    const t = signed.bytes.slice();
+    t[i]! ^= 1 << (i % 8);
+    assert.is(
+      controlCode(() => verifyDecision(t, signed.signature, coordId)),
+      'BAD_SIGNATURE',
+      `byte ${i}`,
+    );
+  }
+  for (const [what, d] of [
+    ['sessionId', { ...decision, sessionId: new Uint8Array(31) }],
+    ['empty keyId', { ...decision, keyId: new Uint8Array(0) }],
+    ['keyId 65', { ...decision, keyId: new Uint8Array(65) }],
+    ['action', { ...decision, action: 'delete' as 'abort' }],
+  ] as const) {
+    assert.is(
+      controlCode(() => encodeDecision(d)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+  const raw = (keyId: Uint8Array, action: number) =>
+    new Writer().u8(0x14).u8(1).bytes(sessionId).varBytes(keyId).u8(action).finish();
+  assert.throws(() => decodeDecision(raw(new Uint8Array(0), 1)), isDecode);
+  assert.throws(() => decodeDecision(raw(new Uint8Array(65), 1)), isDecode);
+  assert.throws(() => decodeDecision(raw(Uint8Array.of(1), 0)), isDecode);
+  assert.throws(() => decodeDecision(raw(Uint8Array.of(1), 3)), isDecode);
+  const bad = Uint8Array.of(...signed.bytes, 0);
+  assert.is(
+    controlCode(() => verifyDecision(bad, signAs('decision', bad, coordKey), coordId)),
+    'BAD_MESSAGE',
+  );
+});
+
+test('a signature of one message type never verifies as another', () => {
+  const rec = signRecord(record, coordKey);
+  const dec = signDecision(decision, coordKey);
+  const res = signResult(results.keygenOk!, coordKey); // the coordinator's key, so only the type differs
+  // real messages presented as another type
+  assert.is(
+    controlCode(() => verifySignedRecord(dec.bytes, dec.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  assert.is(
+    controlCode(() => verifyDecision(rec.bytes, rec.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  assert.is(
+    controlCode(() => verifyResult(dec.bytes, dec.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  assert.is(
+    controlCode(() => verifyDecision(res.bytes, res.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  assert.is(
+    controlCode(() => verifySignedRecord(res.bytes, res.signature, coordId)),
+    'BAD_SIGNATURE',
+  );
+  // the very bytes of a valid message of type B, signed in domain A, still fail as B (the tag alone separates)
+  const bodies: [SignatureDomain, Uint8Array, (b: Uint8Array, s: Uint8Array) => unknown][] = [
+    ['record', rec.bytes, (b, s) => verifySignedRecord(b, s, coordId)],
+    ['decision', dec.bytes, (b, s) => verifyDecision(b, s, coordId)],
+    ['result', res.bytes, (b, s) => verifyResult(b, s, coordId)],
+  ];
+  for (const [domain, bytes, verify] of bodies) {
+    for (const other of ['record', 'decision', 'result'] as const) {
+      if (other === domain) continue;
+      const s = signAs(other, bytes, coordKey);
+      assert.is(
+        controlCode(() => verify(bytes, s)),
+        'BAD_SIGNATURE',
+        `${other} signature as ${domain}`,
+      );
+    }
+  }
+  assert.not.ok(equalBytes(signingDigest('record', rec.bytes), signingDigest('result', rec.bytes)));
+});
+
+test('interop: a result signed with a @libp2p/crypto key verifies against its peer id', async () => {
+  const key = await generateKeyPair('Ed25519');
+  const peerId = peerIdFromPrivateKey(key).toMultihash().bytes;
+  const bytes = encodeResult(results.failed!);
+  const signature = await key.sign(signingDigest('result', bytes));
+  assert.equal(verifyResult(bytes, signature, peerId), results.failed);
+  const ours = signResult(results.failed!, key.raw.subarray(0, 32));
+  assert.ok(await key.publicKey.verify(signingDigest('result', ours.bytes), ours.signature));
+  const d = signDecision(decision, key.raw.subarray(0, 32));
+  assert.equal(verifyDecision(d.bytes, d.signature, peerId), decision);
+});
+
+test('fuzz: every control decoder throws only DecodeError (10,000 mutations each)', () => {
+  const signedRec = signRecord(record, coordKey);
+  const signedDec = signDecision(decision, coordKey);
+  const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
+    [
+      'register',
+      encodeRegister({ role: 'delegate', version: '1.2.3', addrs: ['/ip4/1.2.3.4/tcp/5', '/é'] }),
+      decodeRegister,
+    ],
+    ['announce', encodeAnnounce(signedRec), decodeAnnounce],
+    ['decision', signedDec.bytes, decodeDecision],
+    ['decision message', encodeDecisionMessage(signedDec), decodeDecisionMessage],
+  ];
+  for (const [what, m] of Object.entries(results)) {
+    const signed = signResult(m, partyKey);
+    cases.push([`result ${what}`, signed.bytes, decodeResult]);
+    cases.push([`result message ${what}`, encodeResultMessage(signed), decodeResultMessage]);
+  }
+  for (const [label, valid, decode] of cases) {
+    decode(valid);
+    const stats = fuzzDecoder(valid, decode, seededRng(`fuzz-control-${label}`), 10_000);
+    assert.is(stats.inputs, 10_000);
+    assert.ok(stats.rejected > 3_000, `${label}: only ${stats.rejected} rejected`);
+  }
+});
+
+test('fuzz: the gossipsub validator never throws and accepts only the original message', () => {
+  const msg = encodeAnnounce(signRecord(record, coordKey));
+  const stats = fuzzDecoder(
+    msg,
+    (b) => {
+      const v = validateAnnouncement(b, coordId);
+      assert.ok(v === 'accept' || v === 'reject');
+      if (v === 'accept' && !equalBytes(b, msg)) throw new Error('accepted a mutated announcement');
+      if (v === 'reject') throw new DecodeError('rejected');
+    },
+    seededRng('fuzz-validator'),
+    1_000,
+  );
+  assert.ok(stats.rejected > 900);
+});
+
+test.run();
