@@ -1,0 +1,88 @@
+/**
+ * The party node's libp2p host: TCP, noise, yamux, identify, ping and (on request) gossipsub, behind a
+ * connection gater that admits only known peers, inbound and outbound. Callers must have imported
+ * `src/polyfill.js` before this module loads libp2p (Node 20 lacks `Promise.withResolvers`).
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import { type Identify, identify } from '@libp2p/identify';
+import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
+import { type Ping, ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { createLibp2p, type Libp2p } from 'libp2p';
+
+/** Services every host runs; `pubsub` only when created with `gossip: true`. */
+export type HostServices = { identify: Identify; ping: Ping; pubsub?: GossipSub };
+
+/** A started party host. */
+export type Host = Libp2p<HostServices>;
+
+/** A multiaddr as libp2p hands them out (`host.getMultiaddrs()`), without importing the multiaddr package. */
+export type HostMultiaddr = ReturnType<Libp2p['getMultiaddrs']>[number];
+
+/**
+ * Who may connect: a (live, mutable) set of peer id strings, or a function of the peer id string that answers
+ * with a boolean or with the current set.
+ */
+export type AllowedPeers = ReadonlySet<string> | ((peerId: string) => boolean | ReadonlySet<string>);
+
+/** Options of {@link createHost}. */
+export interface HostInit {
+  /** The node's identity. @default a fresh Ed25519 key */
+  privateKey?: PrivateKey;
+  /** Listen addresses. @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[];
+  /** The peers this node talks to; every other peer is refused at dial and at connection upgrade. */
+  allowedPeers: AllowedPeers;
+  /** Run gossipsub (announcements and presence only, never secret material). @default false */
+  gossip?: boolean;
+}
+
+/** The default listen address: loopback, any free port. */
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'];
+
+/** Returns a predicate over peer id strings for an {@link AllowedPeers} value. */
+export function allowPredicate(allowed: AllowedPeers): (peerId: string) => boolean {
+  if (typeof allowed !== 'function') return (id) => allowed.has(id);
+  return (id) => {
+    const r = allowed(id);
+    return typeof r === 'boolean' ? r : r.has(id);
+  };
+}
+
+/** A connection gater that denies every connection, inbound or outbound, to a peer that is not allowed. */
+export function allowListGater(allowed: AllowedPeers): ConnectionGater {
+  const ok = allowPredicate(allowed);
+  const deny = (peer: PeerId) => !ok(peer.toString());
+  return {
+    denyDialPeer: deny,
+    denyOutboundConnection: deny,
+    denyInboundEncryptedConnection: deny,
+    denyOutboundEncryptedConnection: deny,
+    denyInboundUpgradedConnection: deny,
+    denyOutboundUpgradedConnection: deny,
+  };
+}
+
+/** Creates and starts a party host. Stop it with `host.stop()`. */
+export async function createHost(init: HostInit): Promise<Host> {
+  const privateKey = init.privateKey ?? (await generateKeyPair('Ed25519'));
+  const services = {
+    identify: identify(),
+    ping: ping(),
+    ...(init.gossip ? { pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) } : {}),
+  };
+  return createLibp2p<HostServices>({
+    privateKey,
+    addresses: { listen: init.listen ?? DEFAULT_LISTEN },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: allowListGater(init.allowedPeers),
+    // biome-ignore lint/suspicious/noExplicitAny: ServiceFactoryMap cannot express an optional service
+    services: services as any,
+    start: true,
+  });
+}

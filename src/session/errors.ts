@@ -1,0 +1,46 @@
+/**
+ * Session failures. Every way a session ends without a result is a {@link SessionError} whose `code` says what
+ * kind of failure it was and whose `culprits` name the session indices the failure points at: the peers still
+ * awaited on a timeout, the culprit of a failed protocol check, the peer whose stream broke.
+ */
+import { ProtocolError } from '../../protocols/common/errors.js';
+
+/** Stable codes of session failures; callers branch on these. */
+export type SessionErrorCode =
+  /** A round (or the whole session) ran past its deadline; `culprits` are the peers still awaited. */
+  | 'TIMEOUT'
+  /** A protocol check failed (the engine's, or the runner's frame checks); `cause` is the {@link ProtocolError}. */
+  | 'PROTOCOL'
+  /** The caller's signal aborted the session. */
+  | 'ABORTED'
+  /** The session was not started: node at its session limit, duplicate session id, banned peer, bad options. */
+  | 'REFUSED'
+  /** A peer's stream broke or ended before the session was over; `culprits` name that peer. */
+  | 'NETWORK';
+
+/** A session that ended without a result. */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  /** What kind of failure. */
+  readonly code: SessionErrorCode;
+  /** The protocol round the session was in (0 before the run started). */
+  readonly round: number;
+  /** Session indices the failure points at (may be empty). */
+  readonly culprits: readonly number[];
+
+  constructor(
+    code: SessionErrorCode,
+    message: string,
+    opts: { round?: number; culprits?: readonly number[]; cause?: unknown } = {},
+  ) {
+    super(`${code}: ${message}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    this.round = opts.round ?? 0;
+    this.culprits = [...(opts.culprits ?? [])];
+  }
+
+  /** True when the single culprit certainly misbehaved (a failed attributable check): ban its node. */
+  get attributable(): boolean {
+    return this.code === 'PROTOCOL' && this.cause instanceof ProtocolError && this.cause.attributable;
+  }
+}

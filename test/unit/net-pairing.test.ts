@@ -1,0 +1,162 @@
+import '../../src/polyfill.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { equalBytes } from '../../protocols/common/bytes.js';
+import type { KeyShare } from '../../protocols/dkls23/key-share.js';
+import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import type { PairState } from '../../protocols/dkls23/pair-state.js';
+import { createSign } from '../../protocols/dkls23/sign.js';
+import { nodeSuite } from '../../src/crypto/node-suite.js';
+import { createHost, type Host } from '../../src/net/host.js';
+import { BanList } from '../../src/session/bans.js';
+import { Pairing } from '../../src/session/pairing.js';
+import { runSession, SessionRegistry } from '../../src/session/runner.js';
+
+const enc = new TextEncoder();
+const randomId = () => crypto.getRandomValues(new Uint8Array(32));
+
+test('keygen over real streams, pair setup over /mpc/pair, then 2-of-3 signing by every pair', async () => {
+  const allowed = new Set<string>();
+  const hosts: Host[] = await Promise.all([1, 2, 3].map(() => createHost({ allowedPeers: allowed })));
+  for (const h of hosts) allowed.add(h.peerId.toString());
+  const bans = hosts.map(() => new BanList());
+  const regs = await Promise.all(hosts.map((h, k) => SessionRegistry.install(h, { bans: bans[k] })));
+  const pairings = await Promise.all(hosts.map((h, k) => Pairing.install(h, { bans: bans[k], timeoutMs: 20_000 })));
+  const peersOf = (self: number, members: readonly number[]) =>
+    new Map(
+      members
+        .filter((j) => j !== self)
+        .map((j) => [j, { peerId: (hosts[j - 1] as Host).peerId, addrs: (hosts[j - 1] as Host).getMultiaddrs() }]),
+    );
+  try {
+    // Keygen: node ids are the peers' id bytes.
+    const nodeIds = hosts.map((h) => h.peerId.toMultihash().bytes);
+    const ksid = randomId();
+    const shares = await Promise.all(
+      [1, 2, 3].map((i) =>
+        runSession({
+          host: hosts[i - 1] as Host,
+          registry: regs[i - 1],
+          sessionId: ksid,
+          self: i,
+          peers: peersOf(i, [1, 2, 3]),
+          run: createKeygen({
+            sessionId: ksid,
+            keyId: enc.encode('net-pairing-key'),
+            threshold: 2,
+            nodeIds,
+            self: i,
+            suite: nodeSuite(),
+          }),
+          roundTimeoutMs: 3_000,
+          totalTimeoutMs: 10_000,
+        }),
+      ),
+    );
+    const pk = (shares[0] as KeyShare).publicKey;
+    for (const s of shares) assert.ok(s.publicKey.equals(pk), 'every party has the same public key');
+
+    // Pair setup: every node asks for every pair at once (both ends of each pair race, and a node asks twice);
+    // each pair runs one setup and both ends store the same pair.
+    const t0 = performance.now();
+    const asked = await Promise.all(
+      [1, 2, 3].flatMap((i) => {
+        const pairing = pairings[i - 1] as Pairing;
+        const others = new Map([...peersOf(i, [1, 2, 3])].map(([j, p]) => [j, p.peerId]));
+        return [pairing.pairsFor(others), pairing.pairsFor(others)];
+      }),
+    );
+    console.log(`  pair setup of 3 pairs over /mpc/pair: ${(performance.now() - t0).toFixed(0)} ms`);
+    const table = new Map<number, Map<number, PairState>>();
+    for (const [k, m] of asked.entries()) {
+      const i = (k >> 1) + 1;
+      const prev = table.get(i);
+      if (prev) for (const [j, s] of m) assert.is(s, prev.get(j), 'concurrent requests share one setup');
+      table.set(i, m);
+    }
+    for (const a of [1, 2, 3]) {
+      for (const b of [1, 2, 3]) {
+        if (a >= b) continue;
+        const sa = table.get(a)?.get(b) as PairState;
+        const sb = table.get(b)?.get(a) as PairState;
+        assert.ok(equalBytes(sa.psid, sb.psid), `pair ${a}-${b}: one setup`);
+        assert.ok(equalBytes(sa.selfNodeId, sb.peerNodeId) && equalBytes(sa.peerNodeId, sb.selfNodeId));
+      }
+    }
+    // Stored: asking again returns the stored state without a new setup.
+    const again = await (pairings[0] as Pairing).ensure((hosts[1] as Host).peerId);
+    assert.is(again, table.get(1)?.get(2));
+
+    // Signing by every pair with the real shares and the pair states made over the network.
+    const hash = sha256(enc.encode('net-pairing message'));
+    for (const signers of [
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]) {
+      const sessionId = randomId();
+      const sigs = await Promise.all(
+        signers.map(async (i) => {
+          const pairs = await (pairings[i - 1] as Pairing).pairsFor(
+            new Map([...peersOf(i, signers)].map(([j, p]) => [j, p.peerId])),
+          );
+          return runSession({
+            host: hosts[i - 1] as Host,
+            registry: regs[i - 1],
+            sessionId,
+            self: i,
+            peers: peersOf(i, signers),
+            run: createSign(
+              {
+                sessionId,
+                keyShare: shares[i - 1] as KeyShare,
+                signers,
+                pairs,
+                suite: nodeSuite(),
+                pairGuard: new PairGuard(),
+              },
+              hash,
+            ),
+            roundTimeoutMs: 3_000,
+            totalTimeoutMs: 10_000,
+          });
+        }),
+      );
+      for (const sig of sigs) {
+        assert.ok(
+          secp256k1.verify(sig.compact, hash, pk.toBytes(true), { prehash: false, lowS: true, format: 'compact' }),
+          `signers ${signers} verify`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all(pairings.map((p) => p.stop()));
+    await Promise.all(regs.map((r) => r.stop()));
+    await Promise.all(hosts.map((h) => h.stop()));
+  }
+});
+
+test('pair setup with a peer that does not admit us fails within its deadline', async () => {
+  const a = await createHost({ allowedPeers: () => true });
+  const b = await createHost({ allowedPeers: () => false });
+  const pa = await Pairing.install(a, { timeoutMs: 1_000 });
+  const pb = await Pairing.install(b);
+  try {
+    const t0 = performance.now();
+    let err: Error | undefined;
+    await pa.ensure(b.peerId, { addrs: b.getMultiaddrs() }).catch((e) => {
+      err = e;
+    });
+    assert.is(err?.name, 'PairingError');
+    assert.match(err?.message ?? '', new RegExp(b.peerId.toString()));
+    assert.ok(performance.now() - t0 < 2_000, 'within the deadline');
+  } finally {
+    await Promise.all([pa.stop(), pb.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test.run();
