@@ -15,6 +15,8 @@ export const MessageType = {
   RESULT: 0x03,
   /** Coordinator → party: a signed commit or abort of a pending key. */
   DECISION: 0x04,
+  /** The answer to any control request: accepted, or refused with a code and a message. */
+  ACK: 0x05,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */
