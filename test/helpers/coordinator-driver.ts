@@ -1,0 +1,130 @@
+/**
+ * A small stand-in coordinator for party-node tests: a real libp2p host with its own Ed25519 key that speaks
+ * the control protocol of protocols/session — it takes registrations and signed results, and announces
+ * records and decisions it signs. The real coordinator service arrives with its own issue.
+ */
+import '../../src/polyfill.js';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
+import {
+  type Decision,
+  decodeRegister,
+  decodeResultMessage,
+  encodeAnnounce,
+  encodeDecisionMessage,
+  type Register,
+  type SessionResult,
+  signDecision,
+  verifyResult,
+} from '../../protocols/session/control.js';
+import { type SessionRecord, signRecord } from '../../protocols/session/record.js';
+import { MessageType } from '../../protocols/session/wire.js';
+import { createHost, type Host } from '../../src/net/host.js';
+import { controlRequest, serveControl } from '../../src/party/control-transport.js';
+
+/** The test coordinator. */
+export class TestCoordinator {
+  readonly registered = new Map<string, Register>();
+  readonly results: { from: string; result: SessionResult }[] = [];
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly host: Host,
+    readonly key: PrivateKey,
+    readonly allowed: Set<string>,
+  ) {}
+
+  /** Starts on 127.0.0.1 admitting only the peers later passed to {@link allow}. */
+  static async start(): Promise<TestCoordinator> {
+    const key = await generateKeyPair('Ed25519');
+    const allowed = new Set<string>();
+    const host = await createHost({ privateKey: key, allowedPeers: allowed });
+    const c = new TestCoordinator(host, key, allowed);
+    await serveControl(host, (peer, req) => c.onRequest(peer, req));
+    return c;
+  }
+
+  /** `/ip4/127.0.0.1/tcp/<port>/p2p/<id>`, what parties are pointed at. */
+  get multiaddr(): string {
+    return this.host.getMultiaddrs()[0]!.toString();
+  }
+
+  /** Admits a party's peer id. */
+  allow(peerId: string): void {
+    this.allowed.add(peerId);
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private async onRequest(peer: PeerId, req: Uint8Array): Promise<Uint8Array> {
+    if (req[0] === MessageType.REGISTER) {
+      this.registered.set(peer.toString(), decodeRegister(req));
+      this.notify();
+      return encodeAck({ ok: true });
+    }
+    if (req[0] === MessageType.RESULT) {
+      const signed = decodeResultMessage(req);
+      const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes);
+      this.results.push({ from: peer.toString(), result });
+      this.notify();
+      return encodeAck({ ok: true });
+    }
+    return encodeAck({ ok: false, code: 'BAD_MESSAGE', message: 'unexpected request' });
+  }
+
+  /** Resolves when `cond()` holds (checked after every request), or rejects after `timeoutMs`. */
+  async until(cond: () => boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+
+  /** The results reported for `sessionId`. */
+  resultsFor(sessionId: Uint8Array): { from: string; result: SessionResult }[] {
+    return this.results.filter((r) => Buffer.from(r.result.sessionId).equals(sessionId));
+  }
+
+  private seed(): Uint8Array {
+    return this.key.raw.subarray(0, 32);
+  }
+
+  /** Signs `record` (or sends it with `signWith`'s signature, for forgery tests) to every named party. */
+  async announce(record: SessionRecord, signWith?: PrivateKey): Promise<Ack[]> {
+    const signed = signRecord(record, (signWith ?? this.key).raw.subarray(0, 32));
+    const msg = encodeAnnounce(signed);
+    return Promise.all(
+      record.parties.map(async (p) => {
+        const peer = this.peerOf(p.peerId);
+        return decodeAck(await controlRequest(this.host, peer, msg));
+      }),
+    );
+  }
+
+  /** Sends a signed commit/abort to `peers`. */
+  async decide(peers: string[], d: Decision): Promise<Ack[]> {
+    const msg = encodeDecisionMessage(signDecision(d, this.seed()));
+    return Promise.all(peers.map(async (p) => decodeAck(await controlRequest(this.host, peerIdFromString(p), msg))));
+  }
+
+  private peerOf(bytes: Uint8Array): PeerId {
+    for (const id of this.registered.keys()) {
+      const p = peerIdFromString(id);
+      if (Buffer.from(p.toMultihash().bytes).equals(bytes)) return p;
+    }
+    throw new Error('announce: a party that never registered');
+  }
+
+  /** Stops the host. */
+  async stop(): Promise<void> {
+    await this.host.stop();
+  }
+}
