@@ -7,24 +7,8 @@ import { formatStatus, partyStatus } from '../../src/party/admin.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
 import { isStoreError } from '../../src/store/errors.js';
-
-interface StoreFlags {
-  'data-dir': string;
-  'master-key-file': string | undefined;
-}
-
-function storeOptions<T>(y: Argv<T>) {
-  return y
-    .option('data-dir', {
-      type: 'string',
-      demandOption: true,
-      describe: "The party's data directory (created if missing)",
-    })
-    .option('master-key-file', {
-      type: 'string',
-      describe: 'File with the 64-hex-char master key (default: the CRYPTO_MASTER_KEY environment variable)',
-    });
-}
+import { type StoreFlags, storeOptions } from './options.js';
+import { startCommand } from './start.js';
 
 /** Opens the store, runs `f`, closes; StoreErrors become one line on stderr and exit code 1. */
 async function withStore(
@@ -55,7 +39,7 @@ async function withStore(
 /** Registers the `party` command group. */
 export function partyCommands(y: Argv): Argv {
   return y.command('party', 'Run and inspect a party node', (p) =>
-    p
+    startCommand(p)
       .command(
         'init',
         'Create the node identity in a new data directory and print its peer id',

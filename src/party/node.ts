@@ -107,6 +107,8 @@ export function parseCoordinatorAddr(addr: string): { peerId: PeerId; addr: Mult
 export class PartyNode {
   private readonly inflight = new Map<string, AbortController>();
   private stopping = false;
+  private registeredNow = false;
+  private retrying = false;
 
   private constructor(
     readonly host: Host,
@@ -144,8 +146,49 @@ export class PartyNode {
     await host.peerStore.merge(coordinator.peerId, { multiaddrs: [coordinator.addr] });
     const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans);
     await serveControl(host, (peer, request) => node.onControl(peer, request));
-    await node.register();
+    host.addEventListener('peer:disconnect', (evt) => {
+      if (evt.detail.equals(coordinator.peerId) && !node.stopping) void node.keepRegistered();
+    });
+    await node.keepRegistered();
     return node;
+  }
+
+  /** True once the coordinator has accepted this node's registration (and the connection has not dropped since). */
+  get registered(): boolean {
+    return this.registeredNow && this.host.getConnections(this.coordinator.peerId).length > 0;
+  }
+
+  /**
+   * Registers, retrying with exponential backoff (1 s doubling to 30 s) while the coordinator is unreachable;
+   * resolves after the first attempt either way, so a node can start before its coordinator.
+   */
+  private async keepRegistered(): Promise<void> {
+    this.registeredNow = false;
+    if (this.retrying) return;
+    this.retrying = true;
+    let delay = 1_000;
+    const attempt = async (): Promise<boolean> => {
+      if (this.stopping) return true;
+      try {
+        await this.register();
+        this.registeredNow = true;
+        return true;
+      } catch (e) {
+        this.log.warn({ error: String(e), retryInMs: delay }, 'registration with the coordinator failed');
+        return false;
+      }
+    };
+    const first = await attempt();
+    if (first) {
+      this.retrying = false;
+      return;
+    }
+    void (async () => {
+      while (!this.stopping && !(await new Promise((r) => setTimeout(r, delay)).then(attempt))) {
+        delay = Math.min(delay * 2, 30_000);
+      }
+      this.retrying = false;
+    })();
   }
 
   /** This node's peer id. */

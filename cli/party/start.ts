@@ -1,0 +1,109 @@
+/** `mpc party start`: parse and check flags, run the node until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { runParty } from '../../src/party/run-node.js';
+import { isStoreError } from '../../src/store/errors.js';
+import { storeOptions } from './options.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function positive(name: string) {
+  return (v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`invalid --${name} ${v}; must be a positive integer`);
+    return v;
+  };
+}
+
+function builder(y: Argv) {
+  return storeOptions(y)
+    .option('coordinator', {
+      type: 'string',
+      demandOption: true,
+      describe: "The coordinator's multiaddr, ending in /p2p/<peer id> (printed by the coordinator at start)",
+    })
+    .option('listen', {
+      type: 'string',
+      array: true,
+      default: ['/ip4/127.0.0.1/tcp/0'],
+      describe: 'Listen multiaddr(s)',
+    })
+    .option('role', { choices: ['persistent', 'delegate', 'external'] as const, default: 'persistent' as const })
+    .option('metrics-port', {
+      type: 'number',
+      describe: 'Serve /health and /metrics on 127.0.0.1 at this port (0 = any free port)',
+      coerce: (v: number) => {
+        if (!Number.isInteger(v) || v < 0 || v > 65535)
+          throw new Error(`invalid --metrics-port ${v}; must be 0..65535`);
+        return v;
+      },
+    })
+    .option('log-format', { choices: ['json', 'pretty'] as const, default: 'json' as const, describe: 'Log format' })
+    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
+    .option('max-sessions', {
+      type: 'number',
+      default: 32,
+      coerce: positive('max-sessions'),
+      describe: 'Sessions at once',
+    })
+    .option('round-timeout', {
+      type: 'number',
+      default: 10_000,
+      coerce: positive('round-timeout'),
+      describe: 'ms per round',
+    })
+    .option('session-timeout', {
+      type: 'number',
+      default: 60_000,
+      coerce: positive('session-timeout'),
+      describe: 'ms per session',
+    });
+}
+
+/** Registers the `start` command on the `party` group. */
+export function startCommand(y: Argv): Argv {
+  return y.command(
+    'start',
+    'Run the party node: register with the coordinator and take part in keygen and signing sessions',
+    builder,
+    async (argv) => {
+      let running: Awaited<ReturnType<typeof runParty>>;
+      try {
+        running = await runParty({
+          dataDir: argv['data-dir'],
+          ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),
+          coordinator: argv.coordinator,
+          listen: argv.listen.map(String),
+          role: argv.role,
+          ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
+          logFormat: argv['log-format'],
+          logLevel: argv['log-level'],
+          maxSessions: argv['max-sessions'],
+          roundTimeoutMs: argv['round-timeout'],
+          totalTimeoutMs: argv['session-timeout'],
+          version: pkg.version,
+        });
+      } catch (e) {
+        if (isStoreError(e) || (e instanceof Error && /multiaddr|coordinator/.test(e.message))) {
+          console.error(`mpc party start: ${e.message}`);
+          process.exitCode = 1;
+          return;
+        }
+        throw e;
+      }
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const onSignal = () => {
+          if (stopping) return;
+          stopping = true;
+          running.stop().then(resolve, (e) => {
+            console.error(`mpc party start: error while stopping: ${String(e)}`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      });
+    },
+  );
+}

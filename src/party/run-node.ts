@@ -1,0 +1,93 @@
+/**
+ * Everything `mpc party start` does between parsing flags and waiting for a signal: open the store, load the
+ * identity, start logging, metrics and the health server, start the node, and stop all of it cleanly.
+ */
+
+import type { PartyRole } from '../../protocols/session/control.js';
+import { startObserveServer } from '../observe/http.js';
+import { createLogger } from '../observe/logger.js';
+import { PartyMetrics } from '../observe/metrics.js';
+import { loadIdentity } from './identity.js';
+import { PartyNode } from './node.js';
+import { openPartyStore } from './open-store.js';
+
+/** The validated configuration of a running party. */
+export interface PartyConfig {
+  dataDir: string;
+  masterKeyFile?: string;
+  coordinator: string;
+  listen: string[];
+  role: PartyRole;
+  metricsPort?: number;
+  logFormat: 'json' | 'pretty';
+  logLevel: string;
+  maxSessions: number;
+  roundTimeoutMs: number;
+  totalTimeoutMs: number;
+  version: string;
+}
+
+/** A running party with its side services; `stop()` ends everything in order. */
+export interface RunningParty {
+  node: PartyNode;
+  metricsPort?: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a party from `config`; failures before the node runs close what was opened and rethrow. */
+export async function runParty(config: PartyConfig): Promise<RunningParty> {
+  const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty', name: 'party' });
+  const { store, notes } = await openPartyStore({ dataDir: config.dataDir, masterKeyFile: config.masterKeyFile });
+  for (const n of notes) log.warn({}, n);
+  try {
+    const { key } = await loadIdentity(store);
+    const metrics = new PartyMetrics();
+    const node = await PartyNode.start({
+      store,
+      identity: key,
+      coordinator: config.coordinator,
+      listen: config.listen,
+      role: config.role,
+      version: config.version,
+      maxSessions: config.maxSessions,
+      roundTimeoutMs: config.roundTimeoutMs,
+      totalTimeoutMs: config.totalTimeoutMs,
+      log,
+      onSessionEnd: (kind, outcome, seconds) => metrics.sessionEnded(kind, outcome, seconds),
+    });
+    const server =
+      config.metricsPort === undefined
+        ? undefined
+        : await startObserveServer({
+            port: config.metricsPort,
+            metrics,
+            health: async () => {
+              metrics.setPeers(node.host.getPeers().length);
+              return { ok: node.registered, peerId: node.peerId, registered: node.registered };
+            },
+          });
+    log.info(
+      {
+        peerId: node.peerId,
+        addrs: node.host.getMultiaddrs().map(String),
+        role: config.role,
+        ...(server ? { metricsPort: server.port } : {}),
+      },
+      'party started',
+    );
+    return {
+      node,
+      ...(server ? { metricsPort: server.port } : {}),
+      stop: async () => {
+        log.info({}, 'stopping: in-flight sessions end with an abort result');
+        await node.stop();
+        await server?.close();
+        await store.close();
+        log.info({}, 'party stopped');
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
