@@ -13,6 +13,7 @@ import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
+import { signNetCluster } from './sign-net.js';
 
 const suite = () => nodeSuite();
 let counter = 0;
@@ -102,6 +103,21 @@ function makeCases(runs: number | undefined): BenchCase[] {
       },
     });
   }
+  let net: Awaited<ReturnType<typeof signNetCluster>> | undefined;
+  cases.push({
+    op: 'sign-net',
+    n: 3,
+    t: 2,
+    runs: 30,
+    warmup: 3,
+    setup: async () => {
+      net = await signNetCluster();
+    },
+    run: async () => ({ bytes: (await net?.sign(fresh('net'))) ?? 0 }),
+    teardown: async () => {
+      await net?.stop();
+    },
+  });
   return cases;
 }
 

@@ -16,6 +16,8 @@ export interface BenchCase {
   run: () => RunResult | Promise<RunResult>;
   /** Untimed preparation, run once before warm-up (share state with `run` through a closure). */
   setup?: () => void | Promise<void>;
+  /** Untimed clean-up after the last run (stop servers, hosts). */
+  teardown?: () => void | Promise<void>;
   /** Timed runs unless `--runs` is given. @default 10 */
   runs?: number;
   /** Untimed warm-up runs. @default 1 */
@@ -58,12 +60,17 @@ export async function runCases(
     onCase(c);
     await c.setup?.();
     let bytes = 0;
-    const m = await measure(
-      async () => {
-        bytes = (await c.run()).bytes;
-      },
-      { runs: options.runs ?? c.runs ?? DEFAULT_RUNS, warmup: c.warmup ?? DEFAULT_WARMUP },
-    );
+    let m: Awaited<ReturnType<typeof measure>>;
+    try {
+      m = await measure(
+        async () => {
+          bytes = (await c.run()).bytes;
+        },
+        { runs: options.runs ?? c.runs ?? DEFAULT_RUNS, warmup: c.warmup ?? DEFAULT_WARMUP },
+      );
+    } finally {
+      await c.teardown?.();
+    }
     const row: Row = { op: c.op, n: c.n, t: c.t, runs: m.runs, median_ms: m.median_ms, p95_ms: m.p95_ms, bytes };
     if (c.target_ms !== undefined) row.target_ms = c.target_ms;
     rows.push(row);
