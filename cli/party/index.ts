@@ -2,6 +2,7 @@
  * `mpc party …`: thin commands over src/party. Each parses its flags, opens the store, calls one function
  * and prints; errors print one clear line and exit non-zero.
  */
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
 import { formatStatus, partyStatus } from '../../src/party/admin.js';
 import { createIdentity } from '../../src/party/identity.js';
@@ -58,6 +59,24 @@ export function partyCommands(y: Argv): Argv {
           withStore(argv, async (store) => {
             const s = await partyStatus(store);
             console.log(argv.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+          }),
+      )
+      .command(
+        'unban',
+        'Lift the ban of a peer node (bans follow failed protocol checks; only an operator lifts them)',
+        (c) => storeOptions(c).option('peer', { type: 'string', demandOption: true, describe: 'The peer id to unban' }),
+        (argv) =>
+          withStore(argv, async (store) => {
+            let peer: Uint8Array;
+            try {
+              peer = peerIdFromString(argv.peer).toMultihash().bytes;
+            } catch {
+              console.error(`mpc party unban: '${argv.peer}' is not a peer id`);
+              process.exitCode = 1;
+              return;
+            }
+            const lifted = await store.unban(peer);
+            console.log(lifted ? `unbanned ${argv.peer}` : `${argv.peer} was not banned`);
           }),
       )
       .demandCommand(1, 'Specify a party command; see mpc party --help.'),

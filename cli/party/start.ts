@@ -1,7 +1,7 @@
 /** `mpc party start`: parse and check flags, run the node until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { runParty } from '../../src/party/run-node.js';
+import type { runParty } from '../../src/party/run-node.js';
 import { isStoreError } from '../../src/store/errors.js';
 import { storeOptions } from './options.js';
 
@@ -68,6 +68,8 @@ export function startCommand(y: Argv): Argv {
     async (argv) => {
       let running: Awaited<ReturnType<typeof runParty>>;
       try {
+        // loaded here, not at the top, so that `mpc --help` and the quick commands do not load libp2p
+        const { runParty } = await import('../../src/party/run-node.js');
         running = await runParty({
           dataDir: argv['data-dir'],
           ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),

@@ -2,6 +2,8 @@
  * Operator views of a party's store: what `mpc party status` prints. Only public facts leave here (key ids,
  * public keys, thresholds, statuses, bans, pair peers); no secret is ever decrypted for a listing.
  */
+import { peerIdFromMultihash } from '@libp2p/peer-id';
+import * as Digest from 'multiformats/hashes/digest';
 import { toHex } from '../../protocols/common/bytes.js';
 import type { ShareStore } from '../store/share-store.js';
 import { loadIdentity } from './identity.js';
@@ -22,6 +24,15 @@ export interface PartyStatus {
   bans: { peer: string; reason: string; at: string }[];
 }
 
+/** A peer id's usual string form, or hex when the bytes are not a peer id. */
+function peerName(bytes: Uint8Array): string {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes)).toString();
+  } catch {
+    return toHex(bytes);
+  }
+}
+
 /** Collects the status report from an open store. */
 export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
   const { peerId } = await loadIdentity(store);
@@ -39,7 +50,7 @@ export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
     peer: toHex(p.peerNodeId),
     burnt: burnt.has(toHex(p.peerNodeId)),
   }));
-  const bans = (await store.listBans()).map((b) => ({ peer: toHex(b.peerId), reason: b.reason, at: b.at }));
+  const bans = (await store.listBans()).map((b) => ({ peer: peerName(b.peerId), reason: b.reason, at: b.at }));
   return { peerId, keys, pairs, bans };
 }
 

@@ -55,6 +55,33 @@ test('without a master key the node refuses, saying how to make one; a wrong key
   }
 });
 
+test('unban lifts a persisted ban that status lists; only an operator command does it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
+    const { ShareStore } = await import('../../src/store/share-store.js');
+    const { MasterKey } = await import('../../src/store/master-key.js');
+    const { generateKeyPair } = await import('@libp2p/crypto/keys');
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id');
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+    const store = await ShareStore.open(dir, MasterKey.fromHex(KEY, 'test'));
+    await store.ban(peer.toMultihash().bytes, 'OT_CHECK_FAILED in a session');
+    await store.close();
+    const listed = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
+    assert.equal(
+      listed.bans.map((b: { peer: string }) => b.peer),
+      [peer.toString()],
+    );
+    const un = mpc(['party', 'unban', '--data-dir', dir, '--peer', peer.toString()]);
+    assert.is(un.code, 0, un.err);
+    assert.match(un.out, /unbanned/);
+    assert.equal(JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out).bans, []);
+    assert.is(mpc(['party', 'unban', '--data-dir', dir, '--peer', 'not-a-peer']).code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags print a clear error and exit non-zero', () => {
   const missing = mpc(['party', 'status']);
   assert.ok(missing.code !== 0);
