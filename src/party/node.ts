@@ -7,6 +7,7 @@
  * session-id mark → answer "accepted" → run (pair setup first where needed) → signed result to the
  * coordinator. A keygen share is stored pending and committed only on the coordinator's signed decision.
  */
+import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -27,6 +28,7 @@ import {
   type PartyRole,
   type SessionResult,
   signResult,
+  validateAnnouncement,
   verifyDecision,
 } from '../../protocols/session/control.js';
 import { ControlError } from '../../protocols/session/errors.js';
@@ -41,6 +43,9 @@ import { runSession, SessionError } from '../session/runner.js';
 import { isStoreError } from '../store/errors.js';
 import type { ShareStore } from '../store/share-store.js';
 import { controlRequest, serveControl } from './control-transport.js';
+
+/** The gossipsub topic on which the coordinator publishes session records (never secret material). */
+export const ANNOUNCE_TOPIC = 'mpc/sessions/1.0.0';
 
 /** Default per-round deadline of a session. */
 export const DEFAULT_ROUND_TIMEOUT_MS = 10_000;
@@ -135,6 +140,7 @@ export class PartyNode {
       privateKey: init.identity,
       listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
       allowedPeers: (id: string) => allowed.has(id) && !bans.has(id),
+      gossip: true,
     });
     const registry = await SessionRegistry.install(host, { maxSessions: init.maxSessions ?? 32, bans });
     const pairStore: PairStore = {
@@ -146,6 +152,7 @@ export class PartyNode {
     await host.peerStore.merge(coordinator.peerId, { multiaddrs: [coordinator.addr] });
     const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans);
     await serveControl(host, (peer, request) => node.onControl(peer, request));
+    node.listenForAnnouncements();
     host.addEventListener('peer:disconnect', (evt) => {
       if (evt.detail.equals(coordinator.peerId) && !node.stopping) void node.keepRegistered();
     });
@@ -207,6 +214,35 @@ export class PartyNode {
     const ack = decodeAck(await controlRequest(this.host, this.coordinator.peerId, req));
     if (!ack.ok) throw new Error(`the coordinator refused registration: ${ack.code}: ${ack.message}`);
     this.log.info({ coordinator: this.coordinator.peerId.toString() }, 'registered with the coordinator');
+  }
+
+  /**
+   * Session records also arrive on gossipsub. The topic validator rejects (and so never forwards) anything the
+   * coordinator did not sign; gossipsub's StrictSign policy authenticates the publisher on top of that.
+   */
+  private listenForAnnouncements(): void {
+    const pubsub = this.host.services.pubsub;
+    if (!pubsub) return;
+    const coordinatorId = this.coordinator.peerId.toMultihash().bytes;
+    pubsub.topicValidators.set(ANNOUNCE_TOPIC, (_peer, msg) =>
+      validateAnnouncement(msg.data, coordinatorId) === 'accept'
+        ? TopicValidatorResult.Accept
+        : TopicValidatorResult.Reject,
+    );
+    pubsub.subscribe(ANNOUNCE_TOPIC);
+    pubsub.addEventListener('message', (evt) => {
+      if (evt.detail.topic !== ANNOUNCE_TOPIC || this.stopping) return;
+      this.onAnnounce(evt.detail.data).then(
+        (ack) => {
+          if (!ack.ok) this.log.warn({ code: ack.code }, 'gossiped session record refused');
+        },
+        (e) => {
+          // the same record usually also arrives by request/response, and most records name other parties
+          if (e instanceof ControlError && (e.code === 'REPLAYED' || e.code === 'NOT_NAMED')) return;
+          this.log.warn({ error: String(e) }, 'gossiped session record refused');
+        },
+      );
+    });
   }
 
   /** Answers one control request; only the coordinator may send them. */

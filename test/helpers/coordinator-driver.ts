@@ -40,7 +40,7 @@ export class TestCoordinator {
   static async start(): Promise<TestCoordinator> {
     const key = await generateKeyPair('Ed25519');
     const allowed = new Set<string>();
-    const host = await createHost({ privateKey: key, allowedPeers: allowed });
+    const host = await createHost({ privateKey: key, allowedPeers: allowed, gossip: true });
     const c = new TestCoordinator(host, key, allowed);
     await serveControl(host, (peer, req) => c.onRequest(peer, req));
     return c;
@@ -107,6 +107,12 @@ export class TestCoordinator {
         return decodeAck(await controlRequest(this.host, peer, msg));
       }),
     );
+  }
+
+  /** Publishes `record` on the announcement topic, signed by this coordinator (or by `signWith`, to forge). */
+  async publish(topic: string, record: SessionRecord, signWith?: PrivateKey): Promise<void> {
+    const signed = signRecord(record, (signWith ?? this.key).raw.subarray(0, 32));
+    await this.host.services.pubsub?.publish(topic, encodeAnnounce(signed));
   }
 
   /** Sends a signed commit/abort to `peers`. */
