@@ -37,6 +37,17 @@ async function withStore(
   }
 }
 
+/** The binary peer id of `text`, or undefined after printing an error. */
+function parsePeer(text: string, command: string): Uint8Array | undefined {
+  try {
+    return peerIdFromString(text).toMultihash().bytes;
+  } catch {
+    console.error(`mpc party ${command}: '${text}' is not a peer id`);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
+
 /** Registers the `party` command group. */
 export function partyCommands(y: Argv): Argv {
   return y.command('party', 'Run and inspect a party node', (p) =>
@@ -62,19 +73,29 @@ export function partyCommands(y: Argv): Argv {
           }),
       )
       .command(
+        'pair',
+        'Discard the pair state with a peer (e.g. after a burn) so that the next session with it runs a fresh pair setup; run it while the node is stopped',
+        (c) => storeOptions(c).option('peer', { type: 'string', demandOption: true, describe: 'The peer id' }),
+        (argv) =>
+          withStore(argv, async (store) => {
+            const peer = parsePeer(argv.peer, 'pair');
+            if (!peer) return;
+            const had = await store.discardPairState(peer);
+            console.log(
+              had
+                ? `discarded the pair state with ${argv.peer}; the next session with it runs a fresh pair setup`
+                : `no pair state with ${argv.peer}; the first session with it runs pair setup`,
+            );
+          }),
+      )
+      .command(
         'unban',
         'Lift the ban of a peer node (bans follow failed protocol checks; only an operator lifts them)',
         (c) => storeOptions(c).option('peer', { type: 'string', demandOption: true, describe: 'The peer id to unban' }),
         (argv) =>
           withStore(argv, async (store) => {
-            let peer: Uint8Array;
-            try {
-              peer = peerIdFromString(argv.peer).toMultihash().bytes;
-            } catch {
-              console.error(`mpc party unban: '${argv.peer}' is not a peer id`);
-              process.exitCode = 1;
-              return;
-            }
+            const peer = parsePeer(argv.peer, 'unban');
+            if (!peer) return;
             const lifted = await store.unban(peer);
             console.log(lifted ? `unbanned ${argv.peer}` : `${argv.peer} was not banned`);
           }),

@@ -47,7 +47,7 @@ export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
   }));
   const burnt = new Set((await store.listBurnt()).map((b) => toHex(b.peerId)));
   const pairs = (await store.listPairStates()).map((p) => ({
-    peer: toHex(p.peerNodeId),
+    peer: peerName(p.peerNodeId),
     burnt: burnt.has(toHex(p.peerNodeId)),
   }));
   const bans = (await store.listBans()).map((b) => ({ peer: peerName(b.peerId), reason: b.reason, at: b.at }));

@@ -85,6 +85,8 @@ export interface PartyNodeInit {
   log?: PartyLog;
   /** Called when a session ends (metrics). */
   onSessionEnd?: (kind: string, outcome: SessionOutcome, seconds: number) => void;
+  /** Called when a round of a session completes (metrics). */
+  onRound?: (kind: string, round: number, seconds: number) => void;
   /** Current time (tests). @default Date.now */
   now?: () => number;
 }
@@ -147,8 +149,19 @@ export class PartyNode {
       get: (peer) => store.getPairState(peerIdFromString(peer).toMultihash().bytes),
       put: (_peer, state) => store.putPairState(state, { replace: true }),
     };
-    const guard = await store.createPairGuard();
-    const pairing = await Pairing.install(host, { store: pairStore, bans, suite: nodeSuite() });
+    // A peer whose current pair state is burnt may not start a new pair setup: only an operator's
+    // `mpc party pair --peer` (which discards the burnt state) re-opens pairing, with a fresh Δ.
+    const burntPeers = new Set<string>();
+    for (const state of await store.listPairStates()) {
+      if (await store.isBurnt(state)) burntPeers.add(peerIdOfBytes(state.peerNodeId).toString());
+    }
+    const guard = await store.createPairGuard((state) => burntPeers.add(peerIdOfBytes(state.peerNodeId).toString()));
+    const pairing = await Pairing.install(host, {
+      store: pairStore,
+      bans,
+      suite: nodeSuite(),
+      acceptSetup: (peer) => !burntPeers.has(peer),
+    });
     await host.peerStore.merge(coordinator.peerId, { multiaddrs: [coordinator.addr] });
     const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans);
     await serveControl(host, (peer, request) => node.onControl(peer, request));
@@ -360,6 +373,7 @@ export class PartyNode {
       roundTimeoutMs: this.init.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS,
       totalTimeoutMs: this.init.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS,
       signal,
+      onRound: (round, ms) => this.init.onRound?.(record.kind, round, ms / 1000),
     });
   }
 

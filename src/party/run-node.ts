@@ -54,6 +54,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       totalTimeoutMs: config.totalTimeoutMs,
       log,
       onSessionEnd: (kind, outcome, seconds) => metrics.sessionEnded(kind, outcome, seconds),
+      onRound: (kind, round, seconds) => metrics.roundDone(kind, round, seconds),
     });
     const server =
       config.metricsPort === undefined

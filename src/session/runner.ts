@@ -72,6 +72,8 @@ export interface RunSessionOptions<R> {
   readonly totalTimeoutMs: number;
   /** Aborts the session (`ABORTED`). */
   readonly signal?: AbortSignal;
+  /** Called when a round completes, with its number and how long it took (metrics). */
+  readonly onRound?: (round: number, ms: number) => void;
   /** Test hook applied to each outbound frame (the hello included). */
   readonly tamperOutbound?: TamperOutbound;
 }
@@ -285,6 +287,9 @@ class Session<R> implements SessionSlot {
     });
   }
 
+  /** When the current round began (for {@link RunSessionOptions.onRound}). */
+  private roundStartedAt = performance.now();
+
   private badFrame(index: number, why: string): SessionError {
     const round = this.o.run.round;
     const cause = new ProtocolError('BAD_MESSAGE', `from party ${index}: ${why}`, { round, culprit: index });
@@ -317,6 +322,9 @@ class Session<R> implements SessionSlot {
         const before = run.round;
         this.dispatch(this.guard(() => run.receive({ from: index, round: frame.round, payload: frame.payload })));
         if (run.round !== before) {
+          const now = performance.now();
+          this.o.onRound?.(before, now - this.roundStartedAt);
+          this.roundStartedAt = now;
           this.armRoundTimer();
           this.checkEnded();
         }

@@ -248,6 +248,20 @@ export class ShareStore {
     return plain === undefined ? undefined : this.decodePair(k, plain);
   }
 
+  /**
+   * Discards the pair state with `peerId` (an operator's command, e.g. after a burn), so that the next session
+   * with that peer runs a fresh pair setup with a fresh Δ. The burnt flag of the old state stays as a record.
+   * Returns false when there was none.
+   */
+  async discardPairState(peerId: Uint8Array): Promise<boolean> {
+    const k = recordKey.pair(peerId);
+    return this.lock.run(k, async () => {
+      if ((await this.db.get(k)) === undefined) return false;
+      await this.db.del(k, SYNC);
+      return true;
+    });
+  }
+
   /** Every stored pair state (decrypted), in peer-id order. */
   async listPairStates(): Promise<PairState[]> {
     const out: PairState[] = [];

@@ -82,6 +82,32 @@ test('unban lifts a persisted ban that status lists; only an operator command do
   }
 });
 
+test('pair discards a stored pair state so the next session runs a fresh pair setup', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
+    const { ShareStore } = await import('../../src/store/share-store.js');
+    const { MasterKey } = await import('../../src/store/master-key.js');
+    const { generateKeyPair } = await import('@libp2p/crypto/keys');
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id');
+    const { pairsOf } = await import('../helpers/fixture.js');
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+    const state = { ...pairsOf(1, [1, 2]).get(2)!, peerNodeId: peer.toMultihash().bytes };
+    const store = await ShareStore.open(dir, MasterKey.fromHex(KEY, 'test'));
+    await store.putPairState(state);
+    await store.markBurnt(state);
+    await store.close();
+    const before = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
+    assert.equal(before.pairs, [{ peer: peer.toString(), burnt: true }]);
+    const r = mpc(['party', 'pair', '--data-dir', dir, '--peer', peer.toString()]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /fresh pair setup/);
+    assert.equal(JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out).pairs, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags print a clear error and exit non-zero', () => {
   const missing = mpc(['party', 'status']);
   assert.ok(missing.code !== 0);

@@ -140,6 +140,7 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /mpc_sessions_total\{kind="keygen",outcome="ok"\} 1/);
     assert.match(metrics, /mpc_peers_connected/);
+    assert.match(metrics, /mpc_round_duration_seconds_count\{kind="keygen",round="1"\} 1/);
 
     const signBy = async (ps: Proc[], label: string) => {
       const messageHash = sha256(new TextEncoder().encode(label));
