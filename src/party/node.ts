@@ -332,8 +332,6 @@ export class PartyNode {
         error: failure.error,
       };
       this.log.warn({ session: key, kind: record.kind, error: failure.error }, 'session failed');
-    } finally {
-      this.inflight.delete(key);
     }
     this.init.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
@@ -343,6 +341,9 @@ export class PartyNode {
       if (!ack.ok) this.log.warn({ session: key, code: ack.code }, 'the coordinator refused the result');
     } catch (e) {
       this.log.warn({ session: key, error: String(e) }, 'could not report the result');
+    } finally {
+      // only now: stop() waits for this, so an aborted session's result still reaches the coordinator
+      this.inflight.delete(key);
     }
   }
 

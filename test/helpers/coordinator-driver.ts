@@ -97,15 +97,17 @@ export class TestCoordinator {
     return this.key.raw.subarray(0, 32);
   }
 
-  /** Signs `record` (or sends it with `signWith`'s signature, for forgery tests) to every named party. */
-  async announce(record: SessionRecord, signWith?: PrivateKey): Promise<Ack[]> {
+  /** Signs `record` (or sends it with `signWith`'s signature, for forgery tests) to every named party (or to the indices in `only`). */
+  async announce(record: SessionRecord, signWith?: PrivateKey, only?: readonly number[]): Promise<Ack[]> {
     const signed = signRecord(record, (signWith ?? this.key).raw.subarray(0, 32));
     const msg = encodeAnnounce(signed);
     return Promise.all(
-      record.parties.map(async (p) => {
-        const peer = this.peerOf(p.peerId);
-        return decodeAck(await controlRequest(this.host, peer, msg));
-      }),
+      record.parties
+        .filter((p) => only === undefined || only.includes(p.index))
+        .map(async (p) => {
+          const peer = this.peerOf(p.peerId);
+          return decodeAck(await controlRequest(this.host, peer, msg));
+        }),
     );
   }
 
