@@ -4,8 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MasterKey } from '../../src/store/master-key.js';
+import { ShareStore } from '../../src/store/share-store.js';
+import { pairsOf } from '../helpers/fixture.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const KEY = 'ab'.repeat(32);
@@ -55,16 +60,18 @@ test('without a master key the node refuses, saying how to make one; a wrong key
   }
 });
 
+/** Inits a party in `dir` through the CLI, then opens its store here with a fresh stranger peer id. */
+async function initWithStranger(dir: string) {
+  assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+  const store = await ShareStore.open(dir, MasterKey.fromHex(KEY, 'test'));
+  return { peer, store };
+}
+
 test('unban lifts a persisted ban that status lists; only an operator command does it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
   try {
-    assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
-    const { ShareStore } = await import('../../src/store/share-store.js');
-    const { MasterKey } = await import('../../src/store/master-key.js');
-    const { generateKeyPair } = await import('@libp2p/crypto/keys');
-    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id');
-    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
-    const store = await ShareStore.open(dir, MasterKey.fromHex(KEY, 'test'));
+    const { peer, store } = await initWithStranger(dir);
     await store.ban(peer.toMultihash().bytes, 'OT_CHECK_FAILED in a session');
     await store.close();
     const listed = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
@@ -85,15 +92,8 @@ test('unban lifts a persisted ban that status lists; only an operator command do
 test('pair discards a stored pair state so the next session runs a fresh pair setup', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
   try {
-    assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
-    const { ShareStore } = await import('../../src/store/share-store.js');
-    const { MasterKey } = await import('../../src/store/master-key.js');
-    const { generateKeyPair } = await import('@libp2p/crypto/keys');
-    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id');
-    const { pairsOf } = await import('../helpers/fixture.js');
-    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+    const { peer, store } = await initWithStranger(dir);
     const state = { ...pairsOf(1, [1, 2]).get(2)!, peerNodeId: peer.toMultihash().bytes };
-    const store = await ShareStore.open(dir, MasterKey.fromHex(KEY, 'test'));
     await store.putPairState(state);
     await store.markBurnt(state);
     await store.close();
