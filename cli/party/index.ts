@@ -5,6 +5,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
 import { formatStatus, partyStatus } from '../../src/party/admin.js';
+import { adminRequest } from '../../src/party/admin-socket.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
 import { isStoreError } from '../../src/store/errors.js';
@@ -74,19 +75,33 @@ export function partyCommands(y: Argv): Argv {
       )
       .command(
         'pair',
-        'Discard the pair state with a peer (e.g. after a burn) so that the next session with it runs a fresh pair setup; run it while the node is stopped',
-        (c) => storeOptions(c).option('peer', { type: 'string', demandOption: true, describe: 'The peer id' }),
-        (argv) =>
-          withStore(argv, async (store) => {
-            const peer = parsePeer(argv.peer, 'pair');
-            if (!peer) return;
+        'Run a fresh pair setup with a peer now (on the running node; its operator runs the same for this node), or, with the node stopped, discard the stored pair state so the next session runs one',
+        (c) =>
+          storeOptions(c)
+            .option('peer', { type: 'string', demandOption: true, describe: 'The peer id' })
+            .option('addr', { type: 'string', array: true, default: [], describe: "The peer's multiaddr(s)" }),
+        async (argv) => {
+          const peer = parsePeer(argv.peer, 'pair');
+          if (!peer) return;
+          const live = await adminRequest(argv['data-dir'], {
+            cmd: 'pair',
+            peer: argv.peer,
+            addrs: argv.addr.map(String),
+          });
+          if (live) {
+            (live.ok ? console.log : console.error)(live.message);
+            if (!live.ok) process.exitCode = 1;
+            return;
+          }
+          await withStore(argv, async (store) => {
             const had = await store.discardPairState(peer);
             console.log(
               had
-                ? `discarded the pair state with ${argv.peer}; the next session with it runs a fresh pair setup`
-                : `no pair state with ${argv.peer}; the first session with it runs pair setup`,
+                ? `the node is not running: discarded the pair state with ${argv.peer}; the next session with it runs a fresh pair setup`
+                : `the node is not running and has no pair state with ${argv.peer}; the first session with it runs pair setup`,
             );
-          }),
+          });
+        },
       )
       .command(
         'unban',

@@ -126,7 +126,28 @@ export class PartyNode {
     private readonly pairing: Pairing,
     private readonly guard: PairGuard,
     private readonly bans: BanList,
+    private readonly burntPeers: Set<string>,
   ) {}
+
+  /**
+   * An operator's `mpc party pair`: admits `peer`, forgets a burnt state's refusal (the operator's consent),
+   * and runs a fresh pair setup with it now (a fresh Δ). The peer's operator does the same on its side; when
+   * both ask at once the setups meet in one. Resolves with the new pair-setup session id (hex).
+   */
+  async pairNow(peer: string, addrs: readonly string[] = [], signal?: AbortSignal): Promise<string> {
+    const peerId = peerIdFromString(peer);
+    if (this.bans.has(peer)) throw new Error(`peer ${peer} is banned; lift the ban first (mpc party unban)`);
+    this.allowed.add(peer);
+    this.burntPeers.delete(peer);
+    const mas = addrs.map((a) => multiaddr(a));
+    if (mas.length > 0) await this.host.peerStore.merge(peerId, { multiaddrs: mas });
+    const state = await this.pairing.ensure(peerId, {
+      force: true,
+      ...(mas.length ? { addrs: mas } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return Buffer.from(state.psid).toString('hex');
+  }
 
   /** Starts the host, serves the control protocol and registers with the coordinator. */
   static async start(init: PartyNodeInit): Promise<PartyNode> {
@@ -163,7 +184,7 @@ export class PartyNode {
       acceptSetup: (peer) => !burntPeers.has(peer),
     });
     await host.peerStore.merge(coordinator.peerId, { multiaddrs: [coordinator.addr] });
-    const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans);
+    const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans, burntPeers);
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     node.listenForAnnouncements();
     host.addEventListener('peer:disconnect', (evt) => {

@@ -7,6 +7,7 @@ import type { PartyRole } from '../../protocols/session/control.js';
 import { startObserveServer } from '../observe/http.js';
 import { createLogger } from '../observe/logger.js';
 import { PartyMetrics } from '../observe/metrics.js';
+import { serveAdmin } from './admin-socket.js';
 import { loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';
 import { openPartyStore } from './open-store.js';
@@ -67,6 +68,11 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
               return { ok: node.registered, peerId: node.peerId, registered: node.registered };
             },
           });
+    const closeAdmin = await serveAdmin(config.dataDir, async (req) => {
+      const psid = await node.pairNow(req.peer, req.addrs ?? []);
+      log.info({ peer: req.peer, psid }, "pair setup done on the operator's request");
+      return { ok: true, message: `paired with ${req.peer} (pair-setup id ${psid.slice(0, 16)}…)` };
+    });
     log.info(
       {
         peerId: node.peerId,
@@ -81,6 +87,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       ...(server ? { metricsPort: server.port } : {}),
       stop: async () => {
         log.info({}, 'stopping: in-flight sessions end with an abort result');
+        await closeAdmin();
         await node.stop();
         await server?.close();
         await store.close();

@@ -158,6 +158,34 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     await signBy([b, c], 'b+c');
     await signBy([c, a], 'c+a');
 
+    // operators re-run pair setup between a and b on the live nodes (each side's operator asks)
+    const pairCmd = (p: Proc, other: Proc) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [BIN, 'party', 'pair', '--data-dir', p.dir, '--peer', other.peerId, '--addr', ...addrsOf(other)],
+          {
+            env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d.toString();
+        });
+        child.stderr.on('data', (d) => {
+          out += d.toString();
+        });
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    const [pa, pb] = await Promise.all([pairCmd(a, b), pairCmd(b, a)]);
+    assert.is(pa.code, 0, pa.out);
+    assert.is(pb.code, 0, pb.out);
+    assert.match(pa.out, /paired with/);
+    assert.match(pb.out, /paired with/);
+    // whichever setup finished last is stored on both ends, so the pair signs with it
+    await signBy([a, b], 'a+b after a fresh pair setup');
+
     // SIGTERM stops cleanly; a restarted process signs again from its store
     c.child?.kill('SIGTERM');
     assert.is(await exited(c.child!), 0, c.out);
