@@ -339,13 +339,15 @@ export class PartyNode {
     this.inflight.set(key, abort);
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
+    // A signing runs on the key's party indices; results name culprits by the record's indices.
+    const indexMap = { toRecord: (i: number): number | undefined => i };
     try {
       result =
         record.kind === 'keygen'
           ? await this.keygen(record, selfIndex, abort.signal)
-          : await this.sign(record, selfIndex, abort.signal);
+          : await this.sign(record, selfIndex, abort.signal, indexMap);
     } catch (e) {
-      const failure = describeFailure(e, record, this.init.store, selfIndex);
+      const failure = describeFailure(e, record, indexMap.toRecord);
       outcome = failure.outcome;
       result = {
         sessionId: record.sessionId,
@@ -421,13 +423,22 @@ export class PartyNode {
     return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
   }
 
-  private async sign(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
+  private async sign(
+    record: SessionRecord,
+    selfIndex: number,
+    signal: AbortSignal,
+    indexMap: { toRecord: (i: number) => number | undefined },
+  ): Promise<SessionResult> {
     const stored = await this.init.store.getShare(record.keyId);
     if (!stored) throw new ControlError('INVALID_ARGUMENT', 'this node holds no share of the key');
     if (stored.status !== 'committed') throw new ControlError('INVALID_ARGUMENT', 'the key share is still pending');
     const share = stored.share;
     // Session indices are the key's party indices, found by peer id (a signing record numbers only its signers).
     const keyIndexOf = (id: Uint8Array) => share.nodeIds.findIndex((n) => equalBytes(n, id)) + 1;
+    indexMap.toRecord = (k) => {
+      const id = share.nodeIds[k - 1];
+      return id === undefined ? undefined : record.parties.find((p) => equalBytes(p.peerId, id))?.index;
+    };
     const selfKeyIndex = share.index;
     const peers = this.peersOf(record, selfIndex, keyIndexOf);
     if ([...peers.keys()].some((i) => i === 0)) throw new ControlError('BAD_RECORD', 'a signer does not hold this key');
@@ -458,25 +469,22 @@ export class PartyNode {
     await this.registry.stop();
     await this.host.stop();
   }
-
-  /** Peers banned on this node (for status). */
-  bannedPeers(): string[] {
-    return this.bans.list();
-  }
 }
 
 /** Turns a session failure into the result's error (code, round, culprits as record indices). */
 function describeFailure(
   e: unknown,
   record: SessionRecord,
-  _store: ShareStore,
-  _selfIndex: number,
+  toRecord: (i: number) => number | undefined,
 ): { outcome: SessionOutcome; error: { code: string; round: number; culprits: number[] } } {
   if (e instanceof SessionError) {
     const outcome: SessionOutcome =
       e.code === 'TIMEOUT' ? 'timeout' : e.code === 'ABORTED' ? 'aborted' : e.code === 'REFUSED' ? 'refused' : 'failed';
     const code = e.code === 'PROTOCOL' && e.cause instanceof ProtocolError ? e.cause.code : e.code;
-    const culprits = e.culprits.filter((c) => record.parties.some((p) => p.index === c)).slice(0, 16);
+    const culprits = e.culprits
+      .map(toRecord)
+      .filter((c): c is number => c !== undefined && record.parties.some((p) => p.index === c))
+      .slice(0, 16);
     return { outcome, error: { code, round: Math.min(e.round ?? 0, 65535), culprits: [...new Set(culprits)] } };
   }
   if (e instanceof ProtocolError) {
