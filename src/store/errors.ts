@@ -5,6 +5,8 @@
 
 /** Stable codes of {@link StoreError}. */
 export type StoreErrorCode =
+  /** The data directory is open in another process (a running node holds its lock). */
+  | 'LOCKED'
   /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
   | 'NO_MASTER_KEY'
   /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */

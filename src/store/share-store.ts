@@ -71,7 +71,17 @@ export class ShareStore {
   static async open(dir: string, masterKey: MasterKey, options: ShareStoreOptions = {}): Promise<ShareStore> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const db: Db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
-    await db.open();
+    try {
+      await db.open();
+    } catch (e) {
+      if ((e as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') {
+        throw new StoreError(
+          'LOCKED',
+          `${dir} is in use by another process (is the party node running? stop it first)`,
+        );
+      }
+      throw e;
+    }
     const store = new ShareStore(
       db,
       masterKey.subKey('atRest'),

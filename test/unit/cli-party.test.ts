@@ -108,6 +108,19 @@ test('pair discards a stored pair state so the next session runs a fresh pair se
   }
 });
 
+test('a data directory in use by a running node gives a clear error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    const { store } = await initWithStranger(dir); // this process now holds the store's lock
+    const r = mpc(['party', 'status', '--data-dir', dir]);
+    await store.close();
+    assert.is(r.code, 1);
+    assert.match(r.err, /in use by another process/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags print a clear error and exit non-zero', () => {
   const missing = mpc(['party', 'status']);
   assert.ok(missing.code !== 0);
