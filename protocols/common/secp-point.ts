@@ -467,7 +467,7 @@ export interface GlvDigits {
   readonly neg2: number;
 }
 
-/** Splits a secret scalar x ∈ [1, n) for {@link ladderMulGlv} (BigInt arithmetic, once per scalar). */
+/** Splits a secret scalar x ∈ [1, n) for {@link ladderMulGlvChecked} (BigInt arithmetic, once per scalar). */
 export function glvDigits(x: bigint): GlvDigits {
   const s = _splitEndoScalar(x, GLV_BASIS, CURVE_ORDER);
   return {
@@ -483,36 +483,8 @@ const GQ = [feNew(), feNew(), feNew()];
  * `x·M` as in {@link ladderMul} but with the GLV split x = ±k1 ± k2·λ: 32 windows of 4 doublings and two
  * masked lookup-and-adds (d1 from M's table, d2 from the same table mapped by λ: x·β, and both signs applied by
  * masked negation), so half the doublings for the same table. The running sum is (A + Bλ)·M with A, B < 2^128;
- * an exceptional add (A + Bλ ≡ ±d or ±dλ) needs e to lie on one of ~2^18 points of a lattice of determinant n,
- * probability below 2^-200 for a uniformly random secret e.
- */
-export function ladderMulGlv(o: Jac, table: Float64Array, base: number, g: GlvDigits): void {
-  const [qx, qy, t] = GQ as [Fe, Fe, Fe];
-  o.x.fill(0);
-  o.y.fill(0);
-  o.z.fill(0);
-  let inf = 1;
-  for (let w = 31; w >= 0; w--) {
-    jdbl(o, o);
-    jdbl(o, o);
-    jdbl(o, o);
-    jdbl(o, o);
-    const d1 = g.d1[w] as number;
-    lookup(qx, qy, table, base, d1);
-    fsub(t, ZERO, qy);
-    fselect(qy, qy, t, g.neg1);
-    inf = addSelect(o, inf, qx, qy, d1);
-    const d2 = g.d2[w] as number;
-    lookup(qx, qy, table, base, d2);
-    fmul(qx, qx, GLV_BETA);
-    fsub(t, ZERO, qy);
-    fselect(qy, qy, t, g.neg2);
-    inf = addSelect(o, inf, qx, qy, d2);
-  }
-}
-
-/**
- * {@link ladderMulGlv} that also detects, without branching, whether a selected addition hit the exceptional
+ * an exceptional add (A + Bλ ≡ ±d or ±dλ) needs x to lie on one of ~2^18 points of a lattice of determinant n.
+ * It also detects, without branching, whether a selected addition hit that exceptional
  * case p = ±q (the sum's Z ≡ 0 although neither side is the identity). Returns 1 then — probability below
  * 2^-200 for a uniformly random secret — and the caller recomputes with the complete {@link ladderMul};
  * otherwise 0 and `o` holds x·M. Same operations for every scalar.

@@ -48,7 +48,8 @@ import {
   jacNew,
   jacToNoble,
   jadd,
-  ladderMulGlv,
+  ladderMul,
+  ladderMulGlvChecked,
   ladderTables,
   loadFe,
   loadJac,
@@ -275,7 +276,8 @@ export function otSend(sid: Uint8Array, sender: OtSender, pts: ReceiverPoints, s
   const sJac = new Float64Array(2 * n * 36);
   const p = jacNew();
   for (let i = 0; i < 2 * n; i++) {
-    ladderMulGlv(p, tables, i * 16 * 24, digits);
+    // the exceptional GLV addition needs e on a ~2^-200 sliver; if it happens, the complete ladder recomputes
+    if (ladderMulGlvChecked(p, tables, i * 16 * 24, digits)) ladderMul(p, tables, i * 16 * 24, scalarDigits(sender.e));
     storeJac(sJac, i, p);
   }
   const sAff = new Float64Array(2 * n * 24);
