@@ -1,6 +1,6 @@
 /**
- * The `mpc` command line: `mpc party init|status` and `mpc bench`. Running a party node and the
- * coordinator commands arrive with later issues.
+ * The `mpc` command line: `mpc party …`, `mpc coordinator …`, `mpc dev` (the whole network on one machine) and
+ * `mpc bench`.
  */
 import '../src/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
 
@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { coordinatorCommands } from './coordinator/index.js';
+import { devCommand } from './dev.js';
 import { partyCommands } from './party/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +27,9 @@ function runBench(forward: string[]): Promise<number> {
   });
 }
 
-await partyCommands(yargs(hideBin(process.argv)).scriptName('mpc').usage('$0 <command> [options]'))
+await devCommand(
+  coordinatorCommands(partyCommands(yargs(hideBin(process.argv)).scriptName('mpc').usage('$0 <command> [options]'))),
+)
   .command(
     'bench',
     'Benchmark the threshold-signature engine (bench/index.ts)',
@@ -54,5 +58,4 @@ await partyCommands(yargs(hideBin(process.argv)).scriptName('mpc').usage('$0 <co
   .help()
   .alias('help', 'h')
   .version(pkg.version)
-  .epilogue('`mpc party start` (running a node) and the coordinator commands arrive with later issues.')
   .parseAsync();

@@ -27,6 +27,11 @@ function builder(y: Argv) {
       default: ['/ip4/127.0.0.1/tcp/0'],
       describe: 'Listen multiaddr(s)',
     })
+    .option('join-token', {
+      type: 'string',
+      describe:
+        'A one-time token from `mpc coordinator join-token`, for a coordinator that does not list this peer id (env MPC_JOIN_TOKEN)',
+    })
     .option('role', { choices: ['persistent', 'delegate', 'external'] as const, default: 'persistent' as const })
     .option('metrics-port', {
       type: 'number',
@@ -67,6 +72,7 @@ export function startCommand(y: Argv): Argv {
     builder,
     async (argv) => {
       let running: Awaited<ReturnType<typeof runParty>>;
+      const joinToken = argv['join-token'] ?? process.env.MPC_JOIN_TOKEN;
       try {
         // loaded here, not at the top, so that `mpc --help` and the quick commands do not load libp2p
         const { runParty } = await import('../../src/party/run-node.js');
@@ -83,6 +89,7 @@ export function startCommand(y: Argv): Argv {
           roundTimeoutMs: argv['round-timeout'],
           totalTimeoutMs: argv['session-timeout'],
           version: pkg.version,
+          ...(joinToken ? { joinToken } : {}),
         });
       } catch (e) {
         if (isStoreError(e) || (e instanceof Error && /multiaddr|coordinator/.test(e.message))) {

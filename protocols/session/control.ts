@@ -9,6 +9,7 @@
  * - Announce (coordinator → party): a signed session record, see record.ts.
  * - Result (party → coordinator): see result.ts.
  * - Decision (coordinator → party): commit or abort a pending key, see decision.ts.
+ * - Join (party → coordinator): a one-time join token, redeemed for admission of the sending peer id.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
@@ -99,4 +100,36 @@ export function validateAnnouncement(data: Uint8Array, coordinatorPeerId: Uint8A
   } catch {
     return 'reject';
   }
+}
+
+/** Shortest and longest join token, in printable ASCII characters. */
+export const MIN_JOIN_TOKEN_CHARS = 16;
+/** Longest join token. */
+export const MAX_JOIN_TOKEN_CHARS = 128;
+
+/** Serialises a join request `0x06 ‖ 0x01 ‖ token(u16 len)`; throws {@link ControlError} for a malformed token. */
+export function encodeJoin(token: string): Uint8Array {
+  if (typeof token !== 'string' || token.length < MIN_JOIN_TOKEN_CHARS || !isToken(token, MAX_JOIN_TOKEN_CHARS)) {
+    throw new ControlError(
+      'INVALID_ARGUMENT',
+      `join token must be ${MIN_JOIN_TOKEN_CHARS}..${MAX_JOIN_TOKEN_CHARS} printable ASCII characters`,
+    );
+  }
+  return new Writer()
+    .u8(MessageType.JOIN)
+    .u8(WIRE_VERSION)
+    .varBytes(Uint8Array.from(token, (c) => c.charCodeAt(0)))
+    .finish();
+}
+
+/** Parses a join request; throws {@link DecodeError} for anything malformed. */
+export function decodeJoin(bytes: Uint8Array): string {
+  return decodeAll(bytes, (r: Reader) => {
+    readHeader(r, MessageType.JOIN, 'join');
+    const token = String.fromCharCode(...r.varBytes(MAX_JOIN_TOKEN_CHARS));
+    if (token.length < MIN_JOIN_TOKEN_CHARS || !isToken(token, MAX_JOIN_TOKEN_CHARS)) {
+      throw new DecodeError('join: malformed token');
+    }
+    return token;
+  });
 }

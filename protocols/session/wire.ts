@@ -17,6 +17,8 @@ export const MessageType = {
   DECISION: 0x04,
   /** The answer to any control request: accepted, or refused with a code and a message. */
   ACK: 0x05,
+  /** Party → coordinator: redeem a one-time join token, admitting the (noise-authenticated) sender. */
+  JOIN: 0x06,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */

@@ -23,6 +23,7 @@ import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
 import {
   decodeAnnounce,
   decodeDecisionMessage,
+  encodeJoin,
   encodeRegister,
   encodeResultMessage,
   type PartyRole,
@@ -75,6 +76,11 @@ export interface PartyNodeInit {
   role?: PartyRole;
   /** Software version sent at registration. */
   version: string;
+  /**
+   * A one-time join token from the coordinator's operator, redeemed before registering so that a coordinator
+   * that does not list this peer id admits it. Harmless once admitted (the coordinator answers ok).
+   */
+  joinToken?: string;
   /** @default DEFAULT_ROUND_TIMEOUT_MS */
   roundTimeoutMs?: number;
   /** @default DEFAULT_TOTAL_TIMEOUT_MS */
@@ -243,6 +249,12 @@ export class PartyNode {
 
   /** Registers (role, version, addresses) with the coordinator; throws when refused or unreachable. */
   async register(): Promise<void> {
+    if (this.init.joinToken !== undefined) {
+      const joined = decodeAck(
+        await controlRequest(this.host, this.coordinator.peerId, encodeJoin(this.init.joinToken)),
+      );
+      if (!joined.ok) throw new Error(`the coordinator refused the join token: ${joined.code}: ${joined.message}`);
+    }
     const addrs = this.host.getMultiaddrs().map((a) => a.toString());
     const req = encodeRegister({ role: this.init.role ?? 'persistent', version: this.init.version, addrs });
     const ack = decodeAck(await controlRequest(this.host, this.coordinator.peerId, req));

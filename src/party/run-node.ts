@@ -26,6 +26,8 @@ export interface PartyConfig {
   roundTimeoutMs: number;
   totalTimeoutMs: number;
   version: string;
+  /** One-time join token to redeem before registering. */
+  joinToken?: string;
 }
 
 /** A running party with its side services; `stop()` ends everything in order. */
@@ -47,6 +49,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       store,
       identity: key,
       coordinator: config.coordinator,
+      ...(config.joinToken ? { joinToken: config.joinToken } : {}),
       listen: config.listen,
       role: config.role,
       version: config.version,

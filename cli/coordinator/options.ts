@@ -1,0 +1,115 @@
+/**
+ * `mpc coordinator start` flags, each also read from the environment, and their validation into a
+ * {@link CoordinatorConfig} (minus the logger).
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import type { CoordinatorConfig } from '../../coordinator/server.js';
+
+/** Splits a comma- or whitespace-separated list, dropping empties. */
+export function splitList(v: string | undefined): string[] {
+  return (v ?? '').split(/[\s,]+/).filter((s) => s.length > 0);
+}
+
+/** Reads a 64-hex-char master key from a file or `CRYPTO_MASTER_KEY`; undefined when neither is set. */
+export function readMasterKey(file: string | undefined, env = process.env): Uint8Array | undefined {
+  const text = file ? readFileSync(file, 'utf8').trim() : env.CRYPTO_MASTER_KEY?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw new Error(`invalid master key ${file ? `in ${file}` : 'in CRYPTO_MASTER_KEY'}; must be 64 hex characters`);
+  }
+  return Buffer.from(text, 'hex');
+}
+
+/** The flags of `mpc coordinator start`. */
+export function startOptions(y: Argv) {
+  return y
+    .option('port', { type: 'number', describe: 'REST API port (env PORT)', default: numberEnv('PORT', 4000) })
+    .option('host', {
+      type: 'string',
+      describe: 'REST API bind address (env HOST)',
+      default: process.env.HOST ?? '127.0.0.1',
+    })
+    .option('listen', {
+      type: 'string',
+      array: true,
+      describe: 'libp2p listen multiaddr(s) for the parties (env MPC_LISTEN)',
+      default: splitList(process.env.MPC_LISTEN ?? '/ip4/127.0.0.1/tcp/7000'),
+    })
+    .option('data-dir', {
+      type: 'string',
+      describe: 'Identity and embedded database (env MPC_DATA_DIR)',
+      default: process.env.MPC_DATA_DIR ?? '.mpc/coordinator',
+    })
+    .option('database-url', {
+      type: 'string',
+      describe: 'PostgreSQL URL (env DATABASE_URL); without it, an embedded PGlite in the data directory',
+    })
+    .option('allow-peer', {
+      type: 'string',
+      array: true,
+      describe: 'Party peer id(s) admitted to the p2p network (env MPC_ALLOWED_PEERS, comma-separated)',
+      default: [] as string[],
+    })
+    .option('allowed-ips', {
+      type: 'string',
+      describe: 'IPs/CIDRs allowed to call /api/* (env ALLOWED_IPS, comma-separated; default loopback)',
+    })
+    .option('api-key-file', {
+      type: 'string',
+      describe: 'File with the accepted API key(s), comma- or line-separated (default: env MPC_API_KEY)',
+    })
+    .option('master-key-file', {
+      type: 'string',
+      describe: 'File with a 64-hex-char key sealing the identity at rest (default: env CRYPTO_MASTER_KEY)',
+    })
+    .option('sign-timeout', { type: 'number', default: 30_000, describe: 'ms per signing attempt' })
+    .option('keygen-timeout', { type: 'number', default: 60_000, describe: 'ms per keygen attempt' })
+    .option('quorum', { type: 'number', default: 3, describe: 'Online parties /health requires' })
+    .option('trust-proxy', { type: 'boolean', default: false, describe: 'Take the client IP from X-Forwarded-For' })
+    .option('log-format', { choices: ['json', 'pretty'] as const, default: 'json' as const })
+    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const });
+}
+
+function numberEnv(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+}
+
+type StartArgs = Awaited<ReturnType<ReturnType<typeof startOptions>['parseAsync']>>;
+
+/** Validates the parsed flags (and environment) into a config; throws an Error naming the bad flag. */
+export function toConfig(argv: StartArgs, env = process.env): Omit<CoordinatorConfig, 'log'> {
+  for (const [name, v, min, max] of [
+    ['port', argv.port, 0, 65535],
+    ['sign-timeout', argv['sign-timeout'], 1, 600_000],
+    ['keygen-timeout', argv['keygen-timeout'], 1, 600_000],
+    ['quorum', argv.quorum, 1, 16],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`invalid --${name} ${v}; must be an integer ${min}..${max}`);
+  }
+  const apiKeys = splitList(argv['api-key-file'] ? readFileSync(argv['api-key-file'], 'utf8') : env.MPC_API_KEY);
+  if (apiKeys.length === 0)
+    throw new Error('no API key: set MPC_API_KEY (comma-separated for several) or --api-key-file');
+  const short = apiKeys.find((k) => k.length < 16);
+  if (short !== undefined) throw new Error('every API key must be at least 16 characters');
+  const allowedIps = splitList(argv['allowed-ips'] ?? env.ALLOWED_IPS);
+  const databaseUrl = argv['database-url'] ?? env.DATABASE_URL;
+  const masterKey = readMasterKey(argv['master-key-file'], env);
+  return {
+    port: argv.port,
+    host: argv.host,
+    listen: argv.listen.map(String),
+    dataDir: argv['data-dir'],
+    ...(databaseUrl ? { databaseUrl } : {}),
+    apiKeys,
+    ...(allowedIps.length > 0 ? { allowedIps } : {}),
+    allowedPeers: [...argv['allow-peer'].map(String), ...splitList(env.MPC_ALLOWED_PEERS)],
+    ...(masterKey ? { masterKey } : {}),
+    signTimeoutMs: argv['sign-timeout'],
+    keygenTimeoutMs: argv['keygen-timeout'],
+    quorum: argv.quorum,
+    trustProxy: argv['trust-proxy'],
+  };
+}

@@ -1,0 +1,423 @@
+/**
+ * The OpenAPI 3.1 description of the REST API, served at `/openapi.json`. Request-body schemas are generated from
+ * the zod schemas that validate them, so the document cannot drift from what the server accepts; response
+ * schemas follow the views of `service.ts`. A unit test checks that every registered route is described here.
+ */
+import { z } from 'zod';
+import { type PartyRole, ROLE_CODES } from '../../protocols/session/control.js';
+import type { ApiErrorCode } from '../errors.js';
+import { HTTP_STATUS } from '../errors.js';
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';
+import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, SignBody } from './schemas.js';
+
+/** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1): the keywords used here, and any other. */
+export interface JsonSchema {
+  $ref?: string;
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  enum?: unknown[];
+  pattern?: string;
+  format?: string;
+  [keyword: string]: unknown;
+}
+
+/** A header, path or query parameter. */
+export interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+/** A response or request body's media types. */
+export type OpenApiContent = Record<string, { schema: JsonSchema }>;
+
+/** One response. */
+export interface OpenApiResponse {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  content?: OpenApiContent;
+}
+
+/** A response, or a reference to one in `components.responses`. */
+export type OpenApiResponseOrRef = OpenApiResponse | { $ref: string };
+
+/** One operation (method on a path). */
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  /** Overrides the document's security; `[]` means no API key. */
+  security?: Record<string, string[]>[];
+  parameters?: OpenApiParameter[];
+  requestBody?: { required: boolean; content: OpenApiContent };
+  responses: Record<string, OpenApiResponseOrRef>;
+}
+
+/** The operations of one path. */
+export type OpenApiPathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', OpenApiOperation>>;
+
+/** An OpenAPI 3.1 document, as much of it as this API uses. */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  paths: Record<string, OpenApiPathItem>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, OpenApiResponse>;
+    securitySchemes: Record<string, { type: 'apiKey'; in: 'header'; name: string; description: string }>;
+  };
+  security: Record<string, string[]>[];
+}
+
+/** `/a/:b` (router form) to `/a/{b}` (OpenAPI form). */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/** A zod schema as an OpenAPI schema: what a client may send (`input`: defaults make fields optional). */
+function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
+  return rest;
+}
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema): OpenApiContent => ({ 'application/json': { schema } });
+const str = (description?: string, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'string',
+  ...(description === undefined ? {} : { description }),
+  ...extra,
+});
+const obj = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  additionalProperties: false,
+});
+const hex = (digits: number, description: string): JsonSchema =>
+  str(description, { pattern: `^0x[0-9a-fA-F]{${digits}}$` });
+const iso = (description: string): JsonSchema => str(description, { format: 'date-time' });
+const nullable = (schema: JsonSchema): JsonSchema => ({ ...schema, type: [String(schema.type), 'null'] });
+
+const ROLES = Object.keys(ROLE_CODES) as PartyRole[];
+const ERROR_CODES = Object.keys(HTTP_STATUS) as ApiErrorCode[];
+
+/** Error responses, by the name used in `components.responses`. */
+const ERROR_RESPONSES: Record<string, { code: ApiErrorCode; description: string }> = {
+  InvalidRequest: { code: 'INVALID_REQUEST', description: 'The request is malformed; the message names the field.' },
+  Unauthorized: { code: 'UNAUTHORIZED', description: 'Missing or unknown X-API-Key.' },
+  Forbidden: { code: 'FORBIDDEN', description: 'The client address is not in the allow list.' },
+  NotFound: { code: 'NOT_FOUND', description: 'No such resource (or route).' },
+  Conflict: { code: 'CONFLICT', description: 'Idempotency-Key still in progress, or reused with a different request.' },
+  Unavailable: { code: 'UNAVAILABLE', description: 'Not enough parties online, or the database is unavailable.' },
+  Timeout: { code: 'TIMEOUT', description: 'The session did not finish in time.' },
+  SigningFailed: { code: 'SIGNING_FAILED', description: 'The session failed; details may name culprits.' },
+  Internal: { code: 'INTERNAL', description: 'An unexpected error; the message is generic.' },
+};
+
+const errorRef = (name: keyof typeof ERROR_RESPONSES): OpenApiResponseOrRef => ({
+  $ref: `#/components/responses/${name}`,
+});
+
+/** Error responses every `/api` operation can give. */
+const API_ERRORS: Record<string, OpenApiResponseOrRef> = {
+  '401': errorRef('Unauthorized'),
+  '403': errorRef('Forbidden'),
+  '500': errorRef('Internal'),
+};
+
+/** The same errors plus 400, 409 and 503 for POSTs (validation, idempotency, database). */
+const POST_ERRORS: Record<string, OpenApiResponseOrRef> = {
+  ...API_ERRORS,
+  '400': errorRef('InvalidRequest'),
+  '409': errorRef('Conflict'),
+  '503': errorRef('Unavailable'),
+};
+
+const idempotencyKey: OpenApiParameter = {
+  name: IDEMPOTENCY_HEADER,
+  in: 'header',
+  required: false,
+  description:
+    'Makes the POST safe to retry: a repeat with the same key and request returns the stored response ' +
+    `(with \`${REPLAYED_HEADER}: true\`) without repeating the work. 1 to 255 printable ASCII characters.`,
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+};
+
+const pathParam = (name: string, description: string): OpenApiParameter => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+
+const ok = (description: string, schema: JsonSchema): OpenApiResponse => ({
+  description,
+  headers: {
+    [REPLAYED_HEADER]: {
+      description: 'Present (`true`) on a replayed idempotent response.',
+      schema: { type: 'string' },
+    },
+  },
+  content: json(schema),
+});
+
+const PUBLIC: Record<string, string[]>[] = [];
+
+/** The document served at `/openapi.json`. */
+export const OPENAPI_DOCUMENT: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'MPC custody coordinator',
+    version: '1',
+    description:
+      'Threshold-ECDSA accounts (keygen), signing, sessions and parties. Every /api route needs an X-API-Key ' +
+      'header and a client address in the allow list; errors are always {"error":{"code","message","details"?}}.',
+  },
+  security: [{ apiKey: [] }],
+  paths: {
+    '/api/v1/accounts': {
+      post: {
+        operationId: 'createAccount',
+        summary: 'Create an account: runs a keygen and answers once the key is active',
+        tags: ['accounts'],
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: json(fromZod(CreateAccountBody)) },
+        responses: {
+          '201': ok('The new, active account.', ref('Account')),
+          ...POST_ERRORS,
+          '502': errorRef('SigningFailed'),
+          '504': errorRef('Timeout'),
+        },
+      },
+      get: {
+        operationId: 'listAccounts',
+        summary: "List a user's accounts, newest first",
+        tags: ['accounts'],
+        parameters: [
+          {
+            name: 'userId',
+            in: 'query',
+            required: true,
+            schema: fromZod(ListAccountsQuery.shape.userId),
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The accounts.',
+            content: json(obj({ accounts: { type: 'array', items: ref('Account') } })),
+          },
+          '400': errorRef('InvalidRequest'),
+          ...API_ERRORS,
+        },
+      },
+    },
+    '/api/v1/accounts/{accountId}': {
+      get: {
+        operationId: 'getAccount',
+        summary: 'Get an account',
+        tags: ['accounts'],
+        parameters: [pathParam('accountId', 'The account id.')],
+        responses: {
+          '200': { description: 'The account.', content: json(ref('Account')) },
+          '404': errorRef('NotFound'),
+          ...API_ERRORS,
+        },
+      },
+    },
+    '/api/v1/accounts/{accountId}/sign': {
+      post: {
+        operationId: 'sign',
+        summary: "Sign a 32-byte hash with the account's key",
+        description: "The signature is verified against the account's public key before it is returned.",
+        tags: ['signing'],
+        parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
+        requestBody: { required: true, content: json(fromZod(SignBody)) },
+        responses: {
+          '200': ok('The signature.', ref('Signature')),
+          ...POST_ERRORS,
+          '404': errorRef('NotFound'),
+          '502': errorRef('SigningFailed'),
+          '504': errorRef('Timeout'),
+        },
+      },
+    },
+    '/api/v1/sessions/{sessionId}': {
+      get: {
+        operationId: 'getSession',
+        summary: 'Get a keygen or signing session with its event log',
+        tags: ['sessions'],
+        parameters: [pathParam('sessionId', 'The session id (64 hex).')],
+        responses: {
+          '200': { description: 'The session.', content: json(ref('Session')) },
+          '404': errorRef('NotFound'),
+          ...API_ERRORS,
+        },
+      },
+    },
+    '/api/v1/parties': {
+      get: {
+        operationId: 'listParties',
+        summary: 'List registered and admitted parties',
+        tags: ['parties'],
+        responses: {
+          '200': {
+            description: 'The parties.',
+            content: json(obj({ parties: { type: 'array', items: ref('Party') } })),
+          },
+          ...API_ERRORS,
+        },
+      },
+    },
+    '/api/v1/join-tokens': {
+      post: {
+        operationId: 'createJoinToken',
+        summary: 'Create a one-time token that admits one party to the network',
+        tags: ['parties'],
+        parameters: [idempotencyKey],
+        requestBody: { required: false, content: json(fromZod(JoinTokenBody)) },
+        responses: { '201': ok('The token; it is shown only once.', ref('JoinToken')), ...POST_ERRORS },
+      },
+    },
+    '/health': {
+      get: {
+        operationId: 'health',
+        summary: 'Health: database reachable and enough parties online for a default keygen',
+        tags: ['operations'],
+        security: PUBLIC,
+        responses: {
+          '200': { description: 'Healthy.', content: json(ref('Health')) },
+          '503': { description: 'Unhealthy; the same fields say why.', content: json(ref('Health')) },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (no API key; the address allow list applies)',
+        tags: ['operations'],
+        security: PUBLIC,
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          '403': errorRef('Forbidden'),
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        tags: ['operations'],
+        security: PUBLIC,
+        responses: { '200': { description: 'The OpenAPI 3.1 document.', content: json({ type: 'object' }) } },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the configured API keys.' },
+    },
+    responses: Object.fromEntries(
+      Object.entries(ERROR_RESPONSES).map(([name, { code, description }]) => [
+        name,
+        {
+          description: `${HTTP_STATUS[code]} ${code}: ${description}`,
+          content: json({
+            allOf: [ref('Error'), { properties: { error: { properties: { code: { const: code } } } } }],
+          }),
+        },
+      ]),
+    ),
+    schemas: {
+      Error: obj({
+        error: obj(
+          {
+            code: { type: 'string', enum: ERROR_CODES },
+            message: str('Safe to show; names the offending field for INVALID_REQUEST.'),
+            details: { type: 'object', description: 'Extra facts, e.g. sessionId or culprits.' },
+          },
+          ['details'],
+        ),
+      }),
+      AccountParty: obj({
+        partyId: str('libp2p peer id (base58btc).'),
+        index: { type: 'integer', minimum: 1, description: "The party's index in the key." },
+        role: { type: 'string', enum: ROLES },
+      }),
+      Account: obj({
+        accountId: str(),
+        userId: str(),
+        publicKey: nullable(hex(66, 'Compressed secp256k1 public key; null until keygen finishes.')),
+        address: nullable(str('EIP-55 checksummed Ethereum address; null until keygen finishes.')),
+        threshold: { type: 'integer' },
+        parties: { type: 'array', items: ref('AccountParty') },
+        sessionId: str('The keygen session.'),
+        status: { type: 'string', enum: ['pending', 'active', 'failed'] },
+        createdAt: iso('When the account was created.'),
+      }),
+      Signature: obj({
+        accountId: str(),
+        sessionId: str(),
+        messageHash: hex(64, 'The signed hash, as requested.'),
+        signature: obj({
+          r: hex(64, 'r.'),
+          s: hex(64, 's, low-s normalised.'),
+          v: { type: 'integer', enum: [27, 28] },
+          recoveryId: { type: 'integer', enum: [0, 1] },
+        }),
+        signatureHex: hex(130, 'r ‖ s ‖ v.'),
+      }),
+      SessionEvent: obj(
+        {
+          type: str('e.g. created, announced, party-joined, party-result, round-timeout, result, failure, retry.'),
+          at: iso('When it happened.'),
+          partyId: str(),
+          detail: { type: 'object' },
+        },
+        ['partyId', 'detail'],
+      ),
+      Session: obj(
+        {
+          sessionId: str(),
+          kind: { type: 'string', enum: ['keygen', 'sign'] },
+          status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
+          accountId: str(),
+          parties: { type: 'array', items: obj({ partyId: str(), index: { type: 'integer' } }) },
+          events: { type: 'array', items: ref('SessionEvent') },
+          error: obj({ code: str(), message: str(), culprits: { type: 'array', items: str() } }, ['culprits']),
+        },
+        ['error'],
+      ),
+      Party: obj({
+        partyId: str(),
+        role: { type: 'string', enum: ROLES },
+        status: { type: 'string', enum: ['online', 'offline'] },
+        addresses: { type: 'array', items: str('A multiaddr.') },
+        lastSeen: nullable(iso('Last seen; null when never seen.')),
+      }),
+      JoinToken: obj({ token: str('The one-time token.'), expiresAt: iso('When it expires.') }),
+      Health: {
+        type: 'object',
+        properties: {
+          status: { type: 'string', enum: ['ok', 'unavailable'] },
+          ok: { type: 'boolean' },
+          database: { type: 'boolean' },
+          onlineParties: { type: 'integer' },
+          quorum: { type: 'integer', description: 'Parties needed online for a default (2-of-3) keygen.' },
+          error: str('Present when the health check itself failed.'),
+        },
+        required: ['status'],
+      },
+    },
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The API's routes: each validates its input, calls the {@link CoordinatorService} and returns the view.
+ * The guards are attached to each route, not to a path prefix, so a route is guarded however the router
+ * matched it (case, trailing slash): every `/api` route checks the address allow list then the API key,
+ * `/metrics` only the address, and `/health` and `/openapi.json` are public. A path that matches no route
+ * gets a plain 404; the route list is public in `/openapi.json` anyway.
+ */
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
+import type { CoordinatorService, HealthView } from '../service.js';
+import { requireAllowedIp, requireApiKey } from './auth.js';
+import { jsonBody } from './body.js';
+import { idempotent } from './idempotency.js';
+import type { AllowList } from './ip-allow.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import { OPENAPI_DOCUMENT } from './openapi.js';
+import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, SignBody, validate } from './schemas.js';
+import type { ApiLogger, ApiState } from './state.js';
+
+/** What the routes need. */
+export interface RouteDeps {
+  service: CoordinatorService;
+  metrics: CoordinatorMetrics;
+  idempotency: IdempotencyRepo;
+  /** Accepted `X-API-Key` values (at least one). */
+  apiKeys: readonly string[];
+  apiKeyUse: ApiKeyRepo;
+  /** Who may call `/api` routes and read `/metrics`. */
+  allow: AllowList;
+  maxBodyBytes: number;
+  log: ApiLogger;
+}
+
+/** One registered route: method and path template in router form (`/api/v1/accounts/:accountId`). */
+export interface RegisteredRoute {
+  method: string;
+  path: string;
+}
+
+/** The router's own context type. */
+type Ctx = Parameters<Middleware<ApiState>>[0] & { params: Record<string, string> };
+
+/** A path parameter; the router guarantees it for the routes that declare it. */
+function param(ctx: Ctx, name: string): string {
+  const value = ctx.params[name];
+  if (value === undefined) throw new Error(`route has no :${name} parameter`);
+  return value;
+}
+
+/** Builds the router with every route of the API. */
+export function createRouter(deps: RouteDeps): Router<ApiState> {
+  const { service, log } = deps;
+  const router = new Router<ApiState>();
+  const allowedIp = requireAllowedIp(deps.allow);
+  // Address first (403), then key (401): a caller outside the allow list learns nothing about keys.
+  const api = [allowedIp, requireApiKey(deps.apiKeys, deps.apiKeyUse, log)];
+  // A POST reads its JSON body, then honours Idempotency-Key (whose request hash covers that body).
+  const post = [...api, jsonBody(deps.maxBodyBytes), idempotent(deps.idempotency, log)];
+
+  router.post('/api/v1/accounts', ...post, async (ctx) => {
+    const req = validate(CreateAccountBody, ctx.state.body);
+    ctx.status = 201;
+    ctx.body = await service.createAccount(req);
+  });
+
+  router.get('/api/v1/accounts', ...api, async (ctx) => {
+    const { userId } = validate(ListAccountsQuery, { ...ctx.query });
+    ctx.body = { accounts: await service.listAccounts(userId) };
+  });
+
+  router.get('/api/v1/accounts/:accountId', ...api, async (ctx) => {
+    ctx.body = await service.getAccount(param(ctx, 'accountId'));
+  });
+
+  router.post('/api/v1/accounts/:accountId/sign', ...post, async (ctx) => {
+    const { messageHash } = validate(SignBody, ctx.state.body);
+    ctx.body = await service.sign(param(ctx, 'accountId'), messageHash);
+  });
+
+  router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {
+    ctx.body = await service.getSession(param(ctx, 'sessionId'));
+  });
+
+  router.get('/api/v1/parties', ...api, async (ctx) => {
+    ctx.body = { parties: await service.listParties() };
+  });
+
+  router.post('/api/v1/join-tokens', ...post, async (ctx) => {
+    // An empty body is a request for the defaults.
+    const { ttlSeconds } = validate(JoinTokenBody, ctx.state.body ?? {});
+    ctx.status = 201;
+    ctx.body = await service.createJoinToken(ttlSeconds);
+  });
+
+  router.get('/health', async (ctx) => {
+    let health: HealthView;
+    try {
+      health = await service.health();
+    } catch (err) {
+      // A failing check is an unhealthy coordinator, not a 500; its text stays in the log.
+      log.warn({ err }, 'health check failed');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', error: 'health check failed' };
+      return;
+    }
+    ctx.status = health.ok ? 200 : 503;
+    ctx.body = { status: health.ok ? 'ok' : 'unavailable', ...health };
+  });
+
+  router.get('/metrics', allowedIp, async (ctx) => {
+    ctx.type = deps.metrics.contentType;
+    ctx.body = await deps.metrics.metricsText();
+  });
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = OPENAPI_DOCUMENT;
+  });
+
+  return router;
+}
+
+/** Every route of `router` (HEAD, which the router adds to each GET, left out). */
+export function registeredRoutes(router: Router<ApiState>): RegisteredRoute[] {
+  return router.stack.flatMap((layer) =>
+    typeof layer.path !== 'string'
+      ? []
+      : layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: layer.path as string })),
+  );
+}
+
+/** The template of the route `method path` matches (for metrics labels), or undefined. */
+export function routeTemplate(router: Router<ApiState>, method: string, path: string): string | undefined {
+  const layer = router.match(path, method).pathAndMethod.find((l) => l.methods.length > 0);
+  return typeof layer?.path === 'string' ? layer.path : undefined;
+}

@@ -1,0 +1,27 @@
+/**
+ * What the API's middleware leave on `ctx.state` for the ones after them.
+ */
+
+/** The request state shared by the API's middleware. */
+export interface ApiState {
+  /** SHA-256 hex of the caller's API key, set once the key is accepted; the idempotency scope. */
+  apiKeyHash?: string;
+  /** The request body exactly as received (empty when there was none), set by the JSON body reader. */
+  rawBody?: Buffer;
+  /** The parsed JSON body, or undefined when the request had none. */
+  body?: unknown;
+}
+
+/** The API's optional logger: pino's shape, so a pino logger passes as is. */
+export interface ApiLogger {
+  info(o: object, m: string): void;
+  warn(o: object, m: string): void;
+  error(o: object, m: string): void;
+}
+
+/** A logger that drops everything, for when none is given. */
+export const SILENT_LOGGER: ApiLogger = {
+  info() {},
+  warn() {},
+  error() {},
+};

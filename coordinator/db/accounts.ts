@@ -1,0 +1,118 @@
+/**
+ * {@link AccountRepo} over `pg`: accounts and their parties (`accounts`, `account_parties`).
+ */
+import type pg from 'pg';
+import type { PartyRole } from '../../protocols/session/control.js';
+import type { AccountParty, AccountRepo, AccountRow, AccountStatus } from './types.js';
+
+/** An `accounts` row with its parties aggregated as JSON, as {@link SELECT_ACCOUNT} returns it. */
+interface AccountRecord {
+  account_id: string;
+  user_id: string;
+  key_id: string;
+  public_key: string | null;
+  address: string | null;
+  threshold: number;
+  status: AccountStatus;
+  session_id: string;
+  created_at: Date;
+  parties: { partyId: string; index: number; role: PartyRole }[];
+}
+
+/** Accounts with their parties in index order, in one statement (one snapshot, one round trip). */
+const SELECT_ACCOUNT = `
+  SELECT a.account_id, a.user_id, a.key_id, a.public_key, a.address, a.threshold, a.status, a.session_id,
+         a.created_at,
+         COALESCE((SELECT json_agg(json_build_object('partyId', p.peer_id, 'index', p.idx, 'role', p.role)
+                                   ORDER BY p.idx)
+                   FROM account_parties p WHERE p.account_id = a.account_id), '[]'::json) AS parties
+  FROM accounts a`;
+
+function toRow(r: AccountRecord): AccountRow {
+  return {
+    accountId: r.account_id,
+    userId: r.user_id,
+    keyId: r.key_id,
+    publicKey: r.public_key,
+    address: r.address,
+    threshold: r.threshold,
+    status: r.status,
+    sessionId: r.session_id,
+    parties: r.parties,
+    createdAt: r.created_at,
+  };
+}
+
+/** The account repository over `pool`. */
+export function accountRepo(pool: pg.Pool): AccountRepo {
+  return {
+    async insert(a) {
+      const parties: AccountParty[] = [...a.parties]
+        .sort((x, y) => x.index - y.index)
+        .map((p) => ({ partyId: p.partyId, index: p.index, role: p.role }));
+      // One client for the whole transaction: on embedded PGlite the pool has a single connection, so any
+      // query through `pool` in here would wait for it forever.
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const r = await c.query<{ created_at: Date }>(
+          `INSERT INTO accounts (account_id, user_id, key_id, threshold, session_id)
+           VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
+          [a.accountId, a.userId, a.keyId, a.threshold, a.sessionId],
+        );
+        await c.query(
+          `INSERT INTO account_parties (account_id, peer_id, idx, role)
+           SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[])`,
+          [a.accountId, parties.map((p) => p.partyId), parties.map((p) => p.index), parties.map((p) => p.role)],
+        );
+        await c.query('COMMIT');
+        return {
+          accountId: a.accountId,
+          userId: a.userId,
+          keyId: a.keyId,
+          publicKey: null,
+          address: null,
+          threshold: a.threshold,
+          status: 'pending',
+          sessionId: a.sessionId,
+          parties,
+          createdAt: r.rows[0]!.created_at,
+        };
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {
+          // A broken connection rolls back by itself; the insert's error is the one to report.
+        });
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+
+    async activate(accountId, publicKey, address) {
+      await pool.query(`UPDATE accounts SET status = 'active', public_key = $2, address = $3 WHERE account_id = $1`, [
+        accountId,
+        publicKey,
+        address,
+      ]);
+    },
+
+    async fail(accountId) {
+      await pool.query(`UPDATE accounts SET status = 'failed' WHERE account_id = $1`, [accountId]);
+    },
+
+    async get(accountId) {
+      const r = await pool.query<AccountRecord>(`${SELECT_ACCOUNT} WHERE a.account_id = $1`, [accountId]);
+      const row = r.rows[0];
+      return row ? toRow(row) : undefined;
+    },
+
+    async byUser(userId) {
+      // account_id breaks ties so the order is stable when two accounts share a timestamp.
+      const r = await pool.query<AccountRecord>(
+        `${SELECT_ACCOUNT} WHERE a.user_id = $1 ORDER BY a.created_at DESC, a.account_id`,
+        [userId],
+      );
+      return r.rows.map(toRow);
+    },
+  };
+}

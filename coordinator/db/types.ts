@@ -1,0 +1,177 @@
+/**
+ * The coordinator's repositories, as interfaces: what orchestration and the API need from PostgreSQL. The `pg`
+ * implementations live beside this file; the same code serves a real server and the embedded PGlite.
+ * Timestamps are `Date`; ids and hex strings are stored as text exactly as given.
+ */
+import type { PartyRole } from '../../protocols/session/control.js';
+
+/** Account row status. */
+export type AccountStatus = 'pending' | 'active' | 'failed';
+
+/** One party of an account's key. */
+export interface AccountParty {
+  partyId: string;
+  index: number;
+  role: PartyRole;
+}
+
+/** An account (a threshold key). */
+export interface AccountRow {
+  accountId: string;
+  userId: string;
+  /** Hex of the key id used in session records. */
+  keyId: string;
+  /** `0x` + 66 hex once active. */
+  publicKey: string | null;
+  /** EIP-55 address once active. */
+  address: string | null;
+  threshold: number;
+  status: AccountStatus;
+  /** The keygen session id (hex). */
+  sessionId: string;
+  parties: AccountParty[];
+  createdAt: Date;
+}
+
+/** Accounts. */
+export interface AccountRepo {
+  /** Inserts a pending account with its parties. */
+  insert(a: Omit<AccountRow, 'publicKey' | 'address' | 'status' | 'createdAt'>): Promise<AccountRow>;
+  /** Sets `active` with the agreed key and address. */
+  activate(accountId: string, publicKey: string, address: string): Promise<void>;
+  /** Sets `failed`. */
+  fail(accountId: string): Promise<void>;
+  get(accountId: string): Promise<AccountRow | undefined>;
+  /** Newest first. */
+  byUser(userId: string): Promise<AccountRow[]>;
+}
+
+/** Session row status. */
+export type SessionStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+/** A keygen or signing session. */
+export interface SessionRow {
+  /** 64 hex. */
+  sessionId: string;
+  kind: 'keygen' | 'sign';
+  accountId: string;
+  status: SessionStatus;
+  parties: { partyId: string; index: number }[];
+  /** `0x` + 64 hex for signing. */
+  messageHash: string | null;
+  /** 1 for a first attempt, 2 for the retry. */
+  attempt: number;
+  /** The session this one retries. */
+  retryOf: string | null;
+  /** The signed record bytes as announced. */
+  record: Uint8Array;
+  /** JSON result (e.g. `{publicKey}` or the signature view). */
+  result: Record<string, unknown> | null;
+  /** Failure, with culprit peer ids. */
+  error: { code: string; message: string; culprits?: string[] } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One append-only event of a session. */
+export interface SessionEventRow {
+  id: number;
+  sessionId: string;
+  type: string;
+  partyId: string | null;
+  detail: Record<string, unknown>;
+  at: Date;
+}
+
+/** Sessions and their append-only event log (the table refuses UPDATE and DELETE). */
+export interface SessionRepo {
+  insert(s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>): Promise<void>;
+  /** Moves a session to `status`, with its result or error. */
+  finish(
+    sessionId: string,
+    status: SessionStatus,
+    outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] },
+  ): Promise<void>;
+  get(sessionId: string): Promise<SessionRow | undefined>;
+  appendEvent(sessionId: string, type: string, detail?: Record<string, unknown>, partyId?: string): Promise<void>;
+  /** Oldest first. */
+  events(sessionId: string): Promise<SessionEventRow[]>;
+  /** How many sessions of `kind` ended with `status` (health/metrics). */
+  count(kind: 'keygen' | 'sign', status: SessionStatus): Promise<number>;
+}
+
+/** A party the coordinator knows. */
+export interface PartyRow {
+  partyId: string;
+  role: PartyRole;
+  version: string | null;
+  addresses: string[];
+  status: 'online' | 'offline';
+  lastSeen: Date | null;
+  /** How it was admitted: by configuration (flag/env) or by a join token. */
+  admittedBy: 'config' | 'token';
+}
+
+/** Parties and presence. */
+export interface PartyRepo {
+  /** Records a registration: role, version, addresses, online, last seen now (inserts or updates). */
+  registered(p: { partyId: string; role: PartyRole; version: string; addresses: string[] }): Promise<void>;
+  /** Sets offline and last seen now. */
+  offline(partyId: string): Promise<void>;
+  /** Updates last seen (e.g. a result arrived). */
+  seen(partyId: string): Promise<void>;
+  /** Sets every party offline (at coordinator start: presence is not carried across restarts). */
+  allOffline(): Promise<void>;
+  list(): Promise<PartyRow[]>;
+  /** Remembers a party admitted by a join token, so it stays admitted across restarts. */
+  admit(partyId: string, by: 'config' | 'token'): Promise<void>;
+  /** Peer ids admitted by token (config ones come from configuration each start). */
+  admittedByToken(): Promise<string[]>;
+}
+
+/** Counts API-key use, by a hash of the key (never the key). */
+export interface ApiKeyRepo {
+  recordUse(keyHash: string): Promise<void>;
+  /** Uses and last use of a key hash. */
+  usage(keyHash: string): Promise<{ uses: number; lastUsed: Date } | undefined>;
+}
+
+/** Where an `Idempotency-Key` stands. */
+export type IdempotencyState =
+  | { state: 'new' }
+  | { state: 'in-progress' }
+  | { state: 'done'; status: number; body: unknown }
+  | { state: 'mismatch' };
+
+/**
+ * Idempotency keys, scoped by API-key hash: `begin` claims a key atomically (`new`), or reports that the first
+ * request is still running, has finished (with its stored response), or had a different method/path/body.
+ */
+export interface IdempotencyRepo {
+  begin(scope: string, key: string, requestHash: string): Promise<IdempotencyState>;
+  /** Stores the response of a claimed key. */
+  complete(scope: string, key: string, status: number, body: unknown): Promise<void>;
+  /** Releases a claimed key whose request failed in a way worth retrying (5xx), so a retry does the work. */
+  release(scope: string, key: string): Promise<void>;
+}
+
+/** One-time join tokens, stored as hashes. */
+export interface JoinTokenRepo {
+  create(tokenHash: string, expiresAt: Date): Promise<void>;
+  /** Atomically marks an unexpired, unused token used by `partyId`; false when there is none. */
+  redeem(tokenHash: string, partyId: string, now: Date): Promise<boolean>;
+  /** How many unused, unexpired tokens exist. */
+  outstanding(now: Date): Promise<number>;
+}
+
+/** All repositories over one pool. */
+export interface Repositories {
+  accounts: AccountRepo;
+  sessions: SessionRepo;
+  parties: PartyRepo;
+  apiKeys: ApiKeyRepo;
+  idempotency: IdempotencyRepo;
+  joinTokens: JoinTokenRepo;
+  /** True when `SELECT 1` answers within a second. */
+  ping(): Promise<boolean>;
+}

@@ -1,0 +1,49 @@
+/**
+ * The coordinator's typed error. Its `code` is the REST API's error code, so a failure deep in orchestration or
+ * the database reaches the client as `{"error":{"code","message"}}` with the matching HTTP status.
+ */
+
+/** Stable error codes of the REST API. */
+export type ApiErrorCode =
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'SIGNING_FAILED'
+  | 'INTERNAL';
+
+/** HTTP status of each code. */
+export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = {
+  INVALID_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAVAILABLE: 503,
+  TIMEOUT: 504,
+  SIGNING_FAILED: 502,
+  INTERNAL: 500,
+};
+
+/** A failure with a stable {@link ApiErrorCode}; `message` is safe to show to API clients (never a secret). */
+export class CoordinatorError extends Error {
+  override readonly name = 'CoordinatorError';
+  /** Which kind of failure. */
+  readonly code: ApiErrorCode;
+  /** Extra facts for the client (e.g. `sessionId`, `culprits`), returned beside code and message. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ApiErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True when `e` is a {@link CoordinatorError} (with `code`, when given). */
+export function isCoordinatorError(e: unknown, code?: ApiErrorCode): e is CoordinatorError {
+  return e instanceof CoordinatorError && (code === undefined || e.code === code);
+}

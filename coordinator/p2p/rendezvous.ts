@@ -1,0 +1,214 @@
+/**
+ * Rendezvous: the coordinator's libp2p side. It admits configured peer ids and peers that redeem a one-time
+ * join token, takes registrations (role, version, addresses), tracks presence (online while connected and
+ * registered), verifies the signed results parties report, and sends them announcements and decisions.
+ *
+ * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists — so
+ * that it can redeem one. Such a guest may send nothing but a join request and is disconnected after
+ * {@link GUEST_GRACE_MS} unless it joins.
+ */
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import * as Digest from 'multiformats/hashes/digest';
+import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
+import {
+  decodeJoin,
+  decodeRegister,
+  decodeResultMessage,
+  encodeAnnounce,
+  encodeDecisionMessage,
+  type PartyRole,
+  type SessionResult,
+  type SignedDecision,
+  verifyResult,
+} from '../../protocols/session/control.js';
+import { ControlError } from '../../protocols/session/errors.js';
+import type { SignedRecord } from '../../protocols/session/record.js';
+import { MessageType } from '../../protocols/session/wire.js';
+import { request, serveRequests } from './control.js';
+import { type CoordinatorHost, startCoordinatorHost } from './host.js';
+
+/** How long a connected peer that is not admitted may stay to redeem a join token. */
+export const GUEST_GRACE_MS = 10_000;
+
+/** A party as presence tracking sees it. */
+export interface Presence {
+  partyId: string;
+  role: PartyRole;
+  version: string;
+  addresses: string[];
+  online: boolean;
+  lastSeen: Date;
+}
+
+/** What the rendezvous reports and asks of its owner. */
+export interface RendezvousInit {
+  privateKey: PrivateKey;
+  listen: readonly string[];
+  /** Peer ids admitted from the start (configuration and earlier token redemptions). */
+  admitted: Iterable<string>;
+  /** Redeems a token for `partyId`; true when it was valid and unused. */
+  redeemToken(token: string, partyId: string): Promise<boolean>;
+  /** Whether any unused, unexpired join token exists (guests may connect only then). */
+  tokensOutstanding(): boolean;
+  /** A party registered or went offline. */
+  onPresence(p: Presence): void;
+  /** A party reported a verified result. Answer with a refusal code to reject it. */
+  onResult(partyId: string, result: SessionResult): Ack;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+/** The coordinator's libp2p node. */
+export class Rendezvous {
+  private readonly parties = new Map<string, Presence>();
+  private stopping = false;
+
+  private constructor(
+    readonly host: CoordinatorHost,
+    private readonly admitted: Set<string>,
+    private readonly init: RendezvousInit,
+  ) {}
+
+  /** Starts the host and serves the control protocol. */
+  static async start(init: RendezvousInit): Promise<Rendezvous> {
+    const admitted = new Set(init.admitted);
+    const host = await startCoordinatorHost(
+      init.privateKey,
+      init.listen,
+      (id) => admitted.has(id) || init.tokensOutstanding(),
+    );
+    const r = new Rendezvous(host, admitted, init);
+    await serveRequests(host, (peer, req) => r.answer(peer, req));
+    host.addEventListener('peer:connect', (evt) => r.onConnect(evt.detail));
+    host.addEventListener('peer:disconnect', (evt) => r.onDisconnect(evt.detail.toString()));
+    return r;
+  }
+
+  /** Multiaddrs with `/p2p/<peer id>`, what parties are pointed at. */
+  get multiaddrs(): string[] {
+    return this.host.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** The coordinator's peer id. */
+  get peerId(): string {
+    return this.host.peerId.toString();
+  }
+
+  /** Admits `partyId` (configuration at runtime, tests). */
+  admit(partyId: string): void {
+    this.admitted.add(partyId);
+  }
+
+  /** Every party seen since start, online or not. */
+  presence(): Presence[] {
+    return [...this.parties.values()];
+  }
+
+  /** The party's presence, when it registered since start. */
+  get(partyId: string): Presence | undefined {
+    return this.parties.get(partyId);
+  }
+
+  /** Whether `partyId` is registered and connected now. */
+  isOnline(partyId: string): boolean {
+    const p = this.parties.get(partyId);
+    return p?.online === true && this.host.getConnections(peerIdFromString(partyId)).length > 0;
+  }
+
+  private onConnect(peer: PeerId): void {
+    const id = peer.toString();
+    if (this.admitted.has(id)) return;
+    // a guest: it has GUEST_GRACE_MS to redeem a join token
+    setTimeout(() => {
+      if (!this.admitted.has(id) && !this.stopping) void this.host.hangUp(peer).catch(() => {});
+    }, GUEST_GRACE_MS).unref();
+  }
+
+  private onDisconnect(partyId: string): void {
+    const p = this.parties.get(partyId);
+    if (!p?.online) return;
+    p.online = false;
+    p.lastSeen = new Date();
+    this.init.log.info({ party: partyId }, 'party offline');
+    this.init.onPresence({ ...p });
+  }
+
+  private async answer(peer: PeerId, req: Uint8Array): Promise<Uint8Array> {
+    const id = peer.toString();
+    const refuse = (code: string, message: string) => encodeAck({ ok: false, code, message });
+    try {
+      if (req[0] === MessageType.JOIN) return encodeAck(await this.join(id, decodeJoin(req)));
+      if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
+      if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
+      if (req[0] === MessageType.RESULT) {
+        const signed = decodeResultMessage(req);
+        const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes);
+        const p = this.parties.get(id);
+        if (p) p.lastSeen = new Date();
+        return encodeAck(this.init.onResult(id, result));
+      }
+      return refuse('BAD_MESSAGE', 'unknown control message type');
+    } catch (e) {
+      if (e instanceof ControlError) return refuse(e.code, e.message);
+      if (e instanceof Error && e.name === 'DecodeError') return refuse('BAD_MESSAGE', e.message);
+      this.init.log.warn({ party: id, error: String(e) }, 'control request failed');
+      return refuse('INTERNAL', 'the coordinator could not handle the request');
+    }
+  }
+
+  private async join(id: string, token: string): Promise<Ack> {
+    if (this.admitted.has(id)) return { ok: true };
+    if (!(await this.init.redeemToken(token, id))) {
+      this.init.log.warn({ party: id }, 'refused a join token (unknown, used or expired)');
+      return { ok: false, code: 'BAD_TOKEN', message: 'the join token is unknown, used or expired' };
+    }
+    this.admitted.add(id);
+    this.init.log.info({ party: id }, 'party admitted by join token');
+    return { ok: true };
+  }
+
+  private register(id: string, req: Uint8Array): Ack {
+    const m = decodeRegister(req);
+    const p: Presence = {
+      partyId: id,
+      role: m.role,
+      version: m.version,
+      addresses: [...m.addrs],
+      online: true,
+      lastSeen: new Date(),
+    };
+    this.parties.set(id, p);
+    this.init.log.info({ party: id, role: m.role, version: m.version }, 'party registered');
+    this.init.onPresence({ ...p });
+    return { ok: true };
+  }
+
+  /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */
+  async announce(partyId: string, signed: SignedRecord): Promise<Ack> {
+    return this.send(partyId, encodeAnnounce(signed));
+  }
+
+  /** Sends a signed commit/abort decision to one party. */
+  async decide(partyId: string, signed: SignedDecision): Promise<Ack> {
+    return this.send(partyId, encodeDecisionMessage(signed));
+  }
+
+  private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {
+    try {
+      return decodeAck(await request(this.host, peerIdFromString(partyId), bytes));
+    } catch (e) {
+      return { ok: false, code: 'UNREACHABLE', message: `party ${partyId} did not answer: ${String(e)}` };
+    }
+  }
+
+  /** Stops the host. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.host.stop();
+  }
+}
+
+/** The peer id string of a binary peer id (as session records carry them). */
+export function peerIdString(bytes: Uint8Array): string {
+  return peerIdFromMultihash(Digest.decode(bytes)).toString();
+}

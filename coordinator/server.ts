@@ -1,0 +1,166 @@
+/**
+ * Starts the whole coordinator: database (PostgreSQL, or embedded PGlite in the data directory), identity,
+ * rendezvous libp2p host, orchestration and the REST API; {@link RunningCoordinator.stop} ends them in reverse.
+ */
+import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { PrivateKey } from '@libp2p/interface';
+import { createApi, listen } from './api/app.js';
+import { CoordinatorMetrics } from './api/metrics.js';
+import { openDatabase } from './db/database.js';
+import { loadCoordinatorIdentity } from './identity.js';
+import { JoinTokens } from './p2p/join-tokens.js';
+import { Rendezvous } from './p2p/rendezvous.js';
+import { Orchestrator } from './sessions/orchestrator.js';
+
+/** A logger (pino fits). */
+export interface CoordinatorLog {
+  info(o: object, m: string): void;
+  warn(o: object, m: string): void;
+  error(o: object, m: string): void;
+}
+
+/** Everything the coordinator needs; the CLI builds it from flags and environment. */
+export interface CoordinatorConfig {
+  /** REST port (0 = any free port). @default 4000 */
+  port: number;
+  /** REST bind address. @default '127.0.0.1' */
+  host: string;
+  /** libp2p listen multiaddrs. @default ['/ip4/127.0.0.1/tcp/7000'] */
+  listen: string[];
+  /** Identity and embedded database live here; undefined = ephemeral identity and in-memory database (tests). */
+  dataDir?: string;
+  /** PostgreSQL URL; undefined = embedded PGlite. */
+  databaseUrl?: string;
+  /** Accepted `X-API-Key` values (at least one). */
+  apiKeys: string[];
+  /** IPs/CIDRs allowed to call `/api/*`. @default loopback */
+  allowedIps?: string[];
+  /** Peer ids admitted to the p2p network from the start. */
+  allowedPeers: string[];
+  /** Seals the identity file at rest (32 bytes). */
+  masterKey?: Uint8Array;
+  /** Deadlines of session attempts. */
+  keygenTimeoutMs?: number;
+  signTimeoutMs?: number;
+  /** Parties `/health` wants online. */
+  quorum?: number;
+  /** Trust `X-Forwarded-For` (behind a proxy). @default false */
+  trustProxy?: boolean;
+  log: CoordinatorLog;
+}
+
+/** A running coordinator. */
+export interface RunningCoordinator {
+  /** e.g. `http://127.0.0.1:4000`. */
+  apiUrl: string;
+  /** libp2p multiaddrs with `/p2p/<peer id>`. */
+  multiaddrs: string[];
+  peerId: string;
+  rendezvous: Rendezvous;
+  orchestrator: Orchestrator;
+  stop(): Promise<void>;
+}
+
+/** Starts the coordinator; on a failure part-way, closes what was opened and rethrows. */
+export async function startCoordinator(config: CoordinatorConfig): Promise<RunningCoordinator> {
+  const { log } = config;
+  const cleanup: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const c of cleanup.reverse()) await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
+  };
+  try {
+    if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
+    const privateKey: PrivateKey = config.dataDir
+      ? await loadIdentity(config.dataDir, config.masterKey, log)
+      : await generateKeyPair('Ed25519');
+    const db = await openDatabase({
+      ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
+      ...(config.dataDir && !config.databaseUrl ? { dataDir: join(config.dataDir, 'pgdata') } : {}),
+    });
+    cleanup.push(() => db.close());
+    const repos = db.repos;
+    await repos.parties.allOffline();
+    const joinTokens = new JoinTokens(repos.joinTokens, repos.parties);
+    cleanup.push(async () => joinTokens.stop());
+    await joinTokens.refresh();
+    for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
+    const admitted = [...config.allowedPeers, ...(await repos.parties.admittedByToken())];
+    const metrics = new CoordinatorMetrics();
+    let orchestrator: Orchestrator | undefined;
+    const presenceWrites: { chain: Promise<void> } = { chain: Promise.resolve() };
+    const rendezvous = await Rendezvous.start({
+      privateKey,
+      listen: config.listen,
+      admitted,
+      redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
+      tokensOutstanding: () => joinTokens.outstanding(),
+      onPresence: (p) => {
+        presenceWrites.chain = presenceWrites.chain
+          .then(() =>
+            p.online
+              ? repos.parties.registered({
+                  partyId: p.partyId,
+                  role: p.role,
+                  version: p.version,
+                  addresses: p.addresses,
+                })
+              : repos.parties.offline(p.partyId),
+          )
+          .catch((e) => log.warn({ party: p.partyId, error: String(e) }, 'could not record presence'));
+      },
+      onResult: (partyId, result) =>
+        orchestrator
+          ? orchestrator.handleResult(partyId, result)
+          : { ok: false, code: 'STARTING', message: 'the coordinator is starting' },
+      log,
+    });
+    cleanup.push(async () => {
+      await rendezvous.stop();
+      await presenceWrites.chain;
+    });
+    orchestrator = new Orchestrator({
+      network: rendezvous,
+      repos,
+      joinTokens,
+      signingKey: privateKey.raw.subarray(0, 32),
+      metrics,
+      log,
+      ...(config.keygenTimeoutMs ? { keygenTimeoutMs: config.keygenTimeoutMs } : {}),
+      ...(config.signTimeoutMs ? { signTimeoutMs: config.signTimeoutMs } : {}),
+      ...(config.quorum ? { quorum: config.quorum } : {}),
+    });
+    const app = createApi({
+      service: orchestrator,
+      apiKeys: config.apiKeys,
+      ...(config.allowedIps ? { allowedIps: config.allowedIps } : {}),
+      idempotency: repos.idempotency,
+      apiKeyUse: repos.apiKeys,
+      metrics,
+      log,
+      ...(config.trustProxy ? { trustProxy: true } : {}),
+    });
+    const http = await listen(app, config.port, config.host);
+    cleanup.push(() => http.close());
+    log.info({ api: http.url, p2p: rendezvous.multiaddrs, embeddedDatabase: db.embedded }, 'coordinator started');
+    return {
+      apiUrl: http.url,
+      multiaddrs: rendezvous.multiaddrs,
+      peerId: rendezvous.peerId,
+      rendezvous,
+      orchestrator,
+      stop: unwind,
+    };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}
+
+async function loadIdentity(dataDir: string, masterKey: Uint8Array | undefined, log: CoordinatorLog) {
+  const { key, created, sealed } = await loadCoordinatorIdentity(dataDir, masterKey);
+  if (created) log.info({ dataDir }, 'created a new coordinator identity');
+  if (!sealed)
+    log.warn({ dataDir }, 'the coordinator identity is stored unsealed (0600); set CRYPTO_MASTER_KEY to seal it');
+  return key;
+}

@@ -1,0 +1,157 @@
+/**
+ * One attempt of a session: announce a signed record to its parties, then gather their signed results until a
+ * verdict is possible or the deadline passes. Results that arrive after the verdict are still logged, until
+ * every party has reported or the deadline has passed.
+ *
+ * Verdicts: `ok` (the caller's judge accepted the results), `failed` (a party reported a failed protocol
+ * check, or the judge rejected a result — culprits named), `timeout` (a party reported a timeout, refused the
+ * announcement, or stayed silent — the silent parties named, so a retry can exclude them).
+ */
+import type { Ack } from '../../protocols/session/ack.js';
+import type { SessionResult } from '../../protocols/session/control.js';
+import type { SignedRecord } from '../../protocols/session/record.js';
+
+/** How an attempt ended. */
+export type Verdict<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'failed'; code: string; message: string; culprits: string[] }
+  | { kind: 'timeout'; message: string; silent: string[] };
+
+/** What a judge says of the results so far: a verdict, or undefined to keep waiting. */
+export type Judge<T> = (results: ReadonlyMap<string, SessionResult>, latest: string) => Verdict<T> | undefined;
+
+/** What an attempt needs from its surroundings. */
+export interface AttemptIo {
+  /** Sends the record to one party. */
+  announce(partyId: string, signed: SignedRecord): Promise<Ack>;
+  /** Appends an event to the session's log (never blocks the attempt). */
+  event(type: string, detail: Record<string, unknown>, partyId?: string): void;
+}
+
+/** Parties by record index (index 1 at position 0). */
+export type PartyOrder = readonly string[];
+
+/** An attempt in flight, registered so that incoming results find it. */
+export class Attempt<T> {
+  private readonly results = new Map<string, SessionResult>();
+  private readonly expected: Set<string>;
+  private readonly verdict = Promise.withResolvers<Verdict<T>>();
+  private decided = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Resolves when every party reported or the deadline passed (for late logging and clean-up). */
+  readonly settled = Promise.withResolvers<void>();
+
+  constructor(
+    readonly signed: SignedRecord,
+    readonly parties: PartyOrder,
+    private readonly judge: Judge<T>,
+    private readonly io: AttemptIo,
+  ) {
+    this.expected = new Set(parties);
+  }
+
+  /** Party id of a record index, when it names one. */
+  partyAt(index: number): string | undefined {
+    return this.parties[index - 1];
+  }
+
+  /**
+   * Announces to every party and waits for the verdict (at most `timeoutMs`). Answers are handled as they
+   * come: a party that refuses or cannot be reached ends the attempt as a timeout naming it, without waiting
+   * for slower answers.
+   */
+  run(timeoutMs: number): Promise<Verdict<T>> {
+    this.timer = setTimeout(() => this.expire(), timeoutMs);
+    for (const p of this.parties) {
+      void this.io.announce(p, this.signed).then((a) => {
+        if (a.ok) return this.io.event('party-joined', {}, p);
+        this.io.event('party-refused', { code: a.code, message: a.message }, p);
+        this.decide({ kind: 'timeout', message: `party ${p} refused the session: ${a.code}`, silent: [p] });
+      });
+    }
+    this.io.event('announced', { parties: this.parties.length });
+    return this.verdict.promise;
+  }
+
+  /** Takes a verified result from `partyId`; false when the party is not part of this attempt. */
+  offer(partyId: string, result: SessionResult): boolean {
+    if (!this.expected.has(partyId) || this.results.has(partyId)) return false;
+    this.results.set(partyId, result);
+    const culprits = (result.error?.culprits ?? []).map((i) => this.partyAt(i) ?? `index ${i}`);
+    this.io.event(
+      result.status === 'timeout' ? 'round-timeout' : 'party-result',
+      {
+        status: result.status,
+        ...(result.error ? { code: result.error.code, round: result.error.round, culprits } : {}),
+      },
+      partyId,
+    );
+    if (!this.decided) {
+      const v = this.judge(this.results, partyId);
+      if (v) this.decide(v);
+    }
+    if (this.results.size === this.expected.size) this.finish();
+    return true;
+  }
+
+  private expire(): void {
+    const silent = this.parties.filter((p) => !this.results.has(p));
+    if (!this.decided) {
+      this.decide({ kind: 'timeout', message: `no result from ${silent.length} part(ies) in time`, silent });
+    }
+    this.finish();
+  }
+
+  private decide(v: Verdict<T>): void {
+    if (this.decided) return;
+    this.decided = true;
+    this.verdict.resolve(v);
+  }
+
+  private finish(): void {
+    clearTimeout(this.timer);
+    this.settled.resolve();
+  }
+
+  /** Ends the attempt now (coordinator stopping). */
+  cancel(): void {
+    this.decide({ kind: 'timeout', message: 'the coordinator is stopping', silent: [] });
+    this.finish();
+  }
+}
+
+/**
+ * Failure codes that say a peer was unreachable or silent rather than that a check failed (the party node's
+ * SessionError codes): they are handled like timeouts, so a signing may be retried without that peer.
+ */
+export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'NETWORK', 'REFUSED', 'ABORTED']);
+
+/**
+ * The verdict of results that are not all `ok`: a `failed` result with a check's code is a failed check
+ * (culprits as reported, never retried); a `timeout` result, or a failure for unavailability, names the parties
+ * it waited on as silent. Undefined when every result so far is ok.
+ */
+export function verdictOfFailures(
+  results: ReadonlyMap<string, SessionResult>,
+  partyAt: (index: number) => string | undefined,
+): Verdict<never> | undefined {
+  const named = (r: SessionResult) =>
+    (r.error?.culprits ?? []).map(partyAt).filter((p): p is string => p !== undefined);
+  for (const [from, r] of results) {
+    if (r.status === 'failed' && !UNAVAILABILITY_CODES.has(r.error?.code ?? '')) {
+      return {
+        kind: 'failed',
+        code: r.error?.code ?? 'FAILED',
+        message: `party ${from} reported ${r.error?.code ?? 'a failure'} in round ${r.error?.round ?? 0}`,
+        culprits: named(r),
+      };
+    }
+  }
+  for (const [from, r] of results) {
+    if (r.status !== 'ok') {
+      const what = r.error?.code ?? 'TIMEOUT';
+      return { kind: 'timeout', message: `party ${from} reported ${what} waiting for its peers`, silent: named(r) };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * Ethereum-facing formats of keys and signatures, computed with noble directly (not with the threshold code),
+ * so the coordinator's check of every signature before release is independent of the engine that made it.
+ */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { SignatureView } from '../service.js';
+
+/** EIP-55 checksummed address of a compressed or uncompressed secp256k1 public key. */
+export function ethereumAddress(publicKey: Uint8Array): string {
+  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+  const lower = bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
+  const digest = bytesToHex(keccak_256(new TextEncoder().encode(lower)));
+  let out = '0x';
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower[i] as string;
+    out += Number.parseInt(digest[i] as string, 16) >= 8 ? c.toUpperCase() : c;
+  }
+  return out;
+}
+
+const hex32 = (v: bigint) => v.toString(16).padStart(64, '0');
+
+/**
+ * Checks a signature over the 32-byte `hash` the way Ethereum will: low s, verifies under `publicKey`, and the
+ * recovery id recovers exactly that key. Returns the API view, or a reason it must not be released.
+ */
+export function checkSignature(
+  sig: { r: bigint; s: bigint; recovery: number },
+  hash: Uint8Array,
+  publicKey: Uint8Array,
+  ids: { accountId: string; sessionId: string },
+): { ok: true; view: SignatureView } | { ok: false; reason: string } {
+  if (sig.recovery > 1) return { ok: false, reason: 'recovery id above 1 cannot be expressed as v = 27|28' };
+  if (sig.s > secp256k1.Point.Fn.ORDER >> 1n) return { ok: false, reason: 's is not low' };
+  const s = new secp256k1.Signature(sig.r, sig.s).addRecoveryBit(sig.recovery);
+  if (!secp256k1.verify(s.toBytes('compact'), hash, publicKey, { prehash: false, lowS: true })) {
+    return { ok: false, reason: 'the signature does not verify under the account key' };
+  }
+  const recovered = s.recoverPublicKey(hash).toBytes(true);
+  if (bytesToHex(recovered) !== bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true))) {
+    return { ok: false, reason: 'the recovery id does not recover the account key' };
+  }
+  const v = (27 + sig.recovery) as 27 | 28;
+  const r = hex32(sig.r);
+  const sHex = hex32(sig.s);
+  return {
+    ok: true,
+    view: {
+      accountId: ids.accountId,
+      sessionId: ids.sessionId,
+      messageHash: `0x${bytesToHex(hash)}`,
+      signature: { r: `0x${r}`, s: `0x${sHex}`, v, recoveryId: sig.recovery as 0 | 1 },
+      signatureHex: `0x${r}${sHex}${v.toString(16)}`,
+    },
+  };
+}

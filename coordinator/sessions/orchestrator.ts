@@ -1,0 +1,497 @@
+/**
+ * Orchestration: the {@link CoordinatorService} behind the REST API. It picks parties, writes and signs the
+ * session record, announces it, judges the signed results, and keeps accounts, sessions and the event log in
+ * the database.
+ *
+ * - Keygen: N online persistent parties; the account becomes active only when every party reported the same
+ *   public key; then each party is told to commit its pending share (abort otherwise).
+ * - Signing: `threshold` online parties holding the key, persistent first, then by key index. The first result
+ *   whose signature verifies under the account key (checked here, with noble) is released. A timeout (or a
+ *   party that refuses or cannot be reached) is retried once with a fresh session id and without the silent
+ *   parties; a failed protocol check is never retried: it is recorded with its culprits and returned.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { Ack } from '../../protocols/session/ack.js';
+import { type PartyRole, type SessionResult, signDecision } from '../../protocols/session/control.js';
+import { type SessionRecord, signRecord } from '../../protocols/session/record.js';
+import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
+import { CoordinatorError } from '../errors.js';
+import type { JoinTokens } from '../p2p/join-tokens.js';
+import type { Rendezvous } from '../p2p/rendezvous.js';
+import type {
+  AccountView,
+  CoordinatorService,
+  HealthView,
+  PartyView,
+  SessionMetrics,
+  SessionView,
+  SignatureView,
+} from '../service.js';
+import { Attempt, type Judge, type Verdict, verdictOfFailures } from './attempt.js';
+import { checkSignature, ethereumAddress } from './ethereum.js';
+import { Journal } from './journal.js';
+
+/** Default deadline of a keygen attempt. */
+export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
+/** Default deadline of a signing attempt (a first signing of a node pair includes its pair setup). */
+export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
+/** Parties a default keygen needs online; `/health` reports 503 below it. */
+export const DEFAULT_QUORUM = 3;
+
+/** The parts of the rendezvous orchestration uses. */
+export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'isOnline' | 'presence' | 'get'>;
+
+/** Options of {@link Orchestrator}. */
+export interface OrchestratorInit {
+  network: PartyNetwork;
+  repos: Repositories;
+  joinTokens: JoinTokens;
+  /** The coordinator's Ed25519 secret seed (32 bytes), which signs records and decisions. */
+  signingKey: Uint8Array;
+  metrics: SessionMetrics;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** @default DEFAULT_KEYGEN_TIMEOUT_MS */
+  keygenTimeoutMs?: number;
+  /** @default DEFAULT_SIGN_TIMEOUT_MS */
+  signTimeoutMs?: number;
+  /** @default DEFAULT_QUORUM */
+  quorum?: number;
+}
+
+const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
+
+/** The coordinator's operations. */
+export class Orchestrator implements CoordinatorService {
+  private readonly attempts = new Map<string, Attempt<unknown>>();
+
+  constructor(private readonly init: OrchestratorInit) {}
+
+  private get keygenTimeout(): number {
+    return this.init.keygenTimeoutMs ?? DEFAULT_KEYGEN_TIMEOUT_MS;
+  }
+
+  private get signTimeout(): number {
+    return this.init.signTimeoutMs ?? DEFAULT_SIGN_TIMEOUT_MS;
+  }
+
+  /** Routes a verified result from `partyId` to its attempt (the rendezvous calls this). */
+  handleResult(partyId: string, result: SessionResult): Ack {
+    const attempt = this.attempts.get(bytesToHex(result.sessionId));
+    if (!attempt) return { ok: false, code: 'UNKNOWN_SESSION', message: 'no such session is running' };
+    if (!attempt.offer(partyId, result)) {
+      return { ok: false, code: 'NOT_NAMED', message: 'this party is not part of the session or already reported' };
+    }
+    return { ok: true };
+  }
+
+  // ---- accounts ---------------------------------------------------------------------------------------
+
+  /** {@inheritDoc CoordinatorService.createAccount} */
+  async createAccount(req: { userId: string; threshold: number; parties: number }): Promise<AccountView> {
+    const { userId, threshold, parties: n } = req;
+    if (!Number.isInteger(threshold) || !Number.isInteger(n) || threshold < 2 || n > 16 || threshold > n) {
+      throw new CoordinatorError('INVALID_REQUEST', 'threshold: must satisfy 2 <= threshold <= parties <= 16');
+    }
+    const online = this.init.network.presence().filter((p) => p.role === 'persistent' && this.online(p.partyId));
+    if (online.length < n) {
+      throw new CoordinatorError(
+        'UNAVAILABLE',
+        `a ${threshold}-of-${n} keygen needs ${n} online persistent parties; ${online.length} online`,
+      );
+    }
+    const chosen = shuffle(online).slice(0, n);
+    const accountId = randomUUID();
+    const keyId = randomBytes(32);
+    const record = this.record(
+      'keygen',
+      keyId,
+      threshold,
+      chosen.map((p) => p.partyId),
+      this.keygenTimeout,
+    );
+    const sessionId = bytesToHex(record.sessionId);
+    await this.init.repos.accounts.insert({
+      accountId,
+      userId,
+      keyId: bytesToHex(keyId),
+      threshold,
+      sessionId,
+      parties: chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role })),
+    });
+    const started = performance.now();
+    const journal = this.journal(
+      record,
+      accountId,
+      chosen.map((p) => p.partyId),
+      1,
+      null,
+    );
+    const verdict = await this.runAttempt(
+      record,
+      chosen.map((p) => p.partyId),
+      keygenJudge(n),
+      this.keygenTimeout,
+      journal,
+    );
+    const partyIds = chosen.map((p) => p.partyId);
+    if (verdict.kind === 'ok') {
+      const publicKey = `0x${bytesToHex(verdict.value)}`;
+      const address = ethereumAddress(verdict.value);
+      await this.init.repos.accounts.activate(accountId, publicKey, address);
+      await this.decideAll(record, partyIds, 'commit', journal);
+      journal.event('result', { publicKey, address });
+      journal.write(() => this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }));
+    } else {
+      await this.init.repos.accounts.fail(accountId);
+      await this.decideAll(record, partyIds, 'abort', journal);
+    }
+    this.end(journal, 'keygen', verdict, started);
+    await journal.flush();
+    if (verdict.kind !== 'ok') throw this.errorOf(verdict, sessionId, 'keygen');
+    return this.getAccount(accountId);
+  }
+
+  /** {@inheritDoc CoordinatorService.getAccount} */
+  async getAccount(accountId: string): Promise<AccountView> {
+    const row = await this.init.repos.accounts.get(accountId);
+    if (!row) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
+    return accountView(row);
+  }
+
+  /** {@inheritDoc CoordinatorService.listAccounts} */
+  async listAccounts(userId: string): Promise<AccountView[]> {
+    return (await this.init.repos.accounts.byUser(userId)).map(accountView);
+  }
+
+  // ---- signing ----------------------------------------------------------------------------------------
+
+  /** {@inheritDoc CoordinatorService.sign} */
+  async sign(accountId: string, messageHash: string): Promise<SignatureView> {
+    if (!HASH_RE.test(messageHash)) {
+      throw new CoordinatorError('INVALID_REQUEST', 'messageHash: must be 0x followed by 64 hex characters');
+    }
+    const account = await this.init.repos.accounts.get(accountId);
+    if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
+    if (account.status !== 'active' || account.publicKey === null) {
+      throw new CoordinatorError('CONFLICT', `account ${accountId} is ${account.status}, not active`);
+    }
+    const hash = hexToBytes(messageHash.slice(2));
+    const publicKey = hexToBytes(account.publicKey.slice(2));
+    const excluded = new Set<string>();
+    let retryOf: string | null = null;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const signers = this.pickSigners(account, excluded);
+      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, signers, this.signTimeout, hash);
+      const sessionId = bytesToHex(record.sessionId);
+      const started = performance.now();
+      const journal = this.journal(record, accountId, signers, attemptNo, retryOf);
+      const judge = signJudge(hash, publicKey, { accountId, sessionId }, signers);
+      const verdict = await this.runAttempt(record, signers, judge, this.signTimeout, journal);
+      if (verdict.kind === 'ok') {
+        journal.event('result', { signatureHex: verdict.value.signatureHex });
+        journal.write(() =>
+          this.init.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
+        );
+      }
+      this.end(journal, 'sign', verdict, started);
+      if (verdict.kind === 'timeout' && attemptNo === 1 && verdict.silent.length > 0) {
+        for (const p of verdict.silent) excluded.add(p);
+        journal.event('retry', { excluded: verdict.silent });
+        await journal.flush();
+        retryOf = sessionId;
+        this.init.log.warn(
+          { session: sessionId, silent: verdict.silent },
+          'signing timed out; retrying once without the silent parties',
+        );
+        continue;
+      }
+      await journal.flush();
+      if (verdict.kind !== 'ok') throw this.errorOf(verdict, sessionId, 'signing');
+      return verdict.value;
+    }
+  }
+
+  /** `threshold` online parties of the account, not excluded: persistent first, then by key index. */
+  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): string[] {
+    const rank = (role: PartyRole | undefined) => (role === 'persistent' ? 0 : 1);
+    const candidates = account.parties
+      .filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))
+      .sort(
+        (a, b) =>
+          rank(this.init.network.get(a.partyId)?.role) - rank(this.init.network.get(b.partyId)?.role) ||
+          a.index - b.index,
+      );
+    if (candidates.length < account.threshold) {
+      throw new CoordinatorError(
+        'UNAVAILABLE',
+        `signing needs ${account.threshold} online parties holding the key; ${candidates.length} available`,
+        excluded.size > 0 ? { excluded: [...excluded] } : undefined,
+      );
+    }
+    return candidates.slice(0, account.threshold).map((p) => p.partyId);
+  }
+
+  // ---- sessions ---------------------------------------------------------------------------------------
+
+  private online(partyId: string): boolean {
+    return this.init.network.isOnline(partyId);
+  }
+
+  /** A fresh record for `partyIds` (index i+1 for position i), with their registered addresses. */
+  private record(
+    kind: 'keygen' | 'sign',
+    keyId: Uint8Array,
+    threshold: number,
+    partyIds: readonly string[],
+    ttlMs: number,
+    messageHash?: Uint8Array,
+  ): SessionRecord {
+    const parties = partyIds.map((id, i) => ({
+      peerId: peerIdBytes(id),
+      index: i + 1,
+      addrs: (this.init.network.get(id)?.addresses ?? []).slice(0, 8),
+    }));
+    const base = {
+      sessionId: randomBytes(32),
+      kind,
+      protocol: 'dkls23',
+      keyId,
+      threshold,
+      parties,
+      expiresAt: Date.now() + ttlMs,
+    };
+    return messageHash ? { ...base, messageHash } : base;
+  }
+
+  private journal(
+    record: SessionRecord,
+    accountId: string,
+    partyIds: readonly string[],
+    attempt: number,
+    retryOf: string | null,
+  ): Journal {
+    const sessionId = bytesToHex(record.sessionId);
+    const journal = new Journal(this.init.repos.sessions, sessionId, (e) =>
+      this.init.log.warn({ session: sessionId, error: String(e) }, 'could not record a session event'),
+    );
+    const signed = signRecord(record, this.init.signingKey);
+    journal.write(() =>
+      this.init.repos.sessions.insert({
+        sessionId,
+        kind: record.kind,
+        accountId,
+        parties: partyIds.map((partyId, i) => ({ partyId, index: i + 1 })),
+        messageHash: record.messageHash ? `0x${bytesToHex(record.messageHash)}` : null,
+        attempt,
+        retryOf,
+        record: signed.bytes,
+      }),
+    );
+    journal.event('created', { kind: record.kind, attempt, ...(retryOf ? { retryOf } : {}) });
+    return journal;
+  }
+
+  private async runAttempt<T>(
+    record: SessionRecord,
+    partyIds: readonly string[],
+    judge: Judge<T>,
+    timeoutMs: number,
+    journal: Journal,
+  ): Promise<Verdict<T>> {
+    const signed = signRecord(record, this.init.signingKey);
+    const key = bytesToHex(record.sessionId);
+    const attempt = new Attempt(signed, partyIds, judge, {
+      announce: (p, s) => this.init.network.announce(p, s),
+      event: (type, detail, partyId) => journal.event(type, detail, partyId),
+    });
+    this.attempts.set(key, attempt as Attempt<unknown>);
+    void attempt.settled.promise.then(() => this.attempts.delete(key));
+    return attempt.run(timeoutMs);
+  }
+
+  private async decideAll(
+    record: SessionRecord,
+    partyIds: readonly string[],
+    action: 'commit' | 'abort',
+    journal: Journal,
+  ) {
+    const signed = signDecision({ sessionId: record.sessionId, keyId: record.keyId, action }, this.init.signingKey);
+    const acks = await Promise.all(partyIds.map((p) => this.init.network.decide(p, signed)));
+    acks.forEach((a, i) => {
+      if (!a.ok) journal.event(`${action}-refused`, { code: a.code, message: a.message }, partyIds[i]);
+    });
+    journal.event(action, { parties: partyIds.length });
+  }
+
+  /** Records the end of an attempt (failure event, session status, metrics). */
+  private end(journal: Journal, kind: 'keygen' | 'sign', verdict: Verdict<unknown>, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.init.metrics.sessionEnded(kind, verdict.kind, seconds);
+    if (verdict.kind === 'ok') return;
+    const error =
+      verdict.kind === 'failed'
+        ? { code: verdict.code, message: verdict.message, culprits: verdict.culprits }
+        : { code: 'TIMEOUT', message: verdict.message, culprits: verdict.silent };
+    journal.event('failure', error);
+    journal.write(() => this.init.repos.sessions.finish(journal.sessionId, 'failed', { error }));
+  }
+
+  private errorOf(
+    verdict: Exclude<Verdict<unknown>, { kind: 'ok' }>,
+    sessionId: string,
+    what: string,
+  ): CoordinatorError {
+    if (verdict.kind === 'failed') {
+      return new CoordinatorError('SIGNING_FAILED', `${what} failed: ${verdict.message}`, {
+        sessionId,
+        reason: verdict.code,
+        culprits: verdict.culprits,
+      });
+    }
+    return new CoordinatorError('TIMEOUT', `${what} timed out: ${verdict.message}`, {
+      sessionId,
+      silent: verdict.silent,
+    });
+  }
+
+  /** {@inheritDoc CoordinatorService.getSession} */
+  async getSession(sessionId: string): Promise<SessionView> {
+    const row = /^[0-9a-f]{64}$/.test(sessionId) ? await this.init.repos.sessions.get(sessionId) : undefined;
+    if (!row) throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
+    const events = await this.init.repos.sessions.events(sessionId);
+    return sessionView(row, events);
+  }
+
+  // ---- parties, tokens, health ------------------------------------------------------------------------
+
+  /** {@inheritDoc CoordinatorService.listParties} */
+  async listParties(): Promise<PartyView[]> {
+    const rows = await this.init.repos.parties.list();
+    return rows.map((r) => {
+      const live = this.init.network.get(r.partyId);
+      return {
+        partyId: r.partyId,
+        role: live?.role ?? r.role,
+        status: this.online(r.partyId) ? 'online' : 'offline',
+        addresses: live?.addresses ?? r.addresses,
+        lastSeen: (live?.lastSeen ?? r.lastSeen)?.toISOString() ?? null,
+      };
+    });
+  }
+
+  /** {@inheritDoc CoordinatorService.createJoinToken} */
+  createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
+    return this.init.joinTokens.create(ttlSeconds);
+  }
+
+  /** {@inheritDoc CoordinatorService.health} */
+  async health(): Promise<HealthView> {
+    const database = await this.init.repos.ping().catch(() => false);
+    const onlineParties = this.init.network
+      .presence()
+      .filter((p) => p.role === 'persistent' && this.online(p.partyId)).length;
+    const quorum = this.init.quorum ?? DEFAULT_QUORUM;
+    return { ok: database && onlineParties >= quorum, database, onlineParties, quorum };
+  }
+}
+
+function keygenJudge(n: number): Judge<Uint8Array> {
+  return (results, latest) => {
+    const failure = verdictOfFailures(results, () => undefined);
+    if (failure) return failure;
+    const r = results.get(latest);
+    if (r && !r.publicKey)
+      return {
+        kind: 'failed',
+        code: 'BAD_RESULT',
+        message: 'a keygen result without a public key',
+        culprits: [latest],
+      };
+    if (results.size < n) return undefined;
+    const keys = new Set([...results.values()].map((x) => bytesToHex(x.publicKey as Uint8Array)));
+    if (keys.size !== 1)
+      return {
+        kind: 'failed',
+        code: 'KEY_MISMATCH',
+        message: 'the parties reported different public keys',
+        culprits: [],
+      };
+    return { kind: 'ok', value: (results.get(latest) as SessionResult).publicKey as Uint8Array };
+  };
+}
+
+function signJudge(
+  hash: Uint8Array,
+  publicKey: Uint8Array,
+  ids: { accountId: string; sessionId: string },
+  signers: readonly string[],
+): Judge<SignatureView> {
+  const partyAt = (i: number) => signers[i - 1];
+  return (results, latest) => {
+    const r = results.get(latest);
+    if (r?.status === 'ok') {
+      if (!r.signature)
+        return {
+          kind: 'failed',
+          code: 'BAD_RESULT',
+          message: 'a signing result without a signature',
+          culprits: [latest],
+        };
+      const checked = checkSignature(r.signature, hash, publicKey, ids);
+      if (checked.ok) return { kind: 'ok', value: checked.view };
+      return {
+        kind: 'failed',
+        code: 'BAD_SIGNATURE',
+        message: `party ${latest} released a bad signature: ${checked.reason}`,
+        culprits: [latest],
+      };
+    }
+    return verdictOfFailures(results, partyAt);
+  };
+}
+
+function shuffle<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomBytes(4).readUInt32BE(0) % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function peerIdBytes(id: string): Uint8Array {
+  return peerIdFromString(id).toMultihash().bytes;
+}
+
+function accountView(row: AccountRow): AccountView {
+  return {
+    accountId: row.accountId,
+    userId: row.userId,
+    publicKey: row.publicKey,
+    address: row.address,
+    threshold: row.threshold,
+    parties: row.parties.map((p) => ({ partyId: p.partyId, index: p.index, role: p.role })),
+    sessionId: row.sessionId,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function sessionView(row: SessionRow, events: Awaited<ReturnType<Repositories['sessions']['events']>>): SessionView {
+  return {
+    sessionId: row.sessionId,
+    kind: row.kind,
+    status: row.status,
+    accountId: row.accountId,
+    parties: row.parties,
+    events: events.map((e) => ({
+      type: e.type,
+      at: e.at.toISOString(),
+      ...(e.partyId ? { partyId: e.partyId } : {}),
+      ...(Object.keys(e.detail).length > 0 ? { detail: e.detail } : {}),
+    })),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}

@@ -1,0 +1,714 @@
+/**
+ * The coordinator's REST API over a real HTTP server: authentication and the address allow list, validation
+ * messages, the error shape, idempotency, health, metrics and the OpenAPI document. The service behind it is a
+ * deterministic fake: the real orchestration is tested end to end elsewhere.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type ApiOptions, createApi, type ListeningServer, listen } from '../../coordinator/api/app.js';
+import { sha256hex } from '../../coordinator/api/auth.js';
+import { isAllowed, parseAllowList } from '../../coordinator/api/ip-allow.js';
+import { CoordinatorMetrics } from '../../coordinator/api/metrics.js';
+import type { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
+import { createRouter, registeredRoutes } from '../../coordinator/api/routes.js';
+import { CoordinatorError } from '../../coordinator/errors.js';
+import type {
+  AccountView,
+  CoordinatorService,
+  HealthView,
+  PartyView,
+  SessionView,
+  SignatureView,
+} from '../../coordinator/service.js';
+import { MemoryApiKeyRepo, MemoryIdempotencyRepo } from '../helpers/api-fakes.js';
+
+const KEY_A = 'test-key-alpha-0123456789';
+const KEY_B = 'test-key-bravo-9876543210';
+const HASH = `0x${'ab'.repeat(32)}`;
+/** The account id for which the fake's `sign` fails with SIGNING_FAILED. */
+const FAILING_ACCOUNT = 'acct-fails';
+/** The account id for which the fake's `sign` throws a plain Error carrying a secret. */
+const BROKEN_ACCOUNT = 'acct-broken';
+const SECRET = 'postgres://admin:hunter2@db/internal';
+
+/** A waitable promise. */
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** A deterministic {@link CoordinatorService} that counts calls and can be told to block or fail. */
+class FakeService implements CoordinatorService {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  readonly accounts = new Map<string, AccountView>();
+  health_: HealthView = { ok: true, database: true, onlineParties: 3, quorum: 3 };
+  healthThrows = false;
+  /** When set, `createAccount` waits for it (after announcing itself on `entered`). */
+  gate: Promise<void> | undefined;
+  entered = deferred();
+  /** Errors `createAccount` throws, one per call, before succeeding. */
+  createErrors: Error[] = [];
+
+  private record(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  async createAccount(req: { userId: string; threshold: number; parties: number }): Promise<AccountView> {
+    this.record('createAccount', req);
+    this.entered.resolve();
+    if (this.gate) await this.gate;
+    const err = this.createErrors.shift();
+    if (err) throw err;
+    const n = this.accounts.size + 1;
+    const account: AccountView = {
+      accountId: `acct-${n}`,
+      userId: req.userId,
+      publicKey: `0x02${'11'.repeat(32)}`,
+      address: '0x00000000000000000000000000000000000000A1',
+      threshold: req.threshold,
+      parties: Array.from({ length: req.parties }, (_, i) => ({
+        partyId: `party-${i + 1}`,
+        index: i + 1,
+        role: 'persistent' as const,
+      })),
+      sessionId: 'cd'.repeat(32),
+      status: 'active',
+      createdAt: '2024-01-01T00:00:00.000Z',
+    };
+    this.accounts.set(account.accountId, account);
+    return account;
+  }
+
+  async getAccount(accountId: string): Promise<AccountView> {
+    this.record('getAccount', accountId);
+    const account = this.accounts.get(accountId);
+    if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
+    return account;
+  }
+
+  async listAccounts(userId: string): Promise<AccountView[]> {
+    this.record('listAccounts', userId);
+    return [...this.accounts.values()].filter((a) => a.userId === userId);
+  }
+
+  async sign(accountId: string, messageHash: string): Promise<SignatureView> {
+    this.record('sign', accountId, messageHash);
+    if (accountId === FAILING_ACCOUNT) {
+      throw new CoordinatorError('SIGNING_FAILED', 'signing session failed', {
+        sessionId: 'ef'.repeat(32),
+        culprits: ['party-2'],
+      });
+    }
+    if (accountId === BROKEN_ACCOUNT) throw new Error(`connect failed: ${SECRET}`);
+    const r = `0x${'12'.repeat(32)}`;
+    const s = `0x${'34'.repeat(32)}`;
+    return {
+      accountId,
+      sessionId: 'ef'.repeat(32),
+      messageHash,
+      signature: { r, s, v: 27, recoveryId: 0 },
+      signatureHex: `${r}${s.slice(2)}1b`,
+    };
+  }
+
+  async getSession(sessionId: string): Promise<SessionView> {
+    this.record('getSession', sessionId);
+    throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
+  }
+
+  async listParties(): Promise<PartyView[]> {
+    this.record('listParties');
+    return [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }];
+  }
+
+  async createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
+    this.record('createJoinToken', ttlSeconds);
+    return { token: 'join-token-1', expiresAt: new Date(Date.UTC(2024, 0, 1) + ttlSeconds * 1000).toISOString() };
+  }
+
+  async health(): Promise<HealthView> {
+    this.record('health');
+    if (this.healthThrows) throw new Error(`health: ${SECRET}`);
+    return this.health_;
+  }
+}
+
+/** Everything a test needs: the running server, its fakes and request helpers. */
+interface Harness {
+  server: ListeningServer;
+  service: FakeService;
+  idempotency: MemoryIdempotencyRepo;
+  apiKeyUse: MemoryApiKeyRepo;
+  metrics: CoordinatorMetrics;
+  errors: object[];
+  /** `fetch` of a path with `X-API-Key: KEY_A` unless `headers` say otherwise. */
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** A JSON POST (`body` sent as is when a string, else JSON-encoded). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Starts the API on 127.0.0.1 with the fakes, runs `fn`, and always closes the server. */
+async function withApi(
+  fn: (h: Harness) => Promise<void>,
+  options: Partial<ApiOptions> = {},
+  host = '127.0.0.1',
+): Promise<void> {
+  const service = new FakeService();
+  const idempotency = new MemoryIdempotencyRepo();
+  const apiKeyUse = new MemoryApiKeyRepo();
+  const metrics = new CoordinatorMetrics({ defaultMetrics: false });
+  const errors: object[] = [];
+  const app = createApi({
+    service,
+    apiKeys: [KEY_A, KEY_B],
+    idempotency,
+    apiKeyUse,
+    metrics,
+    log: { info() {}, warn() {}, error: (o) => errors.push(o) },
+    ...options,
+  });
+  const server = await listen(app, 0, host);
+  const send = (path: string, init: RequestInit, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, { ...init, headers: { 'X-API-Key': KEY_A, ...headers } });
+  const h: Harness = {
+    server,
+    service,
+    idempotency,
+    apiKeyUse,
+    metrics,
+    errors,
+    get: (path, headers) => send(path, { method: 'GET' }, headers),
+    post: (path, body, headers) =>
+      send(
+        path,
+        { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) },
+        { 'Content-Type': 'application/json', ...headers },
+      ),
+  };
+  try {
+    await fn(h);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Asserts `res` is the error shape with `status`, `code` and (when given) exactly `message`. */
+async function assertError(res: Response, status: number, code: string, message?: string): Promise<void> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  assert.is(res.status, status, JSON.stringify(body));
+  assert.match(res.headers.get('content-type') ?? '', 'application/json');
+  assert.is(body.error.code, code);
+  if (message !== undefined) assert.is(body.error.message, message);
+}
+
+// --- authentication and the address allow list ---
+
+test('a request without X-API-Key is refused with 401 UNAUTHORIZED', () =>
+  withApi(async ({ get, service }) => {
+    await assertError(await get('/api/v1/parties', { 'X-API-Key': '' }), 401, 'UNAUTHORIZED');
+    assert.is(service.calls.length, 0);
+  }));
+
+test('a request with an unknown X-API-Key is refused with 401 and the exact error body', () =>
+  withApi(async ({ get }) => {
+    const res = await get('/api/v1/parties', { 'X-API-Key': `${KEY_A}x` });
+    assert.is(res.status, 401);
+    assert.equal(await res.json(), { error: { code: 'UNAUTHORIZED', message: 'invalid API key' } });
+  }));
+
+test('the second of two configured keys is accepted and its use is recorded by hash', () =>
+  withApi(async ({ get, apiKeyUse }) => {
+    const res = await get('/api/v1/parties', { 'X-API-Key': KEY_B });
+    assert.is(res.status, 200);
+    assert.equal(await res.json(), {
+      parties: [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }],
+    });
+    assert.is(apiKeyUse.uses.get(sha256hex(KEY_B))?.uses, 1);
+    assert.is(apiKeyUse.uses.has(KEY_B), false);
+  }));
+
+test('a failing key-use recorder is logged and does not fail the request', async () => {
+  const errors: object[] = [];
+  const warnings: object[] = [];
+  const app = createApi({
+    service: new FakeService(),
+    apiKeys: [KEY_A],
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: {
+      recordUse: async () => {
+        throw new Error('usage table down');
+      },
+      usage: async () => undefined,
+    },
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+    log: { info() {}, warn: (o) => warnings.push(o), error: (o) => errors.push(o) },
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  try {
+    const res = await fetch(`${server.url}/api/v1/parties`, { headers: { 'X-API-Key': KEY_A } });
+    assert.is(res.status, 200);
+    await res.body?.cancel();
+    assert.is(warnings.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a client outside allowedIps gets 403 FORBIDDEN, before and regardless of its key', () =>
+  withApi(
+    async ({ get, service }) => {
+      await assertError(await get('/api/v1/parties'), 403, 'FORBIDDEN', 'client address not allowed');
+      // Address is checked before the key: a bad key from outside still reads 403, not 401.
+      await assertError(await get('/api/v1/parties', { 'X-API-Key': 'wrong' }), 403, 'FORBIDDEN');
+      await assertError(await get('/metrics'), 403, 'FORBIDDEN');
+      assert.is(service.calls.length, 0);
+      // /health is outside the allow list.
+      assert.is((await get('/health', { 'X-API-Key': '' })).status, 200);
+    },
+    { allowedIps: ['10.0.0.0/8'] },
+  ));
+
+test('a client inside allowedIps (127.0.0.1/32) is served', () =>
+  withApi(
+    async ({ get }) => {
+      const res = await get('/api/v1/parties');
+      assert.is(res.status, 200);
+      await res.body?.cancel();
+    },
+    { allowedIps: ['127.0.0.1/32'] },
+  ));
+
+test('X-Forwarded-For is ignored unless trustProxy is set, then only its last entry counts', async () => {
+  await withApi(
+    async ({ get }) => {
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' }), 403, 'FORBIDDEN');
+    },
+    { allowedIps: ['10.0.0.0/8'] },
+  );
+  await withApi(
+    async ({ get }) => {
+      const res = await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' });
+      assert.is(res.status, 200);
+      await res.body?.cancel();
+      // A client-written first entry does not help: the proxy's appended entry is what is checked.
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3, 192.0.2.7' }), 403, 'FORBIDDEN');
+    },
+    { allowedIps: ['10.0.0.0/8'], trustProxy: true },
+  );
+});
+
+test('the default allow list admits IPv6 ::1 and IPv4-mapped ::ffff:127.0.0.1 clients', async () => {
+  await withApi(
+    async ({ get }) => {
+      const res = await get('/api/v1/parties');
+      assert.is(res.status, 200);
+      await res.body?.cancel();
+    },
+    {},
+    '::1',
+  );
+  // A dual-stack listener reports an IPv4 client as ::ffff:127.0.0.1.
+  await withApi(
+    async ({ server, get }) => {
+      const port = new URL(server.url).port;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/parties`, { headers: { 'X-API-Key': KEY_A } });
+      assert.is(res.status, 200);
+      await res.body?.cancel();
+      await (await get('/health')).body?.cancel();
+    },
+    {},
+    '::',
+  );
+});
+
+test('ip-allow: IPv4 and IPv6 CIDRs, single addresses and IPv4-mapped IPv6 match as expected', () => {
+  const list = parseAllowList(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '2001:db8::1', '172.16.0.0/12']);
+  for (const ip of ['10.0.0.1', '10.255.255.255', '::ffff:10.9.8.7', '192.168.1.7', 'fd12:3456::1', '2001:db8::1']) {
+    assert.ok(isAllowed(list, ip), ip);
+  }
+  assert.ok(isAllowed(list, '172.31.255.255'));
+  for (const ip of ['11.0.0.1', '192.168.1.8', 'fe00::1', '2001:db8::2', '172.32.0.0', '::1', '127.0.0.1', '']) {
+    assert.not.ok(isAllowed(list, ip), ip);
+  }
+  const loopback = parseAllowList(['127.0.0.0/8', '::1']);
+  for (const ip of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1', '::1%lo']) {
+    assert.ok(isAllowed(loopback, ip), ip);
+  }
+  for (const ip of ['128.0.0.1', '::2', '::ffff:128.0.0.1', 'localhost', 'not an ip']) {
+    assert.not.ok(isAllowed(loopback, ip), ip);
+  }
+  // An empty list is the loopback default, never "everyone".
+  assert.ok(isAllowed(parseAllowList([]), '127.0.0.1'));
+  assert.not.ok(isAllowed(parseAllowList([]), '10.0.0.1'));
+  // Whole families, and host bits in an entry are cleared.
+  assert.ok(isAllowed(parseAllowList(['0.0.0.0/0']), '203.0.113.9'));
+  assert.not.ok(isAllowed(parseAllowList(['0.0.0.0/0']), '2001:db8::1'));
+  assert.ok(isAllowed(parseAllowList(['::/0']), '2001:db8::1'));
+  assert.ok(isAllowed(parseAllowList(['::/0']), '203.0.113.9'));
+  assert.ok(isAllowed(parseAllowList(['10.1.2.3/8']), '10.200.0.1'));
+  assert.ok(isAllowed(parseAllowList(['::ffff:10.0.0.0/104']), '10.3.3.3'));
+  assert.ok(isAllowed(parseAllowList(['2001:db8:0:0:1::/80']), '2001:db8::1:0:0:5'));
+});
+
+test('ip-allow: invalid entries are refused with the configuration message', () => {
+  for (const entry of ['10.0.0.0/33', '::1/129', 'localhost', '1.2.3', '10.0.0.0/08', '10.0.0.0/', '', '1.2.3.4/x']) {
+    assert.throws(
+      () => parseAllowList([entry]),
+      (e: Error) => e.message === `invalid ALLOWED_IPS entry '${entry}'; expected an IP or CIDR`,
+      entry,
+    );
+  }
+});
+
+test('createApi refuses an empty key list and an invalid allowedIps entry at creation', () => {
+  const base = {
+    service: new FakeService(),
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: new MemoryApiKeyRepo(),
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+  };
+  assert.throws(() => createApi({ ...base, apiKeys: [] }), /apiKeys is empty/);
+  assert.throws(
+    () => createApi({ ...base, apiKeys: [KEY_A], allowedIps: ['10.0.0.0/8', 'x'] }),
+    /invalid ALLOWED_IPS entry 'x'; expected an IP or CIDR/,
+  );
+});
+
+// --- validation ---
+
+test('a malformed messageHash is a 400 naming messageHash', () =>
+  withApi(async ({ post, service }) => {
+    const res = await post('/api/v1/accounts/acct-1/sign', { messageHash: '0x1234' });
+    await assertError(res, 400, 'INVALID_REQUEST', 'messageHash: must be 0x followed by 64 hex characters');
+    assert.is(service.count('sign'), 0);
+  }));
+
+test('a field of the wrong type is a 400 naming the field and both types', () =>
+  withApi(async ({ post }) => {
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1', threshold: '2' }),
+      400,
+      'INVALID_REQUEST',
+      'threshold: expected number, received string',
+    );
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1', parties: 2.5 }),
+      400,
+      'INVALID_REQUEST',
+      'parties: expected integer, received number',
+    );
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1', threshold: 1e20 }),
+      400,
+      'INVALID_REQUEST',
+      'threshold: must be at most 16',
+    );
+  }));
+
+test('a missing field, an unknown field and a threshold above parties are 400s naming the field', () =>
+  withApi(async ({ post, get, service }) => {
+    await assertError(await post('/api/v1/accounts', {}), 400, 'INVALID_REQUEST', 'userId: required');
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1', admin: true }),
+      400,
+      'INVALID_REQUEST',
+      'admin: unknown field',
+    );
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1', threshold: 4 }),
+      400,
+      'INVALID_REQUEST',
+      'threshold: must not exceed parties (3)',
+    );
+    await assertError(
+      await post('/api/v1/accounts', []),
+      400,
+      'INVALID_REQUEST',
+      'body: expected object, received array',
+    );
+    await assertError(await get('/api/v1/accounts'), 400, 'INVALID_REQUEST', 'userId: required');
+    await assertError(await post('/api/v1/accounts', ''), 400, 'INVALID_REQUEST', 'body: required');
+    assert.is(service.calls.length, 0);
+  }));
+
+test('a 20 KB body is a 400 with the size in the message, declared or streamed, and the server stays usable', () =>
+  withApi(async ({ post, server, get }) => {
+    const big = { userId: 'x'.repeat(20_000) };
+    await assertError(await post('/api/v1/accounts', big), 400, 'INVALID_REQUEST', 'request body exceeds 16384 bytes');
+    // Without Content-Length (chunked), the reader counts as it goes.
+    const chunk = new TextEncoder().encode('x'.repeat(5000));
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 4; i++) c.enqueue(chunk);
+        c.close();
+      },
+    });
+    const res = await fetch(`${server.url}/api/v1/accounts`, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEY_A, 'Content-Type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await assertError(res, 400, 'INVALID_REQUEST', 'request body exceeds 16384 bytes');
+    const after = await get('/api/v1/parties');
+    assert.is(after.status, 200);
+    await after.body?.cancel();
+  }));
+
+test('invalid JSON and a non-JSON content type are 400s', () =>
+  withApi(async ({ post }) => {
+    await assertError(
+      await post('/api/v1/accounts', '{"userId": '),
+      400,
+      'INVALID_REQUEST',
+      'request body is not valid JSON',
+    );
+    await assertError(
+      await post('/api/v1/accounts', 'userId=u1', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      400,
+      'INVALID_REQUEST',
+      'Content-Type must be application/json',
+    );
+  }));
+
+// --- routes and the error shape ---
+
+test('create, get and list accounts return the views with 201/200', () =>
+  withApi(async ({ post, get, service }) => {
+    const created = await post('/api/v1/accounts', { userId: 'u1' });
+    assert.is(created.status, 201);
+    const account = (await created.json()) as AccountView;
+    assert.is(account.accountId, 'acct-1');
+    assert.equal(service.calls[0], { method: 'createAccount', args: [{ userId: 'u1', threshold: 2, parties: 3 }] });
+    const got = await get('/api/v1/accounts/acct-1');
+    assert.is(got.status, 200);
+    assert.equal(await got.json(), account);
+    const list = await get('/api/v1/accounts?userId=u1');
+    assert.equal(await list.json(), { accounts: [account] });
+  }));
+
+test('sign returns the SignatureView; join-tokens defaults ttlSeconds to 3600 on an empty body', () =>
+  withApi(async ({ post, server, service }) => {
+    const signed = await post('/api/v1/accounts/acct-9/sign', { messageHash: HASH });
+    assert.is(signed.status, 200);
+    assert.is(((await signed.json()) as SignatureView).messageHash, HASH);
+    const empty = await fetch(`${server.url}/api/v1/join-tokens`, { method: 'POST', headers: { 'X-API-Key': KEY_A } });
+    assert.is(empty.status, 201);
+    assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'token']);
+    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [3600] });
+    await assertError(
+      await post('/api/v1/join-tokens', { ttlSeconds: 30 }),
+      400,
+      'INVALID_REQUEST',
+      'ttlSeconds: must be at least 60',
+    );
+  }));
+
+test('an unknown account is a 404 NOT_FOUND with exactly the error shape', () =>
+  withApi(async ({ get }) => {
+    const res = await get('/api/v1/accounts/acct-404');
+    assert.is(res.status, 404);
+    assert.equal(await res.json(), { error: { code: 'NOT_FOUND', message: 'account acct-404 not found' } });
+  }));
+
+test('SIGNING_FAILED is a 502 carrying the error details', () =>
+  withApi(async ({ post }) => {
+    const res = await post(`/api/v1/accounts/${FAILING_ACCOUNT}/sign`, { messageHash: HASH });
+    assert.is(res.status, 502);
+    assert.equal(await res.json(), {
+      error: {
+        code: 'SIGNING_FAILED',
+        message: 'signing session failed',
+        details: { sessionId: 'ef'.repeat(32), culprits: ['party-2'] },
+      },
+    });
+  }));
+
+test('an unexpected error is a 500 INTERNAL with a generic message; the real one is only logged', () =>
+  withApi(async ({ post, errors }) => {
+    const res = await post(`/api/v1/accounts/${BROKEN_ACCOUNT}/sign`, { messageHash: HASH });
+    const text = await res.text();
+    assert.is(res.status, 500);
+    assert.equal(JSON.parse(text), { error: { code: 'INTERNAL', message: 'internal error' } });
+    assert.not.match(text, 'hunter2');
+    assert.match(JSON.stringify(errors.map((e) => String((e as { err?: unknown }).err))), 'hunter2');
+  }));
+
+test('unknown routes and wrong methods are 404 NOT_FOUND JSON', () =>
+  withApi(async ({ get, post }) => {
+    await assertError(await get('/nope'), 404, 'NOT_FOUND', 'no route for GET /nope');
+    await assertError(await get('/api/v1/nope'), 404, 'NOT_FOUND');
+    await assertError(await post('/health', {}), 404, 'NOT_FOUND');
+  }));
+
+// --- idempotency ---
+
+test('the same Idempotency-Key twice replays the identical response and calls the service once', () =>
+  withApi(async ({ post, service }) => {
+    const headers = { 'Idempotency-Key': 'create-u1-once' };
+    const first = await post('/api/v1/accounts', { userId: 'u1' }, headers);
+    const second = await post('/api/v1/accounts', { userId: 'u1' }, headers);
+    assert.is(first.status, 201);
+    assert.is(second.status, 201);
+    assert.is(first.headers.get('Idempotent-Replayed'), null);
+    assert.is(second.headers.get('Idempotent-Replayed'), 'true');
+    assert.is(await second.text(), await first.text());
+    assert.is(service.count('createAccount'), 1);
+  }));
+
+test('an Idempotency-Key reused with a different body is a 409 CONFLICT', () =>
+  withApi(async ({ post, service }) => {
+    const headers = { 'Idempotency-Key': 'k1' };
+    assert.is((await post('/api/v1/accounts', { userId: 'u1' }, headers)).status, 201);
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u2' }, headers),
+      409,
+      'CONFLICT',
+      'Idempotency-Key reused with a different request',
+    );
+    assert.is(service.count('createAccount'), 1);
+  }));
+
+test('an Idempotency-Key whose first request is still running is a 409 CONFLICT', () =>
+  withApi(async ({ post, service }) => {
+    const gate = deferred();
+    service.gate = gate.promise;
+    const headers = { 'Idempotency-Key': 'slow' };
+    const first = post('/api/v1/accounts', { userId: 'u1' }, headers);
+    await service.entered.promise;
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1' }, headers),
+      409,
+      'CONFLICT',
+      'a request with this Idempotency-Key is still in progress',
+    );
+    gate.resolve();
+    assert.is((await first).status, 201);
+    assert.is(service.count('createAccount'), 1);
+  }));
+
+test('a 5xx releases the Idempotency-Key so the retry does the work; a 4xx is stored and replayed', () =>
+  withApi(async ({ post, service, idempotency }) => {
+    service.createErrors.push(new CoordinatorError('UNAVAILABLE', 'not enough parties online'));
+    const headers = { 'Idempotency-Key': 'retry-me' };
+    await assertError(await post('/api/v1/accounts', { userId: 'u1' }, headers), 503, 'UNAVAILABLE');
+    assert.equal(
+      idempotency.calls.map((c) => c[0]),
+      ['begin', 'release'],
+    );
+    const retry = await post('/api/v1/accounts', { userId: 'u1' }, headers);
+    assert.is(retry.status, 201);
+    assert.is(retry.headers.get('Idempotent-Replayed'), null);
+    await retry.body?.cancel();
+    assert.is(service.count('createAccount'), 2);
+
+    const bad = { 'Idempotency-Key': 'bad-request' };
+    const first = await post('/api/v1/accounts/acct-1/sign', { messageHash: '0x' }, bad);
+    const replay = await post('/api/v1/accounts/acct-1/sign', { messageHash: '0x' }, bad);
+    assert.is(replay.status, 400);
+    assert.is(replay.headers.get('Idempotent-Replayed'), 'true');
+    assert.is(await replay.text(), await first.text());
+  }));
+
+test('Idempotency-Keys are scoped by API key, and a malformed key is a 400', () =>
+  withApi(async ({ post, service }) => {
+    const headers = { 'Idempotency-Key': 'shared' };
+    assert.is((await post('/api/v1/accounts', { userId: 'u1' }, headers)).status, 201);
+    const other = await post('/api/v1/accounts', { userId: 'u1' }, { ...headers, 'X-API-Key': KEY_B });
+    assert.is(other.status, 201);
+    assert.is(other.headers.get('Idempotent-Replayed'), null);
+    await other.body?.cancel();
+    assert.is(service.count('createAccount'), 2);
+    await assertError(
+      await post('/api/v1/accounts', { userId: 'u1' }, { 'Idempotency-Key': 'x'.repeat(256) }),
+      400,
+      'INVALID_REQUEST',
+      'Idempotency-Key: must be 1 to 255 printable ASCII characters',
+    );
+  }));
+
+// --- health, metrics, OpenAPI ---
+
+test('/health is 200 with status ok when healthy, 503 when not or when the check throws; no key needed', () =>
+  withApi(async ({ get, service }) => {
+    const ok = await get('/health', { 'X-API-Key': '' });
+    assert.is(ok.status, 200);
+    assert.equal(await ok.json(), { status: 'ok', ok: true, database: true, onlineParties: 3, quorum: 3 });
+    service.health_ = { ok: false, database: true, onlineParties: 1, quorum: 3 };
+    const down = await get('/health', { 'X-API-Key': '' });
+    assert.is(down.status, 503);
+    assert.equal(await down.json(), { status: 'unavailable', ok: false, database: true, onlineParties: 1, quorum: 3 });
+    service.healthThrows = true;
+    const thrown = await get('/health', { 'X-API-Key': '' });
+    assert.is(thrown.status, 503);
+    const text = await thrown.text();
+    assert.equal(JSON.parse(text), { status: 'unavailable', error: 'health check failed' });
+    assert.not.match(text, 'hunter2');
+  }));
+
+test('/metrics counts requests by route template and status, and reports sessions; no key needed', () =>
+  withApi(async ({ get, metrics }) => {
+    await (await get('/api/v1/accounts/acct-404')).body?.cancel();
+    await (await get('/api/v1/accounts/acct-405')).body?.cancel();
+    await (await get('/api/v1/parties', { 'X-API-Key': '' })).body?.cancel();
+    await (await get('/no/such/path')).body?.cancel();
+    metrics.sessionEnded('sign', 'ok', 1.5);
+    const res = await get('/metrics', { 'X-API-Key': '' });
+    assert.is(res.status, 200);
+    assert.is(res.headers.get('content-type'), metrics.contentType);
+    const text = await res.text();
+    assert.match(
+      text,
+      'coordinator_http_requests_total{method="GET",route="/api/v1/accounts/:accountId",status="404"} 2',
+    );
+    assert.match(text, 'coordinator_http_requests_total{method="GET",route="/api/v1/parties",status="401"} 1');
+    assert.match(text, 'coordinator_http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    assert.match(text, 'coordinator_http_request_duration_seconds_count{method="GET",route="/api/v1/parties"} 1');
+    assert.match(text, 'coordinator_sessions_total{kind="sign",outcome="ok"} 1');
+    assert.match(text, 'coordinator_session_duration_seconds_count{kind="sign"} 1');
+    assert.not.match(text, 'acct-404');
+  }));
+
+test('/openapi.json documents every registered route (method and {param} path) and the API-key scheme', () =>
+  withApi(async ({ get }) => {
+    const res = await get('/openapi.json', { 'X-API-Key': '' });
+    assert.is(res.status, 200);
+    const doc = (await res.json()) as typeof OPENAPI_DOCUMENT;
+    assert.is(doc.openapi, '3.1.0');
+    assert.equal(doc.components.securitySchemes.apiKey, {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: 'One of the configured API keys.',
+    });
+    const router = createRouter({
+      service: new FakeService(),
+      metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+      idempotency: new MemoryIdempotencyRepo(),
+      apiKeys: [KEY_A],
+      apiKeyUse: new MemoryApiKeyRepo(),
+      allow: parseAllowList([]),
+      maxBodyBytes: 1024,
+      log: { info() {}, warn() {}, error() {} },
+    });
+    const routes = registeredRoutes(router);
+    assert.is(routes.length, 10);
+    for (const { method, path } of routes) {
+      const openApiPath = path.replace(/:(\w+)/g, '{$1}');
+      const op = (doc.paths[openApiPath] as Record<string, { responses?: object }> | undefined)?.[method.toLowerCase()];
+      assert.ok(op?.responses, `${method} ${openApiPath} is not documented`);
+    }
+    // The documented request bodies are the validators' own schemas.
+    const create = doc.paths['/api/v1/accounts']?.post?.requestBody?.content['application/json']?.schema;
+    assert.equal(create?.required, ['userId']);
+    assert.is(create?.additionalProperties, false);
+  }));
+
+test.run();
