@@ -1,7 +1,9 @@
 /**
  * Benchmarks of the engine: `npm run bench [-- --json] [-- --runs N] [-- --only op1,op2]`, or `mpc bench`.
  * All parties run in this one process and every message passes through its codec; `bytes` is the total of
- * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams).
+ * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams). The
+ * exception is `sign-api` (bench/sign-api.ts), which starts a whole `mpc dev` network in child processes and
+ * signs through its REST API.
  * The harness lives in bench/lib/; this file only registers the cases.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -13,6 +15,7 @@ import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
+import { signApiCase } from './sign-api.js';
 import { signNetCluster } from './sign-net.js';
 
 const suite = () => nodeSuite();
@@ -118,6 +121,8 @@ function makeCases(runs: number | undefined): BenchCase[] {
       await net?.stop();
     },
   });
+  // after sign-net, so that its median of this invocation is known when sign-api sets its target from it
+  cases.push(signApiCase());
   return cases;
 }
 
@@ -136,7 +141,15 @@ async function main(): Promise<void> {
   const progress = (c: BenchCase) => {
     if (process.stderr.isTTY) process.stderr.write(`bench: ${c.op} n=${c.n} t=${c.t} ...\n`);
   };
-  const rows = await runCases(selected, { runs: args.runs }, progress);
+  let rows: Awaited<ReturnType<typeof runCases>>;
+  try {
+    rows = await runCases(selected, { runs: args.runs }, progress);
+  } catch (err) {
+    // one readable line (a case's message says which case and why) instead of an unhandled-rejection dump
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+    return;
+  }
   report(rows, { json: args.json });
 }
 

@@ -1,10 +1,18 @@
-import { measure } from './measure.js';
-import type { Row } from './report.js';
+import { type Measurement, measure } from './measure.js';
+import type { Row, RowExtra } from './report.js';
 
 /** What one timed run of a case reports. */
 export interface RunResult {
   /** Bytes this run put on the wire (for example the sum of all outbound payloads). */
   bytes: number;
+}
+
+/** What a case's {@link BenchCase.finish} adds to its row. */
+export interface CaseFinish {
+  /** Budget for the median, when it is only known after the run (e.g. relative to another case's median). */
+  target_ms?: number;
+  /** Case-specific fields, appended to the row. */
+  extra?: RowExtra;
 }
 
 /** One benchmark: an operation at `n` parties and threshold `t`. */
@@ -16,7 +24,13 @@ export interface BenchCase {
   run: () => RunResult | Promise<RunResult>;
   /** Untimed preparation, run once before warm-up (share state with `run` through a closure). */
   setup?: () => void | Promise<void>;
-  /** Untimed clean-up after the last run (stop servers, hosts). */
+  /**
+   * Untimed work after the timed runs and before `teardown`, for what one sequential timing cannot express
+   * (a throughput phase, deferred result checks). Gets the timing and the rows of the cases run before this
+   * one in the same invocation; throwing fails the case.
+   */
+  finish?: (m: Measurement, earlier: readonly Row[]) => CaseFinish | Promise<CaseFinish>;
+  /** Untimed clean-up after the last run (stop servers, hosts); also runs when `setup` or a run failed. */
   teardown?: () => void | Promise<void>;
   /** Timed runs unless `--runs` is given. @default 10 */
   runs?: number;
@@ -48,7 +62,8 @@ export function selectCases(cases: readonly BenchCase[], only: readonly string[]
 
 /**
  * Runs `cases` one after another (select them first with {@link selectCases}) and returns one row each.
- * `runs` overrides every case's own run count. `onCase` is called before each case starts.
+ * `runs` overrides every case's own run count. `onCase` is called before each case starts. A case's
+ * `teardown` runs whether or not its setup, runs or `finish` failed; the first failure is rethrown.
  */
 export async function runCases(
   cases: readonly BenchCase[],
@@ -58,21 +73,38 @@ export async function runCases(
   const rows: Row[] = [];
   for (const c of cases) {
     onCase(c);
-    await c.setup?.();
     let bytes = 0;
-    let m: Awaited<ReturnType<typeof measure>>;
+    let done: { m: Measurement; finished: CaseFinish } | undefined;
+    let failure: { error: unknown } | undefined;
+    // setup is inside the try so that a half-done setup (a started server, a spawned process) is torn down too
     try {
-      m = await measure(
+      await c.setup?.();
+      const m = await measure(
         async () => {
           bytes = (await c.run()).bytes;
         },
         { runs: options.runs ?? c.runs ?? DEFAULT_RUNS, warmup: c.warmup ?? DEFAULT_WARMUP },
       );
-    } finally {
-      await c.teardown?.();
+      done = { m, finished: (await c.finish?.(m, rows)) ?? {} };
+    } catch (error) {
+      failure = { error };
     }
+    try {
+      await c.teardown?.();
+    } catch (teardownError) {
+      if (failure === undefined) throw teardownError;
+      // A failed teardown must not hide why the case failed in the first place.
+      const first = failure.error instanceof Error ? failure.error.message : String(failure.error);
+      throw new Error(`${first} (and the teardown failed too: ${(teardownError as Error).message})`, {
+        cause: failure.error,
+      });
+    }
+    if (failure !== undefined || done === undefined) throw failure?.error;
+    const { m, finished } = done;
     const row: Row = { op: c.op, n: c.n, t: c.t, runs: m.runs, median_ms: m.median_ms, p95_ms: m.p95_ms, bytes };
-    if (c.target_ms !== undefined) row.target_ms = c.target_ms;
+    const target = finished.target_ms ?? c.target_ms;
+    if (target !== undefined) row.target_ms = target;
+    if (finished.extra !== undefined) row.extra = finished.extra;
     rows.push(row);
   }
   return rows;

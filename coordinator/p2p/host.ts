@@ -37,6 +37,9 @@ export async function startCoordinatorHost(
       denyInboundUpgradedConnection: deny,
       denyOutboundUpgradedConnection: deny,
     },
+    // every party of a cluster may sit behind one address (loopback, a NAT): libp2p's default of 5 inbound
+    // connections per second per host would reset parties reconnecting together after a coordinator restart
+    connectionManager: { inboundConnectionThreshold: 100 },
     services: { identify: identify(), ping: ping() },
     start: true,
   });

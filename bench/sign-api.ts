@@ -1,0 +1,519 @@
+/**
+ * `sign-api`: signing latency and throughput through the REST API of a whole local network, started as
+ * `npm start` starts it (`mpc dev`: the coordinator with embedded PGlite in one process, three `mpc party start`
+ * processes, all on 127.0.0.1), so the number includes HTTP, the database, the rendezvous and the party
+ * processes — what a client of the custody service sees, beside `sign-net`'s bare protocol-over-libp2p time.
+ *
+ * The network runs in child processes in a process group of its own, so that a hung network can be killed as
+ * a whole and nothing outlives the bench; it is stopped with SIGINT, as Ctrl-C stops `npm start`, and must exit
+ * with status 0. `bytes` is what the client sends and receives per request (request and response bodies,
+ * headers excluded); the p2p traffic between the processes is not visible from here.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { recoverAddress } from 'ethers';
+import { type BenchCase, median, percentile, type Row } from './lib/index.js';
+
+const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+
+/** Concurrent clients of the throughput phase. */
+export const SIGN_API_CONCURRENCY = 8;
+/** Length of the throughput phase in seconds, unless env `BENCH_API_SECONDS` sets it (for a quick check). */
+export const SIGN_API_SECONDS = 20;
+/** The budget: the API may add at most this much to `sign-net`'s median (same invocation, same machine). */
+export const SIGN_API_MARGIN_MS = 10;
+
+// Startup includes tsx compiling the CLI and PGlite creating its database; generous for a loaded 2-core machine.
+const START_TIMEOUT_MS = 120_000;
+// `mpc dev` gives each party 10 s to stop before it kills it, then stops the coordinator.
+const STOP_TIMEOUT_MS = 30_000;
+// A sign times out in the coordinator well before this; the client limit only catches a hung connection.
+const REQUEST_TIMEOUT_MS = 60_000;
+// Lines of the network's output kept for error messages.
+const TAIL_LINES = 40;
+
+/** A running `mpc dev` network. */
+export interface DevNetwork {
+  /** e.g. `http://127.0.0.1:40123`. */
+  apiUrl: string;
+  apiKey: string;
+  /** Its data directory (a fresh temporary directory, removed by `stop`). */
+  dir: string;
+  /**
+   * Stops the network with SIGINT and removes `dir`. Throws when it does not exit with status 0 in time or
+   * leaves a process behind (those are then killed, and `dir` is removed all the same).
+   */
+  stop: () => Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (released again; `mpc dev` binds it a moment later). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** True while some process of the process group `pgid` exists. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends `signal` to the process group `pgid`, ignoring an already empty group. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * Starts `node cli/bin.js dev` in a fresh temporary directory on a free port and resolves once it reports every
+ * party online. Rejects (after stopping whatever started and removing the directory) when it does not come up.
+ */
+export async function startDevNetwork(): Promise<DevNetwork> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-bench-api-'));
+  // A self-contained network: no master key or API key from the caller's environment.
+  const env = { ...process.env };
+  delete env.CRYPTO_MASTER_KEY;
+  delete env.MPC_API_KEY;
+  const child = spawn(
+    process.execPath,
+    [BIN, 'dev', '--dir', dir, '--port', String(port), '--log-level', 'error'],
+    // detached: its own process group, which takes the party processes along, so `stop` can reach them all
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  if (child.pid === undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('sign-api: cannot spawn `mpc dev`');
+  }
+  // the leader of the new group: its pid is the group id
+  const pgid: number = child.pid;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // a process that could not be spawned emits no 'exit'
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  const tail: string[] = [];
+  const lines = watchLines(child, (line) => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  });
+  const output = () => (tail.length > 0 ? `\n--- mpc dev output (last lines) ---\n${tail.join('\n')}` : '');
+
+  // Without this, Ctrl-C (or a kill) of the bench would leave the network running: it is not in our group.
+  // An interrupted bench has nothing left to measure, so the network is killed at once rather than stopped.
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalGroup(pgid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  const onExit = () => {
+    // last resort when the bench exits without `stop` (process.exit elsewhere); synchronous work only
+    signalGroup(pgid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', onExit);
+
+  let stopped = false;
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    try {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+      const result = await Promise.race([exited, timer]);
+      if (result === 'timeout') {
+        signalGroup(pgid, 'SIGKILL');
+        await exited;
+        throw new Error(`sign-api: \`mpc dev\` did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGINT${output()}`);
+      }
+      if (groupAlive(pgid)) {
+        signalGroup(pgid, 'SIGKILL');
+        throw new Error(`sign-api: \`mpc dev\` exited but left party processes running (killed now)${output()}`);
+      }
+      if (result.code !== 0) {
+        const how = result.signal !== null ? `signal ${result.signal}` : `status ${result.code}`;
+        throw new Error(`sign-api: \`mpc dev\` did not stop cleanly on SIGINT (${how})${output()}`);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', onExit);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  try {
+    const ready = await waitReady(lines, exited, output);
+    // The printed key is the one in use; the file is where `mpc dev` keeps it, should the line change.
+    const apiKey = ready.apiKey ?? readKeyFile(join(dir, 'api-key'));
+    return { apiUrl: ready.apiUrl, apiKey, dir, stop };
+  } catch (err) {
+    // a half-started network is stopped the hard way; its stop status no longer matters
+    signalGroup(pgid, 'SIGKILL');
+    await exited;
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** The API key `mpc dev` stored in its directory. */
+function readKeyFile(file: string): string {
+  if (!existsSync(file)) throw new Error(`sign-api: \`mpc dev\` printed no API key and wrote no ${file}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Calls `onLine` for every line of the child's stdout and stderr; returns a queue of the stdout lines. */
+function watchLines(child: ChildProcess, onLine: (line: string) => void): { next: () => Promise<string | null> } {
+  const queue: string[] = [];
+  let waiting: ((line: string | null) => void) | undefined;
+  let ended = false;
+  const split = (stream: NodeJS.ReadableStream | null, isStdout: boolean) => {
+    if (stream === null) return;
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) {
+        onLine(line);
+        if (!isStdout) continue;
+        if (waiting) {
+          const w = waiting;
+          waiting = undefined;
+          w(line);
+        } else queue.push(line);
+      }
+    });
+    if (isStdout) {
+      stream.on('end', () => {
+        ended = true;
+        waiting?.(null);
+        waiting = undefined;
+      });
+    }
+  };
+  split(child.stdout, true);
+  split(child.stderr, false);
+  return {
+    next: () => {
+      const line = queue.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        waiting = resolve;
+      });
+    },
+  };
+}
+
+/**
+ * Reads `mpc dev`'s stdout until its `API` and `API key` lines, which it prints once the parties registered;
+ * checks its `k/n online` line, since it prints the API lines even when a party did not come up.
+ */
+async function waitReady(
+  lines: { next: () => Promise<string | null> },
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
+  output: () => string,
+): Promise<{ apiUrl: string; apiKey?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`sign-api: \`mpc dev\` was not ready within ${START_TIMEOUT_MS / 1000} s${output()}`)),
+      START_TIMEOUT_MS,
+    );
+  });
+  const died = exited.then(({ code, signal }) => {
+    throw new Error(`sign-api: \`mpc dev\` exited during startup (${signal ?? `status ${code}`})${output()}`);
+  });
+  const read = async () => {
+    let apiUrl: string | undefined;
+    for (;;) {
+      const line = await lines.next();
+      if (line === null) throw new Error(`sign-api: \`mpc dev\` closed its output during startup${output()}`);
+      const online = /(\d+)\/(\d+) online/.exec(line);
+      if (online && online[1] !== online[2]) {
+        throw new Error(`sign-api: only ${online[1]} of ${online[2]} parties came online${output()}`);
+      }
+      const url = /^\s*API\s+(http\S+)/.exec(line);
+      if (url) apiUrl = url[1];
+      const key = /^\s*API key\s+(\S+)/.exec(line);
+      if (key && apiUrl !== undefined) return { apiUrl, apiKey: key[1] };
+      // the p2p line follows the key; reaching it without a key line means the key must come from the file
+      if (/^\s*p2p\s/.test(line) && apiUrl !== undefined) return { apiUrl };
+    }
+  };
+  try {
+    return await Promise.race([read(), died, timeout]);
+  } finally {
+    clearTimeout(timer);
+    died.catch(() => {}); // settled later, when the network is stopped
+  }
+}
+
+/** A sign request that got no HTTP answer (refused, reset, timed out): the network is down, not just loaded. */
+export class NoAnswerError extends Error {
+  override readonly name = 'NoAnswerError';
+}
+
+/** One signature to check against the account address, collected while timing and checked afterwards. */
+interface Pending {
+  hash: string;
+  signatureHex: string;
+}
+
+/** A 2-of-3 account on a running network, and how to sign with it. */
+export interface SignApiClient {
+  /** The account's EIP-55 address. */
+  address: string;
+  /**
+   * Requests one signature of a random hash; throws on anything but a 200 with a signature for that hash
+   * ({@link NoAnswerError} when there was no HTTP answer at all).
+   * Resolves to the request and response body bytes. The signature is checked later by {@link verify}.
+   */
+  sign: () => Promise<number>;
+  /** Checks every signature collected since the last call; throws naming the first that does not recover `address`. */
+  verify: () => void;
+  /** Number of signatures {@link verify} checked so far. */
+  verified: () => number;
+}
+
+/** Sends a JSON POST with the API key; resolves to the status and the response text, rejects on network errors. */
+async function post(url: string, apiKey: string, body: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** `0x` + 64 random hex characters: a distinct message hash per request. */
+function randomHash(): string {
+  return `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`;
+}
+
+/** Creates an account (`POST /api/v1/accounts`, a keygen) on `net` and returns a client that signs with it. */
+export async function signApiClient(net: Pick<DevNetwork, 'apiUrl' | 'apiKey'>): Promise<SignApiClient> {
+  const created = await post(`${net.apiUrl}/api/v1/accounts`, net.apiKey, JSON.stringify({ userId: 'bench' }));
+  if (created.status !== 201) {
+    throw new Error(`sign-api: creating the account answered ${created.status}: ${created.text.slice(0, 500)}`);
+  }
+  const account = JSON.parse(created.text) as { accountId?: string; address?: string | null; status?: string };
+  if (typeof account.accountId !== 'string' || typeof account.address !== 'string' || account.status !== 'active') {
+    throw new Error(`sign-api: the new account is not active with an address: ${created.text.slice(0, 500)}`);
+  }
+  const address = account.address;
+  const url = `${net.apiUrl}/api/v1/accounts/${account.accountId}/sign`;
+  let pending: Pending[] = [];
+  let verified = 0;
+  return {
+    address,
+    sign: async () => {
+      const hash = randomHash();
+      const body = JSON.stringify({ messageHash: hash });
+      let res: { status: number; text: string };
+      try {
+        res = await post(url, net.apiKey, body);
+      } catch (err) {
+        // fetch says only "fetch failed"; the reason (ECONNREFUSED, a reset, the timeout) is in its cause
+        const cause = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
+        throw new NoAnswerError(`sign-api: the sign request got no answer: ${(err as Error).message}${cause}`, {
+          cause: err,
+        });
+      }
+      if (res.status !== 200) throw new Error(`sign-api: sign answered ${res.status}: ${res.text.slice(0, 500)}`);
+      const view = JSON.parse(res.text) as { messageHash?: string; signatureHex?: string };
+      if (view.messageHash?.toLowerCase() !== hash || typeof view.signatureHex !== 'string') {
+        throw new Error(`sign-api: sign answered 200 without a signature of ${hash}: ${res.text.slice(0, 500)}`);
+      }
+      // Checked in `verify`, outside the timed request: recovery costs ~1.3 ms of the client's CPU per signature.
+      pending.push({ hash, signatureHex: view.signatureHex });
+      return Buffer.byteLength(body) + Buffer.byteLength(res.text);
+    },
+    verify: () => {
+      const batch = pending;
+      pending = [];
+      for (const p of batch) {
+        let recovered: string;
+        try {
+          recovered = recoverAddress(p.hash, p.signatureHex);
+        } catch (err) {
+          throw new Error(`sign-api: unreadable signature ${p.signatureHex} of ${p.hash}: ${(err as Error).message}`);
+        }
+        if (recovered.toLowerCase() !== address.toLowerCase()) {
+          throw new Error(
+            `sign-api: the signature ${p.signatureHex} of ${p.hash} recovers ${recovered}, not the account address ${address}`,
+          );
+        }
+        verified++;
+      }
+    },
+    verified: () => verified,
+  };
+}
+
+/** What the throughput phase measured. */
+export interface LoadResult {
+  /** Requests completed in the phase, successful or not. */
+  requests: number;
+  errors: number;
+  /** Wall time from the first request to the last response, in seconds (the window plus the last requests' tail). */
+  elapsedS: number;
+  /** Successful requests per second of `elapsedS`. */
+  throughputRps: number;
+  /** Latency of the successful requests. */
+  median_ms: number;
+  p95_ms: number;
+  /** The first error's message, if any. */
+  firstError?: string;
+}
+
+/**
+ * `concurrency` clients each sign in a loop, a new request as soon as the last one answered, until `seconds`
+ * have passed. Requests answered with an error are counted, not thrown: under load they are part of the
+ * result. A request without any answer ends the phase with that error, since the clients would otherwise spin
+ * on a dead network. The caller checks the collected signatures with {@link SignApiClient.verify} afterwards.
+ */
+export async function signLoad(client: SignApiClient, concurrency: number, seconds: number): Promise<LoadResult> {
+  const times: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let fatal: { error: NoAnswerError } | undefined;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const worker = async () => {
+    while (fatal === undefined && performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        await client.sign();
+        times.push(performance.now() - t0);
+      } catch (err) {
+        if (err instanceof NoAnswerError) fatal ??= { error: err };
+        errors++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (fatal !== undefined) throw fatal.error;
+  const elapsedS = (performance.now() - start) / 1000;
+  times.sort((a, b) => a - b);
+  const result: LoadResult = {
+    requests: times.length + errors,
+    errors,
+    elapsedS,
+    throughputRps: times.length / elapsedS,
+    median_ms: median(times),
+    p95_ms: percentile(times, 0.95),
+  };
+  if (firstError !== undefined) result.firstError = firstError;
+  return result;
+}
+
+/** The throughput phase's length: env `BENCH_API_SECONDS` (a positive number) or {@link SIGN_API_SECONDS}. */
+export function signApiSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BENCH_API_SECONDS;
+  if (raw === undefined || raw.trim() === '') return SIGN_API_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`invalid BENCH_API_SECONDS '${raw}'; must be a positive number of seconds`);
+  }
+  return seconds;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The target line: the rule, then the numbers it was judged by, or why it was not judged. */
+function targetText(rule: string, medianMs: number, signNetMedianMs: number | undefined): string {
+  if (signNetMedianMs === undefined) return `${rule}: not checked, sign-net was not run (add it to --only)`;
+  const limit = signNetMedianMs + SIGN_API_MARGIN_MS;
+  const verdict = medianMs <= limit ? 'ok' : 'over';
+  return `${rule}: ${round2(medianMs)} vs ${round2(signNetMedianMs)} + ${SIGN_API_MARGIN_MS} = ${round2(limit)} ms, ${verdict}`;
+}
+
+/**
+ * The `sign-api` case: setup starts the network and creates the account; the harness times sequential sign
+ * requests (6 untimed warm-ups first: the first signing of a node pair runs its ~2 s pair setup, and the
+ * coordinator always picks the same signers); `finish` checks the signatures, runs the throughput phase and
+ * sets the target from `sign-net`'s median of the same invocation, when `sign-net` ran before it.
+ */
+export function signApiCase(): BenchCase {
+  let net: DevNetwork | undefined;
+  let client: SignApiClient | undefined;
+  let seconds = SIGN_API_SECONDS;
+  const need = () => {
+    if (client === undefined) throw new Error('sign-api: no client (setup did not finish)');
+    return client;
+  };
+  return {
+    op: 'sign-api',
+    n: 3,
+    t: 2,
+    runs: 60,
+    warmup: 6,
+    setup: async () => {
+      // read here, not when the case is made, so that a bad value fails only this case, before the network starts
+      seconds = signApiSeconds();
+      net = await startDevNetwork();
+      client = await signApiClient(net);
+    },
+    run: async () => ({ bytes: await need().sign() }),
+    finish: async (m, earlier: readonly Row[]) => {
+      const c = need();
+      c.verify();
+      const load = await signLoad(c, SIGN_API_CONCURRENCY, seconds);
+      c.verify();
+      if (load.requests - load.errors === 0) {
+        throw new Error(`sign-api: every request under load failed; the first: ${load.firstError ?? 'unknown'}`);
+      }
+      if (load.firstError !== undefined) {
+        process.stderr.write(
+          `bench: sign-api: ${load.errors} failed requests under load; the first: ${load.firstError}\n`,
+        );
+      }
+      const signNet = earlier.find((r) => r.op === 'sign-net');
+      const rule = `median ≤ sign-net median + ${SIGN_API_MARGIN_MS} ms`;
+      const target_ms = signNet === undefined ? undefined : signNet.median_ms + SIGN_API_MARGIN_MS;
+      return {
+        ...(target_ms === undefined ? {} : { target_ms }),
+        extra: {
+          requests: load.requests,
+          throughputRps: round2(load.throughputRps),
+          concurrency: SIGN_API_CONCURRENCY,
+          durationS: round2(load.elapsedS),
+          errors: load.errors,
+          loadMedian_ms: round2(load.median_ms),
+          loadP95_ms: round2(load.p95_ms),
+          verified: c.verified(),
+          target: targetText(rule, m.median_ms, signNet?.median_ms),
+          signNetMedian_ms: signNet === undefined ? null : round2(signNet.median_ms),
+          targetMet: target_ms === undefined ? null : m.median_ms <= target_ms,
+        },
+      };
+    },
+    teardown: async () => {
+      await net?.stop();
+    },
+  };
+}
