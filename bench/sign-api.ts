@@ -454,8 +454,9 @@ function targetText(rule: string, medianMs: number, signNetMedianMs: number | un
 
 /**
  * The `sign-api` case: setup starts the network and creates the account; the harness times sequential sign
- * requests (6 untimed warm-ups first: the first signing of a node pair runs its ~2 s pair setup, and the
- * coordinator always picks the same signers); `finish` checks the signatures, runs the throughput phase and
+ * requests (30 untimed warm-ups first: the first signing of a node pair runs its ~2 s pair setup, and the
+ * four processes start with cold JITs while a running service is warm; the coordinator always picks the same
+ * signers); `finish` checks the signatures, runs the throughput phase and
  * sets the target from `sign-net`'s median of the same invocation, when `sign-net` ran before it.
  */
 export function signApiCase(): BenchCase {
@@ -471,7 +472,7 @@ export function signApiCase(): BenchCase {
     n: 3,
     t: 2,
     runs: 60,
-    warmup: 6,
+    warmup: 30,
     setup: async () => {
       // read here, not when the case is made, so that a bad value fails only this case, before the network starts
       seconds = signApiSeconds();

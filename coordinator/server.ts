@@ -8,6 +8,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { createApi, listen } from './api/app.js';
 import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
+import { KeyUseCounter } from './db/key-use-counter.js';
 import { loadCoordinatorIdentity } from './identity.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
@@ -86,6 +87,10 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     await joinTokens.refresh();
     for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
     const admitted = [...config.allowedPeers, ...(await repos.parties.admittedByToken())];
+    const keyUse = new KeyUseCounter(repos.apiKeys, (e) =>
+      log.warn({ error: String(e) }, 'could not record API key use'),
+    );
+    cleanup.push(() => keyUse.close());
     const metrics = new CoordinatorMetrics();
     let orchestrator: Orchestrator | undefined;
     const presenceWrites: { chain: Promise<void> } = { chain: Promise.resolve() };
@@ -135,7 +140,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       apiKeys: config.apiKeys,
       ...(config.allowedIps ? { allowedIps: config.allowedIps } : {}),
       idempotency: repos.idempotency,
-      apiKeyUse: repos.apiKeys,
+      apiKeyUse: keyUse,
       metrics,
       log,
       ...(config.trustProxy ? { trustProxy: true } : {}),

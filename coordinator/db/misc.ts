@@ -7,12 +7,12 @@ import type { ApiKeyRepo, IdempotencyRepo, JoinTokenRepo } from './types.js';
 /** The API-key use repository over `pool`. */
 export function apiKeyRepo(pool: pg.Pool): ApiKeyRepo {
   return {
-    async recordUse(keyHash) {
+    async recordUse(keyHash, count = 1) {
       // One statement: concurrent requests with the same key each count (no read-modify-write race).
       await pool.query(
-        `INSERT INTO api_key_use (key_hash, uses, last_used) VALUES ($1, 1, now())
-         ON CONFLICT (key_hash) DO UPDATE SET uses = api_key_use.uses + 1, last_used = EXCLUDED.last_used`,
-        [keyHash],
+        `INSERT INTO api_key_use (key_hash, uses, last_used) VALUES ($1, $2, now())
+         ON CONFLICT (key_hash) DO UPDATE SET uses = api_key_use.uses + EXCLUDED.uses, last_used = EXCLUDED.last_used`,
+        [keyHash, count],
       );
     },
 

@@ -95,6 +95,23 @@ export function sessionRepo(pool: pg.Pool): SessionRepo {
       ]);
     },
 
+    async appendEvents(sessionId, events) {
+      if (events.length === 0) return;
+      // one statement for the batch: unnest keeps it a single parameterised query whatever its length
+      await pool.query(
+        `INSERT INTO session_events (session_id, type, party_id, detail, at)
+         SELECT $1, t, p, d::jsonb, a FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
+           WITH ORDINALITY AS e(t, p, d, a, n) ORDER BY n`,
+        [
+          sessionId,
+          events.map((e) => e.type),
+          events.map((e) => e.partyId ?? null),
+          events.map((e) => JSON.stringify(e.detail ?? {})),
+          events.map((e) => e.at),
+        ],
+      );
+    },
+
     async events(sessionId) {
       // `id` order is append order (bigserial); `at` alone can tie.
       const r = await pool.query<EventRecord>('SELECT * FROM session_events WHERE session_id = $1 ORDER BY id', [

@@ -94,6 +94,11 @@ export interface SessionRepo {
   ): Promise<void>;
   get(sessionId: string): Promise<SessionRow | undefined>;
   appendEvent(sessionId: string, type: string, detail?: Record<string, unknown>, partyId?: string): Promise<void>;
+  /** Appends several events in one statement, in order, each with the time it happened. */
+  appendEvents(
+    sessionId: string,
+    events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
+  ): Promise<void>;
   /** Oldest first. */
   events(sessionId: string): Promise<SessionEventRow[]>;
   /** How many sessions of `kind` ended with `status` (health/metrics). */
@@ -131,7 +136,8 @@ export interface PartyRepo {
 
 /** Counts API-key use, by a hash of the key (never the key). */
 export interface ApiKeyRepo {
-  recordUse(keyHash: string): Promise<void>;
+  /** Adds `count` (default 1) uses of the key, last used now. */
+  recordUse(keyHash: string, count?: number): Promise<void>;
   /** Uses and last use of a key hash. */
   usage(keyHash: string): Promise<{ uses: number; lastUsed: Date } | undefined>;
 }

@@ -25,8 +25,11 @@ import {
 import { ControlError } from '../../protocols/session/errors.js';
 import type { SignedRecord } from '../../protocols/session/record.js';
 import { MessageType } from '../../protocols/session/wire.js';
+import { nodeEd25519 } from '../crypto/ed25519.js';
 import { request, serveRequests } from './control.js';
 import { type CoordinatorHost, startCoordinatorHost } from './host.js';
+
+const ed25519 = nodeEd25519();
 
 /** How long a connected peer that is not admitted may stay to redeem a join token. */
 export const GUEST_GRACE_MS = 10_000;
@@ -142,7 +145,7 @@ export class Rendezvous {
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
       if (req[0] === MessageType.RESULT) {
         const signed = decodeResultMessage(req);
-        const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes);
+        const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
         const p = this.parties.get(id);
         if (p) p.lastSeen = new Date();
         return encodeAck(this.init.onResult(id, result));

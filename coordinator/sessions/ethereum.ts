@@ -34,13 +34,17 @@ export function checkSignature(
 ): { ok: true; view: SignatureView } | { ok: false; reason: string } {
   if (sig.recovery > 1) return { ok: false, reason: 'recovery id above 1 cannot be expressed as v = 27|28' };
   if (sig.s > secp256k1.Point.Fn.ORDER >> 1n) return { ok: false, reason: 's is not low' };
-  const s = new secp256k1.Signature(sig.r, sig.s).addRecoveryBit(sig.recovery);
-  if (!secp256k1.verify(s.toBytes('compact'), hash, publicKey, { prehash: false, lowS: true })) {
-    return { ok: false, reason: 'the signature does not verify under the account key' };
+  // Recovery is verification: Q = r⁻¹(s·R − e·G) equals the account key exactly when s·R = e·G + r·Q, i.e.
+  // when (r, s) verifies under that key, with R the point of x-coordinate r and the recovery id's parity.
+  let recovered: string;
+  try {
+    const s = new secp256k1.Signature(sig.r, sig.s).addRecoveryBit(sig.recovery);
+    recovered = bytesToHex(s.recoverPublicKey(hash).toBytes(true));
+  } catch {
+    return { ok: false, reason: 'no public key recovers from the signature' };
   }
-  const recovered = s.recoverPublicKey(hash).toBytes(true);
-  if (bytesToHex(recovered) !== bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true))) {
-    return { ok: false, reason: 'the recovery id does not recover the account key' };
+  if (recovered !== bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true))) {
+    return { ok: false, reason: 'the signature does not verify under the account key with its recovery id' };
   }
   const v = (27 + sig.recovery) as 27 | 28;
   const r = hex32(sig.r);

@@ -15,7 +15,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/session/ack.js';
 import { type PartyRole, type SessionResult, signDecision } from '../../protocols/session/control.js';
-import { type SessionRecord, signRecord } from '../../protocols/session/record.js';
+import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/session/record.js';
+import { nodeEd25519 } from '../crypto/ed25519.js';
 import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
@@ -62,9 +63,19 @@ export interface OrchestratorInit {
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
 
+/** Active accounts kept in memory (oldest dropped first). */
+const MAX_CACHED_ACCOUNTS = 10_000;
+
+/** Ed25519 for records and decisions (OpenSSL). */
+const ed25519 = nodeEd25519();
+
 /** The coordinator's operations. */
 export class Orchestrator implements CoordinatorService {
   private readonly attempts = new Map<string, Attempt<unknown>>();
+  /** Active accounts by id: an active account never changes, so signing need not read it again. */
+  private readonly active = new Map<string, AccountRow>();
+  /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
+  private readonly journals = new Map<string, Journal>();
 
   constructor(private readonly init: OrchestratorInit) {}
 
@@ -121,21 +132,10 @@ export class Orchestrator implements CoordinatorService {
       parties: chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role })),
     });
     const started = performance.now();
-    const journal = this.journal(
-      record,
-      accountId,
-      chosen.map((p) => p.partyId),
-      1,
-      null,
-    );
-    const verdict = await this.runAttempt(
-      record,
-      chosen.map((p) => p.partyId),
-      keygenJudge(n),
-      this.keygenTimeout,
-      journal,
-    );
     const partyIds = chosen.map((p) => p.partyId);
+    const signed = signRecord(record, this.init.signingKey, ed25519);
+    const journal = this.journal(signed, accountId, partyIds, 1, null);
+    const verdict = await this.runAttempt(signed, partyIds, keygenJudge(n), this.keygenTimeout, journal);
     if (verdict.kind === 'ok') {
       const publicKey = `0x${bytesToHex(verdict.value)}`;
       const address = ethereumAddress(verdict.value);
@@ -172,10 +172,14 @@ export class Orchestrator implements CoordinatorService {
     if (!HASH_RE.test(messageHash)) {
       throw new CoordinatorError('INVALID_REQUEST', 'messageHash: must be 0x followed by 64 hex characters');
     }
-    const account = await this.init.repos.accounts.get(accountId);
+    const account = this.active.get(accountId) ?? (await this.init.repos.accounts.get(accountId));
     if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
     if (account.status !== 'active' || account.publicKey === null) {
       throw new CoordinatorError('CONFLICT', `account ${accountId} is ${account.status}, not active`);
+    }
+    if (!this.active.has(accountId)) {
+      if (this.active.size >= MAX_CACHED_ACCOUNTS) this.active.delete(this.active.keys().next().value as string);
+      this.active.set(accountId, account);
     }
     const hash = hexToBytes(messageHash.slice(2));
     const publicKey = hexToBytes(account.publicKey.slice(2));
@@ -186,9 +190,10 @@ export class Orchestrator implements CoordinatorService {
       const record = this.record('sign', hexToBytes(account.keyId), account.threshold, signers, this.signTimeout, hash);
       const sessionId = bytesToHex(record.sessionId);
       const started = performance.now();
-      const journal = this.journal(record, accountId, signers, attemptNo, retryOf);
+      const signed = signRecord(record, this.init.signingKey, ed25519);
+      const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
       const judge = signJudge(hash, publicKey, { accountId, sessionId }, signers);
-      const verdict = await this.runAttempt(record, signers, judge, this.signTimeout, journal);
+      const verdict = await this.runAttempt(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });
         journal.write(() =>
@@ -207,9 +212,10 @@ export class Orchestrator implements CoordinatorService {
         );
         continue;
       }
+      // a released signature does not wait for the event log: reads of the session wait for it instead
+      if (verdict.kind === 'ok') return verdict.value;
       await journal.flush();
-      if (verdict.kind !== 'ok') throw this.errorOf(verdict, sessionId, 'signing');
-      return verdict.value;
+      throw this.errorOf(verdict, sessionId, 'signing');
     }
   }
 
@@ -266,17 +272,18 @@ export class Orchestrator implements CoordinatorService {
   }
 
   private journal(
-    record: SessionRecord,
+    signed: SignedRecord,
     accountId: string,
     partyIds: readonly string[],
     attempt: number,
     retryOf: string | null,
   ): Journal {
+    const record = signed.record;
     const sessionId = bytesToHex(record.sessionId);
     const journal = new Journal(this.init.repos.sessions, sessionId, (e) =>
       this.init.log.warn({ session: sessionId, error: String(e) }, 'could not record a session event'),
     );
-    const signed = signRecord(record, this.init.signingKey);
+    this.journals.set(sessionId, journal);
     journal.write(() =>
       this.init.repos.sessions.insert({
         sessionId,
@@ -294,20 +301,26 @@ export class Orchestrator implements CoordinatorService {
   }
 
   private async runAttempt<T>(
-    record: SessionRecord,
+    signed: SignedRecord,
     partyIds: readonly string[],
     judge: Judge<T>,
     timeoutMs: number,
     journal: Journal,
   ): Promise<Verdict<T>> {
-    const signed = signRecord(record, this.init.signingKey);
-    const key = bytesToHex(record.sessionId);
+    const key = bytesToHex(signed.record.sessionId);
     const attempt = new Attempt(signed, partyIds, judge, {
       announce: (p, s) => this.init.network.announce(p, s),
       event: (type, detail, partyId) => journal.event(type, detail, partyId),
     });
     this.attempts.set(key, attempt as Attempt<unknown>);
-    void attempt.settled.promise.then(() => this.attempts.delete(key));
+    void attempt.settled.promise
+      .then(() => {
+        this.attempts.delete(key);
+        // the verdict's own writes are queued in the same turn as the verdict; let them join the chain first
+        return new Promise((r) => setImmediate(r));
+      })
+      .then(() => journal.flush())
+      .then(() => this.journals.delete(key));
     return attempt.run(timeoutMs);
   }
 
@@ -317,7 +330,11 @@ export class Orchestrator implements CoordinatorService {
     action: 'commit' | 'abort',
     journal: Journal,
   ) {
-    const signed = signDecision({ sessionId: record.sessionId, keyId: record.keyId, action }, this.init.signingKey);
+    const signed = signDecision(
+      { sessionId: record.sessionId, keyId: record.keyId, action },
+      this.init.signingKey,
+      ed25519,
+    );
     const acks = await Promise.all(partyIds.map((p) => this.init.network.decide(p, signed)));
     acks.forEach((a, i) => {
       if (!a.ok) journal.event(`${action}-refused`, { code: a.code, message: a.message }, partyIds[i]);
@@ -358,6 +375,7 @@ export class Orchestrator implements CoordinatorService {
 
   /** {@inheritDoc CoordinatorService.getSession} */
   async getSession(sessionId: string): Promise<SessionView> {
+    await this.journals.get(sessionId)?.flush();
     const row = /^[0-9a-f]{64}$/.test(sessionId) ? await this.init.repos.sessions.get(sessionId) : undefined;
     if (!row) throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
     const events = await this.init.repos.sessions.events(sessionId);

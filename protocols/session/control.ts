@@ -14,7 +14,7 @@
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError } from './errors.js';
-import { verifyAs } from './peer-key.js';
+import { type Ed25519, verifyAs } from './peer-key.js';
 import { decodeRecord, type SignedRecord } from './record.js';
 import {
   addrsProblem,
@@ -93,10 +93,14 @@ export function decodeAnnounce(bytes: Uint8Array): SignedRecord {
  * coordinator; `reject` everything else (including a bad `coordinatorPeerId`). Never throws. Expiry, naming
  * and replay are left to `acceptRecord`.
  */
-export function validateAnnouncement(data: Uint8Array, coordinatorPeerId: Uint8Array): 'accept' | 'reject' {
+export function validateAnnouncement(
+  data: Uint8Array,
+  coordinatorPeerId: Uint8Array,
+  ed?: Ed25519,
+): 'accept' | 'reject' {
   try {
     const { bytes, signature } = decodeAnnounce(data);
-    return verifyAs('record', bytes, signature, coordinatorPeerId) ? 'accept' : 'reject';
+    return verifyAs('record', bytes, signature, coordinatorPeerId, ed) ? 'accept' : 'reject';
   } catch {
     return 'reject';
   }

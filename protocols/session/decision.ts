@@ -7,7 +7,7 @@
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError, decodeOrBadMessage } from './errors.js';
-import { signAs, verifyAs } from './peer-key.js';
+import { type Ed25519, signAs, verifyAs } from './peer-key.js';
 import { MAX_KEY_ID_BYTES, SESSION_ID_BYTES } from './record.js';
 import { encodeEnvelope, MessageType, readEnvelope, readHeader, WIRE_VERSION } from './wire.js';
 
@@ -69,17 +69,22 @@ export function decodeDecision(bytes: Uint8Array): Decision {
 }
 
 /** Encodes and signs a decision with the coordinator's 32-byte Ed25519 secret seed. */
-export function signDecision(d: Decision, coordinatorSecretKey: Uint8Array): SignedDecision {
+export function signDecision(d: Decision, coordinatorSecretKey: Uint8Array, ed?: Ed25519): SignedDecision {
   const bytes = encodeDecision(d);
-  return { decision: decodeDecision(bytes), bytes, signature: signAs('decision', bytes, coordinatorSecretKey) };
+  return { decision: decodeDecision(bytes), bytes, signature: signAs('decision', bytes, coordinatorSecretKey, ed) };
 }
 
 /**
  * Verifies the coordinator's signature over a decision body, then decodes it. Throws {@link ControlError}
  * `BAD_SIGNATURE`, `BAD_MESSAGE`, or `BAD_PEER_ID` for a bad `coordinatorPeerId`.
  */
-export function verifyDecision(bytes: Uint8Array, signature: Uint8Array, coordinatorPeerId: Uint8Array): Decision {
-  if (!verifyAs('decision', bytes, signature, coordinatorPeerId)) {
+export function verifyDecision(
+  bytes: Uint8Array,
+  signature: Uint8Array,
+  coordinatorPeerId: Uint8Array,
+  ed?: Ed25519,
+): Decision {
+  if (!verifyAs('decision', bytes, signature, coordinatorPeerId, ed)) {
     throw new ControlError('BAD_SIGNATURE', 'decision is not signed by the coordinator');
   }
   return decodeOrBadMessage(bytes, decodeDecision);

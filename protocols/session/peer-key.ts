@@ -8,7 +8,7 @@
  * (`privateKey.sign(signingDigest(domain, payload))`) instead of handing the seed to {@link signAs}.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { concatBytes, equalBytes } from '../common/bytes.js';
+import { concatBytes, equalBytes, toHex } from '../common/bytes.js';
 import { DecodeError } from '../common/errors.js';
 import { tag, taggedHash } from '../common/hash.js';
 import { ControlError } from './errors.js';
@@ -16,6 +16,10 @@ import { SIGNATURE_BYTES } from './wire.js';
 
 /** Multihash identity code, digest length 36, protobuf {Type: Ed25519 (1), Data: 32 bytes}. */
 const PEER_ID_PREFIX = Uint8Array.of(0x00, 0x24, 0x08, 0x01, 0x12, 0x20);
+/** Peer ids already checked (decoding a point costs a square root), by hex; cleared when full. */
+const validated = new Map<string, Uint8Array>();
+const MAX_VALIDATED = 4096;
+
 /** Length of an Ed25519 public key and of its secret seed. */
 export const ED25519_KEY_BYTES = 32;
 /** Length of the binary peer id of an Ed25519 key. */
@@ -29,6 +33,8 @@ export type SignatureDomain = 'record' | 'result' | 'decision';
  * Ed25519 key whose bytes decode to a curve point throws {@link DecodeError}.
  */
 export function ed25519PublicKeyFromPeerId(peerIdBytes: Uint8Array): Uint8Array {
+  const memo = peerIdBytes instanceof Uint8Array ? validated.get(toHex(peerIdBytes)) : undefined;
+  if (memo) return memo.slice();
   if (!(peerIdBytes instanceof Uint8Array) || peerIdBytes.length !== ED25519_PEER_ID_BYTES) {
     throw new DecodeError(`peer id: expected ${ED25519_PEER_ID_BYTES} bytes of an Ed25519 identity multihash`);
   }
@@ -41,6 +47,8 @@ export function ed25519PublicKeyFromPeerId(peerIdBytes: Uint8Array): Uint8Array 
   } catch {
     throw new DecodeError('peer id: public key is not a valid Ed25519 point');
   }
+  if (validated.size >= MAX_VALIDATED) validated.clear();
+  validated.set(toHex(peerIdBytes), pub.slice());
   return pub;
 }
 
@@ -57,14 +65,42 @@ export function peerIdFromSecretKey(secretKey: Uint8Array): Uint8Array {
   return peerIdFromEd25519PublicKey(ed25519.getPublicKey(checkSecretKey(secretKey)));
 }
 
+/**
+ * An Ed25519 implementation. The default is noble's (pure, as protocols/ must be); a node may inject a faster
+ * one (OpenSSL through `node:crypto`) — Ed25519 signing is deterministic, so both give the same signatures.
+ */
+export interface Ed25519 {
+  /** The 64-byte signature of `message` by the key with this 32-byte secret seed. */
+  sign(message: Uint8Array, seed: Uint8Array): Uint8Array;
+  /** True when `signature` is valid for `message` under the 32-byte `publicKey`; never throws. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+/** noble's Ed25519, with strict RFC 8032 verification (no ZIP-215 leniency). */
+export const nobleEd25519: Ed25519 = {
+  sign: (message, seed) => ed25519.sign(message, seed),
+  verify: (signature, message, publicKey) => {
+    try {
+      return ed25519.verify(signature, message, publicKey, { zip215: false });
+    } catch {
+      return false;
+    }
+  },
+};
+
 /** The 32-byte digest that is actually signed for `payload` in `domain`. */
 export function signingDigest(domain: SignatureDomain, payload: Uint8Array): Uint8Array {
   return taggedHash(tag(`session/${domain}`), payload);
 }
 
 /** Signs `payload` for `domain` with a 32-byte Ed25519 secret seed; returns the 64-byte signature. */
-export function signAs(domain: SignatureDomain, payload: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return ed25519.sign(signingDigest(domain, payload), checkSecretKey(secretKey));
+export function signAs(
+  domain: SignatureDomain,
+  payload: Uint8Array,
+  secretKey: Uint8Array,
+  impl: Ed25519 = nobleEd25519,
+): Uint8Array {
+  return impl.sign(signingDigest(domain, payload), checkSecretKey(secretKey));
 }
 
 /**
@@ -77,14 +113,11 @@ export function verifyAs(
   payload: Uint8Array,
   signature: Uint8Array,
   peerId: Uint8Array,
+  impl: Ed25519 = nobleEd25519,
 ): boolean {
   const pub = publicKeyOrThrow(peerId);
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
-  try {
-    return ed25519.verify(signature, signingDigest(domain, payload), pub, { zip215: false });
-  } catch {
-    return false;
-  }
+  return impl.verify(signature, signingDigest(domain, payload), pub);
 }
 
 /** {@link ed25519PublicKeyFromPeerId}, reporting failure as {@link ControlError} `BAD_PEER_ID`. */

@@ -11,7 +11,7 @@ import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError } from './errors.js';
-import { signAs, verifyAs } from './peer-key.js';
+import { type Ed25519, signAs, verifyAs } from './peer-key.js';
 import {
   addrsProblem,
   isToken,
@@ -95,6 +95,8 @@ export interface AcceptOptions {
   readonly now: number;
   /** Whether this party has already accepted `sessionId` for `keyId` (the durable log is the node's). */
   readonly alreadySeen: (keyId: Uint8Array, sessionId: Uint8Array) => boolean;
+  /** Ed25519 implementation for the signature check. @default noble's */
+  readonly ed25519?: Ed25519;
 }
 
 /** A record this party may act on, and its own index in it. */
@@ -183,9 +185,9 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
 }
 
 /** Encodes and signs a record with the coordinator's 32-byte Ed25519 secret seed. */
-export function signRecord(record: SessionRecord, coordinatorSecretKey: Uint8Array): SignedRecord {
+export function signRecord(record: SessionRecord, coordinatorSecretKey: Uint8Array, ed?: Ed25519): SignedRecord {
   const bytes = encodeRecord(record);
-  return { record: decodeRecord(bytes), bytes, signature: signAs('record', bytes, coordinatorSecretKey) };
+  return { record: decodeRecord(bytes), bytes, signature: signAs('record', bytes, coordinatorSecretKey, ed) };
 }
 
 /**
@@ -197,8 +199,9 @@ export function verifySignedRecord(
   bytes: Uint8Array,
   signature: Uint8Array,
   coordinatorPeerId: Uint8Array,
+  ed?: Ed25519,
 ): SessionRecord {
-  if (!verifyAs('record', bytes, signature, coordinatorPeerId)) {
+  if (!verifyAs('record', bytes, signature, coordinatorPeerId, ed)) {
     throw new ControlError('BAD_SIGNATURE', 'session record is not signed by the coordinator');
   }
   try {
@@ -218,7 +221,7 @@ export function verifySignedRecord(
  */
 export function acceptRecord(signed: Pick<SignedRecord, 'bytes' | 'signature'>, opts: AcceptOptions): AcceptedRecord {
   if (!Number.isFinite(opts.now)) throw new ControlError('INVALID_ARGUMENT', '`now` must be a finite number');
-  const record = verifySignedRecord(signed.bytes, signed.signature, opts.coordinatorPeerId);
+  const record = verifySignedRecord(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
   const self = record.parties.find((p) => equalBytes(p.peerId, opts.selfPeerId));
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);

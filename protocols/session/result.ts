@@ -10,7 +10,7 @@ import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError, decodeOrBadMessage } from './errors.js';
-import { signAs, verifyAs } from './peer-key.js';
+import { type Ed25519, signAs, verifyAs } from './peer-key.js';
 import { MAX_PARTIES, SESSION_ID_BYTES } from './record.js';
 import { encodeEnvelope, isToken, MessageType, readEnvelope, readHeader, WIRE_VERSION } from './wire.js';
 
@@ -159,17 +159,22 @@ function readError(r: Reader): ResultError {
 }
 
 /** Encodes and signs a result with the party's 32-byte Ed25519 secret seed. */
-export function signResult(m: SessionResult, partySecretKey: Uint8Array): SignedResult {
+export function signResult(m: SessionResult, partySecretKey: Uint8Array, ed?: Ed25519): SignedResult {
   const bytes = encodeResult(m);
-  return { result: decodeResult(bytes), bytes, signature: signAs('result', bytes, partySecretKey) };
+  return { result: decodeResult(bytes), bytes, signature: signAs('result', bytes, partySecretKey, ed) };
 }
 
 /**
  * Verifies the party's signature over a result body, then decodes it. Throws {@link ControlError}
  * `BAD_SIGNATURE`, `BAD_MESSAGE`, or `BAD_PEER_ID` when `partyPeerId` is not an Ed25519 peer id.
  */
-export function verifyResult(bytes: Uint8Array, signature: Uint8Array, partyPeerId: Uint8Array): SessionResult {
-  if (!verifyAs('result', bytes, signature, partyPeerId)) {
+export function verifyResult(
+  bytes: Uint8Array,
+  signature: Uint8Array,
+  partyPeerId: Uint8Array,
+  ed?: Ed25519,
+): SessionResult {
+  if (!verifyAs('result', bytes, signature, partyPeerId, ed)) {
     throw new ControlError('BAD_SIGNATURE', 'result is not signed by the party');
   }
   return decodeOrBadMessage(bytes, decodeResult);

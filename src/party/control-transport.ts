@@ -51,7 +51,8 @@ export async function controlRequest(
 ): Promise<Uint8Array> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const stream = await host.dialProtocol(peer, CONTROL_PROTOCOL, { signal });
+  // the request goes out with the protocol name: one round trip per exchange instead of two
+  const stream = await host.dialProtocol(peer, CONTROL_PROTOCOL, { signal, negotiateFully: false });
   const lp = framed(stream);
   try {
     await lp.write(request, { signal });

@@ -35,6 +35,7 @@ import {
 import { ControlError } from '../../protocols/session/errors.js';
 import { acceptRecord, type SessionRecord } from '../../protocols/session/record.js';
 import { MessageType } from '../../protocols/session/wire.js';
+import { nodeEd25519 } from '../crypto/ed25519.js';
 import { nodeSuite } from '../crypto/node-suite.js';
 import { createHost, type Host } from '../net/host.js';
 import { BanList } from '../session/bans.js';
@@ -47,6 +48,9 @@ import { controlRequest, serveControl } from './control-transport.js';
 
 /** The gossipsub topic on which the coordinator publishes session records (never secret material). */
 export const ANNOUNCE_TOPIC = 'mpc/sessions/1.0.0';
+
+/** Decoded committed shares kept in memory (oldest dropped first). */
+const MAX_CACHED_SHARES = 1024;
 
 /** Default per-round deadline of a session. */
 export const DEFAULT_ROUND_TIMEOUT_MS = 10_000;
@@ -99,6 +103,9 @@ export interface PartyNodeInit {
 
 const silent: PartyLog = { info() {}, warn() {} };
 
+/** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
+const ed25519 = nodeEd25519();
+
 function peerIdOfBytes(bytes: Uint8Array): PeerId {
   return peerIdFromMultihash(Digest.decode(bytes));
 }
@@ -119,6 +126,8 @@ export function parseCoordinatorAddr(addr: string): { peerId: PeerId; addr: Mult
 /** A running party node. */
 export class PartyNode {
   private readonly inflight = new Map<string, AbortController>();
+  /** Committed shares already decoded, by key id (hex): a signing need not unseal and re-validate them. */
+  private readonly committed = new Map<string, KeyShare>();
   private stopping = false;
   private registeredNow = false;
   private retrying = false;
@@ -271,7 +280,7 @@ export class PartyNode {
     if (!pubsub) return;
     const coordinatorId = this.coordinator.peerId.toMultihash().bytes;
     pubsub.topicValidators.set(ANNOUNCE_TOPIC, (_peer, msg) =>
-      validateAnnouncement(msg.data, coordinatorId) === 'accept'
+      validateAnnouncement(msg.data, coordinatorId, ed25519) === 'accept'
         ? TopicValidatorResult.Accept
         : TopicValidatorResult.Reject,
     );
@@ -316,6 +325,7 @@ export class PartyNode {
       now: (this.init.now ?? Date.now)(),
       // the durable log answers below, atomically; acceptRecord checks everything else first
       alreadySeen: () => false,
+      ed25519,
     });
     if (record.protocol !== 'dkls23') return { ok: false, code: 'UNSUPPORTED', message: `protocol ${record.protocol}` };
     await this.init.store.markSessionUsed(record.keyId, record.sessionId).catch((e) => {
@@ -330,7 +340,7 @@ export class PartyNode {
 
   private async onDecision(request: Uint8Array): Promise<Ack> {
     const signed = decodeDecisionMessage(request);
-    const d = verifyDecision(signed.bytes, signed.signature, this.coordinator.peerId.toMultihash().bytes);
+    const d = verifyDecision(signed.bytes, signed.signature, this.coordinator.peerId.toMultihash().bytes, ed25519);
     if (d.action === 'commit') {
       await this.init.store.commitShare(d.keyId);
       this.log.info({ keyId: Buffer.from(d.keyId).toString('hex') }, 'key committed');
@@ -371,7 +381,7 @@ export class PartyNode {
     this.init.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
       const seed = this.init.identity.raw.subarray(0, 32);
-      const msg = encodeResultMessage(signResult(result, seed));
+      const msg = encodeResultMessage(signResult(result, seed, ed25519));
       const ack = decodeAck(await controlRequest(this.host, this.coordinator.peerId, msg));
       if (!ack.ok) this.log.warn({ session: key, code: ack.code }, 'the coordinator refused the result');
     } catch (e) {
@@ -398,7 +408,10 @@ export class PartyNode {
     run: ProtocolRun<R>,
     signal: AbortSignal,
   ): Promise<R> {
-    for (const { peerId, addrs } of peers.values()) await this.host.peerStore.merge(peerId, { multiaddrs: addrs });
+    for (const { peerId, addrs } of peers.values()) {
+      // a peer store write costs ~1 ms; a connected peer's addresses are known already
+      if (this.host.getConnections(peerId).length === 0) await this.host.peerStore.merge(peerId, { multiaddrs: addrs });
+    }
     return runSession({
       host: this.host,
       registry: this.registry,
@@ -441,10 +454,7 @@ export class PartyNode {
     signal: AbortSignal,
     indexMap: { toRecord: (i: number) => number | undefined },
   ): Promise<SessionResult> {
-    const stored = await this.init.store.getShare(record.keyId);
-    if (!stored) throw new ControlError('INVALID_ARGUMENT', 'this node holds no share of the key');
-    if (stored.status !== 'committed') throw new ControlError('INVALID_ARGUMENT', 'the key share is still pending');
-    const share = stored.share;
+    const share = await this.committedShare(record.keyId);
     // Session indices are the key's party indices, found by peer id (a signing record numbers only its signers).
     const keyIndexOf = (id: Uint8Array) => share.nodeIds.findIndex((n) => equalBytes(n, id)) + 1;
     indexMap.toRecord = (k) => {
@@ -468,6 +478,19 @@ export class PartyNode {
     );
     const sig: Signature = await this.drive(record, selfKeyIndex, peers, run, signal);
     return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
+  }
+
+  /** The committed share of `keyId`, from the cache or the store (a committed share never changes). */
+  private async committedShare(keyId: Uint8Array): Promise<KeyShare> {
+    const id = Buffer.from(keyId).toString('hex');
+    const hit = this.committed.get(id);
+    if (hit) return hit;
+    const stored = await this.init.store.getShare(keyId);
+    if (!stored) throw new ControlError('INVALID_ARGUMENT', 'this node holds no share of the key');
+    if (stored.status !== 'committed') throw new ControlError('INVALID_ARGUMENT', 'the key share is still pending');
+    if (this.committed.size >= MAX_CACHED_SHARES) this.committed.delete(this.committed.keys().next().value as string);
+    this.committed.set(id, stored.share);
+    return stored.share;
   }
 
   /** Stops: in-flight sessions end with an abort result; then the host stops. */

@@ -435,7 +435,8 @@ class Session<R> implements SessionSlot {
   private async dial(link: Link): Promise<void> {
     const { host, self, sessionId, tamperOutbound } = this.o;
     const signal = this.end.signal;
-    if (link.addrs.length > 0) {
+    // a peer store write costs ~1 ms per session; a connected peer's addresses are known already
+    if (link.addrs.length > 0 && host.getConnections(link.peerId).length === 0) {
       try {
         await host.peerStore.merge(link.peerId, { multiaddrs: [...link.addrs] });
       } catch {
@@ -448,6 +449,8 @@ class Session<R> implements SessionSlot {
       try {
         stream = await host.dialProtocol(link.peerId, TSS_PROTOCOL, {
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.roundTimeoutMs)]),
+          // the hello frame goes out with the protocol name: no round trip before the first byte
+          negotiateFully: false,
         });
       } catch {
         if (signal.aborted) return;
