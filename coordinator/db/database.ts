@@ -6,8 +6,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { migrate } from './migrate.js';
 import { createRepositories } from './repositories.js';
@@ -189,29 +188,19 @@ async function openEmbedded(opts: OpenDatabaseOptions): Promise<Database> {
       prepareDataDir(dir);
       cleanups.push(lockDataDir(dir));
     }
-    let db: PGlite;
-    try {
-      db = await PGlite.create(dir ?? 'memory://');
-    } catch (e) {
+    const sockDir = mkdtempSync(join(socketParent(), 'mpc-pglite-'));
+    cleanups.push(() => rmSync(sockDir, { recursive: true, force: true }));
+    const stop = await startPgliteWorker({
+      ...(dir === undefined ? {} : { dataDir: dir }),
+      socketPath: join(sockDir, '.s.PGSQL.5432'),
+      maxConnections: EMBEDDED_MAX_CONNECTIONS,
+      ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    }).catch((e: unknown) => {
       throw new DatabaseError('DATA_DIR_FAILED', `cannot open the embedded database ${where}: ${describe(e)}`, {
         cause: e,
       });
-    }
-    cleanups.push(() => db.close());
-    if (opts.schema !== undefined) {
-      // PGlite ignores startup `options`; its one session is shared, so a session SET applies to every connection.
-      await db.exec(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}; SET search_path TO ${opts.schema}`);
-    }
-    const sockDir = mkdtempSync(join(socketParent(), 'mpc-pglite-'));
-    cleanups.push(() => rmSync(sockDir, { recursive: true, force: true }));
-    const server = new PGLiteSocketServer({
-      db,
-      path: join(sockDir, '.s.PGSQL.5432'),
-      maxConnections: EMBEDDED_MAX_CONNECTIONS,
     });
-    await server.start();
-    cleanups.push(() => server.stop());
-    // host = the socket's directory and port 5432 make pg connect to <dir>/.s.PGSQL.5432.
+    cleanups.push(stop);
     const pool = new pg.Pool({ host: sockDir, port: 5432, user: 'postgres', database: 'postgres', max: 1 });
     pool.on('error', (e) => opts.onError?.(e));
     cleanups.push(() => pool.end());
@@ -239,6 +228,41 @@ async function openEmbedded(opts: OpenDatabaseOptions): Promise<Database> {
       cause: e,
     });
   }
+}
+
+/**
+ * Starts PGlite and its socket server on a worker thread (pglite-worker.mjs), so that query execution runs
+ * beside the coordinator's event loop instead of on it. Resolves when the socket is listening, with a function
+ * that stops the server, closes PGlite and ends the thread.
+ */
+async function startPgliteWorker(data: {
+  dataDir?: string;
+  socketPath: string;
+  maxConnections: number;
+  schema?: string;
+}): Promise<() => Promise<void>> {
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: data });
+  const first = await new Promise<{ ready?: true; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the database thread exited with code ${code}`)));
+  });
+  if (first.error !== undefined) {
+    await worker.terminate();
+    throw new Error(first.error);
+  }
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  worker.on('error', () => {});
+  return async () => {
+    const stopped = new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', () => resolve());
+    });
+    worker.postMessage('stop');
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await worker.terminate();
+  };
 }
 
 /** `CREATE SCHEMA IF NOT EXISTS`, which can still fail when another process creates the schema at the same moment. */
