@@ -41,7 +41,7 @@ import { createHost, type Host } from '../net/host.js';
 import { BanList } from '../session/bans.js';
 import { Pairing, type PairStore } from '../session/pairing.js';
 import { SessionRegistry } from '../session/registry.js';
-import { runSession, SessionError } from '../session/runner.js';
+import { runSession, SessionError, type TamperOutbound } from '../session/runner.js';
 import { isStoreError } from '../store/errors.js';
 import type { ShareStore } from '../store/share-store.js';
 import { controlRequest, serveControl } from './control-transport.js';
@@ -99,6 +99,8 @@ export interface PartyNodeInit {
   onRound?: (kind: string, round: number, seconds: number) => void;
   /** Current time (tests). @default Date.now */
   now?: () => number;
+  /** Tests only: rewrites this node's outbound session frames, to make it misbehave and exercise the others' checks. */
+  tamperOutbound?: TamperOutbound;
 }
 
 const silent: PartyLog = { info() {}, warn() {} };
@@ -423,6 +425,7 @@ export class PartyNode {
       totalTimeoutMs: this.init.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS,
       signal,
       onRound: (round, ms) => this.init.onRound?.(record.kind, round, ms / 1000),
+      ...(this.init.tamperOutbound ? { tamperOutbound: this.init.tamperOutbound } : {}),
     });
   }
 
