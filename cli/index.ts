@@ -32,7 +32,7 @@ await devCommand(
 )
   .command(
     'bench',
-    'Benchmark the threshold-signature engine (bench/index.ts)',
+    'Benchmarks: the engine, signing over libp2p, and REST signing against a local network (bench/index.ts)',
     (y) =>
       y
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line instead of a table' })
