@@ -51,8 +51,7 @@ export async function controlRequest(
 ): Promise<Uint8Array> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  // the request goes out with the protocol name: one round trip per exchange instead of two
-  const stream = await host.dialProtocol(peer, CONTROL_PROTOCOL, { signal, negotiateFully: false });
+  const stream = (await takeSpare(host, peer)) ?? (await openStream(host, peer, signal));
   const lp = framed(stream);
   try {
     await lp.write(request, { signal });
@@ -62,5 +61,61 @@ export async function controlRequest(
   } catch (e) {
     stream.abort(e instanceof Error ? e : new Error(String(e)));
     throw e;
+  } finally {
+    // after the exchange, not before: opening the next stream would compete with this request's work
+    refillSpare(host, peer);
   }
+}
+
+/**
+ * A spare stream is opened right after each request, so that the next request to the same peer finds one ready:
+ * opening a stream costs a few milliseconds of libp2p bookkeeping on a busy node, on the critical path of a
+ * session. A spare is used only while younger than {@link SPARE_MAX_AGE_MS}, safely inside the serving side's
+ * {@link DEFAULT_CONTROL_TIMEOUT_MS} (which starts later than our clock), so it is never one the peer has dropped.
+ */
+export const SPARE_MAX_AGE_MS = 8_000;
+
+interface Spare {
+  stream: Stream;
+  born: number;
+}
+
+const spares = new WeakMap<Host, Map<string, Promise<Spare | undefined>>>();
+
+async function openStream(host: Host, peer: PeerId, signal: AbortSignal): Promise<Stream> {
+  // the request goes out with the protocol name: one round trip per exchange instead of two
+  const open = host.getConnections(peer).find((c) => c.status === 'open');
+  return open
+    ? open.newStream(CONTROL_PROTOCOL, { signal, negotiateFully: false })
+    : host.dialProtocol(peer, CONTROL_PROTOCOL, { signal, negotiateFully: false });
+}
+
+function refillSpare(host: Host, peer: PeerId): void {
+  let byPeer = spares.get(host);
+  if (!byPeer) {
+    byPeer = new Map();
+    spares.set(host, byPeer);
+  }
+  const signal = AbortSignal.timeout(SPARE_MAX_AGE_MS + DEFAULT_CONTROL_TIMEOUT_MS);
+  byPeer.set(
+    peer.toString(),
+    openStream(host, peer, signal).then(
+      (stream) => ({ stream, born: Date.now() }),
+      () => undefined,
+    ),
+  );
+}
+
+async function takeSpare(host: Host, peer: PeerId): Promise<Stream | undefined> {
+  const byPeer = spares.get(host);
+  const pending = byPeer?.get(peer.toString());
+  if (!pending) return undefined;
+  byPeer?.delete(peer.toString());
+  const spare = await pending;
+  if (!spare) return undefined;
+  if (Date.now() - spare.born > SPARE_MAX_AGE_MS || spare.stream.status !== 'open') {
+    spare.stream.abort(new Error('stale spare stream'));
+    return undefined;
+  }
+  return spare.stream;
 }
