@@ -4,7 +4,7 @@
  * not started here yet is held for a short while (sessions start in either order), then reset. It also bounds
  * the number of concurrent sessions and keeps the node's ban list.
  */
-import type { Libp2p, Stream } from '@libp2p/interface';
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
 import { decodeFrame, type Frame, HELLO_ROUND, MAX_FRAME_BYTES, sessionKey } from '../net/frames.js';
 import { BanList } from './bans.js';
@@ -24,6 +24,8 @@ export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 
 /** How long a session that ended is remembered, so that late streams for it are reset at once. */
 const RECENTLY_ENDED_MS = 60_000;
+/** A spare stream is used only this long before the peer's hello deadline would drop it. */
+const SPARE_MARGIN_MS = 2_000;
 
 /** An inbound session stream whose hello has been read. */
 export interface InboundStream {
@@ -93,6 +95,8 @@ export class SessionRegistry {
   /** Sessions that ended here recently: a late stream for one is reset at once rather than held. */
   private readonly ended = new Map<string, number>();
   private stopped = false;
+  /** Pre-opened outbound streams, one per peer (see {@link SessionRegistry.refillSpare}). */
+  private readonly spares = new Map<string, Promise<{ stream: Stream; born: number } | undefined>>();
 
   private constructor(
     readonly host: Libp2p,
@@ -170,9 +174,48 @@ export class SessionRegistry {
     for (const [k, t] of this.ended) if (t < cutoff || this.ended.size > 4 * this.maxSessions) this.ended.delete(k);
   }
 
+  /**
+   * Opens a stream to `peer` now, for its next session: opening a libp2p stream costs a few milliseconds on a
+   * busy node, and the dialing side of a session waits for it before its hello. Only over an open connection
+   * (never dials); the peer's registry holds the stream for its hello deadline, so a spare is used only while
+   * younger than that deadline minus a margin.
+   */
+  refillSpare(peer: PeerId): void {
+    if (this.stopped || this.helloTimeoutMs <= SPARE_MARGIN_MS) return;
+    const open = this.host.getConnections(peer).find((c) => c.status === 'open');
+    if (!open) return;
+    const key = peer.toString();
+    void this.spares.get(key)?.then((old) => old?.stream.abort(new Error('replaced spare stream')));
+    const signal = AbortSignal.timeout(this.helloTimeoutMs + 60_000);
+    this.spares.set(
+      key,
+      open.newStream(TSS_PROTOCOL, { signal, negotiateFully: false }).then(
+        (stream) => ({ stream, born: Date.now() }),
+        () => undefined,
+      ),
+    );
+  }
+
+  /** A spare stream to `peer` that is still open and young enough, or undefined. */
+  async takeSpare(peer: PeerId): Promise<Stream | undefined> {
+    const key = peer.toString();
+    const pending = this.spares.get(key);
+    if (!pending) return undefined;
+    this.spares.delete(key);
+    const spare = await pending;
+    if (!spare) return undefined;
+    if (Date.now() - spare.born > this.helloTimeoutMs - SPARE_MARGIN_MS || spare.stream.status !== 'open') {
+      spare.stream.abort(new Error('stale spare stream'));
+      return undefined;
+    }
+    return spare.stream;
+  }
+
   /** Unregisters the handler and resets streams still waiting for a session. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const pending of this.spares.values()) void pending.then((s) => s?.stream.abort(new Error('node stopping')));
+    this.spares.clear();
     registries.delete(this.host);
     for (const list of this.early.values()) {
       for (const e of list) {

@@ -244,6 +244,12 @@ class Session<R> implements SessionSlot {
       this.end.abort();
       release();
       await this.closeLinks();
+      // the next session with these peers starts on a stream opened now, off its critical path
+      for (const link of this.links.values()) {
+        if (link.index > this.o.self && !this.registry.bans.has(link.peerId.toString())) {
+          this.registry.refillSpare(link.peerId);
+        }
+      }
     }
   }
 
@@ -444,7 +450,7 @@ class Session<R> implements SessionSlot {
       }
     }
     let delay = 100;
-    let stream: Stream | undefined;
+    let stream: Stream | undefined = await this.registry.takeSpare(link.peerId);
     while (!signal.aborted && !stream) {
       try {
         stream = await host.dialProtocol(link.peerId, TSS_PROTOCOL, {

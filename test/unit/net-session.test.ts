@@ -34,7 +34,10 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-async function cluster(n: number, init: { maxSessions?: number; earlyStreamMs?: number } = {}): Promise<Cluster> {
+async function cluster(
+  n: number,
+  init: { maxSessions?: number; earlyStreamMs?: number; helloTimeoutMs?: number } = {},
+): Promise<Cluster> {
   const allowed = new Set<string>();
   const hosts = await Promise.all(Array.from({ length: n }, () => createHost({ allowedPeers: allowed })));
   for (const h of hosts) allowed.add(h.peerId.toString());
@@ -192,6 +195,34 @@ test('sessions start in either order: an early stream waits for its session', as
     });
     const [a, b] = await Promise.all([first, second]);
     assert.ok(a.publicKey.equals(b.publicKey));
+  } finally {
+    await c.stop();
+  }
+});
+
+test('back-to-back sessions start on a spare stream; a spare past the peer hello deadline is never used', async () => {
+  // a 2.3 s hello deadline leaves a spare usable for 0.3 s (2 s margin)
+  const c = await cluster(2, { helloTimeoutMs: 2_300 });
+  const reg = c.regs[0] as SessionRegistry;
+  const peer = (c.hosts[1] as Host).peerId;
+  const keygenBoth = async () => {
+    const sessionId = randomId();
+    const out = await runAll(c, [1, 2], (i) => keygenRun(i, sessionId, 2, 2), { sessionId });
+    assert.ok(value(out.get(1)).publicKey.equals(value(out.get(2)).publicKey));
+  };
+  try {
+    await keygenBoth();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.is(await reg.takeSpare(peer), undefined, 'a spare older than its window is discarded');
+    await keygenBoth(); // dials afresh, then leaves a new spare
+    const spare = await reg.takeSpare(peer);
+    assert.ok(spare, 'the dialing side keeps a spare for the next session');
+    assert.is(spare.status, 'open');
+    spare.abort(new Error('test'));
+    await keygenBoth(); // no spare: dials
+    await keygenBoth(); // on the spare left by the previous session
+    await new Promise((r) => setTimeout(r, 2_600)); // the peer has dropped the spare by now
+    await keygenBoth();
   } finally {
     await c.stop();
   }
