@@ -52,7 +52,17 @@ export function idempotencyRepo(pool: pg.Pool): IdempotencyRepo {
         const row = r.rows[0];
         if (!row) continue;
         if (row.request_hash !== requestHash) return { state: 'mismatch' };
-        if (row.status === null) return { state: 'in-progress' };
+        if (row.status === null) {
+          // A claim older than any request can run was left by a coordinator that stopped mid-request: take it
+          // over (atomically), so the key is not stuck answering 409 for ever.
+          const taken = await pool.query(
+            `UPDATE idempotency_keys SET created_at = now()
+             WHERE scope = $1 AND key = $2 AND status IS NULL AND created_at < now() - make_interval(secs => $3)
+             RETURNING 1`,
+            [scope, key, STALE_CLAIM_SECONDS],
+          );
+          return taken.rowCount ? { state: 'new' } : { state: 'in-progress' };
+        }
         return { state: 'done', status: row.status, body: row.body };
       }
       throw new Error(`idempotency key ${key}: claimed and released ${BEGIN_ATTEMPTS} times in a row`);
@@ -71,6 +81,9 @@ export function idempotencyRepo(pool: pg.Pool): IdempotencyRepo {
     },
   };
 }
+
+/** An in-progress idempotency claim older than this (well beyond any request's deadline) is abandoned. */
+export const STALE_CLAIM_SECONDS = 600;
 
 /** The join-token repository over `pool`. */
 export function joinTokenRepo(pool: pg.Pool): JoinTokenRepo {

@@ -323,6 +323,22 @@ test('api keys: uses counted (also concurrently), last use recorded', async () =
   assert.is(await apiKeys.usage('kh-2'), undefined);
 });
 
+test('idempotency: a claim abandoned by a stopped coordinator is taken over after its staleness limit', async () => {
+  const { idempotency } = db.repos;
+  assert.equal(await idempotency.begin('scope-s', 'k1', 'h1'), { state: 'new' });
+  assert.equal(await idempotency.begin('scope-s', 'k1', 'h1'), { state: 'in-progress' });
+  await db.pool.query(
+    `UPDATE idempotency_keys SET created_at = now() - interval '11 minutes' WHERE scope = 'scope-s' AND key = 'k1'`,
+  );
+  assert.equal(await idempotency.begin('scope-s', 'k1', 'h1'), { state: 'new' }, 'taken over');
+  assert.equal(await idempotency.begin('scope-s', 'k1', 'h1'), { state: 'in-progress' }, 'and claimed afresh');
+  await idempotency.complete('scope-s', 'k1', 200, { ok: true });
+  await db.pool.query(
+    `UPDATE idempotency_keys SET created_at = now() - interval '11 minutes' WHERE scope = 'scope-s' AND key = 'k1'`,
+  );
+  assert.equal(await idempotency.begin('scope-s', 'k1', 'h1'), { state: 'done', status: 200, body: { ok: true } });
+});
+
 test('idempotency: new, in-progress, mismatch, done, release', async () => {
   const { idempotency } = db.repos;
   assert.equal(await idempotency.begin('scope-a', 'k1', 'h1'), { state: 'new' });
