@@ -146,6 +146,8 @@ export async function startDevNetwork(): Promise<DevNetwork> {
         await exited;
         throw new Error(`sign-api: \`mpc dev\` did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGINT${output()}`);
       }
+      // helper processes of the group (tsx's esbuild service) end a moment after their parents: give them 3 s
+      for (let i = 0; i < 30 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
       if (groupAlive(pgid)) {
         signalGroup(pgid, 'SIGKILL');
         throw new Error(`sign-api: \`mpc dev\` exited but left party processes running (killed now)${output()}`);

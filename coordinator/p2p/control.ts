@@ -83,6 +83,9 @@ function refillSpare(host: CoordinatorHost, peer: PeerId): void {
     byPeer = new Map();
     spares.set(host, byPeer);
   }
+  // one spare per peer: under concurrent requests the others open their own streams, and a second spare would
+  // only sit on the peer's stream limit until its deadline
+  if (byPeer.has(peer.toString())) return;
   const signal = AbortSignal.timeout(SPARE_MAX_AGE_MS + CONTROL_TIMEOUT_MS);
   byPeer.set(
     peer.toString(),

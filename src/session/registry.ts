@@ -185,7 +185,8 @@ export class SessionRegistry {
     const open = this.host.getConnections(peer).find((c) => c.status === 'open');
     if (!open) return;
     const key = peer.toString();
-    void this.spares.get(key)?.then((old) => old?.stream.abort(new Error('replaced spare stream')));
+    // one spare per peer: a second would only sit on the peer's stream limit until its hello deadline
+    if (this.spares.has(key)) return;
     const signal = AbortSignal.timeout(this.helloTimeoutMs + 60_000);
     this.spares.set(
       key,
