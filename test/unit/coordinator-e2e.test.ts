@@ -225,6 +225,14 @@ test('refusals: 404 unknown account, 400 naming the field, oversized body, 401 k
   assert.is(status, 403);
 });
 
+test('eight concurrent clients, six signatures each: every one succeeds and verifies', async () => {
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 6; i++) await sign();
+    }),
+  );
+});
+
 test('a silent party (stopped, still connected) is left out on the one retry', async () => {
   // signers are picked persistent first, then by key index: index 1 is always in the first attempt
   const first = account.parties as { partyId: string; index: number }[];
