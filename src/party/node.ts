@@ -18,6 +18,7 @@ import type { ProtocolRun } from '../../protocols/common/run.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import type { PairState } from '../../protocols/dkls23/pair-state.js';
 import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
 import {
@@ -39,7 +40,7 @@ import { nodeEd25519 } from '../crypto/ed25519.js';
 import { nodeSuite } from '../crypto/node-suite.js';
 import { createHost, type Host } from '../net/host.js';
 import { BanList } from '../session/bans.js';
-import { Pairing, type PairStore } from '../session/pairing.js';
+import { Pairing, PairingError, type PairStore } from '../session/pairing.js';
 import { SessionRegistry } from '../session/registry.js';
 import { runSession, SessionError, type TamperOutbound } from '../session/runner.js';
 import { isStoreError } from '../store/errors.js';
@@ -158,11 +159,19 @@ export class PartyNode {
     this.burntPeers.delete(peer);
     const mas = addrs.map((a) => multiaddr(a));
     if (mas.length > 0) await this.host.peerStore.merge(peerId, { multiaddrs: mas });
-    const state = await this.pairing.ensure(peerId, {
-      force: true,
-      ...(mas.length ? { addrs: mas } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const opts = { force: true, ...(mas.length ? { addrs: mas } : {}), ...(signal ? { signal } : {}) };
+    let state: PairState;
+    try {
+      state = await this.pairing.ensure(peerId, opts);
+    } catch (e) {
+      // When both operators ask at once, the two setups can cross and one side's stream be reset: a transport
+      // race, not a failed check. The operator asked for a fresh setup, so run one more; a failed protocol
+      // check (a ProtocolError cause) is never retried.
+      if (!(e instanceof PairingError) || e.cause instanceof ProtocolError || signal?.aborted) throw e;
+      this.log.warn({ peer, error: e.message }, 'pair setup stream lost in a crossing; running it once more');
+      await new Promise((r) => setTimeout(r, 250));
+      state = await this.pairing.ensure(peerId, opts);
+    }
     return Buffer.from(state.psid).toString('hex');
   }
 
