@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type RunningCoordinator, startCoordinator } from '../../coordinator/server.js';
+import type { RunningCoordinator } from '../../coordinator/server.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
 import { MasterKey } from '../../src/store/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
+import { startTestCoordinator } from '../helpers/coordinator.js';
 
 const API_KEY = 'culprit-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-culprit-'));
-const silent = { info() {}, warn() {}, error() {} };
 let coordinator: RunningCoordinator;
 const parties: { store: ShareStore; node: PartyNode; peerId: string }[] = [];
 /** The peer id whose node flips a byte of every signing message it sends from round 2 on (when set). */
@@ -40,16 +40,11 @@ test.before(async () => {
     const store = await ShareStore.open(join(dir, `p${i}`), MasterKey.fromHex('ef'.repeat(32), 'test'));
     stores.push({ store, key: await createIdentity(store) });
   }
-  coordinator = await startCoordinator({
-    port: 0,
-    host: '127.0.0.1',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-    apiKeys: [API_KEY],
-    allowedPeers: stores.map((s) => s.key.peerId),
-    signTimeoutMs: 20_000,
-    log: silent,
-  });
+  coordinator = await startTestCoordinator(
+    API_KEY,
+    stores.map((s) => s.key.peerId),
+    { signTimeoutMs: 20_000 },
+  );
   for (const { store, key } of stores) {
     const tamper: TamperOutbound = (frame) => {
       if (tamperer !== key.peerId || frame.round < 2 || frame.payload.length === 0) return undefined;

@@ -10,17 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type RunningCoordinator, startCoordinator } from '../../coordinator/server.js';
+import type { RunningCoordinator } from '../../coordinator/server.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/store/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
+import { startTestCoordinator } from '../helpers/coordinator.js';
 import { mpc } from '../helpers/processes.js';
 
 const MASTER = 'cd'.repeat(32);
 const API_KEY = 'join-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-join-'));
-const silent = { info() {}, warn() {}, error() {} };
 let coordinator: RunningCoordinator;
 
 interface Party {
@@ -75,15 +75,7 @@ async function listed(peerId: string): Promise<{ status: string } | undefined> {
 }
 
 test.before(async () => {
-  coordinator = await startCoordinator({
-    port: 0,
-    host: '127.0.0.1',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-    apiKeys: [API_KEY],
-    allowedPeers: [],
-    log: silent,
-  });
+  coordinator = await startTestCoordinator(API_KEY, []);
 });
 
 test.after(async () => {
