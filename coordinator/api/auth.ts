@@ -9,11 +9,6 @@ import { CoordinatorError } from '../errors.js';
 import { type AllowList, isAllowed } from './ip-allow.js';
 import type { ApiLogger, ApiState } from './state.js';
 
-/** SHA-256 of `data` as lowercase hex. */
-export function sha256hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** Refuses, with 403 FORBIDDEN, a client whose address (`ctx.request.ip`) is not in `allow`. */
 export function requireAllowedIp(allow: AllowList): Middleware<ApiState> {
   return async (ctx, next) => {

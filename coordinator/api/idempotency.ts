@@ -4,9 +4,9 @@
  * the client's retry does the work rather than replaying a failure that may have been transient.
  */
 import type { Middleware } from 'koa';
+import { sha256hex } from '../crypto/sha256.js';
 import type { IdempotencyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
-import { sha256hex } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import type { ApiLogger, ApiState } from './state.js';
 

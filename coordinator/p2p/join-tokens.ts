@@ -4,13 +4,12 @@
  * rendezvous lets unknown peers connect long enough to redeem one; {@link JoinTokens.outstanding} answers that
  * synchronously from a cache refreshed on every change and every minute.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256hex } from '../crypto/sha256.js';
 import type { JoinTokenRepo, PartyRepo } from '../db/types.js';
 
 /** Prefix of every token, so a leaked one is recognisable in a scan. */
 export const JOIN_TOKEN_PREFIX = 'mpcjoin_';
-
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Join tokens over the database. */
 export class JoinTokens {
@@ -29,14 +28,14 @@ export class JoinTokens {
   async create(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
     const token = JOIN_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await this.tokens.create(hashOf(token), expiresAt);
+    await this.tokens.create(sha256hex(token), expiresAt);
     this.openUntil = Math.max(this.openUntil, expiresAt.getTime());
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
   /** Redeems `token` for `partyId` (atomically, once) and remembers the admission. */
   async redeem(token: string, partyId: string): Promise<boolean> {
-    const ok = await this.tokens.redeem(hashOf(token), partyId, new Date());
+    const ok = await this.tokens.redeem(sha256hex(token), partyId, new Date());
     if (ok) await this.parties.admit(partyId, 'token');
     await this.refresh();
     return ok;

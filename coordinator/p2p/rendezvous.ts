@@ -8,8 +8,7 @@
  * {@link GUEST_GRACE_MS} unless it joins.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
-import * as Digest from 'multiformats/hashes/digest';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
 import {
   decodeJoin,
@@ -209,9 +208,4 @@ export class Rendezvous {
     this.stopping = true;
     await this.host.stop();
   }
-}
-
-/** The peer id string of a binary peer id (as session records carry them). */
-export function peerIdString(bytes: Uint8Array): string {
-  return peerIdFromMultihash(Digest.decode(bytes)).toString();
 }

@@ -6,11 +6,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type ApiOptions, createApi, type ListeningServer, listen } from '../../coordinator/api/app.js';
-import { sha256hex } from '../../coordinator/api/auth.js';
 import { isAllowed, parseAllowList } from '../../coordinator/api/ip-allow.js';
 import { CoordinatorMetrics } from '../../coordinator/api/metrics.js';
 import type { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
 import { createRouter, registeredRoutes } from '../../coordinator/api/routes.js';
+import { sha256hex } from '../../coordinator/crypto/sha256.js';
 import { CoordinatorError } from '../../coordinator/errors.js';
 import type {
   AccountView,
