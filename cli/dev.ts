@@ -5,14 +5,15 @@
  * `CRYPTO_MASTER_KEY` / `MPC_API_KEY` are set. Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import type { startCoordinator } from '../coordinator/server.js';
 import { createLogger } from '../src/observe/logger.js';
-import { untilSignal } from './coordinator/index.js';
+import { MASTER_KEY_ENV, MasterKey } from '../src/store/master-key.js';
+import { untilSignal } from './signals.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 
@@ -109,8 +110,11 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
       const masterKey =
         process.env.CRYPTO_MASTER_KEY?.trim() ||
         secretFile(join(root, 'master.key'), () => randomBytes(32).toString('hex'));
-      if (!/^[0-9a-fA-F]{64}$/.test(masterKey)) {
-        console.error('mpc dev: CRYPTO_MASTER_KEY must be 64 hex characters');
+      let identityKey: KeyObject;
+      try {
+        identityKey = MasterKey.fromHex(masterKey, MASTER_KEY_ENV).subKey('coordinatorIdentity');
+      } catch (e) {
+        console.error(`mpc dev: ${(e as Error).message}`);
         process.exitCode = 2;
         return;
       }
@@ -131,7 +135,7 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
           dataDir: join(root, 'coordinator'),
           apiKeys: [apiKey],
           allowedPeers: peers,
-          masterKey: Buffer.from(masterKey, 'hex'),
+          identityKey,
           quorum: Math.min(3, n),
           log,
         });

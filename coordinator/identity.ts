@@ -1,9 +1,10 @@
 /**
  * The coordinator's libp2p identity: an Ed25519 key kept across restarts (parties are configured with its peer
- * id), in `<data dir>/identity.key`, mode 0600. With a master key it is sealed with AES-256-GCM (AAD names the
- * file's purpose); without one it is stored as is, and the caller is told so it can warn.
+ * id), in `<data dir>/identity.key`, mode 0600. With a sealing key (the CLI derives one from the master key) it is
+ * sealed with AES-256-GCM (AAD names the file's purpose); without one it is stored as is, and the caller is told
+ * so it can warn.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
@@ -18,7 +19,7 @@ const AAD = Buffer.from('mpc/coordinator/identity');
 /** Loads the identity from `dataDir`, creating it on first start. */
 export async function loadCoordinatorIdentity(
   dataDir: string,
-  masterKey?: Uint8Array,
+  sealKey?: KeyObject,
 ): Promise<{ key: PrivateKey; created: boolean; sealed: boolean }> {
   const path = join(dataDir, IDENTITY_FILE);
   let bytes: Buffer | undefined;
@@ -28,33 +29,33 @@ export async function loadCoordinatorIdentity(
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   if (bytes)
-    return { key: privateKeyFromProtobuf(open(bytes, masterKey, path)), created: false, sealed: isSealed(bytes) };
+    return { key: privateKeyFromProtobuf(open(bytes, sealKey, path)), created: false, sealed: isSealed(bytes) };
   const key = await generateKeyPair('Ed25519');
   const plain = privateKeyToProtobuf(key);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(path, masterKey ? seal(plain, masterKey) : plain, { mode: 0o600, flag: 'wx' });
+  await writeFile(path, sealKey ? seal(plain, sealKey) : plain, { mode: 0o600, flag: 'wx' });
   await chmod(path, 0o600);
-  return { key, created: true, sealed: masterKey !== undefined };
+  return { key, created: true, sealed: sealKey !== undefined };
 }
 
 const isSealed = (b: Buffer) => b.subarray(0, SEALED_MAGIC.length).equals(SEALED_MAGIC);
 
-function seal(plain: Uint8Array, masterKey: Uint8Array): Buffer {
+function seal(plain: Uint8Array, sealKey: KeyObject): Buffer {
   const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', masterKey, iv).setAAD(AAD);
+  const c = createCipheriv('aes-256-gcm', sealKey, iv).setAAD(AAD);
   const body = Buffer.concat([c.update(plain), c.final()]);
   return Buffer.concat([SEALED_MAGIC, iv, body, c.getAuthTag()]);
 }
 
-function open(bytes: Buffer, masterKey: Uint8Array | undefined, path: string): Uint8Array {
+function open(bytes: Buffer, sealKey: KeyObject | undefined, path: string): Uint8Array {
   if (!isSealed(bytes)) return bytes;
-  if (!masterKey) {
+  if (!sealKey) {
     throw new CoordinatorError('UNAVAILABLE', `${path} is sealed; set CRYPTO_MASTER_KEY (the key it was sealed with)`);
   }
   const iv = bytes.subarray(8, 20);
   const tag = bytes.subarray(bytes.length - 16);
   try {
-    const d = createDecipheriv('aes-256-gcm', masterKey, iv).setAAD(AAD).setAuthTag(tag);
+    const d = createDecipheriv('aes-256-gcm', sealKey, iv).setAAD(AAD).setAuthTag(tag);
     return Buffer.concat([d.update(bytes.subarray(20, bytes.length - 16)), d.final()]);
   } catch {
     throw new CoordinatorError('UNAVAILABLE', `${path} does not open with this master key (wrong key or damaged file)`);

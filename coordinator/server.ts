@@ -2,6 +2,7 @@
  * Starts the whole coordinator: database (PostgreSQL, or embedded PGlite in the data directory), identity,
  * rendezvous libp2p host, orchestration and the REST API; {@link RunningCoordinator.stop} ends them in reverse.
  */
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
@@ -39,8 +40,8 @@ export interface CoordinatorConfig {
   allowedIps?: string[];
   /** Peer ids admitted to the p2p network from the start. */
   allowedPeers: string[];
-  /** Seals the identity file at rest (32 bytes). */
-  masterKey?: Uint8Array;
+  /** AES-256 key sealing the identity file at rest (the CLI derives it from the master key). */
+  identityKey?: KeyObject;
   /** Deadlines of session attempts. */
   keygenTimeoutMs?: number;
   signTimeoutMs?: number;
@@ -73,7 +74,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   try {
     if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
     const privateKey: PrivateKey = config.dataDir
-      ? await loadIdentity(config.dataDir, config.masterKey, log)
+      ? await loadIdentity(config.dataDir, config.identityKey, log)
       : await generateKeyPair('Ed25519');
     const db = await openDatabase({
       ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
@@ -162,8 +163,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   }
 }
 
-async function loadIdentity(dataDir: string, masterKey: Uint8Array | undefined, log: CoordinatorLog) {
-  const { key, created, sealed } = await loadCoordinatorIdentity(dataDir, masterKey);
+async function loadIdentity(dataDir: string, identityKey: KeyObject | undefined, log: CoordinatorLog) {
+  const { key, created, sealed } = await loadCoordinatorIdentity(dataDir, identityKey);
   if (created) log.info({ dataDir }, 'created a new coordinator identity');
   if (!sealed)
     log.warn({ dataDir }, 'the coordinator identity is stored unsealed (0600); set CRYPTO_MASTER_KEY to seal it');

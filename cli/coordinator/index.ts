@@ -1,25 +1,8 @@
 /** `mpc coordinator start|join-token`. */
 import type { Argv } from 'yargs';
 import { createLogger } from '../../src/observe/logger.js';
+import { untilSignal } from '../signals.js';
 import { startOptions, toConfig } from './options.js';
-
-/** Waits for SIGINT/SIGTERM, then runs `stop` once. */
-export function untilSignal(stop: () => Promise<void>, what: string): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = () => {
-      if (stopping) return;
-      stopping = true;
-      stop().then(resolve, (e) => {
-        console.error(`${what}: error while stopping: ${String(e)}`);
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-}
 
 /** Registers the `coordinator` command group. */
 export function coordinatorCommands<T>(y: Argv<T>): Argv<T> {
@@ -33,9 +16,11 @@ export function coordinatorCommands<T>(y: Argv<T>): Argv<T> {
           'Start the coordinator; prints its API URL and the libp2p multiaddr parties are pointed at',
           startOptions,
           async (argv) => {
-            let config: ReturnType<typeof toConfig>;
+            let config: ReturnType<typeof toConfig>['config'];
             try {
-              config = toConfig(argv);
+              const parsed = toConfig(argv);
+              config = parsed.config;
+              for (const n of parsed.notes) console.error(`note: ${n}`);
             } catch (e) {
               console.error(`mpc coordinator start: ${(e as Error).message}`);
               process.exitCode = 2;

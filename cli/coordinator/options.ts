@@ -5,20 +5,11 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CoordinatorConfig } from '../../coordinator/server.js';
+import { loadMasterKey, MASTER_KEY_ENV } from '../../src/store/master-key.js';
 
 /** Splits a comma- or whitespace-separated list, dropping empties. */
 export function splitList(v: string | undefined): string[] {
   return (v ?? '').split(/[\s,]+/).filter((s) => s.length > 0);
-}
-
-/** Reads a 64-hex-char master key from a file or `CRYPTO_MASTER_KEY`; undefined when neither is set. */
-export function readMasterKey(file: string | undefined, env = process.env): Uint8Array | undefined {
-  const text = file ? readFileSync(file, 'utf8').trim() : env.CRYPTO_MASTER_KEY?.trim();
-  if (text === undefined || text === '') return undefined;
-  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
-    throw new Error(`invalid master key ${file ? `in ${file}` : 'in CRYPTO_MASTER_KEY'}; must be 64 hex characters`);
-  }
-  return Buffer.from(text, 'hex');
 }
 
 /** The flags of `mpc coordinator start`. */
@@ -78,8 +69,14 @@ function numberEnv(name: string, fallback: number): number {
 
 type StartArgs = Awaited<ReturnType<ReturnType<typeof startOptions>['parseAsync']>>;
 
-/** Validates the parsed flags (and environment) into a config; throws an Error naming the bad flag. */
-export function toConfig(argv: StartArgs, env = process.env): Omit<CoordinatorConfig, 'log'> {
+/**
+ * Validates the parsed flags (and environment) into a config; throws an Error naming the bad flag. `notes` are
+ * warnings for the operator (e.g. a master key file others may read).
+ */
+export function toConfig(
+  argv: StartArgs,
+  env = process.env,
+): { config: Omit<CoordinatorConfig, 'log'>; notes: readonly string[] } {
   for (const [name, v, min, max] of [
     ['port', argv.port, 0, 65535],
     ['sign-timeout', argv['sign-timeout'], 1, 600_000],
@@ -96,8 +93,11 @@ export function toConfig(argv: StartArgs, env = process.env): Omit<CoordinatorCo
   if (short !== undefined) throw new Error('every API key must be at least 16 characters');
   const allowedIps = splitList(argv['allowed-ips'] ?? env.ALLOWED_IPS);
   const databaseUrl = argv['database-url'] ?? env.DATABASE_URL;
-  const masterKey = readMasterKey(argv['master-key-file'], env);
-  return {
+  // the master key is optional here (without it the identity file is stored unsealed, with a warning); when
+  // given, the party's loader checks it and the coordinator gets only a sub-key
+  const keyFile = argv['master-key-file'];
+  const master = keyFile || env[MASTER_KEY_ENV]?.trim() ? loadMasterKey({ env, keyFile }) : undefined;
+  const config = {
     port: argv.port,
     host: argv.host,
     listen: argv.listen.map(String),
@@ -106,10 +106,11 @@ export function toConfig(argv: StartArgs, env = process.env): Omit<CoordinatorCo
     apiKeys,
     ...(allowedIps.length > 0 ? { allowedIps } : {}),
     allowedPeers: [...argv['allow-peer'].map(String), ...splitList(env.MPC_ALLOWED_PEERS)],
-    ...(masterKey ? { masterKey } : {}),
+    ...(master ? { identityKey: master.key.subKey('coordinatorIdentity') } : {}),
     signTimeoutMs: argv['sign-timeout'],
     keygenTimeoutMs: argv['keygen-timeout'],
     quorum: argv.quorum,
     trustProxy: argv['trust-proxy'],
   };
+  return { config, notes: master?.notes ?? [] };
 }

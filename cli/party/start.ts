@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { runParty } from '../../src/party/run-node.js';
 import { isStoreError } from '../../src/store/errors.js';
+import { untilSignal } from '../signals.js';
 import { storeOptions } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -99,20 +100,7 @@ export function startCommand(y: Argv): Argv {
         }
         throw e;
       }
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const onSignal = () => {
-          if (stopping) return;
-          stopping = true;
-          running.stop().then(resolve, (e) => {
-            console.error(`mpc party start: error while stopping: ${String(e)}`);
-            process.exitCode = 1;
-            resolve();
-          });
-        };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-      });
+      await untilSignal(() => running.stop(), 'mpc party start');
     },
   );
 }

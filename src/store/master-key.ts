@@ -25,6 +25,8 @@ export const SUBKEY_LABELS = {
   atRest: 'mpc-custody/party-store/at-rest/v1',
   /** Wraps a delegate party's user share, which leaves the node and comes back. */
   delegateWrap: 'mpc-custody/party-store/delegate-wrap/v1',
+  /** Seals the coordinator's libp2p identity file (the CLI derives it; the coordinator never sees the master key). */
+  coordinatorIdentity: 'mpc-custody/coordinator/identity/v1',
 } as const;
 
 /** Purposes that have a sub-key. */
