@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { KeyShare } from '../protocols/dkls23/key-share.js';
 import { runPairSetupInMemory } from '../protocols/dkls23/pair-setup.js';
 import { createOnlineSign, type Presignature } from '../protocols/dkls23/sign.js';
-import { nodeSuite } from '../src/crypto/node-suite.js';
+import { nodeSuite } from '../src/runtime/suite.js';
 import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, sign } from '../test/helpers/parties.js';

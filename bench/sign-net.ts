@@ -3,14 +3,14 @@
  * driven by the party node's session runner; pair states from the committed fixture, so only the signing is
  * timed. The streams are opened per session, as in production.
  */
-import '../src/polyfill.js';
+import '../src/runtime/polyfill.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { KeyShare } from '../protocols/dkls23/key-share.js';
 import { PairGuard } from '../protocols/dkls23/pair-guard.js';
 import { createSign, type Signature } from '../protocols/dkls23/sign.js';
-import { nodeSuite } from '../src/crypto/node-suite.js';
-import { FRAME_HEADER_BYTES } from '../src/net/frames.js';
-import { createHost, type Host } from '../src/net/host.js';
+import { createHost, type Host } from '../src/runtime/host.js';
+import { nodeSuite } from '../src/runtime/suite.js';
+import { FRAME_HEADER_BYTES } from '../src/session/frames.js';
 import { runSession, SessionRegistry } from '../src/session/runner.js';
 import { pairsOf } from '../test/helpers/fixture.js';
 import { keygen } from '../test/helpers/parties.js';

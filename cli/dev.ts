@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import type { startCoordinator } from '../coordinator/server.js';
-import { createLogger } from '../src/observe/logger.js';
-import { MASTER_KEY_ENV, MasterKey } from '../src/store/master-key.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { MASTER_KEY_ENV, MasterKey } from '../src/runtime/master-key.js';
 import { untilSignal } from './signals.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));

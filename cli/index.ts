@@ -2,7 +2,7 @@
  * The `mpc` command line: `mpc party …`, `mpc coordinator …`, `mpc dev` (the whole network on one machine) and
  * `mpc bench`.
  */
-import '../src/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
+import '../src/runtime/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

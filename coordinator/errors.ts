@@ -3,6 +3,8 @@
  * the database reaches the client as `{"error":{"code","message"}}` with the matching HTTP status.
  */
 
+import { CodedError } from '../protocols/common/errors.js';
+
 /** Stable error codes of the REST API. */
 export type ApiErrorCode =
   | 'INVALID_REQUEST'
@@ -29,17 +31,12 @@ export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = {
 };
 
 /** A failure with a stable {@link ApiErrorCode}; `message` is safe to show to API clients (never a secret). */
-export class CoordinatorError extends Error {
+export class CoordinatorError extends CodedError<ApiErrorCode> {
   override readonly name = 'CoordinatorError';
-  /** Which kind of failure. */
-  readonly code: ApiErrorCode;
-  /** Extra facts for the client (e.g. `sessionId`, `culprits`), returned beside code and message. */
-  readonly details: Readonly<Record<string, unknown>> | undefined;
 
+  /** `details` are extra facts for the client (e.g. `sessionId`, `culprits`), returned beside code and message. */
   constructor(code: ApiErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.details = details;
+    super(code, message, { details, cause: options?.cause });
   }
 }
 

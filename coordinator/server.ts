@@ -11,9 +11,9 @@ import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
 import { KeyUseCounter } from './db/key-use-counter.js';
 import { loadCoordinatorIdentity } from './identity.js';
+import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
-import { Orchestrator } from './sessions/orchestrator.js';
 
 /** A logger (pino fits). */
 export interface CoordinatorLog {

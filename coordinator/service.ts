@@ -3,7 +3,7 @@
  * implements it over the rendezvous host and the database; the API layer only validates, authenticates and
  * serialises. Every method throws {@link CoordinatorError} for failures a client should see.
  */
-import type { PartyRole } from '../protocols/session/control.js';
+import type { PartyRole } from '../protocols/control/control.js';
 
 /** One party of an account. */
 export interface AccountPartyView {

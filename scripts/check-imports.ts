@@ -28,7 +28,13 @@ export interface Violation {
 
 /** The folders whose imports are checked. */
 export const CHECKED_FOLDERS = ['protocols', 'src', 'coordinator', 'cli'] as const;
-type Folder = (typeof CHECKED_FOLDERS)[number];
+
+/**
+ * The rooms of the import table: a file belongs to the longest room its path starts with, so `src/runtime/`
+ * (what every node process shares) is a room of its own inside `src/` (the party node).
+ */
+export const ROOMS = ['protocols', 'src/runtime', 'src', 'coordinator', 'cli'] as const;
+type Folder = (typeof ROOMS)[number];
 
 interface Rule {
   /** Repository folders that relative imports may reach (the folder itself is always allowed). */
@@ -49,20 +55,28 @@ const RULES: Record<Folder, Rule> = {
     builtins: false,
     reason: 'protocols/ may import @noble/curves and @noble/hashes only; no Node built-ins, no I/O',
   },
-  src: {
+  'src/runtime': {
     folders: ['protocols'],
     packages: 'any',
     builtins: true,
-    reason: 'src/ may import protocols/ and packages, not coordinator/ or cli/',
+    reason:
+      'src/runtime/ may import protocols/ and packages, not the party node (the rest of src/), coordinator/ or cli/',
+  },
+  src: {
+    folders: ['protocols', 'src/runtime'],
+    packages: 'any',
+    builtins: true,
+    reason: 'src/ (the party node) may import protocols/, src/runtime/ and packages, not coordinator/ or cli/',
   },
   coordinator: {
-    folders: ['protocols'],
+    folders: ['protocols', 'src/runtime'],
     packages: 'any',
     builtins: true,
-    reason: 'coordinator/ may import protocols/ and packages, not src/ or cli/',
+    reason:
+      'coordinator/ may import protocols/, src/runtime/ and packages, not the party node (the rest of src/) or cli/',
   },
   cli: {
-    folders: ['src', 'coordinator', 'protocols'],
+    folders: ['src', 'src/runtime', 'coordinator', 'protocols'],
     packages: 'any',
     builtins: true,
     reason: 'cli/ may import src/, coordinator/ and protocols/',
@@ -128,7 +142,7 @@ function importProblem(folder: Folder, path: string, spec: string): string | und
   const rule = RULES[folder];
   if (spec.startsWith('.') || spec.startsWith('/')) {
     const target = posix.normalize(posix.join(posix.dirname(path), spec));
-    const targetFolder = target.split('/')[0];
+    const targetFolder = folderOf(target);
     if (target.startsWith('../') || target.startsWith('/')) return `${rule.reason}; this leaves the repository`;
     if (targetFolder === folder) return undefined;
     return (rule.folders as readonly string[]).includes(targetFolder ?? '') ? undefined : rule.reason;
@@ -146,9 +160,9 @@ function packageName(spec: string): string {
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
 }
 
+/** The room of a repository path: the first (and so longest) room in {@link ROOMS} that is a prefix of it. */
 function folderOf(path: string): Folder | undefined {
-  const top = path.split('/')[0];
-  return CHECKED_FOLDERS.find((folder) => folder === top);
+  return ROOMS.find((room) => path === room || path.startsWith(`${room}/`));
 }
 
 function importsOf(code: string): { spec: string; index: number }[] {

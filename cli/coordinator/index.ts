@@ -1,6 +1,6 @@
 /** `mpc coordinator start|join-token`. */
 import type { Argv } from 'yargs';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { untilSignal } from '../signals.js';
 import { startOptions, toConfig } from './options.js';
 

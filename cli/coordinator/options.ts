@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CoordinatorConfig } from '../../coordinator/server.js';
-import { loadMasterKey, MASTER_KEY_ENV } from '../../src/store/master-key.js';
+import { loadMasterKey, MASTER_KEY_ENV } from '../../src/runtime/master-key.js';
 
 /** Splits a comma- or whitespace-separated list, dropping empties. */
 export function splitList(v: string | undefined): string[] {

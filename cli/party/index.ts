@@ -4,11 +4,11 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
+import { isCodedError } from '../../protocols/common/errors.js';
 import { formatStatus, partyStatus } from '../../src/party/admin.js';
 import { adminRequest } from '../../src/party/admin-socket.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
-import { isStoreError } from '../../src/store/errors.js';
 import { type StoreFlags, storeOptions } from './options.js';
 import { startCommand } from './start.js';
 
@@ -29,7 +29,7 @@ async function withStore(
       await store.close();
     }
   } catch (e) {
-    if (isStoreError(e)) {
+    if (isCodedError(e)) {
       console.error(`mpc party: ${e.message}`);
       process.exitCode = 1;
       return;

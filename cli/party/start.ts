@@ -1,8 +1,8 @@
 /** `mpc party start`: parse and check flags, run the node until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { isCodedError } from '../../protocols/common/errors.js';
 import type { runParty } from '../../src/party/run-node.js';
-import { isStoreError } from '../../src/store/errors.js';
 import { untilSignal } from '../signals.js';
 import { storeOptions } from './options.js';
 
@@ -93,7 +93,7 @@ export function startCommand(y: Argv): Argv {
           ...(joinToken ? { joinToken } : {}),
         });
       } catch (e) {
-        if (isStoreError(e) || (e instanceof Error && /multiaddr|coordinator/.test(e.message))) {
+        if (isCodedError(e) || (e instanceof Error && /multiaddr|coordinator/.test(e.message))) {
           console.error(`mpc party start: ${e.message}`);
           process.exitCode = 1;
           return;

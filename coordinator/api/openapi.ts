@@ -4,7 +4,7 @@
  * schemas follow the views of `service.ts`. A unit test checks that every registered route is described here.
  */
 import { z } from 'zod';
-import { type PartyRole, ROLE_CODES } from '../../protocols/session/control.js';
+import { type PartyRole, ROLE_CODES } from '../../protocols/control/control.js';
 import type { ApiErrorCode } from '../errors.js';
 import { HTTP_STATUS } from '../errors.js';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';

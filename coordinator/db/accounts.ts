@@ -2,7 +2,7 @@
  * {@link AccountRepo} over `pg`: accounts and their parties (`accounts`, `account_parties`).
  */
 import type pg from 'pg';
-import type { PartyRole } from '../../protocols/session/control.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 import type { AccountParty, AccountRepo, AccountRow, AccountStatus } from './types.js';
 
 /** An `accounts` row with its parties aggregated as JSON, as {@link SELECT_ACCOUNT} returns it. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { CodedError } from '../../protocols/common/errors.js';
 import { migrate } from './migrate.js';
 import { createRepositories } from './repositories.js';
 import type { Repositories } from './types.js';
@@ -28,21 +29,8 @@ export type DatabaseErrorCode =
   | 'MIGRATION_FAILED';
 
 /** A failure opening the database. Messages name what failed but never carry a password. */
-export class DatabaseError extends Error {
+export class DatabaseError extends CodedError<DatabaseErrorCode> {
   override readonly name = 'DatabaseError';
-
-  /**
-   * @param code stable code to branch on
-   * @param message what failed and where; URLs in it are redacted with {@link redactUrl}
-   * @param options `cause`, only when it cannot carry a password (never for URL connections)
-   */
-  constructor(
-    readonly code: DatabaseErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** An open database. */

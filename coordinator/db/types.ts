@@ -3,7 +3,7 @@
  * implementations live beside this file; the same code serves a real server and the embedded PGlite.
  * Timestamps are `Date`; ids and hex strings are stored as text exactly as given.
  */
-import type { PartyRole } from '../../protocols/session/control.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 
 /** Account row status. */
 export type AccountStatus = 'pending' | 'active' | 'failed';

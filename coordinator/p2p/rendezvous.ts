@@ -9,7 +9,7 @@
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
+import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   decodeJoin,
   decodeRegister,
@@ -20,11 +20,11 @@ import {
   type SessionResult,
   type SignedDecision,
   verifyResult,
-} from '../../protocols/session/control.js';
-import { ControlError } from '../../protocols/session/errors.js';
-import type { SignedRecord } from '../../protocols/session/record.js';
-import { MessageType } from '../../protocols/session/wire.js';
-import { nodeEd25519 } from '../crypto/ed25519.js';
+} from '../../protocols/control/control.js';
+import { ControlError } from '../../protocols/control/errors.js';
+import type { SignedRecord } from '../../protocols/control/record.js';
+import { MessageType } from '../../protocols/control/wire.js';
+import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import { request, serveRequests } from './control.js';
 import { type CoordinatorHost, startCoordinatorHost } from './host.js';
 

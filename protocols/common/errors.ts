@@ -4,6 +4,35 @@
  * failure can be pinned on one party.
  */
 
+/**
+ * The one error family of the project: every failure a caller may branch on is a `CodedError` whose `code` is
+ * stable (part of the API). Deciding what a failure means — an HTTP status, a session result, a CLI exit code,
+ * whether to ban — is one `switch` on `code`, never an `instanceof` chain or a test of the message. Messages are
+ * for people and never carry secret material.
+ */
+export class CodedError<Code extends string = string> extends Error {
+  /** Which failure; stable, part of the API. */
+  readonly code: Code;
+  /** Facts a caller may show or act on (ids, culprits); never secret material. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  /**
+   * @param code stable code to branch on
+   * @param message what failed, for people
+   * @param options `details` for callers, `cause` for the underlying error (only when it carries no secret)
+   */
+  constructor(code: Code, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `e` belongs to the error family (any {@link CodedError}), optionally with one of `codes`. */
+export function isCodedError(e: unknown, ...codes: readonly string[]): e is CodedError {
+  return e instanceof CodedError && (codes.length === 0 || codes.includes(e.code));
+}
+
 /** Stable codes of protocol failures; callers branch on these. */
 export type ProtocolErrorCode =
   /** A message could not be decoded: wrong length, non-canonical scalar, invalid point, trailing bytes. */
@@ -74,18 +103,15 @@ export const ATTRIBUTABLE_CODES: ReadonlySet<ProtocolErrorCode> = new Set<Protoc
 ]);
 
 /** A failed protocol check: `code` names the check, `round` where it failed, `culprit` the party at fault. */
-export class ProtocolError extends Error {
+export class ProtocolError extends CodedError<ProtocolErrorCode> {
   override readonly name = 'ProtocolError';
-  /** Which check failed. */
-  readonly code: ProtocolErrorCode;
   /** The round in which the failure was detected (0 when outside any round). */
   readonly round: number;
   /** Session index of the party whose message failed the check, when one can be named. */
   readonly culprit: number | undefined;
 
   constructor(code: ProtocolErrorCode, message: string, opts: { round?: number; culprit?: number } = {}) {
-    super(`${code}: ${message}`);
-    this.code = code;
+    super(code, `${code}: ${message}`);
     this.round = opts.round ?? 0;
     this.culprit = opts.culprit;
   }

@@ -15,12 +15,7 @@ import * as Digest from 'multiformats/hashes/digest';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { ProtocolRun } from '../../protocols/common/run.js';
-import type { KeyShare } from '../../protocols/dkls23/key-share.js';
-import { createKeygen } from '../../protocols/dkls23/keygen.js';
-import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
-import type { PairState } from '../../protocols/dkls23/pair-state.js';
-import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
-import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
+import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   decodeAnnounce,
   decodeDecisionMessage,
@@ -32,20 +27,25 @@ import {
   signResult,
   validateAnnouncement,
   verifyDecision,
-} from '../../protocols/session/control.js';
-import { ControlError } from '../../protocols/session/errors.js';
-import { acceptRecord, type SessionRecord } from '../../protocols/session/record.js';
-import { MessageType } from '../../protocols/session/wire.js';
-import { nodeEd25519 } from '../crypto/ed25519.js';
-import { nodeSuite } from '../crypto/node-suite.js';
-import { createHost, type Host } from '../net/host.js';
+} from '../../protocols/control/control.js';
+import { ControlError } from '../../protocols/control/errors.js';
+import { acceptRecord, type SessionRecord } from '../../protocols/control/record.js';
+import { MessageType } from '../../protocols/control/wire.js';
+import type { KeyShare } from '../../protocols/dkls23/key-share.js';
+import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import type { PairState } from '../../protocols/dkls23/pair-state.js';
+import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
+import { controlRequest, serveControl } from '../runtime/control-transport.js';
+import { nodeEd25519 } from '../runtime/ed25519.js';
+import { createHost, type Host } from '../runtime/host.js';
+import { nodeSuite } from '../runtime/suite.js';
 import { BanList } from '../session/bans.js';
 import { Pairing, PairingError, type PairStore } from '../session/pairing.js';
 import { SessionRegistry } from '../session/registry.js';
 import { runSession, SessionError, type TamperOutbound } from '../session/runner.js';
 import { isStoreError } from '../store/errors.js';
 import type { ShareStore } from '../store/share-store.js';
-import { controlRequest, serveControl } from './control-transport.js';
 
 /** The gossipsub topic on which the coordinator publishes session records (never secret material). */
 export const ANNOUNCE_TOPIC = 'mpc/sessions/1.0.0';

@@ -1,5 +1,5 @@
 /** Opens a party's data directory with its master key, the one way every party command reaches its store. */
-import { loadMasterKey } from '../store/master-key.js';
+import { loadMasterKey } from '../runtime/master-key.js';
 import { ShareStore } from '../store/share-store.js';
 
 /** Where the store is and how to find the master key. */
@@ -11,7 +11,7 @@ export interface StoreLocation {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Loads the master key (StoreError NO_MASTER_KEY / BAD_MASTER_KEY with how-to) and opens the store. */
+/** Loads the master key (ConfigError NO_MASTER_KEY / BAD_MASTER_KEY with how-to) and opens the store. */
 export async function openPartyStore(loc: StoreLocation): Promise<{ store: ShareStore; notes: readonly string[] }> {
   const loaded = loadMasterKey({ env: loc.env ?? process.env, keyFile: loc.masterKeyFile });
   const store = await ShareStore.open(loc.dataDir, loaded.key);

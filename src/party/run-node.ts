@@ -3,10 +3,10 @@
  * identity, start logging, metrics and the health server, start the node, and stop all of it cleanly.
  */
 
-import type { PartyRole } from '../../protocols/session/control.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 import { startObserveServer } from '../observe/http.js';
-import { createLogger } from '../observe/logger.js';
 import { PartyMetrics } from '../observe/metrics.js';
+import { createLogger } from '../runtime/logger.js';
 import { serveAdmin } from './admin-socket.js';
 import { loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';

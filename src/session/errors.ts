@@ -3,7 +3,7 @@
  * kind of failure it was and whose `culprits` name the session indices the failure points at: the peers still
  * awaited on a timeout, the culprit of a failed protocol check, the peer whose stream broke.
  */
-import { ProtocolError } from '../../protocols/common/errors.js';
+import { CodedError, ProtocolError } from '../../protocols/common/errors.js';
 
 /** Stable codes of session failures; callers branch on these. */
 export type SessionErrorCode =
@@ -19,10 +19,8 @@ export type SessionErrorCode =
   | 'NETWORK';
 
 /** A session that ended without a result. */
-export class SessionError extends Error {
+export class SessionError extends CodedError<SessionErrorCode> {
   override readonly name = 'SessionError';
-  /** What kind of failure. */
-  readonly code: SessionErrorCode;
   /** The protocol round the session was in (0 before the run started). */
   readonly round: number;
   /** Session indices the failure points at (may be empty). */
@@ -33,8 +31,7 @@ export class SessionError extends Error {
     message: string,
     opts: { round?: number; culprits?: readonly number[]; cause?: unknown } = {},
   ) {
-    super(`${code}: ${message}`, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
+    super(code, `${code}: ${message}`, { cause: opts.cause });
     this.round = opts.round ?? 0;
     this.culprits = [...(opts.culprits ?? [])];
   }

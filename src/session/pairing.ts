@@ -16,10 +16,10 @@ import type { Outbound } from '../../protocols/common/run.js';
 import type { Suite } from '../../protocols/common/suite.js';
 import { PairSetupRun } from '../../protocols/dkls23/pair-setup.js';
 import type { PairState } from '../../protocols/dkls23/pair-state.js';
-import { nodeSuite } from '../crypto/node-suite.js';
-import { decodeFrame, encodeFrame, sameSessionId } from '../net/frames.js';
-import type { HostMultiaddr } from '../net/host.js';
+import type { HostMultiaddr } from '../runtime/host.js';
+import { nodeSuite } from '../runtime/suite.js';
 import { BanList } from './bans.js';
+import { decodeFrame, encodeFrame, sameSessionId } from './frames.js';
 import { resetStream } from './registry.js';
 
 /** The protocol of pair setup streams. */

@@ -6,9 +6,9 @@
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
-import { decodeFrame, type Frame, HELLO_ROUND, MAX_FRAME_BYTES, sessionKey } from '../net/frames.js';
 import { BanList } from './bans.js';
 import { SessionError } from './errors.js';
+import { decodeFrame, type Frame, HELLO_ROUND, MAX_FRAME_BYTES, sessionKey } from './frames.js';
 
 /** The protocol of session streams. */
 export const TSS_PROTOCOL = '/mpc/tss/1.0.0';

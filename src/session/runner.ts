@@ -19,6 +19,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { Outbound, ProtocolRun } from '../../protocols/common/run.js';
+import type { HostMultiaddr } from '../runtime/host.js';
+import { SessionError } from './errors.js';
 import {
   decodeFrame,
   encodeFrame,
@@ -27,9 +29,7 @@ import {
   HELLO_ROUND,
   SESSION_ID_BYTES,
   sameSessionId,
-} from '../net/frames.js';
-import type { HostMultiaddr } from '../net/host.js';
-import { SessionError } from './errors.js';
+} from './frames.js';
 import { type InboundStream, resetStream, SessionRegistry, type SessionSlot, TSS_PROTOCOL } from './registry.js';
 
 export { SessionError, type SessionErrorCode } from './errors.js';

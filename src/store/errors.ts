@@ -3,14 +3,12 @@
  * Messages name records and paths but never carry key material, share bytes or plaintext.
  */
 
+import { CodedError } from '../../protocols/common/errors.js';
+
 /** Stable codes of {@link StoreError}. */
 export type StoreErrorCode =
   /** The data directory is open in another process (a running node holds its lock). */
   | 'LOCKED'
-  /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
-  | 'NO_MASTER_KEY'
-  /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */
-  | 'BAD_MASTER_KEY'
   /** A sealed value failed authentication: wrong key, moved to another record, tampered or truncated. */
   | 'DECRYPT_FAILED'
   /** A value decrypted but does not decode, or contradicts the record it is stored under. */
@@ -27,21 +25,8 @@ export type StoreErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** An error of the store, with a stable {@link StoreErrorCode}. */
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override readonly name = 'StoreError';
-
-  /**
-   * @param code stable code to branch on
-   * @param message human-readable explanation; must never contain secret material
-   * @param options `cause` for the underlying error (only when it carries no secret either)
-   */
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** True when `e` is a {@link StoreError}, optionally with the given code. */

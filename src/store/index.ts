@@ -1,5 +1,5 @@
 /** The party node's encrypted store: master key, sealing, and the LevelDB-backed {@link ShareStore}. */
-export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
+
 export {
   type LoadedMasterKey,
   loadMasterKey,
@@ -7,7 +7,8 @@ export {
   MASTER_KEY_HOWTO,
   MasterKey,
   type MasterKeySource,
-} from './master-key.js';
+} from '../runtime/master-key.js';
+export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
 export { open as openSealed, seal } from './sealed.js';
 export { ShareStore, type ShareStoreOptions } from './share-store.js';
 export type { BanInfo, BurntInfo, ShareInfo, ShareStatus, StoredShare } from './types.js';

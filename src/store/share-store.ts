@@ -18,9 +18,9 @@ import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/d
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
+import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { MasterKey } from './master-key.js';
 import { decodePresignature, encodePresignature } from './presignature-codec.js';
 import { decodeJson, encodeJson, prefixRange, recordKey, recordPrefix } from './records.js';
 import { open, seal } from './sealed.js';

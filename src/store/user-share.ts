@@ -7,8 +7,8 @@
 import type { KeyObject } from 'node:crypto';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
+import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
-import type { MasterKey } from './master-key.js';
 import { open, seal } from './sealed.js';
 
 /** The AAD context of a user share. */

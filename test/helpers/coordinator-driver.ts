@@ -3,11 +3,11 @@
  * the control protocol of protocols/session — it takes registrations and signed results, and announces
  * records and decisions it signs. The real coordinator service arrives with its own issue.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { type Ack, decodeAck, encodeAck } from '../../protocols/session/ack.js';
+import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   type Decision,
   decodeRegister,
@@ -18,11 +18,11 @@ import {
   type SessionResult,
   signDecision,
   verifyResult,
-} from '../../protocols/session/control.js';
-import { type SessionRecord, signRecord } from '../../protocols/session/record.js';
-import { MessageType } from '../../protocols/session/wire.js';
-import { createHost, type Host } from '../../src/net/host.js';
-import { controlRequest, serveControl } from '../../src/party/control-transport.js';
+} from '../../protocols/control/control.js';
+import { type SessionRecord, signRecord } from '../../protocols/control/record.js';
+import { MessageType } from '../../protocols/control/wire.js';
+import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
 
 /** The test coordinator. */
 export class TestCoordinator {

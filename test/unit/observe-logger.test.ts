@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogger, formatPrettyLine, REDACTED } from '../../src/observe/logger.js';
+import { createLogger, formatPrettyLine, REDACTED } from '../../src/runtime/logger.js';
 
 /** A destination that keeps every line written. */
 function capture() {

@@ -5,22 +5,22 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { StoreError } from '../../src/store/errors.js';
-import { loadMasterKey, MasterKey } from '../../src/store/master-key.js';
+import { ConfigError } from '../../src/runtime/errors.js';
+import { loadMasterKey, MasterKey } from '../../src/runtime/master-key.js';
 
 const HEX = randomBytes(32).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'mpc-store-mk-'));
 
-/** Runs `fn`, expecting a StoreError with `code`; returns it. */
-function expectCode(fn: () => unknown, code: string): StoreError {
+/** Runs `fn`, expecting a ConfigError with `code`; returns it. */
+function expectCode(fn: () => unknown, code: string): ConfigError {
   try {
     fn();
   } catch (e) {
-    assert.instance(e, StoreError);
-    assert.is((e as StoreError).code, code);
-    return e as StoreError;
+    assert.instance(e, ConfigError);
+    assert.is((e as ConfigError).code, code);
+    return e as ConfigError;
   }
-  return assert.unreachable(`expected StoreError ${code}`) as never;
+  return assert.unreachable(`expected ConfigError ${code}`) as never;
 }
 
 test('missing master key: NO_MASTER_KEY, and the message says how to make one', () => {

@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import { encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
-import { MasterKey } from '../../src/store/master-key.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { pairsOf } from '../helpers/fixture.js';
 import { keygen, presign, sign } from '../helpers/parties.js';

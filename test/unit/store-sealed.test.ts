@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { StoreError } from '../../src/store/errors.js';
-import { MasterKey } from '../../src/store/master-key.js';
 import { open, SEALED_OVERHEAD, SEALED_VERSION, seal } from '../../src/store/sealed.js';
 
 const key = new MasterKey(randomBytes(32)).subKey('atRest');

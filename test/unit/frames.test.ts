@@ -7,7 +7,7 @@ import {
   FrameError,
   MAX_FRAME_BYTES,
   sameSessionId,
-} from '../../src/net/frames.js';
+} from '../../src/session/frames.js';
 
 const sid = new Uint8Array(32).map((_, i) => i + 1);
 

@@ -1,9 +1,9 @@
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHost, type Host } from '../../src/net/host.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
 
 async function trio(): Promise<{ hosts: Host[]; stranger: Host; allowed: Set<string> }> {
   const keys = await Promise.all([1, 2, 3].map(() => generateKeyPair('Ed25519')));

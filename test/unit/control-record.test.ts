@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { Writer } from '../../protocols/common/codec.js';
 import { DecodeError } from '../../protocols/common/errors.js';
-import { ControlError, type ControlErrorCode } from '../../protocols/session/errors.js';
+import { ControlError, type ControlErrorCode } from '../../protocols/control/errors.js';
 import {
   ed25519PublicKeyFromPeerId,
   peerIdFromEd25519PublicKey,
@@ -13,7 +13,7 @@ import {
   signAs,
   signingDigest,
   verifyAs,
-} from '../../protocols/session/peer-key.js';
+} from '../../protocols/control/peer-key.js';
 import {
   type AcceptOptions,
   acceptRecord,
@@ -23,8 +23,8 @@ import {
   type SessionRecord,
   signRecord,
   verifySignedRecord,
-} from '../../protocols/session/record.js';
-import { utf8Decode, utf8Encode } from '../../protocols/session/wire.js';
+} from '../../protocols/control/record.js';
+import { utf8Decode, utf8Encode } from '../../protocols/control/wire.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
 import { seededRng } from '../helpers/rng.js';
 

@@ -1,4 +1,4 @@
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -9,9 +9,9 @@ import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
-import { nodeSuite } from '../../src/crypto/node-suite.js';
-import { encodeFrame } from '../../src/net/frames.js';
-import { createHost, type Host } from '../../src/net/host.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
+import { nodeSuite } from '../../src/runtime/suite.js';
+import { encodeFrame } from '../../src/session/frames.js';
 import {
   type RunSessionOptions,
   runSession,

@@ -3,7 +3,7 @@
  * session with its culprit, and is NOT retried (no second session), on a real coordinator and real party nodes
  * over libp2p, one of which tampers with its signing messages.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import * as assert from 'uvu/assert';
 import type { RunningCoordinator } from '../../coordinator/server.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
-import { MasterKey } from '../../src/store/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 

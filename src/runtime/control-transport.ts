@@ -6,7 +6,7 @@
  */
 import type { PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
-import type { Host } from '../net/host.js';
+import type { Host } from './host.js';
 
 /** The control protocol id. */
 export const CONTROL_PROTOCOL = '/mpc/control/1.0.0';

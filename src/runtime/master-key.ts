@@ -5,7 +5,7 @@
  */
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { StoreError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** Length of the master key in bytes. */
 export const MASTER_KEY_BYTES = 32;
@@ -45,11 +45,11 @@ export class MasterKey {
   /** @param bytes exactly 32 bytes (copied) */
   constructor(bytes: Uint8Array) {
     if (bytes.length !== MASTER_KEY_BYTES) {
-      throw new StoreError('BAD_MASTER_KEY', `master key must be ${MASTER_KEY_BYTES} bytes, got ${bytes.length}`);
+      throw new ConfigError('BAD_MASTER_KEY', `master key must be ${MASTER_KEY_BYTES} bytes, got ${bytes.length}`);
     }
     if (bytes.every((b) => b === 0)) {
       // An all-zero key is a placeholder someone forgot to replace, not a secret.
-      throw new StoreError('BAD_MASTER_KEY', `master key is all zeros. ${MASTER_KEY_HOWTO}`);
+      throw new ConfigError('BAD_MASTER_KEY', `master key is all zeros. ${MASTER_KEY_HOWTO}`);
     }
     this.#bytes = bytes.slice();
   }
@@ -59,13 +59,13 @@ export class MasterKey {
     const hex = text.trim();
     // Report length and alphabet only: echoing even part of a wrong key could leak a real one.
     if (hex.length !== MASTER_KEY_BYTES * 2) {
-      throw new StoreError(
+      throw new ConfigError(
         'BAD_MASTER_KEY',
         `${where}: master key must be exactly ${MASTER_KEY_BYTES * 2} hex characters, got ${hex.length}. ${MASTER_KEY_HOWTO}`,
       );
     }
     if (!/^[0-9a-fA-F]+$/.test(hex)) {
-      throw new StoreError(
+      throw new ConfigError(
         'BAD_MASTER_KEY',
         `${where}: master key contains characters other than 0-9 and a-f. ${MASTER_KEY_HOWTO}`,
       );
@@ -113,7 +113,7 @@ export interface LoadedMasterKey {
 }
 
 /**
- * Loads the master key from `--master-key-file` or `CRYPTO_MASTER_KEY`. Throws {@link StoreError}
+ * Loads the master key from `--master-key-file` or `CRYPTO_MASTER_KEY`. Throws {@link ConfigError}
  * `NO_MASTER_KEY` when neither is set (the node must refuse to start) and `BAD_MASTER_KEY` when the value is
  * malformed; both messages say how to make a key.
  */
@@ -128,7 +128,7 @@ export function loadMasterKey(source: MasterKeySource = {}): LoadedMasterKey {
     return { key: readKeyFile(source.keyFile, notes), source: 'file', notes };
   }
   if (envSet) return { key: MasterKey.fromHex(fromEnv, MASTER_KEY_ENV), source: 'env', notes };
-  throw new StoreError(
+  throw new ConfigError(
     'NO_MASTER_KEY',
     `no master key: set ${MASTER_KEY_ENV} (64 hex characters) or pass --master-key-file. ${MASTER_KEY_HOWTO}`,
   );
@@ -142,7 +142,7 @@ function readKeyFile(path: string, notes: string[]): MasterKey {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
     const errCode = code === 'ENOENT' ? 'NO_MASTER_KEY' : 'BAD_MASTER_KEY';
-    throw new StoreError(errCode, `cannot read master key file ${path} (${code}). ${MASTER_KEY_HOWTO}`);
+    throw new ConfigError(errCode, `cannot read master key file ${path} (${code}). ${MASTER_KEY_HOWTO}`);
   }
   // Permission bits mean nothing on Windows; elsewhere anything beyond 0600 lets other users read the key.
   if (process.platform !== 'win32') {

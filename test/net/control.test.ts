@@ -2,15 +2,15 @@
  * The control transport (`/mpc/control/1.0.0`) between a party and a coordinator, over real libp2p on
  * loopback, carrying real control messages of protocols/session: a register request and a signed record.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeRegister, encodeRegister } from '../../protocols/session/control.js';
-import { createHost, type Host } from '../../src/net/host.js';
-import { controlRequest, serveControl } from '../../src/party/control-transport.js';
+import { decodeRegister, encodeRegister } from '../../protocols/control/control.js';
+import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
 
 async function pair(): Promise<{ party: Host; coord: Host; stranger: Host; coordId: PeerId }> {
   const [pk, ck] = await Promise.all([generateKeyPair('Ed25519'), generateKeyPair('Ed25519')]);

@@ -4,7 +4,7 @@
  * pair (pair setup on first use), restart with the stores kept, and the refusals of forged, expired and
  * replayed records.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
-import type { SessionRecord } from '../../protocols/session/record.js';
+import type { SessionRecord } from '../../protocols/control/record.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/store/master-key.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
 

@@ -2,7 +2,7 @@
  * Session records over gossipsub: party nodes run a keygen announced only on the topic, and their topic
  * validator rejects a record the coordinator did not sign (no party acts on it).
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +11,11 @@ import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeAnnounce } from '../../protocols/session/control.js';
-import { type SessionRecord, signRecord } from '../../protocols/session/record.js';
+import { encodeAnnounce } from '../../protocols/control/control.js';
+import { type SessionRecord, signRecord } from '../../protocols/control/record.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { ANNOUNCE_TOPIC, PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/store/master-key.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
 

@@ -13,10 +13,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { Ack } from '../../protocols/session/ack.js';
-import { type PartyRole, type SessionResult, signDecision } from '../../protocols/session/control.js';
-import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/session/record.js';
-import { nodeEd25519 } from '../crypto/ed25519.js';
+import type { Ack } from '../../protocols/control/ack.js';
+import { type PartyRole, type SessionResult, signDecision } from '../../protocols/control/control.js';
+import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/control/record.js';
+import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';

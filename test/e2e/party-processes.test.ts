@@ -4,7 +4,7 @@
  * keeps the store, a party killed mid-session that the others name in their timeout, and no secret in
  * plaintext on disk.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
-import type { SessionRecord } from '../../protocols/session/record.js';
-import { MasterKey } from '../../src/store/master-key.js';
+import type { SessionRecord } from '../../protocols/control/record.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
 

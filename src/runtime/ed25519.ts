@@ -1,10 +1,10 @@
 /**
  * Ed25519 through `node:crypto` (OpenSSL) for the control messages: ~20x faster than the pure default, which
- * matters because every session costs a party one record check and one result signature. Same signatures as
+ * matters because every session costs a party one record check and one result signature, and the coordinator a record signature and a check of each result. Same signatures as
  * noble (Ed25519 is deterministic); OpenSSL verification rejects a non-canonical s, as RFC 8032 asks.
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import type { Ed25519 } from '../../protocols/session/peer-key.js';
+import type { Ed25519 } from '../../protocols/control/peer-key.js';
 
 // DER prefixes of a PKCS#8 Ed25519 private key and an SPKI Ed25519 public key; the 32 key bytes follow.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

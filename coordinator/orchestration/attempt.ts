@@ -7,9 +7,9 @@
  * check, or the judge rejected a result — culprits named), `timeout` (a party reported a timeout, refused the
  * announcement, or stayed silent — the silent parties named, so a retry can exclude them).
  */
-import type { Ack } from '../../protocols/session/ack.js';
-import type { SessionResult } from '../../protocols/session/control.js';
-import type { SignedRecord } from '../../protocols/session/record.js';
+import type { Ack } from '../../protocols/control/ack.js';
+import type { SessionResult } from '../../protocols/control/control.js';
+import type { SignedRecord } from '../../protocols/control/record.js';
 
 /** How an attempt ended. */
 export type Verdict<T> =

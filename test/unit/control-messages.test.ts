@@ -27,10 +27,10 @@ import {
   validateAnnouncement,
   verifyDecision,
   verifyResult,
-} from '../../protocols/session/control.js';
-import { ControlError, type ControlErrorCode } from '../../protocols/session/errors.js';
-import { peerIdFromSecretKey, type SignatureDomain, signAs, signingDigest } from '../../protocols/session/peer-key.js';
-import { type SessionRecord, signRecord, verifySignedRecord } from '../../protocols/session/record.js';
+} from '../../protocols/control/control.js';
+import { ControlError, type ControlErrorCode } from '../../protocols/control/errors.js';
+import { peerIdFromSecretKey, type SignatureDomain, signAs, signingDigest } from '../../protocols/control/peer-key.js';
+import { type SessionRecord, signRecord, verifySignedRecord } from '../../protocols/control/record.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
 import { seededRng } from '../helpers/rng.js';
 

@@ -4,7 +4,7 @@
  * (or `mpc coordinator join-token`) admits exactly one peer, once; the admission survives the party's restart
  * without the token; a used or expired token admits nobody.
  */
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import type { RunningCoordinator } from '../../coordinator/server.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/store/master-key.js';
+import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 import { mpc } from '../helpers/processes.js';

@@ -1,4 +1,4 @@
-import '../../src/polyfill.js';
+import '../../src/runtime/polyfill.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -9,8 +9,8 @@ import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import type { PairState } from '../../protocols/dkls23/pair-state.js';
 import { createSign } from '../../protocols/dkls23/sign.js';
-import { nodeSuite } from '../../src/crypto/node-suite.js';
-import { createHost, type Host } from '../../src/net/host.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
+import { nodeSuite } from '../../src/runtime/suite.js';
 import { BanList } from '../../src/session/bans.js';
 import { Pairing } from '../../src/session/pairing.js';
 import { runSession, SessionRegistry } from '../../src/session/runner.js';

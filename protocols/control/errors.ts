@@ -3,7 +3,7 @@
  * message fails with a {@link ControlError} whose `code` is stable, so callers (and logs, metrics, the REST
  * API) can branch on it.
  */
-import { DecodeError } from '../common/errors.js';
+import { CodedError, DecodeError } from '../common/errors.js';
 
 /** Stable codes of control-protocol failures. */
 export type ControlErrorCode =
@@ -25,14 +25,11 @@ export type ControlErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** A failed control-protocol check: `code` says which. */
-export class ControlError extends Error {
+export class ControlError extends CodedError<ControlErrorCode> {
   override readonly name = 'ControlError';
-  /** Which check failed. */
-  readonly code: ControlErrorCode;
 
   constructor(code: ControlErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
-    this.code = code;
+    super(code, `${code}: ${message}`, options);
   }
 }
 

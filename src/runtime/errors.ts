@@ -1,0 +1,18 @@
+/**
+ * Errors of a node's start-up configuration (master key, key files, listen addresses): what an operator must
+ * fix before a process can run. Part of the one error family ({@link CodedError}); messages say what is wrong
+ * and how to fix it, and never echo a secret.
+ */
+import { CodedError } from '../../protocols/common/errors.js';
+
+/** Stable codes of {@link ConfigError}. */
+export type ConfigErrorCode =
+  /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
+  | 'NO_MASTER_KEY'
+  /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */
+  | 'BAD_MASTER_KEY';
+
+/** A configuration an operator must fix; `code` says which. */
+export class ConfigError extends CodedError<ConfigErrorCode> {
+  override readonly name = 'ConfigError';
+}
