@@ -1,7 +1,8 @@
 /**
- * What the REST API asks of the coordinator, in the JSON shapes the API returns. `sessions/orchestrator.ts`
- * implements it over the rendezvous host and the database; the API layer only validates, authenticates and
- * serialises. Every method throws {@link CoordinatorError} for failures a client should see.
+ * What the REST API asks of the coordinator, in the JSON shapes the API returns. `orchestration/` implements it
+ * over the rendezvous host and the database; the API layer authenticates, parses every request into the typed
+ * arguments below (once: the service does not re-check them) and serialises. Every method throws
+ * {@link CoordinatorError} for failures a client should see.
  */
 import type { PartyRole } from '../protocols/control/control.js';
 
@@ -92,17 +93,29 @@ export interface HealthView {
   quorum: number;
 }
 
+/** A keygen request as the API parsed it. */
+export interface KeygenRequest {
+  userId: string;
+  /** Signers needed, 2..parties. */
+  threshold: number;
+  /** Parties holding a share, threshold..16. */
+  parties: number;
+}
+
 /** The coordinator's operations behind the REST API. */
 export interface CoordinatorService {
-  /** Runs a keygen; resolves when the account is active. */
-  createAccount(req: { userId: string; threshold: number; parties: number }): Promise<AccountView>;
+  /** Runs a keygen; resolves when the account is active. The API has checked 2 <= threshold <= parties <= 16. */
+  createAccount(req: KeygenRequest): Promise<AccountView>;
   /** Throws `NOT_FOUND`. */
   getAccount(accountId: string): Promise<AccountView>;
   listAccounts(userId: string): Promise<AccountView[]>;
-  /** Signs a 32-byte hash (`0x` + 64 hex); the signature is verified against the account's key before release. */
-  sign(accountId: string, messageHash: string): Promise<SignatureView>;
-  /** Throws `NOT_FOUND`. */
-  getSession(sessionId: string): Promise<SessionView>;
+  /**
+   * Signs a 32-byte hash (not all zeros; the API has checked both); the signature is verified against the
+   * account's key before release.
+   */
+  sign(accountId: string, messageHash: Uint8Array): Promise<SignatureView>;
+  /** The session with this 32-byte id; throws `NOT_FOUND`. */
+  getSession(sessionId: Uint8Array): Promise<SessionView>;
   listParties(): Promise<PartyView[]>;
   /** A one-time token that admits one party peer id to the p2p network. */
   createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }>;

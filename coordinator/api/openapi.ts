@@ -236,7 +236,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       post: {
         operationId: 'sign',
         summary: "Sign a 32-byte hash with the account's key",
-        description: "The signature is verified against the account's public key before it is returned.",
+        description:
+          "The signature is verified against the account's public key before it is returned. An all-zero hash is refused (400): it is no message's digest.",
         tags: ['signing'],
         parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
         requestBody: { required: true, content: json(fromZod(SignBody)) },

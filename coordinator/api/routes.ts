@@ -1,5 +1,6 @@
 /**
- * The API's routes: each validates its input, calls the {@link CoordinatorService} and returns the view.
+ * The API's routes: each parses its input into typed values (schemas.ts), calls the {@link CoordinatorService}
+ * and returns the view.
  * The guards are attached to each route, not to a path prefix, so a route is guarded however the router
  * matched it (case, trailing slash): every `/api` route checks the address allow list then the API key,
  * `/metrics` only the address, and `/health` and `/openapi.json` are public. A path that matches no route
@@ -8,6 +9,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
+import { CoordinatorError } from '../errors.js';
 import type { CoordinatorService, HealthView } from '../service.js';
 import { requireAllowedIp, requireApiKey } from './auth.js';
 import { jsonBody } from './body.js';
@@ -15,7 +17,7 @@ import { idempotent } from './idempotency.js';
 import type { AllowList } from './ip-allow.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
-import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, SignBody, validate } from './schemas.js';
+import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, parseSessionId, SignBody, validate } from './schemas.js';
 import type { ApiLogger, ApiState } from './state.js';
 
 /** What the routes need. */
@@ -79,7 +81,10 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   });
 
   router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {
-    ctx.body = await service.getSession(param(ctx, 'sessionId'));
+    const text = param(ctx, 'sessionId');
+    const sessionId = parseSessionId(text);
+    if (sessionId === undefined) throw new CoordinatorError('NOT_FOUND', `session ${text} not found`);
+    ctx.body = await service.getSession(sessionId);
   });
 
   router.get('/api/v1/parties', ...api, async (ctx) => {

@@ -1,8 +1,11 @@
 /**
- * Request validation: the zod schemas of every request body and query, and the one function that turns a zod
- * failure into a 400 whose message names the field (`threshold: expected number, received string`), because
- * clients fix requests by the field name.
+ * Request validation: the zod schemas of every request body, query and path parameter, and the one function
+ * that turns a zod failure into a 400 whose message names the field (`threshold: expected number, received
+ * string`), because clients fix requests by the field name. Parsing happens here once: the schemas output typed
+ * values (a message hash as 32 bytes, counts as numbers), and the service behind the routes never re-checks the
+ * request's strings.
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { CoordinatorError } from '../errors.js';
 
@@ -34,10 +37,29 @@ export const CreateAccountBody = z
     }
   });
 
-/** `POST /api/v1/accounts/:accountId/sign`. */
+/**
+ * `POST /api/v1/accounts/:accountId/sign`: `messageHash` becomes its 32 bytes. An all-zero hash is refused: it is
+ * no digest of any message but a placeholder someone forgot to fill, and signing it would hand out a signature
+ * that means nothing.
+ */
 export const SignBody = z.strictObject({
-  messageHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters'),
+  messageHash: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters')
+    .transform((hex) => hexToBytes(hex.slice(2)))
+    .refine((bytes) => bytes.some((b) => b !== 0), 'must not be all zeros; send the hash of the message to sign'),
 });
+
+/** A session id as the API shows it: 64 lowercase hex characters. */
+const SESSION_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * The `:sessionId` of `GET /api/v1/sessions/:sessionId` as its 32 bytes, or undefined when the text cannot be a
+ * session id (such a session does not exist, so the route answers 404 rather than 400).
+ */
+export function parseSessionId(text: string): Uint8Array | undefined {
+  return SESSION_ID.test(text) ? hexToBytes(text) : undefined;
+}
 
 /** Join-token lifetime bounds: a minute at least, a week at most. */
 export const JOIN_TOKEN_TTL = { min: 60, max: 604_800, default: 3600 } as const;

@@ -25,6 +25,7 @@ import type {
   AccountView,
   CoordinatorService,
   HealthView,
+  KeygenRequest,
   PartyView,
   SessionMetrics,
   SessionView,
@@ -60,8 +61,6 @@ export interface OrchestratorInit {
   /** @default DEFAULT_QUORUM */
   quorum?: number;
 }
-
-const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
 
 /** Active accounts kept in memory (oldest dropped first). */
 const MAX_CACHED_ACCOUNTS = 10_000;
@@ -100,11 +99,8 @@ export class Orchestrator implements CoordinatorService {
   // ---- accounts ---------------------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.createAccount} */
-  async createAccount(req: { userId: string; threshold: number; parties: number }): Promise<AccountView> {
+  async createAccount(req: KeygenRequest): Promise<AccountView> {
     const { userId, threshold, parties: n } = req;
-    if (!Number.isInteger(threshold) || !Number.isInteger(n) || threshold < 2 || n > 16 || threshold > n) {
-      throw new CoordinatorError('INVALID_REQUEST', 'threshold: must satisfy 2 <= threshold <= parties <= 16');
-    }
     const online = this.init.network.presence().filter((p) => p.role === 'persistent' && this.online(p.partyId));
     if (online.length < n) {
       throw new CoordinatorError(
@@ -168,10 +164,7 @@ export class Orchestrator implements CoordinatorService {
   // ---- signing ----------------------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.sign} */
-  async sign(accountId: string, messageHash: string): Promise<SignatureView> {
-    if (!HASH_RE.test(messageHash)) {
-      throw new CoordinatorError('INVALID_REQUEST', 'messageHash: must be 0x followed by 64 hex characters');
-    }
+  async sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
     const account = this.active.get(accountId) ?? (await this.init.repos.accounts.get(accountId));
     if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
     if (account.status !== 'active' || account.publicKey === null) {
@@ -181,7 +174,6 @@ export class Orchestrator implements CoordinatorService {
       if (this.active.size >= MAX_CACHED_ACCOUNTS) this.active.delete(this.active.keys().next().value as string);
       this.active.set(accountId, account);
     }
-    const hash = hexToBytes(messageHash.slice(2));
     const publicKey = hexToBytes(account.publicKey.slice(2));
     const excluded = new Set<string>();
     let retryOf: string | null = null;
@@ -374,9 +366,10 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** {@inheritDoc CoordinatorService.getSession} */
-  async getSession(sessionId: string): Promise<SessionView> {
+  async getSession(id: Uint8Array): Promise<SessionView> {
+    const sessionId = bytesToHex(id);
     await this.journals.get(sessionId)?.flush();
-    const row = /^[0-9a-f]{64}$/.test(sessionId) ? await this.init.repos.sessions.get(sessionId) : undefined;
+    const row = await this.init.repos.sessions.get(sessionId);
     if (!row) throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
     const events = await this.init.repos.sessions.events(sessionId);
     return sessionView(row, events);

@@ -98,8 +98,9 @@ class FakeService implements CoordinatorService {
     return [...this.accounts.values()].filter((a) => a.userId === userId);
   }
 
-  async sign(accountId: string, messageHash: string): Promise<SignatureView> {
-    this.record('sign', accountId, messageHash);
+  async sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
+    const messageHash = `0x${Buffer.from(hash).toString('hex')}`;
+    this.record('sign', accountId, hash);
     if (accountId === FAILING_ACCOUNT) {
       throw new CoordinatorError('SIGNING_FAILED', 'signing session failed', {
         sessionId: 'ef'.repeat(32),
@@ -118,8 +119,9 @@ class FakeService implements CoordinatorService {
     };
   }
 
-  async getSession(sessionId: string): Promise<SessionView> {
-    this.record('getSession', sessionId);
+  async getSession(id: Uint8Array): Promise<SessionView> {
+    const sessionId = Buffer.from(id).toString('hex');
+    this.record('getSession', id);
     throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
   }
 
@@ -388,6 +390,35 @@ test('a malformed messageHash is a 400 naming messageHash', () =>
     const res = await post('/api/v1/accounts/acct-1/sign', { messageHash: '0x1234' });
     await assertError(res, 400, 'INVALID_REQUEST', 'messageHash: must be 0x followed by 64 hex characters');
     assert.is(service.count('sign'), 0);
+  }));
+
+test('an all-zero messageHash is a 400 naming messageHash; the service never sees it', () =>
+  withApi(async ({ post, service }) => {
+    const res = await post('/api/v1/accounts/acct-1/sign', { messageHash: `0x${'00'.repeat(32)}` });
+    await assertError(
+      res,
+      400,
+      'INVALID_REQUEST',
+      'messageHash: must not be all zeros; send the hash of the message to sign',
+    );
+    assert.is(service.count('sign'), 0);
+  }));
+
+test('the service gets messageHash parsed once, as its 32 bytes (any hex case), and the session id as bytes', () =>
+  withApi(async ({ post, get, service }) => {
+    const upper = `0x${'AB'.repeat(31)}01`;
+    assert.is((await post('/api/v1/accounts/acct-9/sign', { messageHash: upper })).status, 200);
+    assert.equal(service.calls.at(-1), { method: 'sign', args: ['acct-9', Uint8Array.of(...Array(31).fill(0xab), 1)] });
+    await assertError(await get(`/api/v1/sessions/${'cd'.repeat(32)}`), 404, 'NOT_FOUND');
+    assert.equal(service.calls.at(-1), { method: 'getSession', args: [new Uint8Array(32).fill(0xcd)] });
+  }));
+
+test('a session id that cannot be one (not 64 lowercase hex) is a 404 without asking the service', () =>
+  withApi(async ({ get, service }) => {
+    for (const id of ['xyz', 'CD'.repeat(32), 'cd'.repeat(31)]) {
+      await assertError(await get(`/api/v1/sessions/${id}`), 404, 'NOT_FOUND', `session ${id} not found`);
+    }
+    assert.is(service.count('getSession'), 0);
   }));
 
 test('a field of the wrong type is a 400 naming the field and both types', () =>
