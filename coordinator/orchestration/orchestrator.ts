@@ -1,7 +1,8 @@
 /**
- * Orchestration: the {@link CoordinatorService} behind the REST API. It picks parties, writes and signs the
+ * Orchestration: how a keygen or a signing runs. The {@link Orchestrator} picks parties, writes and signs the
  * session record, announces it, judges the signed results, and keeps accounts, sessions and the event log in
- * the database.
+ * the database. Reads for the API are in `reads.ts`, views in `views.ts`, how an attempt ends on the record in
+ * `outcome.ts`.
  *
  * - Keygen: N online persistent parties; the account becomes active only when every party reported the same
  *   public key; then each party is told to commit its pending share (abort otherwise).
@@ -17,7 +18,7 @@ import type { Ack } from '../../protocols/control/ack.js';
 import { type PartyRole, type SessionResult, signDecision } from '../../protocols/control/control.js';
 import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
-import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
+import type { AccountRow, Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
 import type { Rendezvous } from '../p2p/rendezvous.js';
@@ -34,13 +35,13 @@ import type {
 import { Attempt, type Judge, type Verdict, verdictOfFailures } from './attempt.js';
 import { checkSignature, ethereumAddress } from './ethereum.js';
 import { Journal } from './journal.js';
+import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
+import { Reads } from './reads.js';
 
 /** Default deadline of a keygen attempt. */
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
 /** Default deadline of a signing attempt (a first signing of a node pair includes its pair setup). */
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
-/** Parties a default keygen needs online; `/health` reports 503 below it. */
-export const DEFAULT_QUORUM = 3;
 
 /** The parts of the rendezvous orchestration uses. */
 export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'isOnline' | 'presence' | 'get'>;
@@ -58,7 +59,7 @@ export interface OrchestratorInit {
   keygenTimeoutMs?: number;
   /** @default DEFAULT_SIGN_TIMEOUT_MS */
   signTimeoutMs?: number;
-  /** @default DEFAULT_QUORUM */
+  /** Parties `/health` wants online. @default DEFAULT_QUORUM (reads.ts) */
   quorum?: number;
 }
 
@@ -76,7 +77,17 @@ export class Orchestrator implements CoordinatorService {
   /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
   private readonly journals = new Map<string, Journal>();
 
-  constructor(private readonly init: OrchestratorInit) {}
+  /** The read side of the service (accounts, sessions, parties, health). */
+  private readonly reads: Reads;
+
+  constructor(private readonly init: OrchestratorInit) {
+    this.reads = new Reads({
+      network: init.network,
+      repos: init.repos,
+      journalOf: (sessionId) => this.journals.get(sessionId),
+      ...(init.quorum === undefined ? {} : { quorum: init.quorum }),
+    });
+  }
 
   private get keygenTimeout(): number {
     return this.init.keygenTimeoutMs ?? DEFAULT_KEYGEN_TIMEOUT_MS;
@@ -143,22 +154,20 @@ export class Orchestrator implements CoordinatorService {
       await this.init.repos.accounts.fail(accountId);
       await this.decideAll(record, partyIds, 'abort', journal);
     }
-    this.end(journal, 'keygen', verdict, started);
+    recordOutcome(this.sinks(journal), 'keygen', verdict, started);
     await journal.flush();
-    if (verdict.kind !== 'ok') throw this.errorOf(verdict, sessionId, 'keygen');
+    if (verdict.kind !== 'ok') throw verdictError(verdict, sessionId, 'keygen');
     return this.getAccount(accountId);
   }
 
   /** {@inheritDoc CoordinatorService.getAccount} */
-  async getAccount(accountId: string): Promise<AccountView> {
-    const row = await this.init.repos.accounts.get(accountId);
-    if (!row) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
-    return accountView(row);
+  getAccount(accountId: string): Promise<AccountView> {
+    return this.reads.getAccount(accountId);
   }
 
   /** {@inheritDoc CoordinatorService.listAccounts} */
-  async listAccounts(userId: string): Promise<AccountView[]> {
-    return (await this.init.repos.accounts.byUser(userId)).map(accountView);
+  listAccounts(userId: string): Promise<AccountView[]> {
+    return this.reads.listAccounts(userId);
   }
 
   // ---- signing ----------------------------------------------------------------------------------------
@@ -192,7 +201,7 @@ export class Orchestrator implements CoordinatorService {
           this.init.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
         );
       }
-      this.end(journal, 'sign', verdict, started);
+      recordOutcome(this.sinks(journal), 'sign', verdict, started);
       if (verdict.kind === 'timeout' && attemptNo === 1 && verdict.silent.length > 0) {
         for (const p of verdict.silent) excluded.add(p);
         journal.event('retry', { excluded: verdict.silent });
@@ -207,7 +216,7 @@ export class Orchestrator implements CoordinatorService {
       // a released signature does not wait for the event log: reads of the session wait for it instead
       if (verdict.kind === 'ok') return verdict.value;
       await journal.flush();
-      throw this.errorOf(verdict, sessionId, 'signing');
+      throw verdictError(verdict, sessionId, 'signing');
     }
   }
 
@@ -292,6 +301,10 @@ export class Orchestrator implements CoordinatorService {
     return journal;
   }
 
+  private sinks(journal: Journal): OutcomeSinks {
+    return { journal, sessions: this.init.repos.sessions, metrics: this.init.metrics };
+  }
+
   private async runAttempt<T>(
     signed: SignedRecord,
     partyIds: readonly string[],
@@ -334,62 +347,16 @@ export class Orchestrator implements CoordinatorService {
     journal.event(action, { parties: partyIds.length });
   }
 
-  /** Records the end of an attempt (failure event, session status, metrics). */
-  private end(journal: Journal, kind: 'keygen' | 'sign', verdict: Verdict<unknown>, started: number): void {
-    const seconds = (performance.now() - started) / 1000;
-    this.init.metrics.sessionEnded(kind, verdict.kind, seconds);
-    if (verdict.kind === 'ok') return;
-    const error =
-      verdict.kind === 'failed'
-        ? { code: verdict.code, message: verdict.message, culprits: verdict.culprits }
-        : { code: 'TIMEOUT', message: verdict.message, culprits: verdict.silent };
-    journal.event('failure', error);
-    journal.write(() => this.init.repos.sessions.finish(journal.sessionId, 'failed', { error }));
-  }
-
-  private errorOf(
-    verdict: Exclude<Verdict<unknown>, { kind: 'ok' }>,
-    sessionId: string,
-    what: string,
-  ): CoordinatorError {
-    if (verdict.kind === 'failed') {
-      return new CoordinatorError('SIGNING_FAILED', `${what} failed: ${verdict.message}`, {
-        sessionId,
-        reason: verdict.code,
-        culprits: verdict.culprits,
-      });
-    }
-    return new CoordinatorError('TIMEOUT', `${what} timed out: ${verdict.message}`, {
-      sessionId,
-      silent: verdict.silent,
-    });
-  }
-
   /** {@inheritDoc CoordinatorService.getSession} */
-  async getSession(id: Uint8Array): Promise<SessionView> {
-    const sessionId = bytesToHex(id);
-    await this.journals.get(sessionId)?.flush();
-    const row = await this.init.repos.sessions.get(sessionId);
-    if (!row) throw new CoordinatorError('NOT_FOUND', `session ${sessionId} not found`);
-    const events = await this.init.repos.sessions.events(sessionId);
-    return sessionView(row, events);
+  getSession(sessionId: Uint8Array): Promise<SessionView> {
+    return this.reads.getSession(sessionId);
   }
 
   // ---- parties, tokens, health ------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.listParties} */
-  async listParties(): Promise<PartyView[]> {
-    const rows = await this.init.repos.parties.list();
-    return rows.map((r) => {
-      const live = this.init.network.get(r.partyId);
-      return {
-        partyId: r.partyId,
-        role: live?.role ?? r.role,
-        status: this.online(r.partyId) ? 'online' : 'offline',
-        addresses: live?.addresses ?? r.addresses,
-        lastSeen: (live?.lastSeen ?? r.lastSeen)?.toISOString() ?? null,
-      };
-    });
+  listParties(): Promise<PartyView[]> {
+    return this.reads.listParties();
   }
 
   /** {@inheritDoc CoordinatorService.createJoinToken} */
@@ -398,13 +365,8 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** {@inheritDoc CoordinatorService.health} */
-  async health(): Promise<HealthView> {
-    const database = await this.init.repos.ping().catch(() => false);
-    const onlineParties = this.init.network
-      .presence()
-      .filter((p) => p.role === 'persistent' && this.online(p.partyId)).length;
-    const quorum = this.init.quorum ?? DEFAULT_QUORUM;
-    return { ok: database && onlineParties >= quorum, database, onlineParties, quorum };
+  health(): Promise<HealthView> {
+    return this.reads.health();
   }
 }
 
@@ -474,35 +436,4 @@ function shuffle<T>(items: readonly T[]): T[] {
 
 function peerIdBytes(id: string): Uint8Array {
   return peerIdFromString(id).toMultihash().bytes;
-}
-
-function accountView(row: AccountRow): AccountView {
-  return {
-    accountId: row.accountId,
-    userId: row.userId,
-    publicKey: row.publicKey,
-    address: row.address,
-    threshold: row.threshold,
-    parties: row.parties.map((p) => ({ partyId: p.partyId, index: p.index, role: p.role })),
-    sessionId: row.sessionId,
-    status: row.status,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-function sessionView(row: SessionRow, events: Awaited<ReturnType<Repositories['sessions']['events']>>): SessionView {
-  return {
-    sessionId: row.sessionId,
-    kind: row.kind,
-    status: row.status,
-    accountId: row.accountId,
-    parties: row.parties,
-    events: events.map((e) => ({
-      type: e.type,
-      at: e.at.toISOString(),
-      ...(e.partyId ? { partyId: e.partyId } : {}),
-      ...(Object.keys(e.detail).length > 0 ? { detail: e.detail } : {}),
-    })),
-    ...(row.error ? { error: row.error } : {}),
-  };
 }

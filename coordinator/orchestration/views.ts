@@ -1,0 +1,42 @@
+/**
+ * How the API shows what the database holds: account and session rows as the JSON views of `service.ts`.
+ * Pure mappings, no I/O.
+ */
+import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
+import type { AccountView, SessionView } from '../service.js';
+
+/** An account row as the API returns it. */
+export function accountView(row: AccountRow): AccountView {
+  return {
+    accountId: row.accountId,
+    userId: row.userId,
+    publicKey: row.publicKey,
+    address: row.address,
+    threshold: row.threshold,
+    parties: row.parties.map((p) => ({ partyId: p.partyId, index: p.index, role: p.role })),
+    sessionId: row.sessionId,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A session row with its event log as the API returns it. */
+export function sessionView(
+  row: SessionRow,
+  events: Awaited<ReturnType<Repositories['sessions']['events']>>,
+): SessionView {
+  return {
+    sessionId: row.sessionId,
+    kind: row.kind,
+    status: row.status,
+    accountId: row.accountId,
+    parties: row.parties,
+    events: events.map((e) => ({
+      type: e.type,
+      at: e.at.toISOString(),
+      ...(e.partyId ? { partyId: e.partyId } : {}),
+      ...(Object.keys(e.detail).length > 0 ? { detail: e.detail } : {}),
+    })),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
