@@ -5,14 +5,14 @@
  * `CRYPTO_MASTER_KEY` / `MPC_API_KEY` are set. Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type KeyObject, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import type { startCoordinator } from '../coordinator/server.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { MASTER_KEY_ENV, MasterKey } from '../src/runtime/master-key.js';
+import { UsageError } from './failure.js';
 import { untilSignal } from './signals.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
@@ -100,24 +100,13 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
         .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'warn' as const }),
     async (argv) => {
       const n = argv.parties;
-      if (!Number.isInteger(n) || n < 2 || n > 16) {
-        console.error(`mpc dev: invalid --parties ${n}; must be 2..16`);
-        process.exitCode = 2;
-        return;
-      }
+      if (!Number.isInteger(n) || n < 2 || n > 16) throw new UsageError(`invalid --parties ${n}; must be 2..16`);
       const root = resolve(argv.dir);
       mkdirSync(root, { recursive: true, mode: 0o700 });
       const masterKey =
         process.env.CRYPTO_MASTER_KEY?.trim() ||
         secretFile(join(root, 'master.key'), () => randomBytes(32).toString('hex'));
-      let identityKey: KeyObject;
-      try {
-        identityKey = MasterKey.fromHex(masterKey, MASTER_KEY_ENV).subKey('coordinatorIdentity');
-      } catch (e) {
-        console.error(`mpc dev: ${(e as Error).message}`);
-        process.exitCode = 2;
-        return;
-      }
+      const identityKey = MasterKey.fromHex(masterKey, MASTER_KEY_ENV).subKey('coordinatorIdentity');
       const apiKey =
         process.env.MPC_API_KEY?.split(',')[0]?.trim() ||
         secretFile(join(root, 'api-key'), () => `mpc_dev_${randomBytes(24).toString('base64url')}`);
@@ -125,28 +114,18 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
       const peers: string[] = [];
       for (let i = 1; i <= n; i++) peers.push(await partyIdentity(join(root, `party-${i}`), masterKey));
       const log = createLogger({ level: argv['log-level'], pretty: true, name: 'coordinator' });
-      let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
-      try {
-        const { startCoordinator } = await import('../coordinator/server.js');
-        coordinator = await startCoordinator({
-          port: argv.port,
-          host: '127.0.0.1',
-          listen: ['/ip4/127.0.0.1/tcp/0'],
-          dataDir: join(root, 'coordinator'),
-          apiKeys: [apiKey],
-          allowedPeers: peers,
-          identityKey,
-          quorum: Math.min(3, n),
-          log,
-        });
-      } catch (e) {
-        const msg = (e as Error).message;
-        console.error(
-          `mpc dev: the coordinator did not start: ${msg}${/EADDRINUSE/.test(msg) ? ' (set PORT to a free port)' : ''}`,
-        );
-        process.exitCode = 1;
-        return;
-      }
+      const { startCoordinator } = await import('../coordinator/server.js');
+      const coordinator = await startCoordinator({
+        port: argv.port,
+        host: '127.0.0.1',
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        dataDir: join(root, 'coordinator'),
+        apiKeys: [apiKey],
+        allowedPeers: peers,
+        identityKey,
+        quorum: Math.min(3, n),
+        log,
+      });
       const addr = coordinator.multiaddrs[0] as string;
       const env = { ...process.env, CRYPTO_MASTER_KEY: masterKey };
       const children = peers.map((_, i) =>

@@ -11,6 +11,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { coordinatorCommands } from './coordinator/index.js';
 import { devCommand } from './dev.js';
+import { EXIT, onYargsFailure, reportFailure, UsageError } from './failure.js';
 import { partyCommands } from './party/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,7 +28,7 @@ function runBench(forward: string[]): Promise<number> {
   });
 }
 
-await devCommand(
+const cli = devCommand(
   coordinatorCommands(partyCommands(yargs(hideBin(process.argv)).scriptName('mpc').usage('$0 <command> [options]'))),
 )
   .command(
@@ -40,7 +41,7 @@ await devCommand(
           type: 'number',
           describe: "Timed runs per case (overrides each case's default)",
           coerce: (runs: number) => {
-            if (!Number.isInteger(runs) || runs < 1) throw new Error('invalid --runs; must be an integer >= 1');
+            if (!Number.isInteger(runs) || runs < 1) throw new UsageError('invalid --runs; must be an integer >= 1');
             return runs;
           },
         })
@@ -58,4 +59,13 @@ await devCommand(
   .help()
   .alias('help', 'h')
   .version(pkg.version)
-  .parseAsync();
+  .epilogue(
+    `Exit status: ${EXIT.OK} done, ${EXIT.FAILED} failed, ${EXIT.USAGE} bad command line, ${EXIT.CONFIG} configuration to fix (keys, database URL), ${EXIT.INTERNAL} internal error. MPC_DEBUG=1 shows the stack of an internal error.`,
+  )
+  .fail(onYargsFailure);
+
+try {
+  await cli.parseAsync();
+} catch (e) {
+  process.exitCode = reportFailure(e);
+}

@@ -1,4 +1,5 @@
 /** Signal handling shared by the long-running commands (`mpc party start`, `mpc coordinator start`, `mpc dev`). */
+import { EXIT, failureReport } from './failure.js';
 
 /** Waits for SIGINT/SIGTERM, then runs `stop` once. */
 export function untilSignal(stop: () => Promise<void>, what: string): Promise<void> {
@@ -8,8 +9,8 @@ export function untilSignal(stop: () => Promise<void>, what: string): Promise<vo
       if (stopping) return;
       stopping = true;
       stop().then(resolve, (e) => {
-        console.error(`${what}: error while stopping: ${String(e)}`);
-        process.exitCode = 1;
+        console.error(`${what}: error while stopping: ${failureReport(e).text}`);
+        process.exitCode = EXIT.FAILED;
         resolve();
       });
     };

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CoordinatorConfig } from '../../coordinator/server.js';
+import { ConfigError } from '../../src/runtime/errors.js';
 import { loadMasterKey, MASTER_KEY_ENV } from '../../src/runtime/master-key.js';
+import { UsageError } from '../failure.js';
 
 /** Splits a comma- or whitespace-separated list, dropping empties. */
 export function splitList(v: string | undefined): string[] {
@@ -62,6 +64,16 @@ export function startOptions(y: Argv) {
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const });
 }
 
+/** The text of `--api-key-file`; an unreadable file is a configuration error naming it. */
+function readApiKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new ConfigError('BAD_API_KEY', `cannot read the API key file ${path} (${code})`);
+  }
+}
+
 function numberEnv(name: string, fallback: number): number {
   const v = process.env[name];
   return v === undefined || v === '' ? fallback : Number(v);
@@ -70,8 +82,9 @@ function numberEnv(name: string, fallback: number): number {
 type StartArgs = Awaited<ReturnType<ReturnType<typeof startOptions>['parseAsync']>>;
 
 /**
- * Validates the parsed flags (and environment) into a config; throws an Error naming the bad flag. `notes` are
- * warnings for the operator (e.g. a master key file others may read).
+ * Validates the parsed flags (and environment) into a config; throws a {@link UsageError} naming a bad flag, a
+ * {@link ConfigError} for missing or bad keys. `notes` are warnings for the operator (e.g. a master key file
+ * others may read).
  */
 export function toConfig(
   argv: StartArgs,
@@ -84,13 +97,17 @@ export function toConfig(
     ['quorum', argv.quorum, 1, 16],
   ] as const) {
     if (!Number.isInteger(v) || v < min || v > max)
-      throw new Error(`invalid --${name} ${v}; must be an integer ${min}..${max}`);
+      throw new UsageError(`invalid --${name} ${v}; must be an integer ${min}..${max}`);
   }
-  const apiKeys = splitList(argv['api-key-file'] ? readFileSync(argv['api-key-file'], 'utf8') : env.MPC_API_KEY);
+  const apiKeys = splitList(argv['api-key-file'] ? readApiKeyFile(argv['api-key-file']) : env.MPC_API_KEY);
   if (apiKeys.length === 0)
-    throw new Error('no API key: set MPC_API_KEY (comma-separated for several) or --api-key-file');
+    throw new ConfigError('NO_API_KEY', 'no API key: set MPC_API_KEY (comma-separated for several) or --api-key-file');
   const short = apiKeys.find((k) => k.length < 16);
-  if (short !== undefined) throw new Error('every API key must be at least 16 characters');
+  if (short !== undefined)
+    throw new ConfigError(
+      'BAD_API_KEY',
+      'every API key must be at least 16 characters; make one with `openssl rand -hex 24`',
+    );
   const allowedIps = splitList(argv['allowed-ips'] ?? env.ALLOWED_IPS);
   const databaseUrl = argv['database-url'] ?? env.DATABASE_URL;
   // the master key is optional here (without it the identity file is stored unsealed, with a warning); when

@@ -1,51 +1,40 @@
 /**
  * `mpc party …`: thin commands over src/party. Each parses its flags, opens the store, calls one function
- * and prints; errors print one clear line and exit non-zero.
+ * and prints; what fails is thrown to the one top-level handler (cli/failure.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
-import { isCodedError } from '../../protocols/common/errors.js';
 import { formatStatus, partyStatus } from '../../src/party/admin.js';
 import { adminRequest } from '../../src/party/admin-socket.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
+import { CommandError, UsageError } from '../failure.js';
 import { type StoreFlags, storeOptions } from './options.js';
 import { startCommand } from './start.js';
 
-/** Opens the store, runs `f`, closes; StoreErrors become one line on stderr and exit code 1. */
+/** Opens the store, runs `f`, closes. */
 async function withStore(
   argv: StoreFlags,
   f: (store: Awaited<ReturnType<typeof openPartyStore>>['store']) => Promise<void>,
 ) {
+  const { store, notes } = await openPartyStore({
+    dataDir: argv['data-dir'],
+    masterKeyFile: argv['master-key-file'],
+  });
+  for (const n of notes) console.error(`note: ${n}`);
   try {
-    const { store, notes } = await openPartyStore({
-      dataDir: argv['data-dir'],
-      masterKeyFile: argv['master-key-file'],
-    });
-    for (const n of notes) console.error(`note: ${n}`);
-    try {
-      await f(store);
-    } finally {
-      await store.close();
-    }
-  } catch (e) {
-    if (isCodedError(e)) {
-      console.error(`mpc party: ${e.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
+    await f(store);
+  } finally {
+    await store.close();
   }
 }
 
-/** The binary peer id of `text`, or undefined after printing an error. */
-function parsePeer(text: string, command: string): Uint8Array | undefined {
+/** `--peer` as the binary peer id; a text that is not one is a usage error. */
+function parsePeer(text: string): Uint8Array {
   try {
     return peerIdFromString(text).toMultihash().bytes;
   } catch {
-    console.error(`mpc party ${command}: '${text}' is not a peer id`);
-    process.exitCode = 1;
-    return undefined;
+    throw new UsageError(`--peer: '${text}' is not a peer id (mpc party status lists the peers)`);
   }
 }
 
@@ -81,16 +70,15 @@ export function partyCommands(y: Argv): Argv {
             .option('peer', { type: 'string', demandOption: true, describe: 'The peer id' })
             .option('addr', { type: 'string', array: true, default: [], describe: "The peer's multiaddr(s)" }),
         async (argv) => {
-          const peer = parsePeer(argv.peer, 'pair');
-          if (!peer) return;
+          const peer = parsePeer(argv.peer);
           const live = await adminRequest(argv['data-dir'], {
             cmd: 'pair',
             peer: argv.peer,
             addrs: argv.addr.map(String),
           });
           if (live) {
-            (live.ok ? console.log : console.error)(live.message);
-            if (!live.ok) process.exitCode = 1;
+            if (!live.ok) throw new CommandError('PAIR_FAILED', live.message);
+            console.log(live.message);
             return;
           }
           await withStore(argv, async (store) => {
@@ -109,8 +97,7 @@ export function partyCommands(y: Argv): Argv {
         (c) => storeOptions(c).option('peer', { type: 'string', demandOption: true, describe: 'The peer id to unban' }),
         (argv) =>
           withStore(argv, async (store) => {
-            const peer = parsePeer(argv.peer, 'unban');
-            if (!peer) return;
+            const peer = parsePeer(argv.peer);
             const lifted = await store.unban(peer);
             console.log(lifted ? `unbanned ${argv.peer}` : `${argv.peer} was not banned`);
           }),

@@ -1,8 +1,8 @@
 /** `mpc party start`: parse and check flags, run the node until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
 import type { Argv } from 'yargs';
-import { isCodedError } from '../../protocols/common/errors.js';
-import type { runParty } from '../../src/party/run-node.js';
 import { untilSignal } from '../signals.js';
 import { storeOptions } from './options.js';
 
@@ -15,18 +15,46 @@ function positive(name: string) {
   };
 }
 
+/** Checks that `text` is a multiaddr; a throw here is a usage error naming the flag. */
+function checkMultiaddr(flag: string, text: string): string {
+  try {
+    multiaddr(text);
+  } catch {
+    throw new Error(`invalid --${flag} '${text}'; must be a multiaddr such as /ip4/127.0.0.1/tcp/0`);
+  }
+  return text;
+}
+
+/** Checks that `text` is a multiaddr ending in `/p2p/<peer id>`, as the coordinator prints it at start. */
+function checkCoordinatorAddr(text: string): string {
+  const problem = `invalid --coordinator '${text}'; must be the multiaddr the coordinator prints at start, ending in /p2p/<peer id>`;
+  let id: string | undefined;
+  try {
+    id = multiaddr(text)
+      .getComponents()
+      .find((c) => c.name === 'p2p')?.value;
+    if (id !== undefined) peerIdFromString(id);
+  } catch {
+    throw new Error(problem);
+  }
+  if (id === undefined) throw new Error(problem);
+  return text;
+}
+
 function builder(y: Argv) {
   return storeOptions(y)
     .option('coordinator', {
       type: 'string',
       demandOption: true,
       describe: "The coordinator's multiaddr, ending in /p2p/<peer id> (printed by the coordinator at start)",
+      coerce: checkCoordinatorAddr,
     })
     .option('listen', {
       type: 'string',
       array: true,
       default: ['/ip4/127.0.0.1/tcp/0'],
       describe: 'Listen multiaddr(s)',
+      coerce: (addrs: unknown[]) => addrs.map((a) => checkMultiaddr('listen', String(a))),
     })
     .option('join-token', {
       type: 'string',
@@ -72,34 +100,24 @@ export function startCommand(y: Argv): Argv {
     'Run the party node: register with the coordinator and take part in keygen and signing sessions',
     builder,
     async (argv) => {
-      let running: Awaited<ReturnType<typeof runParty>>;
       const joinToken = argv['join-token'] ?? process.env.MPC_JOIN_TOKEN;
-      try {
-        // loaded here, not at the top, so that `mpc --help` and the quick commands do not load libp2p
-        const { runParty } = await import('../../src/party/run-node.js');
-        running = await runParty({
-          dataDir: argv['data-dir'],
-          ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),
-          coordinator: argv.coordinator,
-          listen: argv.listen.map(String),
-          role: argv.role,
-          ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
-          logFormat: argv['log-format'],
-          logLevel: argv['log-level'],
-          maxSessions: argv['max-sessions'],
-          roundTimeoutMs: argv['round-timeout'],
-          totalTimeoutMs: argv['session-timeout'],
-          version: pkg.version,
-          ...(joinToken ? { joinToken } : {}),
-        });
-      } catch (e) {
-        if (isCodedError(e) || (e instanceof Error && /multiaddr|coordinator/.test(e.message))) {
-          console.error(`mpc party start: ${e.message}`);
-          process.exitCode = 1;
-          return;
-        }
-        throw e;
-      }
+      // loaded here, not at the top, so that `mpc --help` and the quick commands do not load libp2p
+      const { runParty } = await import('../../src/party/run-node.js');
+      const running = await runParty({
+        dataDir: argv['data-dir'],
+        ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),
+        coordinator: argv.coordinator,
+        listen: argv.listen,
+        role: argv.role,
+        ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
+        logFormat: argv['log-format'],
+        logLevel: argv['log-level'],
+        maxSessions: argv['max-sessions'],
+        roundTimeoutMs: argv['round-timeout'],
+        totalTimeoutMs: argv['session-timeout'],
+        version: pkg.version,
+        ...(joinToken ? { joinToken } : {}),
+      });
       await untilSignal(() => running.stop(), 'mpc party start');
     },
   );

@@ -4,7 +4,7 @@
  * messages reach clients: anything else is logged and answered with a generic 500, so internals never leak.
  */
 import type { Middleware } from 'koa';
-import { type ApiErrorCode, CoordinatorError, HTTP_STATUS } from '../errors.js';
+import { type ApiErrorCode, CoordinatorError, HTTP_STATUS, isCoordinatorError } from '../errors.js';
 import type { ApiLogger, ApiState } from './state.js';
 
 /** The body of every error response. */
@@ -47,7 +47,8 @@ function exposedHttpError(err: unknown): { status: number; message: string } | u
 
 /** Maps `err` to the response a client sees, logging what the client must not see. */
 export function toErrorResponse(err: unknown, log: ApiLogger): ErrorResponse {
-  if (err instanceof CoordinatorError) {
+  if (isCoordinatorError(err)) {
+    // the API's codes are the CoordinatorError codes; the status follows from the code alone
     const status = HTTP_STATUS[err.code];
     if (status >= 500) log.warn({ code: err.code, message: err.message, details: err.details }, 'request failed');
     const body: ErrorBody = { error: { code: err.code, message: err.message } };

@@ -15,6 +15,24 @@ import { pairsOf } from '../helpers/fixture.js';
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const KEY = 'ab'.repeat(32);
 
+/** An operational error: exactly one line `mpc: …`, without the usage text or a stack. */
+function assertOneLine(err: string) {
+  assert.match(err, /^mpc: /);
+  assert.is(err.trimEnd().split('\n').length, 1, err);
+  assert.not.match(err, /Options:/);
+  assert.not.match(err, /\n\s+at /);
+}
+
+/** A usage error: the usage of `command` first, then `mpc: <problem>` as the last line. */
+function assertUsage(err: string, command: string, problem: RegExp) {
+  assert.ok(err.startsWith(command), err);
+  assert.match(err, /Options:/);
+  const last = err.trimEnd().split('\n').at(-1) ?? '';
+  assert.match(last, /^mpc: /);
+  assert.match(last, problem);
+  assert.not.match(err, /\n\s+at /);
+}
+
 function mpc(args: string[], env: Record<string, string | undefined> = { CRYPTO_MASTER_KEY: KEY }) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     env: { ...process.env, CRYPTO_MASTER_KEY: undefined, ...env },
@@ -48,9 +66,10 @@ test('without a master key the node refuses, saying how to make one; a wrong key
   const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
   try {
     const none = mpc(['party', 'init', '--data-dir', dir], {});
-    assert.is(none.code, 1);
+    assert.is(none.code, 3, 'a configuration error exits with 3');
     assert.match(none.err, /CRYPTO_MASTER_KEY/);
     assert.match(none.err, /openssl rand -hex 32/);
+    assertOneLine(none.err);
     assert.is(mpc(['party', 'init', '--data-dir', dir]).code, 0);
     const wrong = mpc(['party', 'status', '--data-dir', dir], { CRYPTO_MASTER_KEY: 'cd'.repeat(32) });
     assert.is(wrong.code, 1);
@@ -83,7 +102,9 @@ test('unban lifts a persisted ban that status lists; only an operator command do
     assert.is(un.code, 0, un.err);
     assert.match(un.out, /unbanned/);
     assert.equal(JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out).bans, []);
-    assert.is(mpc(['party', 'unban', '--data-dir', dir, '--peer', 'not-a-peer']).code, 1);
+    const bad = mpc(['party', 'unban', '--data-dir', dir, '--peer', 'not-a-peer']);
+    assert.is(bad.code, 2, 'a bad flag value is a usage error');
+    assertUsage(bad.err, 'mpc party unban', /--peer: 'not-a-peer' is not a peer id/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -116,18 +137,42 @@ test('a data directory in use by a running node gives a clear error', async () =
     await store.close();
     assert.is(r.code, 1);
     assert.match(r.err, /in use by another process/);
+    assertOneLine(r.err);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('bad flags print a clear error and exit non-zero', () => {
+test('bad flags are usage errors: the usage of the command, the problem last, exit 2', () => {
   const missing = mpc(['party', 'status']);
-  assert.ok(missing.code !== 0);
-  assert.match(missing.err, /data-dir/);
+  assert.is(missing.code, 2);
+  assertUsage(missing.err, 'mpc party status', /Missing required argument: data-dir/);
   const unknown = mpc(['party', 'status', '--data-dir', '/tmp/x', '--bogus']);
-  assert.ok(unknown.code !== 0);
-  assert.match(unknown.err, /bogus/);
+  assert.is(unknown.code, 2);
+  assertUsage(unknown.err, 'mpc party status', /Unknown argument: bogus/);
+  const coordinator = mpc(['party', 'start', '--data-dir', '/tmp/x', '--coordinator', '/ip4/127.0.0.1/tcp/7000']);
+  assert.is(coordinator.code, 2);
+  assertUsage(coordinator.err, 'mpc party start', /invalid --coordinator .* ending in \/p2p\/<peer id>/);
+  const port = mpc(['coordinator', 'start', '--port', '70000'], { MPC_API_KEY: 'k'.repeat(16) });
+  assert.is(port.code, 2);
+  assertUsage(port.err, 'mpc coordinator start', /invalid --port 70000; must be an integer 0\.\.65535/);
+});
+
+test('operational errors are one line naming the fix, no usage and no stack', () => {
+  const noKey = mpc(['coordinator', 'start', '--data-dir', '/tmp/x'], { MPC_API_KEY: undefined });
+  assert.is(noKey.code, 3);
+  assert.match(noKey.err, /^mpc: no API key: set MPC_API_KEY/);
+  assertOneLine(noKey.err);
+  const shortKey = mpc(['coordinator', 'start', '--data-dir', '/tmp/x'], { MPC_API_KEY: 'short' });
+  assert.is(shortKey.code, 3);
+  assert.match(shortKey.err, /at least 16 characters; make one with `openssl rand -hex 24`/);
+  assertOneLine(shortKey.err);
+  const unreachable = mpc(['coordinator', 'join-token', '--api-url', 'http://127.0.0.1:1'], {
+    MPC_API_KEY: 'k'.repeat(16),
+  });
+  assert.is(unreachable.code, 1);
+  assert.match(unreachable.err, /cannot reach the coordinator at http:\/\/127\.0\.0\.1:1 .*is it running\?/);
+  assertOneLine(unreachable.err);
 });
 
 test.run();
