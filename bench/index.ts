@@ -2,8 +2,8 @@
  * Benchmarks of the engine: `npm run bench [-- --json] [-- --runs N] [-- --only op1,op2]`, or `mpc bench`.
  * All parties run in this one process and every message passes through its codec; `bytes` is the total of
  * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams). The
- * exception is `sign-api` (bench/sign-api.ts), which starts a whole `mpc dev` network in child processes and
- * signs through its REST API.
+ * exception is `sign-api` (bench/sign-api.ts), which starts a whole dev network (cli/dev-network.ts: party
+ * processes and a coordinator) and signs through its REST API.
  * The harness lives in bench/lib/; this file only registers the cases.
  */
 import { sha256 } from '@noble/hashes/sha2.js';

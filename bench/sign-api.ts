@@ -1,24 +1,20 @@
 /**
  * `sign-api`: signing latency and throughput through the REST API of a whole local network, started as
- * `npm start` starts it (`mpc dev`: the coordinator with embedded PGlite in one process, three `mpc party start`
- * processes, all on 127.0.0.1), so the number includes HTTP, the database, the rendezvous and the party
- * processes — what a client of the custody service sees, beside `sign-net`'s bare protocol-over-libp2p time.
+ * `npm start` starts it (cli/dev-network.ts: the coordinator with embedded PGlite, here in the bench process,
+ * and three `mpc party start` processes, all on 127.0.0.1), so the number includes HTTP, the database, the
+ * rendezvous and the party processes — what a client of the custody service sees, beside `sign-net`'s bare
+ * protocol-over-libp2p time.
  *
- * The network runs in child processes in a process group of its own, so that a hung network can be killed as
- * a whole and nothing outlives the bench; it is stopped with SIGINT, as Ctrl-C stops `npm start`, and must exit
- * with status 0. `bytes` is what the client sends and receives per request (request and response bodies,
- * headers excluded); the p2p traffic between the processes is not visible from here.
+ * The party processes stop with the bench however it ends (they watch it); `stop` requires each to exit with
+ * status 0. `bytes` is what the client sends and receives per request (request and response bodies, headers
+ * excluded); the p2p traffic between the processes is not visible from here.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { recoverAddress } from 'ethers';
+import { startDevNetwork } from '../cli/dev-network.js';
 import { type BenchCase, median, percentile, type Row } from './lib/index.js';
-
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
 /** Concurrent clients of the throughput phase. */
 export const SIGN_API_CONCURRENCY = 8;
@@ -27,248 +23,71 @@ export const SIGN_API_SECONDS = 20;
 /** The budget: the API may add at most this much to `sign-net`'s median (same invocation, same machine). */
 export const SIGN_API_MARGIN_MS = 10;
 
-// Startup includes tsx compiling the CLI and PGlite creating its database; generous for a loaded 2-core machine.
+// Startup includes tsx compiling the party CLI and PGlite creating its database; generous for a loaded 2-core machine.
 const START_TIMEOUT_MS = 120_000;
-// `mpc dev` gives each party 10 s to stop before it kills it, then stops the coordinator.
-const STOP_TIMEOUT_MS = 30_000;
 // A sign times out in the coordinator well before this; the client limit only catches a hung connection.
 const REQUEST_TIMEOUT_MS = 60_000;
-// Lines of the network's output kept for error messages.
-const TAIL_LINES = 40;
 
-/** A running `mpc dev` network. */
-export interface DevNetwork {
+/** A running bench network. */
+export interface BenchNetwork {
   /** e.g. `http://127.0.0.1:40123`. */
   apiUrl: string;
   apiKey: string;
   /** Its data directory (a fresh temporary directory, removed by `stop`). */
   dir: string;
-  /**
-   * Stops the network with SIGINT and removes `dir`. Throws when it does not exit with status 0 in time or
-   * leaves a process behind (those are then killed, and `dir` is removed all the same).
-   */
+  /** Stops the network and removes `dir`; throws when a party did not stop cleanly (`dir` is removed all the same). */
   stop: () => Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (released again; `mpc dev` binds it a moment later). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** True while some process of the process group `pgid` exists. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Sends `signal` to the process group `pgid`, ignoring an already empty group. */
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
 /**
- * Starts `node cli/bin.js dev` in a fresh temporary directory on a free port and resolves once it reports every
- * party online. Rejects (after stopping whatever started and removing the directory) when it does not come up.
+ * Starts a network in a fresh temporary directory on a free port, with its own keys (none from the caller's
+ * environment), and resolves once every party is online; rejects (after stopping it) when it does not come up.
  */
-export async function startDevNetwork(): Promise<DevNetwork> {
-  const port = await freePort();
+export async function startBenchNetwork(): Promise<BenchNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-bench-api-'));
-  // A self-contained network: no master key or API key from the caller's environment.
   const env = { ...process.env };
   delete env.CRYPTO_MASTER_KEY;
   delete env.MPC_API_KEY;
-  const child = spawn(
-    process.execPath,
-    [BIN, 'dev', '--dir', dir, '--port', String(port), '--log-level', 'error'],
-    // detached: its own process group, which takes the party processes along, so `stop` can reach them all
-    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  if (child.pid === undefined) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error('sign-api: cannot spawn `mpc dev`');
-  }
-  // the leader of the new group: its pid is the group id
-  const pgid: number = child.pid;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    // a process that could not be spawned emits no 'exit'
-    child.once('error', () => resolve({ code: null, signal: null }));
-  });
-  const tail: string[] = [];
-  const lines = watchLines(child, (line) => {
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
-  });
-  const output = () => (tail.length > 0 ? `\n--- mpc dev output (last lines) ---\n${tail.join('\n')}` : '');
-
-  // Without this, Ctrl-C (or a kill) of the bench would leave the network running: it is not in our group.
-  // An interrupted bench has nothing left to measure, so the network is killed at once rather than stopped.
+  // An interrupted bench has nothing left to measure: remove the directory and go (the parties follow).
   const onSignal = (signal: NodeJS.Signals) => {
-    signalGroup(pgid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  const onExit = () => {
-    // last resort when the bench exits without `stop` (process.exit elsewhere); synchronous work only
-    signalGroup(pgid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  process.once('exit', onExit);
-
-  let stopped = false;
-  async function stop(): Promise<void> {
-    if (stopped) return;
-    stopped = true;
-    try {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
-      const result = await Promise.race([exited, timer]);
-      if (result === 'timeout') {
-        signalGroup(pgid, 'SIGKILL');
-        await exited;
-        throw new Error(`sign-api: \`mpc dev\` did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGINT${output()}`);
-      }
-      // helper processes of the group (tsx's esbuild service) end a moment after their parents: give them 3 s
-      for (let i = 0; i < 30 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
-      if (groupAlive(pgid)) {
-        signalGroup(pgid, 'SIGKILL');
-        throw new Error(`sign-api: \`mpc dev\` exited but left party processes running (killed now)${output()}`);
-      }
-      if (result.code !== 0) {
-        const how = result.signal !== null ? `signal ${result.signal}` : `status ${result.code}`;
-        throw new Error(`sign-api: \`mpc dev\` did not stop cleanly on SIGINT (${how})${output()}`);
-      }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('exit', onExit);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
+  const cleanup = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const ready = await waitReady(lines, exited, output);
-    // The printed key is the one in use; the file is where `mpc dev` keeps it, should the line change.
-    const apiKey = ready.apiKey ?? readKeyFile(join(dir, 'api-key'));
-    return { apiUrl: ready.apiUrl, apiKey, dir, stop };
-  } catch (err) {
-    // a half-started network is stopped the hard way; its stop status no longer matters
-    signalGroup(pgid, 'SIGKILL');
-    await exited;
-    await stop().catch(() => {});
-    throw err;
-  }
-}
-
-/** The API key `mpc dev` stored in its directory. */
-function readKeyFile(file: string): string {
-  if (!existsSync(file)) throw new Error(`sign-api: \`mpc dev\` printed no API key and wrote no ${file}`);
-  return readFileSync(file, 'utf8').trim();
-}
-
-/** Calls `onLine` for every line of the child's stdout and stderr; returns a queue of the stdout lines. */
-function watchLines(child: ChildProcess, onLine: (line: string) => void): { next: () => Promise<string | null> } {
-  const queue: string[] = [];
-  let waiting: ((line: string | null) => void) | undefined;
-  let ended = false;
-  const split = (stream: NodeJS.ReadableStream | null, isStdout: boolean) => {
-    if (stream === null) return;
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        onLine(line);
-        if (!isStdout) continue;
-        if (waiting) {
-          const w = waiting;
-          waiting = undefined;
-          w(line);
-        } else queue.push(line);
-      }
+    const net = await startDevNetwork({
+      dir,
+      port: 0,
+      env,
+      logLevel: 'error',
+      log: {
+        info() {},
+        warn() {},
+        error: (o, m) => process.stderr.write(`bench: coordinator: ${m} ${JSON.stringify(o)}\n`),
+      },
+      readyTimeoutMs: START_TIMEOUT_MS,
     });
-    if (isStdout) {
-      stream.on('end', () => {
-        ended = true;
-        waiting?.(null);
-        waiting = undefined;
-      });
-    }
-  };
-  split(child.stdout, true);
-  split(child.stderr, false);
-  return {
-    next: () => {
-      const line = queue.shift();
-      if (line !== undefined) return Promise.resolve(line);
-      if (ended) return Promise.resolve(null);
-      return new Promise((resolve) => {
-        waiting = resolve;
-      });
-    },
-  };
-}
-
-/**
- * Reads `mpc dev`'s stdout until its `API` and `API key` lines, which it prints once the parties registered;
- * checks its `k/n online` line, since it prints the API lines even when a party did not come up.
- */
-async function waitReady(
-  lines: { next: () => Promise<string | null> },
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  output: () => string,
-): Promise<{ apiUrl: string; apiKey?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`sign-api: \`mpc dev\` was not ready within ${START_TIMEOUT_MS / 1000} s${output()}`)),
-      START_TIMEOUT_MS,
-    );
-  });
-  const died = exited.then(({ code, signal }) => {
-    throw new Error(`sign-api: \`mpc dev\` exited during startup (${signal ?? `status ${code}`})${output()}`);
-  });
-  const read = async () => {
-    let apiUrl: string | undefined;
-    for (;;) {
-      const line = await lines.next();
-      if (line === null) throw new Error(`sign-api: \`mpc dev\` closed its output during startup${output()}`);
-      const online = /(\d+)\/(\d+) online/.exec(line);
-      if (online && online[1] !== online[2]) {
-        throw new Error(`sign-api: only ${online[1]} of ${online[2]} parties came online${output()}`);
-      }
-      const url = /^\s*API\s+(http\S+)/.exec(line);
-      if (url) apiUrl = url[1];
-      const key = /^\s*API key\s+(\S+)/.exec(line);
-      if (key && apiUrl !== undefined) return { apiUrl, apiKey: key[1] };
-      // the p2p line follows the key; reaching it without a key line means the key must come from the file
-      if (/^\s*p2p\s/.test(line) && apiUrl !== undefined) return { apiUrl };
-    }
-  };
-  try {
-    return await Promise.race([read(), died, timeout]);
-  } finally {
-    clearTimeout(timer);
-    died.catch(() => {}); // settled later, when the network is stopped
+    return {
+      apiUrl: net.apiUrl,
+      apiKey: net.apiKey,
+      dir,
+      stop: async () => {
+        try {
+          await net.stop();
+        } finally {
+          cleanup();
+        }
+      },
+    };
+  } catch (err) {
+    cleanup();
+    throw err;
   }
 }
 
@@ -316,7 +135,7 @@ function randomHash(): string {
 }
 
 /** Creates an account (`POST /api/v1/accounts`, a keygen) on `net` and returns a client that signs with it. */
-export async function signApiClient(net: Pick<DevNetwork, 'apiUrl' | 'apiKey'>): Promise<SignApiClient> {
+export async function signApiClient(net: Pick<BenchNetwork, 'apiUrl' | 'apiKey'>): Promise<SignApiClient> {
   const created = await post(`${net.apiUrl}/api/v1/accounts`, net.apiKey, JSON.stringify({ userId: 'bench' }));
   if (created.status !== 201) {
     throw new Error(`sign-api: creating the account answered ${created.status}: ${created.text.slice(0, 500)}`);
@@ -462,7 +281,7 @@ function targetText(rule: string, medianMs: number, signNetMedianMs: number | un
  * sets the target from `sign-net`'s median of the same invocation, when `sign-net` ran before it.
  */
 export function signApiCase(): BenchCase {
-  let net: DevNetwork | undefined;
+  let net: BenchNetwork | undefined;
   let client: SignApiClient | undefined;
   let seconds = SIGN_API_SECONDS;
   const need = () => {
@@ -478,7 +297,7 @@ export function signApiCase(): BenchCase {
     setup: async () => {
       // read here, not when the case is made, so that a bad value fails only this case, before the network starts
       seconds = signApiSeconds();
-      net = await startDevNetwork();
+      net = await startBenchNetwork();
       client = await signApiClient(net);
     },
     run: async () => ({ bytes: await need().sign() }),

@@ -1,7 +1,11 @@
 /** Signal handling shared by the long-running commands (`mpc party start`, `mpc coordinator start`, `mpc dev`). */
+import { exitWithParent } from '../src/runtime/processes.js';
 import { EXIT, failureReport } from './failure.js';
 
-/** Waits for SIGINT/SIGTERM, then runs `stop` once. */
+/**
+ * Waits for SIGINT/SIGTERM — or, for a process started with a lifeline (a dev network's party), for its parent
+ * to end, however it ended — then runs `stop` once.
+ */
 export function untilSignal(stop: () => Promise<void>, what: string): Promise<void> {
   return new Promise<void>((resolve) => {
     let stopping = false;
@@ -16,5 +20,6 @@ export function untilSignal(stop: () => Promise<void>, what: string): Promise<vo
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    exitWithParent(onSignal);
   });
 }

@@ -229,7 +229,8 @@ async function startPgliteWorker(data: {
   maxConnections: number;
   schema?: string;
 }): Promise<() => Promise<void>> {
-  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: data });
+  // plain JavaScript: the worker needs none of the Node options of this process (a loader, a preload)
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: data, execArgv: [] });
   const first = await new Promise<{ ready?: true; error?: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

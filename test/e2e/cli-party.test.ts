@@ -1,9 +1,7 @@
 /** `mpc party init|status` through the real command line (a child process), on a real data directory. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { test } from 'uvu';
@@ -11,8 +9,8 @@ import * as assert from 'uvu/assert';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { pairsOf } from '../helpers/fixture.js';
+import { mpcSync } from '../helpers/processes.js';
 
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const KEY = 'ab'.repeat(32);
 
 /** An operational error: exactly one line `mpc: …`, without the usage text or a stack. */
@@ -34,10 +32,7 @@ function assertUsage(err: string, command: string, problem: RegExp) {
 }
 
 function mpc(args: string[], env: Record<string, string | undefined> = { CRYPTO_MASTER_KEY: KEY }) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, CRYPTO_MASTER_KEY: undefined, ...env },
-    encoding: 'utf8',
-  });
+  const r = mpcSync(args, { ...process.env, CRYPTO_MASTER_KEY: undefined, ...env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

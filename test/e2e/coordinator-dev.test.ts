@@ -43,7 +43,7 @@ test.after(async () => {
 test('mpc dev starts three parties, prints a working API key and curl, and stops cleanly on Ctrl-C', async () => {
   const { api, key, curl } = await startDev();
   assert.is(api, `http://127.0.0.1:${port}`);
-  assert.match(dev?.out ?? '', /3\/3 online/);
+  assert.match(dev?.out ?? '', /3\/3 parties online/);
   assert.is(readFileSync(join(dir, 'api-key'), 'utf8').trim(), key);
   assert.is(statSync(join(dir, 'api-key')).mode & 0o777, 0o600);
   assert.is(statSync(join(dir, 'master.key')).mode & 0o777, 0o600);

@@ -5,11 +5,10 @@
  * plaintext on disk.
  */
 import '../../src/runtime/polyfill.js';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -20,8 +19,8 @@ import type { SessionRecord } from '../../protocols/control/record.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { type CliProcess, mpc, mpcSync } from '../helpers/processes.js';
 
-const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const MASTER = 'cd'.repeat(32);
 const env = { ...process.env, CRYPTO_MASTER_KEY: MASTER };
 
@@ -29,42 +28,21 @@ interface Proc {
   dir: string;
   peerId: string;
   child?: ChildProcess;
-  out: string;
+  proc?: CliProcess;
+  /** What the running process printed so far. */
+  readonly out: string;
 }
 
 function init(dir: string): string {
-  const r = spawnSync(process.execPath, [BIN, 'party', 'init', '--data-dir', dir], { env, encoding: 'utf8' });
+  const r = mpcSync(['party', 'init', '--data-dir', dir], env);
   if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`);
   return r.stdout.trim();
 }
 
 function start(p: Proc, coordinator: string, extra: string[] = []): void {
-  p.out = '';
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'party',
-      'start',
-      '--data-dir',
-      p.dir,
-      '--coordinator',
-      coordinator,
-      '--round-timeout',
-      '3000',
-      '--session-timeout',
-      '30000',
-      ...extra,
-    ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (d) => {
-    p.out += d.toString();
-  });
-  child.stderr?.on('data', (d) => {
-    p.out += d.toString();
-  });
-  p.child = child;
+  const args = ['party', 'start', '--data-dir', p.dir, '--coordinator', coordinator];
+  p.proc = mpc([...args, '--round-timeout', '3000', '--session-timeout', '30000', ...extra], env);
+  p.child = p.proc.child;
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -85,7 +63,14 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
   const coord = await TestCoordinator.start();
   const procs: Proc[] = [1, 2, 3].map(() => {
     const dir = mkdtempSync(join(tmpdir(), 'mpc-proc-'));
-    return { dir, peerId: init(dir), out: '' };
+    const p: Proc = {
+      dir,
+      peerId: init(dir),
+      get out() {
+        return p.proc?.out ?? '';
+      },
+    };
+    return p;
   });
   try {
     for (const p of procs) coord.allow(p.peerId);
@@ -159,25 +144,11 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     await signBy([c, a], 'c+a');
 
     // operators re-run pair setup between a and b on the live nodes (each side's operator asks)
-    const pairCmd = (p: Proc, other: Proc) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [BIN, 'party', 'pair', '--data-dir', p.dir, '--peer', other.peerId, '--addr', ...addrsOf(other)],
-          {
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d.toString();
-        });
-        child.stderr.on('data', (d) => {
-          out += d.toString();
-        });
-        child.on('exit', (code) => resolve({ code, out }));
-      });
+    const pairCmd = async (p: Proc, other: Proc) => {
+      const cmd = mpc(['party', 'pair', '--data-dir', p.dir, '--peer', other.peerId, '--addr', ...addrsOf(other)], env);
+      const code = await cmd.exited;
+      return { code, out: cmd.out };
+    };
     const [pa, pb] = await Promise.all([pairCmd(a, b), pairCmd(b, a)]);
     assert.is(pa.code, 0, pa.out);
     assert.is(pb.code, 0, pb.out);
