@@ -43,7 +43,9 @@ export class UsageError extends CodedError<'USAGE'> {
 /** Codes of {@link CommandError}. */
 export type CommandErrorCode =
   /** The running node could not run the pair setup the operator asked for (`mpc party pair`). */
-  'PAIR_FAILED';
+  | 'PAIR_FAILED'
+  /** The command needs the development dependencies (tsx), which a production install lacks. */
+  | 'NEEDS_DEV_DEPENDENCIES';
 
 /** An operational failure a command finds itself (rather than one thrown by the code it calls). */
 export class CommandError extends CodedError<CommandErrorCode> {

@@ -5,23 +5,39 @@
 import '../src/runtime/polyfill.js'; // first: libp2p, loaded by later commands, needs Promise.withResolvers on Node 20
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { packageRoot, packageVersion } from '../src/runtime/package-info.js';
 import { coordinatorCommands } from './coordinator/index.js';
 import { devCommand } from './dev.js';
-import { EXIT, onYargsFailure, reportFailure, UsageError } from './failure.js';
+import { CommandError, EXIT, onYargsFailure, reportFailure, UsageError } from './failure.js';
 import { partyCommands } from './party/index.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-/** Runs bench/index.ts in a child process with tsx's loader, forwarding the options; resolves to its exit code. */
+/**
+ * Runs bench/index.ts in a child process with tsx's loader, forwarding the options; resolves to its exit code.
+ * The benchmarks are development tools: they stay TypeScript and need the development dependencies.
+ */
 function runBench(forward: string[]): Promise<number> {
-  const script = fileURLToPath(new URL('../bench/index.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...forward], {
-    stdio: 'inherit',
-  });
+  let tsx: string;
+  try {
+    tsx = import.meta.resolve('tsx');
+  } catch {
+    throw new CommandError(
+      'NEEDS_DEV_DEPENDENCIES',
+      'mpc bench runs through tsx, a development dependency: run npm install',
+    );
+  }
+  const root = packageRoot();
+  const preload = pathToFileURL(join(root, 'src', 'runtime', 'polyfill.ts')).href;
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, '--import', preload, join(root, 'bench', 'index.ts'), ...forward],
+    {
+      stdio: 'inherit',
+    },
+  );
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
@@ -58,7 +74,7 @@ const cli = devCommand(
   .strict()
   .help()
   .alias('help', 'h')
-  .version(pkg.version)
+  .version(packageVersion())
   .epilogue(
     `Exit status: ${EXIT.OK} done, ${EXIT.FAILED} failed, ${EXIT.USAGE} bad command line, ${EXIT.CONFIG} configuration to fix (keys, database URL), ${EXIT.INTERNAL} internal error. MPC_DEBUG=1 shows the stack of an internal error.`,
   )

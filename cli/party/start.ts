@@ -1,12 +1,10 @@
 /** `mpc party start`: parse and check flags, run the node until SIGINT/SIGTERM. */
-import { readFileSync } from 'node:fs';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Argv } from 'yargs';
+import { packageVersion } from '../../src/runtime/package-info.js';
 import { untilSignal } from '../signals.js';
 import { storeOptions } from './options.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function positive(name: string) {
   return (v: number) => {
@@ -115,7 +113,7 @@ export function startCommand(y: Argv): Argv {
         maxSessions: argv['max-sessions'],
         roundTimeoutMs: argv['round-timeout'],
         totalTimeoutMs: argv['session-timeout'],
-        version: pkg.version,
+        version: packageVersion(),
         ...(joinToken ? { joinToken } : {}),
       });
       await untilSignal(() => running.stop(), 'mpc party start');
