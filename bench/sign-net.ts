@@ -3,7 +3,6 @@
  * driven by the party node's session runner; pair states from the committed fixture, so only the signing is
  * timed. The streams are opened per session, as in production.
  */
-import '../src/runtime/polyfill.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { KeyShare } from '../protocols/dkls23/key-share.js';
 import { PairGuard } from '../protocols/dkls23/pair-guard.js';

@@ -4,6 +4,7 @@
  * `./.mpc-dev/` and is kept across restarts, with a generated master key and API key stored there (mode 0600)
  * unless `CRYPTO_MASTER_KEY` / `MPC_API_KEY` are set. Ctrl-C stops everything.
  */
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger } from '../src/runtime/logger.js';
 import { MASTER_KEY_ENV } from '../src/runtime/master-key.js';
@@ -64,7 +65,7 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
     async (argv) => {
       const fromEnv = process.env[MASTER_KEY_ENV]?.trim();
       const apiKey = process.env.MPC_API_KEY?.split(',')[0]?.trim();
-      console.log(`mpc dev: data in ${argv.dir}; starting a coordinator and ${argv.parties} parties…`);
+      console.log(`mpc dev: data in ${resolve(argv.dir)}; starting a coordinator and ${argv.parties} parties…`);
       const net = await startDevNetwork({
         dir: argv.dir,
         parties: argv.parties,

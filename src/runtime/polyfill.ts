@@ -1,10 +1,11 @@
 /**
- * `Promise.withResolvers` for Node 20.
+ * `Promise.withResolvers` for Node 20 (end of life, still supported): every libp2p major resolved today calls
+ * it, and Node ships it only from 22 on. It does nothing where the runtime has the method.
  *
- * Every libp2p major resolved today calls `Promise.withResolvers`, which Node ships only from 22 on. Import
- * this module first (`import './polyfill.js'` before anything that loads libp2p) in every entry point:
- * ES modules run their imports in order, so a later import sees the polyfill. It does nothing where the
- * runtime already has the method.
+ * The one place it loads: first thing in the CLI's entry (cli/index.ts: ES modules run their imports in
+ * order, so everything after it sees the method), and as a preload (`node --import tsx --import
+ * ./src/runtime/polyfill.ts`) in the test and bench scripts of package.json. No other module imports it; when
+ * Node 20 support ends, delete this file and those two mentions.
  */
 if (typeof Promise.withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {

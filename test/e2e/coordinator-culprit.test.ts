@@ -3,7 +3,6 @@
  * session with its culprit, and is NOT retried (no second session), on a real coordinator and real party nodes
  * over libp2p, one of which tampers with its signing messages.
  */
-import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

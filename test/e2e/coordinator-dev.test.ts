@@ -3,7 +3,6 @@
  * the printed API URL, API key and curl command working as printed, Ctrl-C (SIGINT) stopping everything
  * cleanly, and a second start reusing the same keys and data (the account is still there).
  */
-import '../../src/runtime/polyfill.js';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

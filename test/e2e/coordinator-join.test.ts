@@ -4,7 +4,6 @@
  * (or `mpc coordinator join-token`) admits exactly one peer, once; the admission survives the party's restart
  * without the token; a used or expired token admits nobody.
  */
-import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

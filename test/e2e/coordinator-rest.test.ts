@@ -7,7 +7,6 @@
  * 401, 403 by IP) and Idempotency-Key replays, on the real service.
  */
 // biome-ignore-all lint/suspicious/noExplicitAny: JSON bodies of the API under test are read loosely
-import '../../src/runtime/polyfill.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';

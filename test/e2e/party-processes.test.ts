@@ -4,7 +4,6 @@
  * keeps the store, a party killed mid-session that the others name in their timeout, and no secret in
  * plaintext on disk.
  */
-import '../../src/runtime/polyfill.js';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,6 @@
  * the control protocol of protocols/session — it takes registrations and signed results, and announces
  * records and decisions it signs. The real coordinator service arrives with its own issue.
  */
-import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';

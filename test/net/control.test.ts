@@ -2,7 +2,6 @@
  * The control transport (`/mpc/control/1.0.0`) between a party and a coordinator, over real libp2p on
  * loopback, carrying real control messages of protocols/session: a register request and a signed record.
  */
-import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';

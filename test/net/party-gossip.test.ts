@@ -2,7 +2,6 @@
  * Session records over gossipsub: party nodes run a keygen announced only on the topic, and their topic
  * validator rejects a record the coordinator did not sign (no party acts on it).
  */
-import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

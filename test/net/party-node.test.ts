@@ -4,7 +4,6 @@
  * pair (pair setup on first use), restart with the stores kept, and the refusals of forged, expired and
  * replayed records.
  */
-import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,3 @@
-import '../../src/runtime/polyfill.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';

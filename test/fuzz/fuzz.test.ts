@@ -3,6 +3,9 @@
  * run) go to its decoder, which must either decode or throw DecodeError — the runs turn that into
  * BAD_MESSAGE naming the sender. A second pass sends mutated messages into live runs and checks that each
  * fails with a ProtocolError naming the sender, never with any other exception.
+ *
+ * A layer of its own (`npm run test:fuzz`, part of `npm test`): pure like the unit tests, but a campaign — the
+ * base-OT message alone holds 512 curve points, each validated on every one of its 10,000 inputs (~50 s).
  */
 
 import { sha256 } from '@noble/hashes/sha2.js';
