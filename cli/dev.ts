@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { createLogger } from '../src/runtime/logger.js';
 import { MASTER_KEY_ENV } from '../src/runtime/master-key.js';
+import { exitWithStarter } from '../src/runtime/processes.js';
 import { type DevNetwork, MAX_DEV_PARTIES, startDevNetwork } from './dev-network.js';
 import { UsageError } from './failure.js';
 import { untilSignal } from './signals.js';
@@ -63,6 +64,9 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
         })
         .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'warn' as const }),
     async (argv) => {
+      // a foreground tool: when what started it ends (a killed npm start, a closed script), it stops too
+      const starterGone = new AbortController();
+      const unwatch = exitWithStarter(() => starterGone.abort());
       const fromEnv = process.env[MASTER_KEY_ENV]?.trim();
       const apiKey = process.env.MPC_API_KEY?.split(',')[0]?.trim();
       console.log(`mpc dev: data in ${resolve(argv.dir)}; starting a coordinator and ${argv.parties} parties…`);
@@ -78,11 +82,16 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
       });
       console.log(`mpc dev: ${net.parties.length}/${net.parties.length} parties online`);
       console.log(banner(net));
-      await untilSignal(async () => {
-        console.log('\nmpc dev: stopping…');
-        await net.stop();
-        console.log('mpc dev: stopped');
-      }, 'mpc dev');
+      await untilSignal(
+        async () => {
+          console.log('\nmpc dev: stopping…');
+          await net.stop();
+          console.log('mpc dev: stopped');
+        },
+        'mpc dev',
+        starterGone.signal,
+      );
+      unwatch();
     },
   );
 }

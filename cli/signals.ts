@@ -4,9 +4,9 @@ import { EXIT, failureReport } from './failure.js';
 
 /**
  * Waits for SIGINT/SIGTERM — or, for a process started with a lifeline (a dev network's party), for its parent
- * to end, however it ended — then runs `stop` once.
+ * to end, however it ended; or for `also` to abort — then runs `stop` once.
  */
-export function untilSignal(stop: () => Promise<void>, what: string): Promise<void> {
+export function untilSignal(stop: () => Promise<void>, what: string, also?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = () => {
@@ -21,5 +21,7 @@ export function untilSignal(stop: () => Promise<void>, what: string): Promise<vo
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     exitWithParent(onSignal);
+    if (also?.aborted) onSignal();
+    also?.addEventListener('abort', onSignal, { once: true });
   });
 }

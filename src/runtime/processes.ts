@@ -183,6 +183,38 @@ export function exitWithParent(onGone: () => void): boolean {
   return true;
 }
 
+/** The parent pid of `pid` (Linux, from /proc), or undefined when it cannot be read. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // `pid (comm) state ppid …`
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For a foreground tool (`mpc dev`): calls `onGone` once when what started this process has ended — its parent
+ * (this process is then adopted: its parent pid changes) or its parent's parent (npm runs a script through a
+ * shell, which outlives a killed npm). Polls every `intervalMs` on a timer that keeps nothing alive. Returns a
+ * function that stops watching.
+ */
+export function exitWithStarter(onGone: () => void, intervalMs = 1000): () => void {
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  // pid 1 (an init, or the container's first process) outlives everything it could have started
+  const watched = [parent, grandparent].filter((pid): pid is number => pid !== undefined && pid > 1);
+  const timer = setInterval(() => {
+    if (process.ppid === parent && watched.every(isAlive)) return;
+    clearInterval(timer);
+    onGone();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * True while a process with this pid runs. Signal 0 probes without signalling; on Linux a zombie (ended, not
  * yet reaped by its parent — in a container without an init, possibly never) also answers it, so /proc tells.

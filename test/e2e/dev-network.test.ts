@@ -1,15 +1,18 @@
 /**
- * The dev network as a library (cli/dev-network.ts) and its lifeline: started in this process it signs through
+ * The dev network as a library (cli/dev-network.ts) and its lifelines: started in this process it signs through
  * REST and stops with nothing left running; `mpc dev` killed with SIGKILL takes its party processes along, and
- * every store lock (the parties' LevelDB, the coordinator's embedded database) is free again.
+ * a killed npm (the process that started `mpc dev` through a shell) takes `mpc dev` along; every store lock
+ * (the parties' LevelDB, the coordinator's embedded database) is free again.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startDevNetwork } from '../../cli/dev-network.js';
+import { mpcProgram } from '../../cli/self.js';
 import { openDatabase } from '../../coordinator/db/database.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { isAlive } from '../../src/runtime/processes.js';
@@ -101,6 +104,58 @@ test('mpc dev killed with SIGKILL: its parties stop too and every store lock is 
     await storesFree(dir, 3);
   } finally {
     await stop(dev, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** `text` quoted for sh. */
+const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** The pids whose command line contains every one of `parts`. */
+function pidsRunning(...parts: string[]): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+        return parts.every((p) => cmdline.includes(p));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(isAlive);
+}
+
+test('npm killed with SIGKILL: the mpc dev it started through a shell stops, its parties too, every lock free', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-devnet-'));
+  const program = mpcProgram();
+  const dev = [process.execPath, ...program.execArgv, program.script, 'dev', '--dir', dir, '--port', '0'];
+  // the outer shell stands for npm, the inner one for the shell npm runs a script in (`; true`: neither execs)
+  const inner = `${dev.map(quote).join(' ')}; true`;
+  const npm = spawn('/bin/sh', ['-c', `/bin/sh -c ${quote(inner)}; true`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  npm.stdout.on('data', (d) => {
+    out += d.toString();
+  });
+  npm.stderr.on('data', (d) => {
+    out += d.toString();
+  });
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!/parties {2}.*\n/.test(out)) {
+      if (Date.now() > deadline) throw new Error(`mpc dev did not come up:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const parties = [...(/parties {2}(.*)\n/.exec(out)?.[1]?.matchAll(/pid (\d+)/g) ?? [])].map((m) => Number(m[1]));
+    const devPids = pidsRunning('dev', '--dir', dir);
+    assert.is(parties.length, 3, out);
+    assert.is(devPids.length, 1, 'one mpc dev process');
+    npm.kill('SIGKILL');
+    await allGone([...devPids, ...parties], 20_000);
+    await storesFree(dir, 3);
+  } finally {
+    for (const pid of pidsRunning('--dir', dir)) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
