@@ -17,6 +17,7 @@ import type { Ack } from '../../protocols/control/ack.js';
 import { type PartyRole, type SessionResult, signDecision } from '../../protocols/control/control.js';
 import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
+import type { Log } from '../../src/runtime/logger.js';
 import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
@@ -52,7 +53,7 @@ export interface OrchestratorInit {
   /** The coordinator's Ed25519 secret seed (32 bytes), which signs records and decisions. */
   signingKey: Uint8Array;
   metrics: SessionMetrics;
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  log: Log;
   /** @default DEFAULT_KEYGEN_TIMEOUT_MS */
   keygenTimeoutMs?: number;
   /** @default DEFAULT_SIGN_TIMEOUT_MS */

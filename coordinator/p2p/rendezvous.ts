@@ -24,9 +24,10 @@ import {
 import { ControlError } from '../../protocols/control/errors.js';
 import type { SignedRecord } from '../../protocols/control/record.js';
 import { MessageType } from '../../protocols/control/wire.js';
+import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
-import { request, serveRequests } from './control.js';
-import { type CoordinatorHost, startCoordinatorHost } from './host.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
+import type { Log } from '../../src/runtime/logger.js';
 
 const ed25519 = nodeEd25519();
 
@@ -57,8 +58,14 @@ export interface RendezvousInit {
   onPresence(p: Presence): void;
   /** A party reported a verified result. Answer with a refusal code to reject it. */
   onResult(partyId: string, result: SessionResult): Ack;
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  log: Log;
 }
+
+/**
+ * Inbound connections accepted per second from one remote host: every party of a cluster may sit behind one
+ * address (loopback, a NAT), and parties reconnecting together after a coordinator restart must not be reset.
+ */
+const INBOUND_CONNECTIONS_PER_SECOND = 100;
 
 /** The coordinator's libp2p node. */
 export class Rendezvous {
@@ -66,7 +73,7 @@ export class Rendezvous {
   private stopping = false;
 
   private constructor(
-    readonly host: CoordinatorHost,
+    readonly host: Host,
     private readonly admitted: Set<string>,
     private readonly init: RendezvousInit,
   ) {}
@@ -74,13 +81,14 @@ export class Rendezvous {
   /** Starts the host and serves the control protocol. */
   static async start(init: RendezvousInit): Promise<Rendezvous> {
     const admitted = new Set(init.admitted);
-    const host = await startCoordinatorHost(
-      init.privateKey,
-      init.listen,
-      (id) => admitted.has(id) || init.tokensOutstanding(),
-    );
+    const host = await createHost({
+      privateKey: init.privateKey,
+      listen: [...init.listen],
+      allowedPeers: (id) => admitted.has(id) || init.tokensOutstanding(),
+      inboundConnectionsPerSecond: INBOUND_CONNECTIONS_PER_SECOND,
+    });
     const r = new Rendezvous(host, admitted, init);
-    await serveRequests(host, (peer, req) => r.answer(peer, req));
+    await serveControl(host, (peer, req) => r.answer(peer, req));
     host.addEventListener('peer:connect', (evt) => r.onConnect(evt.detail));
     host.addEventListener('peer:disconnect', (evt) => r.onDisconnect(evt.detail.toString()));
     return r;
@@ -197,7 +205,7 @@ export class Rendezvous {
 
   private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {
     try {
-      return decodeAck(await request(this.host, peerIdFromString(partyId), bytes));
+      return decodeAck(await controlRequest(this.host, peerIdFromString(partyId), bytes));
     } catch (e) {
       return { ok: false, code: 'UNREACHABLE', message: `party ${partyId} did not answer: ${String(e)}` };
     }

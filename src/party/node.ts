@@ -39,6 +39,8 @@ import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
 import { controlRequest, serveControl } from '../runtime/control-transport.js';
 import { nodeEd25519 } from '../runtime/ed25519.js';
 import { createHost, type Host } from '../runtime/host.js';
+import { type Log, SILENT_LOG } from '../runtime/logger.js';
+import type { SessionOutcome } from '../runtime/metrics.js';
 import { nodeSuite } from '../runtime/suite.js';
 import { BanList } from '../session/bans.js';
 import { Pairing, PairingError, type PairStore } from '../session/pairing.js';
@@ -57,15 +59,6 @@ const MAX_CACHED_SHARES = 1024;
 export const DEFAULT_ROUND_TIMEOUT_MS = 10_000;
 /** Default deadline of a whole session (pair setups included). */
 export const DEFAULT_TOTAL_TIMEOUT_MS = 60_000;
-
-/** What the node reports as it works (the CLI wires a pino logger). */
-export interface PartyLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-/** Session outcomes, for metrics. */
-export type SessionOutcome = 'ok' | 'failed' | 'timeout' | 'refused' | 'aborted';
 
 /** Options of {@link PartyNode.start}. */
 export interface PartyNodeInit {
@@ -93,7 +86,7 @@ export interface PartyNodeInit {
   /** Sessions at once; more are refused. @default 32 */
   maxSessions?: number;
   /** @default silent */
-  log?: PartyLog;
+  log?: Log;
   /** Called when a session ends (metrics). */
   onSessionEnd?: (kind: string, outcome: SessionOutcome, seconds: number) => void;
   /** Called when a round of a session completes (metrics). */
@@ -103,8 +96,6 @@ export interface PartyNodeInit {
   /** Tests only: rewrites this node's outbound session frames, to make it misbehave and exercise the others' checks. */
   tamperOutbound?: TamperOutbound;
 }
-
-const silent: PartyLog = { info() {}, warn() {} };
 
 /** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
 const ed25519 = nodeEd25519();
@@ -263,8 +254,8 @@ export class PartyNode {
     return this.host.peerId.toString();
   }
 
-  private get log(): PartyLog {
-    return this.init.log ?? silent;
+  private get log(): Log {
+    return this.init.log ?? SILENT_LOG;
   }
 
   /** Registers (role, version, addresses) with the coordinator; throws when refused or unreachable. */

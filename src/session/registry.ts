@@ -6,6 +6,7 @@
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
+import { SpareStreams } from '../runtime/spare-streams.js';
 import { BanList } from './bans.js';
 import { SessionError } from './errors.js';
 import { decodeFrame, type Frame, HELLO_ROUND, MAX_FRAME_BYTES, sessionKey } from './frames.js';
@@ -96,7 +97,7 @@ export class SessionRegistry {
   private readonly ended = new Map<string, number>();
   private stopped = false;
   /** Pre-opened outbound streams, one per peer (see {@link SessionRegistry.refillSpare}). */
-  private readonly spares = new Map<string, Promise<{ stream: Stream; born: number } | undefined>>();
+  private readonly spares: SpareStreams;
 
   private constructor(
     readonly host: Libp2p,
@@ -108,6 +109,13 @@ export class SessionRegistry {
     this.maxEarlyStreams = positiveInt('maxEarlyStreams', init.maxEarlyStreams, DEFAULT_MAX_EARLY_STREAMS);
     this.helloTimeoutMs = positiveInt('helloTimeoutMs', init.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS);
     this.bans = init.bans ?? new BanList();
+    // the peer's registry holds a stream for its hello deadline: a spare is used only inside it, with a margin
+    this.spares = new SpareStreams(host, {
+      protocol: TSS_PROTOCOL,
+      maxAgeMs: this.helloTimeoutMs - SPARE_MARGIN_MS,
+      openTimeoutMs: this.helloTimeoutMs + 60_000,
+      dial: false,
+    });
   }
 
   /** Registers the `/mpc/tss/1.0.0` handler on `host` and returns the host's registry (one per host). */
@@ -175,48 +183,23 @@ export class SessionRegistry {
   }
 
   /**
-   * Opens a stream to `peer` now, for its next session: opening a libp2p stream costs a few milliseconds on a
-   * busy node, and the dialing side of a session waits for it before its hello. Only over an open connection
-   * (never dials); the peer's registry holds the stream for its hello deadline, so a spare is used only while
-   * younger than that deadline minus a margin.
+   * Opens a stream to `peer` now, for its next session: the dialing side of a session waits for a stream
+   * before its hello. Only over an open connection (never dials).
    */
   refillSpare(peer: PeerId): void {
     if (this.stopped || this.helloTimeoutMs <= SPARE_MARGIN_MS) return;
-    const open = this.host.getConnections(peer).find((c) => c.status === 'open');
-    if (!open) return;
-    const key = peer.toString();
-    // one spare per peer: a second would only sit on the peer's stream limit until its hello deadline
-    if (this.spares.has(key)) return;
-    const signal = AbortSignal.timeout(this.helloTimeoutMs + 60_000);
-    this.spares.set(
-      key,
-      open.newStream(TSS_PROTOCOL, { signal, negotiateFully: false }).then(
-        (stream) => ({ stream, born: Date.now() }),
-        () => undefined,
-      ),
-    );
+    this.spares.refill(peer);
   }
 
   /** A spare stream to `peer` that is still open and young enough, or undefined. */
-  async takeSpare(peer: PeerId): Promise<Stream | undefined> {
-    const key = peer.toString();
-    const pending = this.spares.get(key);
-    if (!pending) return undefined;
-    this.spares.delete(key);
-    const spare = await pending;
-    if (!spare) return undefined;
-    if (Date.now() - spare.born > this.helloTimeoutMs - SPARE_MARGIN_MS || spare.stream.status !== 'open') {
-      spare.stream.abort(new Error('stale spare stream'));
-      return undefined;
-    }
-    return spare.stream;
+  takeSpare(peer: PeerId): Promise<Stream | undefined> {
+    return this.spares.take(peer);
   }
 
   /** Unregisters the handler and resets streams still waiting for a session. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const pending of this.spares.values()) void pending.then((s) => s?.stream.abort(new Error('node stopping')));
-    this.spares.clear();
+    this.spares.stop();
     registries.delete(this.host);
     for (const list of this.early.values()) {
       for (const e of list) {
