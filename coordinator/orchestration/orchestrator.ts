@@ -14,8 +14,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
-import { type PartyRole, type SessionResult, signDecision } from '../../protocols/control/control.js';
-import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/control/record.js';
+import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
+import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { Log } from '../../src/runtime/logger.js';
 import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
@@ -134,7 +135,7 @@ export class Orchestrator implements CoordinatorService {
     });
     const started = performance.now();
     const partyIds = chosen.map((p) => p.partyId);
-    const signed = signRecord(record, this.init.signingKey, ed25519);
+    const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
     const journal = this.journal(signed, accountId, partyIds, 1, null);
     const verdict = await this.runAttempt(signed, partyIds, keygenJudge(n), this.keygenTimeout, journal);
     if (verdict.kind === 'ok') {
@@ -191,7 +192,7 @@ export class Orchestrator implements CoordinatorService {
       const record = this.record('sign', hexToBytes(account.keyId), account.threshold, signers, this.signTimeout, hash);
       const sessionId = bytesToHex(record.sessionId);
       const started = performance.now();
-      const signed = signRecord(record, this.init.signingKey, ed25519);
+      const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
       const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
       const judge = signJudge(hash, publicKey, { accountId, sessionId }, signers);
       const verdict = await this.runAttempt(signed, signers, judge, this.signTimeout, journal);
@@ -331,7 +332,7 @@ export class Orchestrator implements CoordinatorService {
     action: 'commit' | 'abort',
     journal: Journal,
   ) {
-    const signed = signDecision(
+    const signed = signedDecisions.sign(
       { sessionId: record.sessionId, keyId: record.keyId, action },
       this.init.signingKey,
       ed25519,

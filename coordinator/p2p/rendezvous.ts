@@ -13,16 +13,15 @@ import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   decodeJoin,
   decodeRegister,
-  decodeResultMessage,
-  encodeAnnounce,
-  encodeDecisionMessage,
   type PartyRole,
   type SessionResult,
   type SignedDecision,
-  verifyResult,
 } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError } from '../../protocols/control/errors.js';
 import type { SignedRecord } from '../../protocols/control/record.js';
+import { signedRecords } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
 import { MessageType } from '../../protocols/control/wire.js';
 import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
@@ -151,8 +150,8 @@ export class Rendezvous {
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
       if (req[0] === MessageType.RESULT) {
-        const signed = decodeResultMessage(req);
-        const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
+        const signed = signedResults.decode(req);
+        const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
         const p = this.parties.get(id);
         if (p) p.lastSeen = new Date();
         return encodeAck(this.init.onResult(id, result));
@@ -195,12 +194,12 @@ export class Rendezvous {
 
   /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */
   async announce(partyId: string, signed: SignedRecord): Promise<Ack> {
-    return this.send(partyId, encodeAnnounce(signed));
+    return this.send(partyId, signedRecords.encode(signed));
   }
 
   /** Sends a signed commit/abort decision to one party. */
   async decide(partyId: string, signed: SignedDecision): Promise<Ack> {
-    return this.send(partyId, encodeDecisionMessage(signed));
+    return this.send(partyId, signedDecisions.encode(signed));
   }
 
   private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {

@@ -10,13 +10,15 @@
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
+import { defineSignedMessage, type Signed } from './envelope.js';
 import { ControlError } from './errors.js';
-import { type Ed25519, signAs, verifyAs } from './peer-key.js';
+import type { Ed25519 } from './peer-key.js';
 import {
   addrsProblem,
   isToken,
   MessageType,
   readAddrs,
+  readCode,
   readHeader,
   readU64,
   WIRE_VERSION,
@@ -75,15 +77,8 @@ export interface SessionRecord {
   readonly expiresAt: number;
 }
 
-/** A record with its exact signed bytes and the coordinator's signature over them. */
-export interface SignedRecord {
-  /** The decoded record. Trust it only when it came from {@link signRecord} or {@link acceptRecord}. */
-  readonly record: SessionRecord;
-  /** The encoded record (what the signature covers). */
-  readonly bytes: Uint8Array;
-  /** Ed25519 signature by the coordinator's libp2p key (domain `record`). */
-  readonly signature: Uint8Array;
-}
+/** A record with its exact signed bytes and the coordinator's signature over them (domain `record`). */
+export type SignedRecord = Signed<'record', SessionRecord>;
 
 /** What {@link acceptRecord} needs to know about this party and its history. */
 export interface AcceptOptions {
@@ -161,9 +156,7 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
   return decodeAll(bytes, (rd: Reader) => {
     readHeader(rd, MessageType.RECORD_BODY, 'session record');
     const sessionId = rd.copy(SESSION_ID_BYTES);
-    const code = rd.u8();
-    const kind = (Object.keys(KIND_CODES) as SessionKind[]).find((k) => KIND_CODES[k] === code);
-    if (!kind) throw new DecodeError(`session record: unknown kind code ${code}`);
+    const kind = readCode(rd, KIND_CODES, 'session record', 'kind');
     const protocol = String.fromCharCode(...rd.varBytes(MAX_PROTOCOL_BYTES));
     const keyId = rd.varBytes(MAX_KEY_ID_BYTES);
     const threshold = rd.u8();
@@ -184,33 +177,19 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
   });
 }
 
-/** Encodes and signs a record with the coordinator's 32-byte Ed25519 secret seed. */
-export function signRecord(record: SessionRecord, coordinatorSecretKey: Uint8Array, ed?: Ed25519): SignedRecord {
-  const bytes = encodeRecord(record);
-  return { record: decodeRecord(bytes), bytes, signature: signAs('record', bytes, coordinatorSecretKey, ed) };
-}
-
 /**
- * Checks the coordinator's signature over `bytes` (before parsing them), then decodes the record. Throws
- * {@link ControlError}: `BAD_SIGNATURE`, `BAD_RECORD`, or `BAD_PEER_ID` when `coordinatorPeerId` is not an
- * Ed25519 peer id.
+ * The session record as a signed message: signed by the coordinator, announced (request/response and gossip)
+ * in an `ANNOUNCE` envelope; a body that is signed but does not decode is `BAD_RECORD`.
  */
-export function verifySignedRecord(
-  bytes: Uint8Array,
-  signature: Uint8Array,
-  coordinatorPeerId: Uint8Array,
-  ed?: Ed25519,
-): SessionRecord {
-  if (!verifyAs('record', bytes, signature, coordinatorPeerId, ed)) {
-    throw new ControlError('BAD_SIGNATURE', 'session record is not signed by the coordinator');
-  }
-  try {
-    return decodeRecord(bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new ControlError('BAD_RECORD', e.message, { cause: e });
-    throw e;
-  }
-}
+export const signedRecords = defineSignedMessage<'record', SessionRecord>({
+  domain: 'record',
+  type: MessageType.ANNOUNCE,
+  what: 'session record',
+  signer: 'coordinator',
+  badBody: 'BAD_RECORD',
+  encode: encodeRecord,
+  decode: decodeRecord,
+});
 
 /**
  * Decides whether this party may act on a record: the coordinator signed it, it names this party, it has not
@@ -221,7 +200,7 @@ export function verifySignedRecord(
  */
 export function acceptRecord(signed: Pick<SignedRecord, 'bytes' | 'signature'>, opts: AcceptOptions): AcceptedRecord {
   if (!Number.isFinite(opts.now)) throw new ControlError('INVALID_ARGUMENT', '`now` must be a finite number');
-  const record = verifySignedRecord(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
+  const record = signedRecords.verify(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
   const self = record.parties.find((p) => equalBytes(p.peerId, opts.selfPeerId));
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);

@@ -16,20 +16,12 @@ import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { ProtocolRun } from '../../protocols/common/run.js';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
-import {
-  decodeAnnounce,
-  decodeDecisionMessage,
-  encodeJoin,
-  encodeRegister,
-  encodeResultMessage,
-  type PartyRole,
-  type SessionResult,
-  signResult,
-  validateAnnouncement,
-  verifyDecision,
-} from '../../protocols/control/control.js';
+import { encodeJoin, encodeRegister, type PartyRole, type SessionResult } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError } from '../../protocols/control/errors.js';
-import { acceptRecord, type SessionRecord } from '../../protocols/control/record.js';
+import { validateGossip } from '../../protocols/control/gossip.js';
+import { acceptRecord, type SessionRecord, signedRecords } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
 import { MessageType } from '../../protocols/control/wire.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
@@ -282,7 +274,7 @@ export class PartyNode {
     if (!pubsub) return;
     const coordinatorId = this.coordinator.peerId.toMultihash().bytes;
     pubsub.topicValidators.set(ANNOUNCE_TOPIC, (_peer, msg) =>
-      validateAnnouncement(msg.data, coordinatorId, ed25519) === 'accept'
+      validateGossip(msg.data, coordinatorId, ed25519) === 'accept'
         ? TopicValidatorResult.Accept
         : TopicValidatorResult.Reject,
     );
@@ -320,7 +312,7 @@ export class PartyNode {
   }
 
   private async onAnnounce(request: Uint8Array): Promise<Ack> {
-    const signed = decodeAnnounce(request);
+    const signed = signedRecords.decode(request);
     const { record, selfIndex } = acceptRecord(signed, {
       coordinatorPeerId: this.coordinator.peerId.toMultihash().bytes,
       selfPeerId: this.host.peerId.toMultihash().bytes,
@@ -341,8 +333,13 @@ export class PartyNode {
   }
 
   private async onDecision(request: Uint8Array): Promise<Ack> {
-    const signed = decodeDecisionMessage(request);
-    const d = verifyDecision(signed.bytes, signed.signature, this.coordinator.peerId.toMultihash().bytes, ed25519);
+    const signed = signedDecisions.decode(request);
+    const d = signedDecisions.verify(
+      signed.bytes,
+      signed.signature,
+      this.coordinator.peerId.toMultihash().bytes,
+      ed25519,
+    );
     if (d.action === 'commit') {
       await this.init.store.commitShare(d.keyId);
       this.log.info({ keyId: Buffer.from(d.keyId).toString('hex') }, 'key committed');
@@ -383,7 +380,7 @@ export class PartyNode {
     this.init.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
       const seed = this.init.identity.raw.subarray(0, 32);
-      const msg = encodeResultMessage(signResult(result, seed, ed25519));
+      const msg = signedResults.encode(signedResults.sign(result, seed, ed25519));
       const ack = decodeAck(await controlRequest(this.host, this.coordinator.peerId, msg));
       if (!ack.ok) this.log.warn({ session: key, code: ack.code }, 'the coordinator refused the result');
     } catch (e) {

@@ -21,8 +21,7 @@ import {
   encodeRecord,
   KIND_CODES,
   type SessionRecord,
-  signRecord,
-  verifySignedRecord,
+  signedRecords,
 } from '../../protocols/control/record.js';
 import { utf8Decode, utf8Encode } from '../../protocols/control/wire.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
@@ -140,9 +139,9 @@ test('interop with @libp2p/crypto keys and @libp2p/peer-id', async () => {
   const bytes = encodeRecord(record);
   const sig = await key.sign(signingDigest('record', bytes));
   assert.ok(verifyAs('record', bytes, sig, peerId));
-  assert.equal(verifySignedRecord(bytes, sig, peerId), record);
+  assert.equal(signedRecords.verify(bytes, sig, peerId), record);
   // …or with the seed; libp2p verifies our signatures
-  const ours = signRecord(record, seed);
+  const ours = signedRecords.sign(record, seed);
   assert.ok(await key.publicKey.verify(signingDigest('record', ours.bytes), ours.signature));
   assert.ok(equalBytes(ours.signature, sig), 'Ed25519 is deterministic');
   const secp = await generateKeyPair('secp256k1');
@@ -179,9 +178,9 @@ test('records round-trip (keygen and sign) and the raw encoder mirrors the forma
     const bytes = encodeRecord(r);
     assert.equal(decodeRecord(bytes), r);
     assert.ok(equalBytes(rawRecord(r), bytes));
-    const signed = signRecord(r, coordKey);
+    const signed = signedRecords.sign(r, coordKey);
     assert.equal(signed.record, r);
-    assert.equal(verifySignedRecord(signed.bytes, signed.signature, coordId), r);
+    assert.equal(signedRecords.verify(signed.bytes, signed.signature, coordId), r);
   }
   const keygen = decodeRecord(encodeRecord(keygenRecord()));
   assert.not.ok('messageHash' in keygen);
@@ -285,7 +284,7 @@ test('decoder refuses bad headers, codes, counts, unsafe times and trailing byte
 });
 
 test('acceptRecord: a valid record is accepted with this party index', () => {
-  const signed = signRecord(keygenRecord(), coordKey);
+  const signed = signedRecords.sign(keygenRecord(), coordKey);
   const seen: Uint8Array[][] = [];
   const out = acceptRecord(
     signed,
@@ -299,14 +298,14 @@ test('acceptRecord: a valid record is accepted with this party index', () => {
   assert.is(out.selfIndex, 2);
   assert.equal(out.record, signed.record);
   assert.equal(seen, [[signed.record.keyId, signed.record.sessionId]]);
-  const sign = signRecord(signRecordOf(), coordKey);
+  const sign = signedRecords.sign(signRecordOf(), coordKey);
   assert.is(acceptRecord(sign, opts({ selfPeerId: partyIds[2]! })).selfIndex, 2);
 });
 
 test('acceptRecord: forged, not named, expired, replayed', () => {
   const rec = keygenRecord();
-  const signed = signRecord(rec, coordKey);
-  const forged = signRecord(rec, partyKeys[0]!);
+  const signed = signedRecords.sign(rec, coordKey);
+  const forged = signedRecords.sign(rec, partyKeys[0]!);
   assert.is(
     controlCode(() => acceptRecord(forged, opts())),
     'BAD_SIGNATURE',
@@ -338,7 +337,7 @@ test('acceptRecord: forged, not named, expired, replayed', () => {
     'REPLAYED',
   );
   // same session id for another key is a different session
-  const other = signRecord({ ...rec, keyId: Uint8Array.of(9) }, coordKey);
+  const other = signedRecords.sign({ ...rec, keyId: Uint8Array.of(9) }, coordKey);
   assert.is(acceptRecord(other, opts({ alreadySeen })).selfIndex, 2);
   assert.is(
     controlCode(() => acceptRecord(signed, opts({ now: Number.NaN }))),
@@ -351,7 +350,7 @@ test('acceptRecord: forged, not named, expired, replayed', () => {
 });
 
 test('acceptRecord trusts only the signed bytes, never a record passed alongside', () => {
-  const signed = signRecord(keygenRecord(), coordKey);
+  const signed = signedRecords.sign(keygenRecord(), coordKey);
   const lie = { ...signed, record: keygenRecord({ expiresAt: Number.MAX_SAFE_INTEGER }) };
   assert.is(
     controlCode(() => acceptRecord(lie, opts({ now: signed.record.expiresAt }))),
@@ -360,7 +359,7 @@ test('acceptRecord trusts only the signed bytes, never a record passed alongside
 });
 
 test('a tampered byte anywhere gives BAD_SIGNATURE; a signed malformed record gives BAD_RECORD', () => {
-  const signed = signRecord(signRecordOf(), coordKey);
+  const signed = signedRecords.sign(signRecordOf(), coordKey);
   for (let i = 0; i < signed.bytes.length; i++) {
     for (const bit of [1 << (i % 8)]) {
       const bytes = signed.bytes.slice();
