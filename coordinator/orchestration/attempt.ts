@@ -7,9 +7,11 @@
  * check, or the judge rejected a result — culprits named), `timeout` (a party reported a timeout, refused the
  * announcement, or stayed silent — the silent parties named, so a retry can exclude them).
  */
+import { peerIdFromString } from '@libp2p/peer-id';
+import { equalBytes } from '../../protocols/common/bytes.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { SessionResult } from '../../protocols/control/control.js';
-import type { SignedRecord } from '../../protocols/control/record.js';
+import type { SessionRecord, SignedRecord } from '../../protocols/control/record.js';
 
 /** How an attempt ended. */
 export type Verdict<T> =
@@ -28,13 +30,39 @@ export interface AttemptIo {
   event(type: string, detail: Record<string, unknown>, partyId?: string): void;
 }
 
-/** Parties by record index (index 1 at position 0). */
-export type PartyOrder = readonly string[];
+/** A party and its key-share index, as a record names it. */
+export interface PartyIndex {
+  readonly partyId: string;
+  readonly index: number;
+}
+
+/**
+ * The party id of a record index: a record names every party by its key-share index, so the index a result
+ * reports (a culprit) is looked up in the record, never recomputed from a party's position.
+ */
+export function partyAtIndex(
+  record: SessionRecord,
+  partyIds: readonly string[],
+): (index: number) => string | undefined {
+  const byIndex = new Map<number, string>();
+  for (const id of partyIds) byIndex.set(indexOf(record, id), id);
+  return (index) => byIndex.get(index);
+}
+
+/** The record index of `partyId`; throws when the record does not name it (a caller's bug). */
+export function indexOf(record: SessionRecord, partyId: string): number {
+  const bytes = peerIdFromString(partyId).toMultihash().bytes;
+  const party = record.parties.find((p) => equalBytes(p.peerId, bytes));
+  if (!party) throw new Error(`the record does not name party ${partyId}`);
+  return party.index;
+}
 
 /** An attempt in flight, registered so that incoming results find it. */
 export class Attempt<T> {
   private readonly results = new Map<string, SessionResult>();
   private readonly expected: Set<string>;
+  /** Party id of a record index, when it names one. */
+  readonly partyAt: (index: number) => string | undefined;
   private readonly verdict = Promise.withResolvers<Verdict<T>>();
   private decided = false;
   private timer: NodeJS.Timeout | undefined;
@@ -43,16 +71,12 @@ export class Attempt<T> {
 
   constructor(
     readonly signed: SignedRecord,
-    readonly parties: PartyOrder,
+    readonly parties: readonly string[],
     private readonly judge: Judge<T>,
     private readonly io: AttemptIo,
   ) {
     this.expected = new Set(parties);
-  }
-
-  /** Party id of a record index, when it names one. */
-  partyAt(index: number): string | undefined {
-    return this.parties[index - 1];
+    this.partyAt = partyAtIndex(signed.record, parties);
   }
 
   /**

@@ -32,7 +32,15 @@ import type {
   SessionView,
   SignatureView,
 } from '../service.js';
-import { Attempt, type Judge, type Verdict, verdictOfFailures } from './attempt.js';
+import {
+  Attempt,
+  indexOf,
+  type Judge,
+  type PartyIndex,
+  partyAtIndex,
+  type Verdict,
+  verdictOfFailures,
+} from './attempt.js';
 import { checkSignature, ethereumAddress } from './ethereum.js';
 import { Journal } from './journal.js';
 
@@ -117,13 +125,9 @@ export class Orchestrator implements CoordinatorService {
     const chosen = shuffle(online).slice(0, n);
     const accountId = randomUUID();
     const keyId = randomBytes(32);
-    const record = this.record(
-      'keygen',
-      keyId,
-      threshold,
-      chosen.map((p) => p.partyId),
-      this.keygenTimeout,
-    );
+    // a keygen gives out the key-share indices 1..N; signing records name the parties by them
+    const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1 }));
+    const record = this.record('keygen', keyId, threshold, indexed, this.keygenTimeout);
     const sessionId = bytesToHex(record.sessionId);
     await this.init.repos.accounts.insert({
       accountId,
@@ -188,13 +192,14 @@ export class Orchestrator implements CoordinatorService {
     const excluded = new Set<string>();
     let retryOf: string | null = null;
     for (let attemptNo = 1; ; attemptNo++) {
-      const signers = this.pickSigners(account, excluded);
-      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, signers, this.signTimeout, hash);
+      const picked = this.pickSigners(account, excluded);
+      const signers = picked.map((p) => p.partyId);
+      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, picked, this.signTimeout, hash);
       const sessionId = bytesToHex(record.sessionId);
       const started = performance.now();
       const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
       const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
-      const judge = signJudge(hash, publicKey, { accountId, sessionId }, signers);
+      const judge = signJudge(hash, publicKey, { accountId, sessionId }, partyAtIndex(signed.record, signers));
       const verdict = await this.runAttempt(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });
@@ -222,7 +227,7 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** `threshold` online parties of the account, not excluded: persistent first, then by key index. */
-  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): string[] {
+  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): PartyIndex[] {
     const rank = (role: PartyRole | undefined) => (role === 'persistent' ? 0 : 1);
     const candidates = account.parties
       .filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))
@@ -238,7 +243,7 @@ export class Orchestrator implements CoordinatorService {
         excluded.size > 0 ? { excluded: [...excluded] } : undefined,
       );
     }
-    return candidates.slice(0, account.threshold).map((p) => p.partyId);
+    return candidates.slice(0, account.threshold).map(({ partyId, index }) => ({ partyId, index }));
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
@@ -247,19 +252,19 @@ export class Orchestrator implements CoordinatorService {
     return this.init.network.isOnline(partyId);
   }
 
-  /** A fresh record for `partyIds` (index i+1 for position i), with their registered addresses. */
+  /** A fresh record for `parties` (each with its key-share index), with their registered addresses. */
   private record(
     kind: 'keygen' | 'sign',
     keyId: Uint8Array,
     threshold: number,
-    partyIds: readonly string[],
+    indexed: readonly PartyIndex[],
     ttlMs: number,
     messageHash?: Uint8Array,
   ): SessionRecord {
-    const parties = partyIds.map((id, i) => ({
-      peerId: peerIdBytes(id),
-      index: i + 1,
-      addrs: (this.init.network.get(id)?.addresses ?? []).slice(0, 8),
+    const parties = indexed.map(({ partyId, index }) => ({
+      peerId: peerIdBytes(partyId),
+      index,
+      addrs: (this.init.network.get(partyId)?.addresses ?? []).slice(0, 8),
     }));
     const base = {
       sessionId: randomBytes(32),
@@ -291,7 +296,7 @@ export class Orchestrator implements CoordinatorService {
         sessionId,
         kind: record.kind,
         accountId,
-        parties: partyIds.map((partyId, i) => ({ partyId, index: i + 1 })),
+        parties: partyIds.map((partyId) => ({ partyId, index: indexOf(record, partyId) })),
         messageHash: record.messageHash ? `0x${bytesToHex(record.messageHash)}` : null,
         attempt,
         retryOf,
@@ -446,9 +451,8 @@ function signJudge(
   hash: Uint8Array,
   publicKey: Uint8Array,
   ids: { accountId: string; sessionId: string },
-  signers: readonly string[],
+  partyAt: (index: number) => string | undefined,
 ): Judge<SignatureView> {
-  const partyAt = (i: number) => signers[i - 1];
   return (results, latest) => {
     const r = results.get(latest);
     if (r?.status === 'ok') {

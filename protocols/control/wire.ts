@@ -37,10 +37,10 @@ export const MAX_ADDR_BYTES = 256;
 /** Length of an Ed25519 signature. */
 export const SIGNATURE_BYTES = 64;
 
-/** Reads and checks the type and version bytes. */
-export function readHeader(r: Reader, type: number, what: string): void {
+/** Reads and checks the type and version bytes (a message whose format changed has its own version). */
+export function readHeader(r: Reader, type: number, what: string, version = WIRE_VERSION): void {
   r.expectU8(type, `${what} type`);
-  r.expectU8(WIRE_VERSION, `${what} version`);
+  r.expectU8(version, `${what} version`);
 }
 
 /** Strict UTF-8 encoding of a string; throws on lone surrogates (not representable). */

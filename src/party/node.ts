@@ -317,8 +317,6 @@ export class PartyNode {
       coordinatorPeerId: this.coordinator.peerId.toMultihash().bytes,
       selfPeerId: this.host.peerId.toMultihash().bytes,
       now: (this.init.now ?? Date.now)(),
-      // the durable log answers below, atomically; acceptRecord checks everything else first
-      alreadySeen: () => false,
       ed25519,
     });
     if (record.protocol !== 'dkls23') return { ok: false, code: 'UNSUPPORTED', message: `protocol ${record.protocol}` };
@@ -360,15 +358,13 @@ export class PartyNode {
     this.inflight.set(key, abort);
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
-    // A signing runs on the key's party indices; results name culprits by the record's indices.
-    const indexMap = { toRecord: (i: number): number | undefined => i };
     try {
       result =
         record.kind === 'keygen'
           ? await this.keygen(record, selfIndex, abort.signal)
-          : await this.sign(record, selfIndex, abort.signal, indexMap);
+          : await this.sign(record, selfIndex, abort.signal);
     } catch (e) {
-      const failure = describeFailure(e, record, indexMap.toRecord);
+      const failure = describeFailure(e, record);
       outcome = failure.outcome;
       result = {
         sessionId: record.sessionId,
@@ -391,11 +387,12 @@ export class PartyNode {
     }
   }
 
-  private peersOf(record: SessionRecord, selfIndex: number, indexOf: (p: Uint8Array) => number) {
+  /** The other parties of a record by their index (a key-share index), with their addresses. */
+  private peersOf(record: SessionRecord, selfIndex: number) {
     const peers = new Map<number, { peerId: PeerId; addrs: Multiaddr[] }>();
     for (const p of record.parties) {
       if (p.index === selfIndex) continue;
-      peers.set(indexOf(p.peerId), { peerId: peerIdOfBytes(p.peerId), addrs: p.addrs.map((a) => multiaddr(a)) });
+      peers.set(p.index, { peerId: peerIdOfBytes(p.peerId), addrs: p.addrs.map((a) => multiaddr(a)) });
     }
     return peers;
   }
@@ -436,47 +433,38 @@ export class PartyNode {
       self: selfIndex,
       suite: nodeSuite(),
     });
-    const share: KeyShare = await this.drive(
-      record,
-      selfIndex,
-      this.peersOf(record, selfIndex, (id) => ordered.findIndex((p) => equalBytes(p.peerId, id)) + 1),
-      run,
-      signal,
-    );
+    const share: KeyShare = await this.drive(record, selfIndex, this.peersOf(record, selfIndex), run, signal);
     await this.init.store.putPendingShare(share);
     this.log.info({ keyId: Buffer.from(record.keyId).toString('hex') }, 'keygen done; share stored pending');
     return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
   }
 
-  private async sign(
-    record: SessionRecord,
-    selfIndex: number,
-    signal: AbortSignal,
-    indexMap: { toRecord: (i: number) => number | undefined },
-  ): Promise<SessionResult> {
+  private async sign(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
     const share = await this.committedShare(record.keyId);
-    // Session indices are the key's party indices, found by peer id (a signing record numbers only its signers).
-    const keyIndexOf = (id: Uint8Array) => share.nodeIds.findIndex((n) => equalBytes(n, id)) + 1;
-    indexMap.toRecord = (k) => {
-      const id = share.nodeIds[k - 1];
-      return id === undefined ? undefined : record.parties.find((p) => equalBytes(p.peerId, id))?.index;
-    };
-    const selfKeyIndex = share.index;
-    const peers = this.peersOf(record, selfIndex, keyIndexOf);
-    if ([...peers.keys()].some((i) => i === 0)) throw new ControlError('BAD_RECORD', 'a signer does not hold this key');
+    // the record names every signer by the key-share index it holds; a record that does not is refused
+    for (const p of record.parties) {
+      const holder = share.nodeIds[p.index - 1];
+      if (holder === undefined || !equalBytes(holder, p.peerId)) {
+        throw new ControlError(
+          'BAD_RECORD',
+          `party index ${p.index} of the record is not that party's index in the key`,
+        );
+      }
+    }
+    const peers = this.peersOf(record, selfIndex);
     const pairs = await this.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
     const run = createSign(
       {
         sessionId: record.sessionId,
         keyShare: share,
-        signers: [selfKeyIndex, ...peers.keys()],
+        signers: record.parties.map((p) => p.index),
         pairs,
         suite: nodeSuite(),
         pairGuard: this.guard,
       },
       record.messageHash as Uint8Array,
     );
-    const sig: Signature = await this.drive(record, selfKeyIndex, peers, run, signal);
+    const sig: Signature = await this.drive(record, selfIndex, peers, run, signal);
     return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
   }
 
@@ -506,20 +494,16 @@ export class PartyNode {
   }
 }
 
-/** Turns a session failure into the result's error (code, round, culprits as record indices). */
+/** Turns a session failure into the result's error (code, round, culprits: record indices). */
 function describeFailure(
   e: unknown,
   record: SessionRecord,
-  toRecord: (i: number) => number | undefined,
 ): { outcome: SessionOutcome; error: { code: string; round: number; culprits: number[] } } {
   if (e instanceof SessionError) {
     const outcome: SessionOutcome =
       e.code === 'TIMEOUT' ? 'timeout' : e.code === 'ABORTED' ? 'aborted' : e.code === 'REFUSED' ? 'refused' : 'failed';
     const code = e.code === 'PROTOCOL' && e.cause instanceof ProtocolError ? e.cause.code : e.code;
-    const culprits = e.culprits
-      .map(toRecord)
-      .filter((c): c is number => c !== undefined && record.parties.some((p) => p.index === c))
-      .slice(0, 16);
+    const culprits = e.culprits.filter((c) => record.parties.some((p) => p.index === c)).slice(0, 16);
     return { outcome, error: { code, round: Math.min(e.round ?? 0, 65535), culprits: [...new Set(culprits)] } };
   }
   if (e instanceof ProtocolError) {
