@@ -13,7 +13,7 @@ import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import * as Digest from 'multiformats/hashes/digest';
 import { equalBytes } from '../../protocols/common/bytes.js';
-import { ProtocolError } from '../../protocols/common/errors.js';
+import { isCodedError, ProtocolError } from '../../protocols/common/errors.js';
 import type { ProtocolRun } from '../../protocols/common/run.js';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import { encodeJoin, encodeRegister, type PartyRole, type SessionResult } from '../../protocols/control/control.js';
@@ -35,7 +35,7 @@ import { type Log, SILENT_LOG } from '../runtime/logger.js';
 import type { SessionOutcome } from '../runtime/metrics.js';
 import { nodeSuite } from '../runtime/suite.js';
 import { BanList } from '../session/bans.js';
-import { Pairing, PairingError, type PairStore } from '../session/pairing.js';
+import { Pairing, type PairStore } from '../session/pairing.js';
 import { SessionRegistry } from '../session/registry.js';
 import { runSession, SessionError, type TamperOutbound } from '../session/runner.js';
 import { isStoreError } from '../store/errors.js';
@@ -149,8 +149,8 @@ export class PartyNode {
     } catch (e) {
       // When both operators ask at once, the two setups can cross and one side's stream be reset: a transport
       // race, not a failed check. The operator asked for a fresh setup, so run one more; a failed protocol
-      // check (a ProtocolError cause) is never retried.
-      if (!(e instanceof PairingError) || e.cause instanceof ProtocolError || signal?.aborted) throw e;
+      // check (PROTOCOL) is never retried.
+      if (!isCodedError(e, 'NETWORK') || signal?.aborted) throw e;
       this.log.warn({ peer, error: e.message }, 'pair setup stream lost in a crossing; running it once more');
       await new Promise((r) => setTimeout(r, 250));
       state = await this.pairing.ensure(peerId, opts);

@@ -30,7 +30,7 @@ import {
   SESSION_ID_BYTES,
   sameSessionId,
 } from './frames.js';
-import { type InboundStream, resetStream, SessionRegistry, type SessionSlot, TSS_PROTOCOL } from './registry.js';
+import { type InboundStream, resetStream, SessionRegistry, type SessionSlot } from './registry.js';
 
 export { SessionError, type SessionErrorCode } from './errors.js';
 export { SessionRegistry, TSS_PROTOCOL } from './registry.js';
@@ -453,7 +453,7 @@ class Session<R> implements SessionSlot {
     let stream: Stream | undefined = await this.registry.takeSpare(link.peerId);
     while (!signal.aborted && !stream) {
       try {
-        stream = await host.dialProtocol(link.peerId, TSS_PROTOCOL, {
+        stream = await host.dialProtocol(link.peerId, this.registry.protocol, {
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.roundTimeoutMs)]),
           // the hello frame goes out with the protocol name: no round trip before the first byte
           negotiateFully: false,

@@ -1,4 +1,5 @@
 import '../../src/runtime/polyfill.js';
+import { lpStream } from '@libp2p/utils';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -12,8 +13,9 @@ import { createSign } from '../../protocols/dkls23/sign.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
 import { nodeSuite } from '../../src/runtime/suite.js';
 import { BanList } from '../../src/session/bans.js';
-import { Pairing } from '../../src/session/pairing.js';
-import { runSession, SessionRegistry } from '../../src/session/runner.js';
+import { encodeFrame, HELLO_ROUND } from '../../src/session/frames.js';
+import { PAIR_PROTOCOL, Pairing } from '../../src/session/pairing.js';
+import { runSession, SessionError, SessionRegistry } from '../../src/session/runner.js';
 
 const enc = new TextEncoder();
 const randomId = () => crypto.getRandomValues(new Uint8Array(32));
@@ -150,11 +152,49 @@ test('pair setup with a peer that does not admit us fails within its deadline', 
     await pa.ensure(b.peerId, { addrs: b.getMultiaddrs() }).catch((e) => {
       err = e;
     });
-    assert.is(err?.name, 'PairingError');
-    assert.match(err?.message ?? '', new RegExp(b.peerId.toString()));
+    // the session runner's deadline: a timeout naming the peer it waited for
+    assert.ok(err instanceof SessionError, String(err));
+    assert.is(err.code, 'TIMEOUT');
+    assert.equal(err.culprits, [2]);
+    assert.match(err.message, new RegExp(b.peerId.toString()));
     assert.ok(performance.now() - t0 < 2_000, 'within the deadline');
   } finally {
     await Promise.all([pa.stop(), pb.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a pair-setup request is answered only when it comes from index 1 of its session and from a peer not banned', async () => {
+  const allowed = new Set<string>();
+  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
+  const bans = new BanList();
+  const pb = await Pairing.install(b, { bans, timeoutMs: 5_000 });
+  /** Sends a hello on /mpc/pair from `a` and resolves with whether `b` kept the stream open for a while. */
+  const hello = async (from: number): Promise<boolean> => {
+    const stream = await a.dialProtocol(b.peerId, PAIR_PROTOCOL);
+    const lp = lpStream(stream);
+    try {
+      await lp.write(encodeFrame({ sessionId: randomId(), round: HELLO_ROUND, from, payload: new Uint8Array(0) }));
+      // an answered request gets the responder's round-1 message
+      await lp.read({ signal: AbortSignal.timeout(1_500) });
+      stream.abort(new Error('done'));
+      return true;
+    } catch {
+      const open = stream.status === 'open';
+      stream.abort(new Error('done'));
+      return open;
+    }
+  };
+  try {
+    assert.not.ok(await hello(2), 'a hello from index 2 is not a request: reset');
+    assert.ok(await hello(1), 'a request from index 1 is answered');
+    bans.add(a.peerId.toString(), 'test');
+    assert.not.ok(await hello(1), 'a banned peer is refused');
+    assert.is(await pb.store.get(a.peerId.toString()), undefined, 'no state from a refused request');
+  } finally {
+    await pb.stop();
     await Promise.all([a.stop(), b.stop()]);
   }
 });
