@@ -94,7 +94,7 @@ export function partyCommands(y: Argv): Argv {
             return;
           }
           await withStore(argv, async (store) => {
-            const had = await store.discardPairState(peer);
+            const had = await store.pairs.discard(peer);
             console.log(
               had
                 ? `the node is not running: discarded the pair state with ${argv.peer}; the next session with it runs a fresh pair setup`

@@ -45,8 +45,8 @@ export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
     status: s.status,
     createdAt: s.createdAt,
   }));
-  const burnt = new Set((await store.listBurnt()).map((b) => toHex(b.peerId)));
-  const pairs = (await store.listPairStates()).map((p) => ({
+  const burnt = new Set((await store.pairs.listBurnt()).map((b) => toHex(b.peerId)));
+  const pairs = (await store.pairs.list()).map((p) => ({
     peer: peerName(p.peerNodeId),
     burnt: burnt.has(toHex(p.peerNodeId)),
   }));

@@ -176,16 +176,16 @@ export class PartyNode {
     });
     const registry = await SessionRegistry.install(host, { maxSessions: init.maxSessions ?? 32, bans });
     const pairStore: PairStore = {
-      get: (peer) => store.getPairState(peerIdFromString(peer).toMultihash().bytes),
-      put: (_peer, state) => store.putPairState(state, { replace: true }),
+      get: (peer) => store.pairs.get(peerIdFromString(peer).toMultihash().bytes),
+      put: (_peer, state) => store.pairs.put(state, { replace: true }),
     };
     // A peer whose current pair state is burnt may not start a new pair setup: only an operator's
     // `mpc party pair --peer` (which discards the burnt state) re-opens pairing, with a fresh Δ.
     const burntPeers = new Set<string>();
-    for (const state of await store.listPairStates()) {
-      if (await store.isBurnt(state)) burntPeers.add(peerIdOfBytes(state.peerNodeId).toString());
+    for (const state of await store.pairs.list()) {
+      if (await store.pairs.isBurnt(state)) burntPeers.add(peerIdOfBytes(state.peerNodeId).toString());
     }
-    const guard = await store.createPairGuard((state) => burntPeers.add(peerIdOfBytes(state.peerNodeId).toString()));
+    const guard = await store.pairs.createGuard((state) => burntPeers.add(peerIdOfBytes(state.peerNodeId).toString()));
     const pairing = await Pairing.install(host, {
       store: pairStore,
       bans,
@@ -487,7 +487,7 @@ export class PartyNode {
     for (const c of this.inflight.values()) c.abort();
     const deadline = Date.now() + 5_000;
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await this.init.store.flushBurns();
+    await this.init.store.pairs.flushBurns();
     await this.pairing.stop();
     await this.registry.stop();
     await this.host.stop();

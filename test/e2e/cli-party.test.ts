@@ -94,8 +94,8 @@ test('pair discards a stored pair state so the next session runs a fresh pair se
   try {
     const { peer, store } = await initWithStranger(dir);
     const state = { ...pairsOf(1, [1, 2]).get(2)!, peerNodeId: peer.toMultihash().bytes };
-    await store.putPairState(state);
-    await store.markBurnt(state);
+    await store.pairs.put(state);
+    await store.pairs.markBurnt(state);
     await store.close();
     const before = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
     assert.equal(before.pairs, [{ peer: peer.toString(), burnt: true }]);
