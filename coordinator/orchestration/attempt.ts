@@ -26,6 +26,8 @@ export type Judge<T> = (results: ReadonlyMap<string, SessionResult>, latest: str
 export interface AttemptIo {
   /** Sends the record to one party. */
   announce(partyId: string, signed: SignedRecord): Promise<Ack>;
+  /** Publishes the record on the session topic, for a party that misses the direct copy (never throws). */
+  publish(signed: SignedRecord): void;
   /** Appends an event to the session's log (never blocks the attempt). */
   event(type: string, detail: Record<string, unknown>, partyId?: string): void;
 }
@@ -80,9 +82,9 @@ export class Attempt<T> {
   }
 
   /**
-   * Announces to every party and waits for the verdict (at most `timeoutMs`). Answers are handled as they
-   * come: a party that refuses or cannot be reached ends the attempt as a timeout naming it, without waiting
-   * for slower answers.
+   * Announces to every party (directly, then once on gossip) and waits for the verdict (at most `timeoutMs`).
+   * Answers are handled as they come: a party that refuses or cannot be reached ends the attempt as a timeout
+   * naming it, without waiting for slower answers.
    */
   run(timeoutMs: number): Promise<Verdict<T>> {
     this.timer = setTimeout(() => this.expire(), timeoutMs);
@@ -93,6 +95,7 @@ export class Attempt<T> {
         this.decide({ kind: 'timeout', message: `party ${p} refused the session: ${a.code}`, silent: [p] });
       });
     }
+    this.io.publish(this.signed);
     this.io.event('announced', { parties: this.parties.length });
     return this.verdict.promise;
   }

@@ -52,7 +52,7 @@ export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
 export const DEFAULT_QUORUM = 3;
 
 /** The parts of the rendezvous orchestration uses. */
-export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'isOnline' | 'presence' | 'get'>;
+export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'publish' | 'isOnline' | 'presence' | 'get'>;
 
 /** Options of {@link Orchestrator}. */
 export interface OrchestratorInit {
@@ -317,6 +317,7 @@ export class Orchestrator implements CoordinatorService {
     const key = bytesToHex(signed.record.sessionId);
     const attempt = new Attempt(signed, partyIds, judge, {
       announce: (p, s) => this.init.network.announce(p, s),
+      publish: (s) => this.init.network.publish(signedRecords.encode(s)),
       event: (type, detail, partyId) => journal.event(type, detail, partyId),
     });
     this.attempts.set(key, attempt as Attempt<unknown>);
@@ -343,6 +344,7 @@ export class Orchestrator implements CoordinatorService {
       ed25519,
     );
     const acks = await Promise.all(partyIds.map((p) => this.init.network.decide(p, signed)));
+    void this.init.network.publish(signedDecisions.encode(signed)); // the copy for a party that missed the direct one
     acks.forEach((a, i) => {
       if (!a.ok) journal.event(`${action}-refused`, { code: a.code, message: a.message }, partyIds[i]);
     });

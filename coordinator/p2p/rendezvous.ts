@@ -1,7 +1,8 @@
 /**
  * Rendezvous: the coordinator's libp2p side. It admits configured peer ids and peers that redeem a one-time
  * join token, takes registrations (role, version, addresses), tracks presence (online while connected and
- * registered), verifies the signed results parties report, and sends them announcements and decisions.
+ * registered), verifies the signed results parties report, and sends them announcements and decisions —
+ * directly, and once more on the gossipsub session topic for a party that misses the direct copy.
  *
  * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists — so
  * that it can redeem one. Such a guest may send nothing but a join request and is disconnected after
@@ -19,6 +20,7 @@ import {
 } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError } from '../../protocols/control/errors.js';
+import { SESSION_TOPIC } from '../../protocols/control/gossip.js';
 import type { SignedRecord } from '../../protocols/control/record.js';
 import { signedRecords } from '../../protocols/control/record.js';
 import { signedResults } from '../../protocols/control/result.js';
@@ -85,6 +87,7 @@ export class Rendezvous {
       listen: [...init.listen],
       allowedPeers: (id) => admitted.has(id) || init.tokensOutstanding(),
       inboundConnectionsPerSecond: INBOUND_CONNECTIONS_PER_SECOND,
+      gossip: true,
     });
     const r = new Rendezvous(host, admitted, init);
     await serveControl(host, (peer, req) => r.answer(peer, req));
@@ -200,6 +203,19 @@ export class Rendezvous {
   /** Sends a signed commit/abort decision to one party. */
   async decide(partyId: string, signed: SignedDecision): Promise<Ack> {
     return this.send(partyId, signedDecisions.encode(signed));
+  }
+
+  /**
+   * Publishes a signed record or decision envelope on the session topic, as well as the direct copies: a party
+   * that missed its direct copy acts on this one. Resolves either way (gossip is the second path, not a
+   * condition); a failure is logged.
+   */
+  async publish(envelope: Uint8Array): Promise<void> {
+    try {
+      await this.host.services.pubsub?.publish(SESSION_TOPIC, envelope);
+    } catch (e) {
+      this.init.log.warn({ error: String(e) }, 'could not publish on the session topic');
+    }
   }
 
   private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {

@@ -17,12 +17,15 @@ import { readHeader, SIGNATURE_BYTES, WIRE_VERSION } from './wire.js';
  * message's domain name (`signed.record`, `signed.result`, `signed.decision`); trust it only when it came from
  * {@link SignedMessageType.sign} or {@link SignedMessageType.open}.
  */
-export type Signed<D extends SignatureDomain, T> = { readonly [K in D]: T } & {
+export type Signed<D extends SignatureDomain, T> = { readonly [K in D]: T } & SignedBytes;
+
+/** A signed body as it travels: the exact bytes and the signature over them. */
+export interface SignedBytes {
   /** The encoded body: what the signature covers. */
   readonly bytes: Uint8Array;
   /** The 64-byte Ed25519 signature by the sender's key, in the message's domain. */
   readonly signature: Uint8Array;
-};
+}
 
 /** What makes one signed message type. */
 export interface SignedMessageDef<D extends SignatureDomain, T> {
@@ -53,9 +56,14 @@ export interface SignedMessageType<D extends SignatureDomain, T> {
    */
   verify(bytes: Uint8Array, signature: Uint8Array, signerPeerId: Uint8Array, ed?: Ed25519): T;
   /** Wraps a signed body in its envelope, for the wire. */
-  encode(signed: Pick<Signed<D, T>, 'bytes' | 'signature'>): Uint8Array;
+  encode(signed: SignedBytes): Uint8Array;
   /** Unwraps an envelope and decodes its body; the signature is NOT checked. Throws {@link DecodeError}. */
   decode(envelope: Uint8Array): Signed<D, T>;
+  /**
+   * Unwraps an envelope into its body bytes and signature, neither checked nor decoded (for a check that
+   * verifies before it decodes, like `acceptRecord`). Throws {@link ControlError} `BAD_MESSAGE`.
+   */
+  unwrap(envelope: Uint8Array): SignedBytes;
   /**
    * Unwraps an envelope, checks its signature and decodes its body: what a receiver does. Throws
    * {@link ControlError}: `BAD_MESSAGE` for a malformed envelope, else as {@link verify}.
@@ -72,8 +80,17 @@ export function defineSignedMessage<D extends SignatureDomain, T>(
   def: SignedMessageDef<D, T>,
 ): SignedMessageType<D, T> {
   const signed = (body: T, bytes: Uint8Array, signature: Uint8Array) =>
-    ({ [def.domain]: body, bytes, signature }) as Signed<D, T>;
-  const unwrap = (envelope: Uint8Array) => decodeAll(envelope, (r) => readEnvelope(r, def.type, def.what));
+    ({ [def.domain]: body, bytes, signature }) as unknown as Signed<D, T>;
+  const split = (envelope: Uint8Array) => decodeAll(envelope, (r) => readEnvelope(r, def.type, def.what));
+  const unwrap = (envelope: Uint8Array): SignedBytes => {
+    try {
+      const { body, signature } = split(envelope);
+      return { bytes: body, signature };
+    } catch (e) {
+      if (e instanceof DecodeError) throw new ControlError('BAD_MESSAGE', e.message, { cause: e });
+      throw e;
+    }
+  };
   const verify = (bytes: Uint8Array, signature: Uint8Array, signerPeerId: Uint8Array, ed?: Ed25519): T => {
     if (!verifyAs(def.domain, bytes, signature, signerPeerId, ed)) {
       throw new ControlError('BAD_SIGNATURE', `${def.what} is not signed by the ${def.signer}`);
@@ -94,22 +111,17 @@ export function defineSignedMessage<D extends SignatureDomain, T>(
     verify,
     encode: (s) => encodeEnvelope(def.type, s.bytes, s.signature),
     decode(envelope) {
-      const { body, signature } = unwrap(envelope);
+      const { body, signature } = split(envelope);
       return signed(def.decode(body), body, signature);
     },
+    unwrap,
     open(envelope, signerPeerId, ed) {
-      let parts: { body: Uint8Array; signature: Uint8Array };
-      try {
-        parts = unwrap(envelope);
-      } catch (e) {
-        if (e instanceof DecodeError) throw new ControlError('BAD_MESSAGE', e.message, { cause: e });
-        throw e;
-      }
-      return signed(verify(parts.body, parts.signature, signerPeerId, ed), parts.body, parts.signature);
+      const { bytes, signature } = unwrap(envelope);
+      return signed(verify(bytes, signature, signerPeerId, ed), bytes, signature);
     },
     check(envelope, signerPeerId, ed) {
       try {
-        const { body, signature } = unwrap(envelope);
+        const { body, signature } = split(envelope);
         return verifyAs(def.domain, body, signature, signerPeerId, ed);
       } catch {
         return false;

@@ -16,7 +16,7 @@
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
-import { defineSignedMessage, type Signed } from './envelope.js';
+import { defineSignedMessage, type Signed, type SignedBytes } from './envelope.js';
 import { ControlError } from './errors.js';
 import type { Ed25519 } from './peer-key.js';
 import {
@@ -211,7 +211,7 @@ export const signedRecords = defineSignedMessage<'record', SessionRecord>({
  * `NOT_NAMED`, `EXPIRED` (checked in that order), `BAD_PEER_ID` for a bad configured coordinator id, or
  * `INVALID_ARGUMENT` for a `now` that is not a finite number.
  */
-export function acceptRecord(signed: Pick<SignedRecord, 'bytes' | 'signature'>, opts: AcceptOptions): AcceptedRecord {
+export function acceptRecord(signed: SignedBytes, opts: AcceptOptions): AcceptedRecord {
   if (!Number.isFinite(opts.now)) throw new ControlError('INVALID_ARGUMENT', '`now` must be a finite number');
   const record = signedRecords.verify(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
   const self = record.parties.find((p) => equalBytes(p.peerId, opts.selfPeerId));

@@ -10,7 +10,9 @@ export type ConfigErrorCode =
   /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
   | 'NO_MASTER_KEY'
   /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */
-  | 'BAD_MASTER_KEY';
+  | 'BAD_MASTER_KEY'
+  /** The coordinator's address is not a multiaddr ending in `/p2p/<peer id>`. */
+  | 'BAD_COORDINATOR';
 
 /** A configuration an operator must fix; `code` says which. */
 export class ConfigError extends CodedError<ConfigErrorCode> {

@@ -41,3 +41,19 @@ export class SessionError extends CodedError<SessionErrorCode> {
     return this.code === 'PROTOCOL' && this.cause instanceof ProtocolError && this.cause.attributable;
   }
 }
+
+/**
+ * Any failure of a session as a {@link SessionError}: a SessionError as it is, a failed protocol check as
+ * `PROTOCOL` naming its culprit, anything else as `NETWORK` (an unexpected failure in `round`).
+ */
+export function toSessionError(e: unknown, round = 0): SessionError {
+  if (e instanceof SessionError) return e;
+  if (e instanceof ProtocolError) {
+    return new SessionError('PROTOCOL', e.message, {
+      round: e.round,
+      culprits: e.culprit === undefined ? [] : [e.culprit],
+      cause: e,
+    });
+  }
+  return new SessionError('NETWORK', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { round, cause: e });
+}

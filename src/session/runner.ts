@@ -16,9 +16,8 @@
  * - Streams are closed in `finally` (reset when they do not close in time).
  */
 import type { Libp2p } from '@libp2p/interface';
-import { ProtocolError } from '../../protocols/common/errors.js';
 import type { Outbound, ProtocolRun } from '../../protocols/common/run.js';
-import { SessionError } from './errors.js';
+import { SessionError, toSessionError } from './errors.js';
 import { HELLO_ROUND, SESSION_ID_BYTES, sameSessionId } from './frames.js';
 import { badFrame, type LinkEvent, SessionLinks, type SessionPeer, type TamperOutbound } from './links.js';
 import { type InboundStream, SessionRegistry, type SessionSlot } from './registry.js';
@@ -222,18 +221,7 @@ class Session<R> implements SessionSlot {
   }
 
   private toSessionError(e: unknown): SessionError {
-    if (e instanceof SessionError) return e;
-    if (e instanceof ProtocolError) {
-      return new SessionError('PROTOCOL', e.message, {
-        round: e.round,
-        culprits: e.culprit === undefined ? [] : [e.culprit],
-        cause: e,
-      });
-    }
-    return new SessionError('NETWORK', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, {
-      round: this.o.run.round,
-      cause: e,
-    });
+    return toSessionError(e, this.o.run.round);
   }
 
   private dispatch(out: readonly Outbound[]): void {

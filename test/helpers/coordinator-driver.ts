@@ -103,12 +103,6 @@ export class TestCoordinator {
     );
   }
 
-  /** Publishes `record` on the announcement topic, signed by this coordinator (or by `signWith`, to forge). */
-  async publish(topic: string, record: SessionRecord, signWith?: PrivateKey): Promise<void> {
-    const signed = signedRecords.sign(record, (signWith ?? this.key).raw.subarray(0, 32));
-    await this.host.services.pubsub?.publish(topic, signedRecords.encode(signed));
-  }
-
   /** Sends a signed commit/abort to `peers`. */
   async decide(peers: string[], d: Decision): Promise<Ack[]> {
     const msg = signedDecisions.encode(signedDecisions.sign(d, this.seed()));
