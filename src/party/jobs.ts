@@ -181,6 +181,9 @@ export class SessionJobs {
       totalTimeoutMs: this.o.totalTimeoutMs,
       signal,
       onRound: (round, ms) => this.o.onRound?.(record.kind, round, ms / 1000),
+      // a pair state burnt by this session's failed OT check is on disk before anyone can learn of the failure:
+      // before our streams close (the peer's signal) and before the result goes out
+      beforeFailure: () => this.o.store.pairs.flushBurns(),
       ...(this.o.tamperOutbound ? { tamperOutbound: this.o.tamperOutbound } : {}),
     });
   }
