@@ -2,7 +2,8 @@
  * Intake of the coordinator's signed messages, from the control stream or from gossip: session records
  * (accepted or refused) and commit/abort decisions. A record is acted on only when the coordinator signed it,
  * it names this node, has not expired, and its session id was never accepted for its key — the last checked
- * against the store's durable log, which is written before the record is answered. The same record arriving
+ * against the store's durable log, which is written before the record is answered — and a signing of a key
+ * frozen on this party is refused (`KEY_FROZEN`). The same record arriving
  * both ways starts one session: the first copy is accepted, the direct copy after a gossiped one is answered
  * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`.
  */
@@ -116,6 +117,13 @@ export class Intake {
       ed25519: this.o.ed25519,
     });
     if (record.protocol !== 'dkls23') return { ok: false, code: 'UNSUPPORTED', message: `protocol ${record.protocol}` };
+    if (record.kind === 'sign' && (await this.o.store.frozenKeys.isFrozen(record.keyId))) {
+      return {
+        ok: false,
+        code: 'KEY_FROZEN',
+        message: `key ${toHex(record.keyId)} is frozen on this party after a signature failed its final verification; an operator lifts it with mpc party unfreeze --key`,
+      };
+    }
     const key = `${toHex(record.keyId)}/${toHex(record.sessionId)}`;
     const earlier = this.accepted.get(key);
     if (earlier) {

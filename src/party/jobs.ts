@@ -97,6 +97,7 @@ export class SessionJobs {
         error: failure.error,
       };
       this.o.log.warn({ session, kind: record.kind, error: failure.error }, 'session failed');
+      if (failure.error.code === 'SIGNATURE_INVALID') await this.freeze(record, session);
     }
     this.o.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
@@ -110,6 +111,26 @@ export class SessionJobs {
     } finally {
       // only now: stop() waits for this, so an aborted session's result still reaches the coordinator
       this.inflight.delete(session);
+    }
+  }
+
+  /**
+   * A signature that does not verify after every check passed: freeze the key here (durably, before the
+   * result reports it) until an operator lifts it; see store/frozen-keys.ts.
+   */
+  private async freeze(record: SessionRecord, session: string): Promise<void> {
+    const keyId = toHex(record.keyId);
+    try {
+      await this.o.store.frozenKeys.freeze(record.keyId, `SIGNATURE_INVALID in session ${session}`);
+      this.o.log.error(
+        { keyId, session },
+        'key frozen: a signature failed its final verification; no session for this key until an operator runs mpc party unfreeze --key',
+      );
+    } catch (e) {
+      this.o.log.error(
+        { keyId, session, error: String(e) },
+        'could not freeze the key after a failed final verification',
+      );
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The party node's store: one LevelDB directory holding the node's identity key, key shares (pending until the
- * coordinator commits), the log of used session ids, peer bans, and — through {@link ShareStore.pairs} and
- * {@link ShareStore.presignatures} — pair states with their burnt flags, and presignatures.
+ * coordinator commits), the log of used session ids, peer bans, and — through {@link ShareStore.pairs},
+ * {@link ShareStore.presignatures} and {@link ShareStore.frozenKeys} — pair states with their burnt flags,
+ * presignatures and frozen keys.
  *
  * Every value holding secret material is sealed (AES-256-GCM, sealed.ts) under the at-rest sub-key of the master
  * key with its record key as AAD; public facts (share metadata, bans, flags, used session ids) are plain JSON so
@@ -16,6 +17,7 @@ import { encodePoint } from '../../protocols/common/curve.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
 import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
+import { FrozenKeys } from './frozen-keys.js';
 import { PairStates } from './pair-states.js';
 import { Presignatures } from './presignatures.js';
 import { decodeJson, encodeJson, recordKey, recordPrefix } from './records.js';
@@ -49,6 +51,8 @@ export class ShareStore {
   readonly pairs: PairStates;
   /** Presignatures, each for one use. */
   readonly presignatures: Presignatures;
+  /** Keys frozen after a failed final signature verification. */
+  readonly frozenKeys: FrozenKeys;
 
   private constructor(
     private readonly vault: Vault,
@@ -56,6 +60,7 @@ export class ShareStore {
   ) {
     this.pairs = new PairStates(vault);
     this.presignatures = new Presignatures(vault);
+    this.frozenKeys = new FrozenKeys(vault);
   }
 
   /**
