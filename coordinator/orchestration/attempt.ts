@@ -151,7 +151,14 @@ export class Attempt<T> {
  * Failure codes that say a peer was unreachable or silent rather than that a check failed (the party node's
  * SessionError codes): they are handled like timeouts, so a signing may be retried without that peer.
  */
-export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'NETWORK', 'REFUSED', 'ABORTED']);
+export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set([
+  'TIMEOUT',
+  'NETWORK',
+  'REFUSED',
+  'ABORTED',
+  // two signers held different pair states (one had re-paired): found before any OT check; a retry runs anew
+  'STATE_MISMATCH',
+]);
 
 /**
  * The verdict of results that are not all `ok`: a `failed` result with a check's code is a failed check

@@ -175,7 +175,9 @@ export class SessionJobs {
       },
       record.messageHash as Uint8Array,
     );
-    const sig: Signature = await this.drive(record, selfIndex, peers, run, signal);
+    // each link checks in its hello that both ends hold the same pair state (psid) before any OT message
+    const tokens = new Map([...pairs].map(([i, state]) => [i, state.psid] as const));
+    const sig: Signature = await this.drive(record, selfIndex, peers, run, signal, tokens);
     return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
   }
 
@@ -185,6 +187,7 @@ export class SessionJobs {
     peers: Peers,
     run: ProtocolRun<R>,
     signal: AbortSignal,
+    helloTokens?: ReadonlyMap<number, Uint8Array>,
   ): Promise<R> {
     const { host } = this.o;
     for (const { peerId, addrs } of peers.values()) {
@@ -201,6 +204,7 @@ export class SessionJobs {
       roundTimeoutMs: this.o.roundTimeoutMs,
       totalTimeoutMs: this.o.totalTimeoutMs,
       signal,
+      ...(helloTokens ? { helloTokens } : {}),
       onRound: (round, ms) => this.o.onRound?.(record.kind, round, ms / 1000),
       // a pair state burnt by this session's failed OT check is on disk before anyone can learn of the failure:
       // before our streams close (the peer's signal) and before the result goes out
@@ -256,6 +260,7 @@ export function failureOf(e: unknown, record: SessionRecord): { outcome: Session
     case 'PROTOCOL':
       return reported('failed', s.cause instanceof ProtocolError ? s.cause.code : s.code);
     case 'NETWORK':
+    case 'STATE_MISMATCH':
       return reported('failed', s.code);
   }
 }

@@ -59,6 +59,8 @@ export interface PartyNodeInit {
   totalTimeoutMs?: number;
   /** Sessions at once; more are refused. @default 32 */
   maxSessions?: number;
+  /** Maximum age of a pair state; an older one is replaced by a fresh pair setup. @default 90 days */
+  pairMaxAgeMs?: number;
   /** @default silent */
   log?: Log;
   /** Called when a session ends (metrics). */
@@ -108,7 +110,10 @@ export class PartyNode {
       maxSessions: init.maxSessions ?? DEFAULT_MAX_SESSIONS,
       bans,
     });
-    const pairs = await NodePairs.start(host, store, bans, log);
+    const pairs = await NodePairs.start(host, store, bans, log, {
+      ...(init.pairMaxAgeMs === undefined ? {} : { maxAgeMs: init.pairMaxAgeMs }),
+      ...(init.now ? { now: init.now } : {}),
+    });
     const link = new CoordinatorLink(
       host,
       coordinator,

@@ -33,7 +33,13 @@ export class NodePairs {
   ) {}
 
   /** Loads the burnt flags and installs pairing on `host`. */
-  static async start(host: Host, store: ShareStore, bans: BanList, log: Log): Promise<NodePairs> {
+  static async start(
+    host: Host,
+    store: ShareStore,
+    bans: BanList,
+    log: Log,
+    limits: { maxAgeMs?: number; now?: () => number } = {},
+  ): Promise<NodePairs> {
     const burntPeers = new Set<string>();
     for (const state of await store.pairs.list()) {
       if (await store.pairs.isBurnt(state)) burntPeers.add(peerIdOfBytes(state.peerNodeId).toString());
@@ -47,6 +53,7 @@ export class NodePairs {
       bans,
       suite: nodeSuite(),
       acceptSetup: (peer) => !burntPeers.has(peer),
+      ...limits,
     });
     return new NodePairs(pairing, guard, burntPeers, host, bans, log);
   }

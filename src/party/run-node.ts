@@ -27,6 +27,8 @@ export interface PartyConfig {
   maxSessions: number;
   roundTimeoutMs: number;
   totalTimeoutMs: number;
+  /** Maximum age of a pair state, in ms. @default 90 days */
+  pairMaxAgeMs?: number;
   version: string;
   /** One-time join token to redeem before registering. */
   joinToken?: string;
@@ -58,6 +60,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       maxSessions: config.maxSessions,
       roundTimeoutMs: config.roundTimeoutMs,
       totalTimeoutMs: config.totalTimeoutMs,
+      ...(config.pairMaxAgeMs === undefined ? {} : { pairMaxAgeMs: config.pairMaxAgeMs }),
       log,
       onSessionEnd: (kind, outcome, seconds) => metrics.sessionEnded(kind, outcome, seconds),
       onRound: (kind, round, seconds) => metrics.roundDone(kind, round, seconds),

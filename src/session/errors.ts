@@ -16,7 +16,12 @@ export type SessionErrorCode =
   /** The session was not started: node at its session limit, duplicate session id, banned peer, bad options. */
   | 'REFUSED'
   /** A peer's stream broke or ended before the session was over; `culprits` name that peer. */
-  | 'NETWORK';
+  | 'NETWORK'
+  /**
+   * The two ends of a link hold different pair states (one side re-paired, say after the state's maximum age):
+   * found in the hello, before any OT message, so nothing is burnt; `culprits` name the peer. Run it again.
+   */
+  | 'STATE_MISMATCH';
 
 /** A session that ended without a result. */
 export class SessionError extends CodedError<SessionErrorCode> {

@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
+import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { HostMultiaddr } from '../runtime/host.js';
 import { SessionError } from './errors.js';
@@ -46,6 +47,8 @@ export interface SessionLinksInit {
   readonly peers: ReadonlyMap<number, SessionPeer>;
   /** Deadline of one dial attempt. */
   readonly dialTimeoutMs: number;
+  /** Per peer index, the 32-byte value both ends must hold alike (see `RunSessionOptions.helloTokens`). */
+  readonly helloTokens?: ReadonlyMap<number, Uint8Array>;
   readonly tamperOutbound?: TamperOutbound;
   /** The run's current round, for the errors' `round`. */
   readonly round: () => number;
@@ -179,6 +182,17 @@ export class SessionLinks {
       resetStream(inb.stream, 'the lower session index dials');
       return;
     }
+    if (!equalBytes(inb.hello.payload, this.tokenFor(index))) {
+      // before any protocol message of this link is read or sent: nothing reaches an OT check
+      resetStream(inb.stream, 'pair state mismatch');
+      const error = new SessionError(
+        'STATE_MISMATCH',
+        `${this.describe([index])} holds another pair state with this node (one side re-paired); run the session again`,
+        { culprits: [index] },
+      );
+      this.o.emit({ kind: 'fail', error });
+      return;
+    }
     if (link.stream) {
       resetStream(inb.stream, 'second stream for this session');
       const error = new SessionError('NETWORK', `party ${index} opened a second stream`, { culprits: [index] });
@@ -254,6 +268,11 @@ export class SessionLinks {
     }
   }
 
+  /** The hello token of the link to `index` (empty when the session has none). */
+  private tokenFor(index: number): Uint8Array {
+    return this.o.helloTokens?.get(index) ?? new Uint8Array(0);
+  }
+
   private fail(link: Link, what: string, e: unknown): void {
     const message = `${what}: ${(e as Error)?.message ?? String(e)}`;
     const round = this.o.round();
@@ -304,7 +323,7 @@ export class SessionLinks {
     // Once the stream is open, a failure is the peer refusing it (or the link breaking): no retry.
     try {
       const lp = lpStream(stream, registry.lpOptions());
-      let hello: Frame = { sessionId, round: HELLO_ROUND, from: self, payload: new Uint8Array(0) };
+      let hello: Frame = { sessionId, round: HELLO_ROUND, from: self, payload: this.tokenFor(link.index) };
       const t = tamperOutbound?.({ ...hello, to: link.index });
       if (t && t !== 'drop') hello = t;
       await lp.write(encodeFrame(hello, this.maxFrameBytes), { signal });

@@ -8,7 +8,10 @@
  * dials); the peer sees a hello for a session it does not know and runs index 2. One setup per peer at a time:
  * concurrent requests for the same peer share the in-flight setup, so a session that needs the pair waits for
  * it rather than failing. When both nodes ask at once, the session of the node whose peer id string sorts
- * lower wins: it refuses the other's stream, and the other drops its own attempt and answers instead.
+ * lower wins: it refuses the other's stream, and the other drops its own attempt and answers instead. A stored
+ * state past its maximum age (90 days by default) is not used; a fresh setup replaces it. Should the peer
+ * still hold the old one for a session, the session's hello check finds the mismatch (`STATE_MISMATCH`)
+ * before any OT message, so nothing is burnt.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -26,6 +29,8 @@ import { runSession } from './runner.js';
 export const PAIR_PROTOCOL = '/mpc/pair/1.0.0';
 /** Default deadline of one pair setup (it costs ~1–2 s of CPU per side). */
 export const DEFAULT_PAIR_TIMEOUT_MS = 30_000;
+/** Default maximum age of a pair state: older ones are replaced by a fresh pair setup before use. */
+export const DEFAULT_PAIR_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 /** Largest pair-setup frame: the round-2 message is 16 KiB plus the header. */
 export const MAX_PAIR_FRAME_BYTES = 64 * 1024;
 /** Pair setups running at once (each with a different peer). */
@@ -62,6 +67,13 @@ export interface PairingInit {
   bans?: BanList;
   /** Whether to run a setup a peer asks for (for example not with a burnt pair). @default always */
   acceptSetup?: (peerId: string) => boolean;
+  /**
+   * A stored state older than this (by its `createdAt`; one without counts as older) is not used: a fresh pair
+   * setup replaces it. @default DEFAULT_PAIR_MAX_AGE_MS (90 days)
+   */
+  maxAgeMs?: number;
+  /** Current time (tests). @default Date.now */
+  now?: () => number;
 }
 
 type Phase = 'lookup' | 'outbound' | 'grace' | 'inbound';
@@ -86,6 +98,8 @@ export class Pairing {
   readonly bans: BanList;
   private readonly suite: Suite;
   private readonly acceptSetup: (peerId: string) => boolean;
+  readonly maxAgeMs: number;
+  private readonly now: () => number;
   private readonly slots = new Map<string, Slot>();
   private registry!: SessionRegistry;
   private stopped = false;
@@ -101,6 +115,10 @@ export class Pairing {
     this.suite = init.suite ?? nodeSuite();
     this.bans = init.bans ?? new BanList();
     this.acceptSetup = init.acceptSetup ?? (() => true);
+    this.maxAgeMs = init.maxAgeMs ?? DEFAULT_PAIR_MAX_AGE_MS;
+    if (!Number.isFinite(this.maxAgeMs) || this.maxAgeMs <= 0)
+      throw new RangeError(`invalid maxAgeMs ${this.maxAgeMs}; must be a positive number of milliseconds`);
+    this.now = init.now ?? Date.now;
   }
 
   /** Registers the `/mpc/pair/1.0.0` session registry on `host`. */
@@ -119,8 +137,9 @@ export class Pairing {
   }
 
   /**
-   * The pair state with `peer`: the stored one, or (when none is stored, or `force`) a fresh pair setup.
-   * Concurrent calls for the same peer share one setup; `signal` stops this caller's wait, not the setup.
+   * The pair state with `peer`: the stored one, or (when none is stored, it is past the maximum age, or
+   * `force`) a fresh pair setup. Concurrent calls for the same peer share one setup; `signal` stops this
+   * caller's wait, not the setup.
    */
   ensure(
     peer: PeerId | string,
@@ -163,6 +182,11 @@ export class Pairing {
     await this.registry.stop();
   }
 
+  /** True when `state` is younger than the maximum age (an undated state is not). */
+  fresh(state: PairState): boolean {
+    return state.createdAt !== undefined && this.now() - state.createdAt < this.maxAgeMs;
+  }
+
   /** True when this node's setup wins over the peer's when both ask at once. */
   private winsOver(peer: PeerId | string): boolean {
     return this.host.peerId.toString() < peer.toString();
@@ -195,7 +219,7 @@ export class Pairing {
         if (!opts.force) {
           const stored = await this.store.get(key);
           if (attempt.signal.aborted) return; // taken over by the peer's setup
-          if (stored) return this.settle(key, slot, { state: stored });
+          if (stored && this.fresh(stored)) return this.settle(key, slot, { state: stored });
         }
         slot.phase = 'outbound';
         const sessionId = this.suite.rng(32);
@@ -250,15 +274,15 @@ export class Pairing {
     return 'hold';
   }
 
-  /** Runs this node's side (index `self`) of a pair-setup session with `peer` through the session runner. */
-  private run(
+  /** Runs this node's side (index `self`) of a pair-setup session with `peer` through the session runner; dates the state. */
+  private async run(
     peer: PeerId,
     self: 1 | 2,
     sessionId: Uint8Array,
     signal: AbortSignal,
     addrs: readonly HostMultiaddr[],
   ): Promise<PairState> {
-    return runSession({
+    const state = await runSession({
       host: this.host,
       registry: this.registry,
       sessionId,
@@ -274,5 +298,6 @@ export class Pairing {
       totalTimeoutMs: this.timeoutMs,
       signal,
     });
+    return { ...state, createdAt: this.now() };
   }
 }

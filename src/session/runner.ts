@@ -18,7 +18,7 @@
 import type { Libp2p } from '@libp2p/interface';
 import type { Outbound, ProtocolRun } from '../../protocols/common/run.js';
 import { SessionError, toSessionError } from './errors.js';
-import { HELLO_ROUND, SESSION_ID_BYTES, sameSessionId } from './frames.js';
+import { HELLO_ROUND, HELLO_TOKEN_BYTES, SESSION_ID_BYTES, sameSessionId } from './frames.js';
 import { badFrame, type LinkEvent, SessionLinks, type SessionPeer, type TamperOutbound } from './links.js';
 import { type InboundStream, SessionRegistry, type SessionSlot } from './registry.js';
 
@@ -48,6 +48,14 @@ export interface RunSessionOptions<R> {
   readonly signal?: AbortSignal;
   /** Called when a round completes, with its number and how long it took (metrics). */
   readonly onRound?: (round: number, ms: number) => void;
+  /**
+   * By peer index, a 32-byte value this node and that peer must hold alike — in a signing, the psid of their
+   * pair state. The dialer sends its value in the hello and the acceptor compares it with its own: a mismatch
+   * (one side re-paired while the other still holds the old state) fails the session with `STATE_MISMATCH`
+   * before any protocol message of that link is exchanged, where running on would fail an OT check and burn
+   * a pair state that nobody attacked.
+   */
+  readonly helloTokens?: ReadonlyMap<number, Uint8Array>;
   /**
    * Awaited when the session fails, before its streams close and before the failure is returned: whatever
    * must be durable before anyone can learn of the failure (a burnt pair state) is written here.
@@ -80,6 +88,7 @@ class Session<R> implements SessionSlot {
       self: o.self,
       peers: o.peers,
       dialTimeoutMs: o.roundTimeoutMs,
+      ...(o.helloTokens ? { helloTokens: o.helloTokens } : {}),
       ...(o.tamperOutbound ? { tamperOutbound: o.tamperOutbound } : {}),
       round: () => o.run.round,
       emit: (ev) => this.push(ev),
@@ -259,6 +268,10 @@ function validate<R>(o: RunSessionOptions<R>): void {
   for (const i of o.peers.keys()) {
     if (!Number.isInteger(i) || i < 1 || i > 255) throw bad(`invalid peer index ${i}; must be between 1 and 255`);
     if (i === o.self) throw bad(`peer index ${i} is this node's own index`);
+  }
+  for (const [i, token] of o.helloTokens ?? []) {
+    if (!o.peers.has(i)) throw bad(`a hello token for party ${i}, which is not a session peer`);
+    if (token.length !== HELLO_TOKEN_BYTES) throw bad(`hello tokens must be ${HELLO_TOKEN_BYTES} bytes`);
   }
   for (const [name, v] of [
     ['roundTimeoutMs', o.roundTimeoutMs],

@@ -1,6 +1,6 @@
 /**
- * Pair states in the party store: the sealed OT correlations with each peer node (one per peer), and the
- * burnt flags of states that failed an OT-extension check. A burnt state is never used again; only an
+ * Pair states in the party store: the sealed OT correlations with each peer node (one per peer, dated when
+ * stored), and the burnt flags of states that failed an OT-extension check. A burnt state is never used again; only an
  * operator's new pair setup replaces it (the flag of the old state stays as a record).
  */
 import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
@@ -18,16 +18,18 @@ export class PairStates {
   constructor(private readonly vault: Vault) {}
 
   /**
-   * Stores the pair state with its peer node. Replacing an existing one (a new pair setup after a burn, on an
-   * operator's command) needs `replace`; the burnt flag of the old state stays.
+   * Stores the pair state with its peer node, dated now unless it carries its `createdAt` already. Replacing an
+   * existing one (a fresh pair setup: after a burn, on an operator's command, or past the maximum age) needs
+   * `replace`; the burnt flag of the old state stays.
    */
   async put(state: PairState, options: { replace?: boolean } = {}): Promise<void> {
     const k = recordKey.pair(state.peerNodeId);
+    const dated = state.createdAt === undefined ? { ...state, createdAt: this.vault.now().getTime() } : state;
     await this.vault.lock.run(k, async () => {
       if (!options.replace && (await this.vault.has(k))) {
         throw new StoreError('ALREADY_EXISTS', `a pair state with peer ${toHex(state.peerNodeId)} is already stored`);
       }
-      await this.vault.put(k, this.vault.seal(k, encodePairState(state)));
+      await this.vault.put(k, this.vault.seal(k, encodePairState(dated)));
     });
   }
 

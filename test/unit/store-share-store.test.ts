@@ -127,7 +127,8 @@ test('reopen after close keeps everything', async () => {
   assert.is((await s.getShare(share1.keyId))?.status, 'pending');
   assert.is((await s.getShare(otherShare.keyId))?.status, 'committed');
   assert.ok(sameShare((await s.getShare(share1.keyId))!.share, share1));
-  assert.ok(equalBytes(encodePairState((await s.pairs.get(pair12.peerNodeId))!), encodePairState(pair12)));
+  const stored12 = (await s.pairs.get(pair12.peerNodeId))!;
+  assert.ok(equalBytes(encodePairState(stored12), encodePairState({ ...pair12, createdAt: stored12.createdAt! })));
   assert.ok(await s.isSessionUsed(share1.keyId, sid));
   await expectCode(s.markSessionUsed(share1.keyId, sid), 'SESSION_REPLAYED');
   assert.ok(await s.isBanned(peer));
@@ -270,9 +271,12 @@ test('bans persist until unban; the first reason stays', async () => {
 
 test('pair states: put/get/list, no silent replacement; burnt flags persist and seed the guard', async () => {
   const dir = tempDir();
-  let s = await ShareStore.open(dir, master);
+  let s = await ShareStore.open(dir, master, { now: () => new Date(1_700_000_000_000) });
   await s.pairs.put(pair12);
-  await s.pairs.put(pair13);
+  await s.pairs.put({ ...pair13, createdAt: 5 });
+  // a state is dated when stored, unless it carries its date already
+  assert.is((await s.pairs.get(pair12.peerNodeId))?.createdAt, 1_700_000_000_000);
+  assert.is((await s.pairs.get(pair13.peerNodeId))?.createdAt, 5);
   await expectCode(s.pairs.put(pair12), 'ALREADY_EXISTS');
   await s.pairs.put(pair12, { replace: true });
   assert.is((await s.pairs.list()).length, 2);
