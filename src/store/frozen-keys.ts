@@ -6,7 +6,7 @@
  * status` lists it.
  */
 import { fromHex } from '../../protocols/common/bytes.js';
-import { decodeJson, recordKey, recordPrefix } from './records.js';
+import { recordKey, recordPrefix } from './records.js';
 import type { Vault } from './vault.js';
 
 /** A frozen key. */
@@ -24,35 +24,22 @@ export class FrozenKeys {
 
   /** Freezes `keyId` (idempotent: the first reason stays); resolves once the flag is on disk. */
   async freeze(keyId: Uint8Array, reason: string): Promise<void> {
-    const k = recordKey.frozen(keyId);
-    await this.vault.lock.run(k, async () => {
-      if (await this.vault.has(k)) return;
-      await this.vault.putJson(k, { reason, at: this.vault.now().toISOString() });
-    });
+    await this.vault.raise(recordKey.frozen(keyId), reason);
   }
 
   /** Lifts the freeze of `keyId` (an operator's decision, never automatic); false when it was not frozen. */
   async unfreeze(keyId: Uint8Array): Promise<boolean> {
-    const k = recordKey.frozen(keyId);
-    return this.vault.lock.run(k, async () => {
-      if (!(await this.vault.has(k))) return false;
-      await this.vault.del(k);
-      return true;
-    });
+    return this.vault.lower(recordKey.frozen(keyId));
   }
 
   /** Whether `keyId` is frozen. */
-  isFrozen(keyId: Uint8Array): Promise<boolean> {
+  async isFrozen(keyId: Uint8Array): Promise<boolean> {
     return this.vault.has(recordKey.frozen(keyId));
   }
 
   /** Every frozen key, in keyId order. */
   async list(): Promise<FrozenKey[]> {
-    const out: FrozenKey[] = [];
-    for await (const [key, value] of this.vault.entries(recordPrefix.frozen)) {
-      const j = decodeJson<{ reason: string; at: string }>(value, key);
-      out.push({ keyId: fromHex(key.slice(recordPrefix.frozen.length)), reason: j.reason, at: j.at });
-    }
-    return out;
+    const flags = await this.vault.flags(recordPrefix.frozen);
+    return flags.map(({ rest, reason, at }) => ({ keyId: fromHex(rest), reason, at }));
   }
 }

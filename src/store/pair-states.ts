@@ -7,7 +7,7 @@ import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
 import { StoreError } from './errors.js';
-import { decodeJson, recordKey, recordPrefix } from './records.js';
+import { recordKey, recordPrefix } from './records.js';
 import type { BurntInfo } from './types.js';
 import type { Vault } from './vault.js';
 
@@ -68,27 +68,20 @@ export class PairStates {
    * only then may the node report the failure, so that a crash cannot forget a burn it already announced.
    */
   async markBurnt(state: PairState, reason = 'OT-extension check failed'): Promise<void> {
-    const k = recordKey.burnt(state.psid, state.peerNodeId);
-    await this.vault.lock.run(k, async () => {
-      if (await this.vault.has(k)) return;
-      await this.vault.putJson(k, { reason, at: this.vault.now().toISOString() });
-    });
+    await this.vault.raise(recordKey.burnt(state.psid, state.peerNodeId), reason);
   }
 
   /** Whether `state` was burnt. */
-  isBurnt(state: PairState): Promise<boolean> {
+  async isBurnt(state: PairState): Promise<boolean> {
     return this.vault.has(recordKey.burnt(state.psid, state.peerNodeId));
   }
 
   /** Every burnt flag. */
   async listBurnt(): Promise<BurntInfo[]> {
-    const out: BurntInfo[] = [];
-    for await (const [key, value] of this.vault.entries(recordPrefix.burnt)) {
-      const j = decodeJson<{ reason: string; at: string }>(value, key);
-      const [, psid, peer] = key.split('/');
-      out.push({ psid: fromHex(psid ?? ''), peerId: fromHex(peer ?? ''), reason: j.reason, at: j.at });
-    }
-    return out;
+    return (await this.vault.flags(recordPrefix.burnt)).map(({ rest, reason, at }) => {
+      const [psid, peer] = rest.split('/');
+      return { psid: fromHex(psid ?? ''), peerId: fromHex(peer ?? ''), reason, at };
+    });
   }
 
   /**

@@ -255,7 +255,7 @@ export class ShareStore {
   }
 
   /** Whether `sessionId` was already accepted for `keyId`. */
-  isSessionUsed(keyId: Uint8Array, sessionId: Uint8Array): Promise<boolean> {
+  async isSessionUsed(keyId: Uint8Array, sessionId: Uint8Array): Promise<boolean> {
     return this.vault.has(recordKey.session(keyId, sessionId));
   }
 
@@ -263,37 +263,23 @@ export class ShareStore {
 
   /** Bans a peer node until an operator lifts it. Returns false if it was already banned (the first reason stays). */
   async ban(peerId: Uint8Array, reason: string): Promise<boolean> {
-    const k = recordKey.ban(peerId);
-    return this.vault.lock.run(k, async () => {
-      if (await this.vault.has(k)) return false;
-      await this.vault.putJson(k, { reason, at: this.vault.now().toISOString() });
-      return true;
-    });
+    return this.vault.raise(recordKey.ban(peerId), reason);
   }
 
   /** Lifts a ban (operator command only). Returns false if the peer was not banned. */
   async unban(peerId: Uint8Array): Promise<boolean> {
-    const k = recordKey.ban(peerId);
-    return this.vault.lock.run(k, async () => {
-      if (!(await this.vault.has(k))) return false;
-      await this.vault.del(k);
-      return true;
-    });
+    return this.vault.lower(recordKey.ban(peerId));
   }
 
   /** Whether `peerId` is banned. */
-  isBanned(peerId: Uint8Array): Promise<boolean> {
+  async isBanned(peerId: Uint8Array): Promise<boolean> {
     return this.vault.has(recordKey.ban(peerId));
   }
 
   /** Every ban, in peer-id order. */
   async listBans(): Promise<BanInfo[]> {
-    const out: BanInfo[] = [];
-    for await (const [key, value] of this.vault.entries(recordPrefix.ban)) {
-      const j = decodeJson<{ reason: string; at: string }>(value, key);
-      out.push({ peerId: fromHex(key.slice(recordPrefix.ban.length)), reason: j.reason, at: j.at });
-    }
-    return out;
+    const flags = await this.vault.flags(recordPrefix.ban);
+    return flags.map(({ rest, reason, at }) => ({ peerId: fromHex(rest), reason, at }));
   }
 
   // ---- internals -----------------------------------------------------------------------------------------

@@ -86,6 +86,37 @@ export class Vault {
     return this.put(key, encodeJson(value));
   }
 
+  /**
+   * Raises a flag — a plaintext `{reason, at}` record (a ban, a burn, a freeze) — under `key`, unless it is
+   * raised already (the first reason stays). Resolves once it is on disk; true when newly raised.
+   */
+  raise(key: string, reason: string): Promise<boolean> {
+    return this.lock.run(key, async () => {
+      if (await this.has(key)) return false;
+      await this.putJson(key, { reason, at: this.now().toISOString() });
+      return true;
+    });
+  }
+
+  /** Lowers the flag under `key` (an operator's decision); true when it was raised. */
+  lower(key: string): Promise<boolean> {
+    return this.lock.run(key, async () => {
+      if (!(await this.has(key))) return false;
+      await this.del(key);
+      return true;
+    });
+  }
+
+  /** Every flag whose key starts with `prefix`, with the rest of its key, in key order. */
+  async flags(prefix: string): Promise<{ rest: string; reason: string; at: string }[]> {
+    const out: { rest: string; reason: string; at: string }[] = [];
+    for await (const [key, value] of this.entries(prefix)) {
+      const { reason, at } = decodeJson<{ reason: string; at: string }>(value, key);
+      out.push({ rest: key.slice(prefix.length), reason, at });
+    }
+    return out;
+  }
+
   /** Every entry whose key starts with `prefix`, in key order. */
   entries(prefix: string): AsyncIterable<[string, Uint8Array]> {
     return this.db.iterator(prefixRange(prefix));

@@ -22,6 +22,7 @@ import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { inOrder, recordFor } from '../helpers/records.js';
 
 const master = () => MasterKey.fromHex('cd'.repeat(32), 'test');
 
@@ -74,20 +75,8 @@ test('a burnt pair state is on disk before the failure is reported; a crash befo
     await coord.until(() => coord.registered.size === 2, 10_000, 'registrations');
     const [a, b] = nodes as [PartyNode, PartyNode];
     const keyId = new TextEncoder().encode('burn-key');
-    const record = (kind: 'keygen' | 'sign', extra: Partial<SessionRecord> = {}): SessionRecord => ({
-      sessionId: crypto.getRandomValues(new Uint8Array(32)),
-      kind,
-      protocol: 'dkls23',
-      keyId,
-      threshold: 2,
-      parties: nodes.map((n, k) => ({
-        peerId: peerIdFromString(n.peerId).toMultihash().bytes,
-        index: k + 1,
-        addrs: n.host.getMultiaddrs().map(String),
-      })),
-      expiresAt: Date.now() + 60_000,
-      ...extra,
-    });
+    const record = (kind: 'keygen' | 'sign', extra: Partial<SessionRecord> = {}): SessionRecord =>
+      recordFor(kind, inOrder(nodes), keyId, extra);
     const kg = record('keygen');
     await coord.announce(kg);
     await coord.until(() => coord.resultsFor(kg.sessionId).length === 2, 30_000, 'keygen');

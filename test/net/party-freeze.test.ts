@@ -8,7 +8,6 @@ import '../../src/runtime/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,6 +18,7 @@ import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { inOrder, recordFor } from '../helpers/records.js';
 
 /** Offset of `u` in a round-4 share: ssid(32) R(33) hash(32). */
 const U_AT = 32 + 33 + 32;
@@ -45,20 +45,13 @@ test('a failed final verification freezes the key until an operator lifts it', a
     await coord.until(() => coord.registered.size === 2, 10_000, 'registrations');
     const [a, b] = nodes as [PartyNode, PartyNode];
     const keyId = new TextEncoder().encode('freeze-key');
-    const record = (kind: 'keygen' | 'sign', label = ''): SessionRecord => ({
-      sessionId: crypto.getRandomValues(new Uint8Array(32)),
-      kind,
-      protocol: 'dkls23',
-      keyId,
-      threshold: 2,
-      parties: nodes.map((n, k) => ({
-        peerId: peerIdFromString(n.peerId).toMultihash().bytes,
-        index: k + 1,
-        addrs: n.host.getMultiaddrs().map(String),
-      })),
-      expiresAt: Date.now() + 60_000,
-      ...(kind === 'sign' ? { messageHash: sha256(new TextEncoder().encode(label)) } : {}),
-    });
+    const record = (kind: 'keygen' | 'sign', label = ''): SessionRecord =>
+      recordFor(
+        kind,
+        inOrder(nodes),
+        keyId,
+        kind === 'sign' ? { messageHash: sha256(new TextEncoder().encode(label)) } : {},
+      );
     const run = async (r: SessionRecord) => {
       const acks = await coord.announce(r);
       if (acks.every((x) => x.ok)) {

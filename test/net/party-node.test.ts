@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -21,6 +20,7 @@ import { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { recordFor } from '../helpers/records.js';
 
 const MASTER = 'ab'.repeat(32);
 
@@ -59,21 +59,7 @@ function record(
   keyId: Uint8Array,
   extra: Partial<SessionRecord> = {},
 ): SessionRecord {
-  return {
-    sessionId: crypto.getRandomValues(new Uint8Array(32)),
-    kind,
-    protocol: 'dkls23',
-    keyId,
-    threshold: 2,
-    // a keygen numbers its parties 1..N; a signing names each signer by its key-share index
-    parties: parties.map((p, k) => ({
-      peerId: peerIdFromString(p.peerId).toMultihash().bytes,
-      index: kind === 'keygen' ? k + 1 : p.keyIndex,
-      addrs: p.node.host.getMultiaddrs().map(String),
-    })),
-    expiresAt: Date.now() + 60_000,
-    ...extra,
-  };
+  return recordFor(kind, parties, keyId, extra);
 }
 
 test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged, expired and replayed records refused', async () => {
