@@ -82,20 +82,23 @@ export class Attempt<T> {
   }
 
   /**
-   * Announces to every party (directly, then once on gossip) and waits for the verdict (at most `timeoutMs`).
+   * Announces to every party (directly, then once on gossip when the direct ones are answered) and waits for the
+   * verdict (at most `timeoutMs`).
    * Answers are handled as they come: a party that refuses or cannot be reached ends the attempt as a timeout
    * naming it, without waiting for slower answers.
    */
   run(timeoutMs: number): Promise<Verdict<T>> {
     this.timer = setTimeout(() => this.expire(), timeoutMs);
-    for (const p of this.parties) {
-      void this.io.announce(p, this.signed).then((a) => {
+    const answers = this.parties.map((p) =>
+      this.io.announce(p, this.signed).then((a) => {
         if (a.ok) return this.io.event('party-joined', {}, p);
         this.io.event('party-refused', { code: a.code, message: a.message }, p);
         this.decide({ kind: 'timeout', message: `party ${p} refused the session: ${a.code}`, silent: [p] });
-      });
-    }
-    this.io.publish(this.signed);
+      }),
+    );
+    // the gossip copy once the direct ones are answered: it serves a party that missed its direct copy, and does
+    // not compete with the announcements for the parties' CPU on the session's critical path
+    void Promise.allSettled(answers).then(() => this.io.publish(this.signed));
     this.io.event('announced', { parties: this.parties.length });
     return this.verdict.promise;
   }

@@ -87,15 +87,28 @@ export class Intake {
   listen(host: Host): void {
     const pubsub = host.services.pubsub;
     if (!pubsub) return;
-    pubsub.topicValidators.set(SESSION_TOPIC, (_peer, msg) =>
-      validateGossip(msg.data, this.o.coordinatorId, this.o.ed25519) === 'accept'
+    pubsub.topicValidators.set(SESSION_TOPIC, (_peer, msg) => {
+      // the gossiped copy of a record this node accepted already: nothing to check, do, or forward
+      if (this.knownRecord(msg.data)) return TopicValidatorResult.Ignore;
+      return validateGossip(msg.data, this.o.coordinatorId, this.o.ed25519) === 'accept'
         ? TopicValidatorResult.Accept
-        : TopicValidatorResult.Reject,
-    );
+        : TopicValidatorResult.Reject;
+    });
     pubsub.subscribe(SESSION_TOPIC);
     pubsub.addEventListener('message', (evt) => {
       if (evt.detail.topic === SESSION_TOPIC && !this.stopping) void this.onGossip(evt.detail.data);
     });
+  }
+
+  /** True when `envelope` is a record envelope of a session accepted here (its signature is not checked). */
+  private knownRecord(envelope: Uint8Array): boolean {
+    if (envelope[0] !== MessageType.ANNOUNCE) return false;
+    try {
+      const { record } = signedRecords.decode(envelope);
+      return this.accepted.has(sessionKey(record));
+    } catch {
+      return false;
+    }
   }
 
   private async onGossip(data: Uint8Array): Promise<void> {
@@ -124,7 +137,7 @@ export class Intake {
         message: `key ${toHex(record.keyId)} is frozen on this party after a signature failed its final verification; an operator lifts it with mpc party unfreeze --key`,
       };
     }
-    const key = `${toHex(record.keyId)}/${toHex(record.sessionId)}`;
+    const key = sessionKey(record);
     const earlier = this.accepted.get(key);
     if (earlier) {
       await earlier.marked;
@@ -172,6 +185,11 @@ export class Intake {
     }
     this.accepted.set(key, a);
   }
+}
+
+/** The key of an accepted session: a session id is unique per key. */
+function sessionKey(record: SessionRecord): string {
+  return `${toHex(record.keyId)}/${toHex(record.sessionId)}`;
 }
 
 function refusal(code: string, message: string): Uint8Array {
