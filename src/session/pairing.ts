@@ -65,7 +65,10 @@ export interface PairingInit {
   suite?: Suite;
   /** The node's ban list: banned peers are refused, and a failed attributable check bans. @default a new list */
   bans?: BanList;
-  /** Whether to run a setup a peer asks for (for example not with a burnt pair). @default always */
+  /**
+   * Whether a setup with this peer may run, asked by the peer or replacing an aged state (for example not with a
+   * burnt pair); a `force`d setup (an operator's) runs regardless. @default always
+   */
   acceptSetup?: (peerId: string) => boolean;
   /**
    * A stored state older than this (by its `createdAt`; one without counts as older) is not used: a fresh pair
@@ -219,7 +222,10 @@ export class Pairing {
         if (!opts.force) {
           const stored = await this.store.get(key);
           if (attempt.signal.aborted) return; // taken over by the peer's setup
-          if (stored && this.fresh(stored)) return this.settle(key, slot, { state: stored });
+          // past its age, a state is replaced — but never by a setup this node may not run (a burnt pair: only an
+          // operator's forced setup replaces it), so that state goes back as it is and the guard refuses it
+          if (stored && (this.fresh(stored) || !this.acceptSetup(key)))
+            return this.settle(key, slot, { state: stored });
         }
         slot.phase = 'outbound';
         const sessionId = this.suite.rng(32);

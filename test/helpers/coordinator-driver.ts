@@ -1,7 +1,7 @@
 /**
  * A small stand-in coordinator for party-node tests: a real libp2p host with its own Ed25519 key that speaks
- * the control protocol of protocols/session — it takes registrations and signed results, and announces
- * records and decisions it signs. The real coordinator service arrives with its own issue.
+ * the control protocol of protocols/control — it takes registrations and signed results, and announces
+ * records and decisions it signs (the real coordinator's rendezvous is tested in party-gossip and test/e2e/).
  */
 import '../../src/runtime/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';

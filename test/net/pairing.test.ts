@@ -209,7 +209,14 @@ test('a pair state past its maximum age is replaced by a fresh setup on both end
   let now = 1_000_000;
   const day = 24 * 60 * 60 * 1000;
   const [storeA, storeB] = [new MemoryPairStore(), new MemoryPairStore()];
-  const pa = await Pairing.install(a, { store: storeA, maxAgeMs: 90 * day, now: () => now, timeoutMs: 20_000 });
+  let burnt = false;
+  const pa = await Pairing.install(a, {
+    store: storeA,
+    maxAgeMs: 90 * day,
+    now: () => now,
+    timeoutMs: 20_000,
+    acceptSetup: () => !burnt,
+  });
   const pb = await Pairing.install(b, { store: storeB, maxAgeMs: 90 * day, now: () => now, timeoutMs: 20_000 });
   try {
     const first = await pa.ensure(b.peerId);
@@ -229,6 +236,12 @@ test('a pair state past its maximum age is replaced by a fresh setup on both end
     storeA.put(b.peerId.toString(), undated);
     const third = await pa.ensure(b.peerId);
     assert.not.ok(equalBytes(third.psid, second.psid));
+    // a burnt pair is never replaced by a setup of this node's own: the aged state goes back (the guard refuses it)
+    burnt = true;
+    now += 91 * day;
+    assert.is(await pa.ensure(b.peerId), third, 'no setup without the operator');
+    const forced = await pa.ensure(b.peerId, { force: true });
+    assert.not.ok(equalBytes(forced.psid, third.psid), "the operator's forced setup runs");
   } finally {
     await Promise.all([pa.stop(), pb.stop()]);
     await Promise.all([a.stop(), b.stop()]);
