@@ -8,7 +8,7 @@
  * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub';
-import { toHex } from '../../protocols/common/bytes.js';
+import { equalBytes, toHex } from '../../protocols/common/bytes.js';
 import { isCodedError } from '../../protocols/common/errors.js';
 import { type Ack, encodeAck } from '../../protocols/control/ack.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
@@ -88,8 +88,9 @@ export class Intake {
     const pubsub = host.services.pubsub;
     if (!pubsub) return;
     pubsub.topicValidators.set(SESSION_TOPIC, (_peer, msg) => {
-      // the gossiped copy of a record this node accepted already: nothing to check, do, or forward
-      if (this.knownRecord(msg.data)) return TopicValidatorResult.Ignore;
+      // a record for other parties, or one this node accepted already: nothing to check, do, or forward (the
+      // coordinator sends every copy to every party itself)
+      if (this.notForUs(msg.data)) return TopicValidatorResult.Ignore;
       return validateGossip(msg.data, this.o.coordinatorId, this.o.ed25519) === 'accept'
         ? TopicValidatorResult.Accept
         : TopicValidatorResult.Reject;
@@ -100,12 +101,15 @@ export class Intake {
     });
   }
 
-  /** True when `envelope` is a record envelope of a session accepted here (its signature is not checked). */
-  private knownRecord(envelope: Uint8Array): boolean {
+  /**
+   * True when `envelope` is a record envelope that does not name this node, or of a session accepted here
+   * already. Its signature is not checked: the answer only lets the node skip work, never act.
+   */
+  private notForUs(envelope: Uint8Array): boolean {
     if (envelope[0] !== MessageType.ANNOUNCE) return false;
     try {
       const { record } = signedRecords.decode(envelope);
-      return this.accepted.has(sessionKey(record));
+      return !record.parties.some((p) => equalBytes(p.peerId, this.o.selfId)) || this.accepted.has(sessionKey(record));
     } catch {
       return false;
     }
