@@ -44,6 +44,8 @@ export class UsageError extends CodedError<'USAGE'> {
 export type CommandErrorCode =
   /** The running node could not run the pair setup the operator asked for (`mpc party pair`). */
   | 'PAIR_FAILED'
+  /** The running node could not lift the freeze the operator asked it to lift (`mpc party unfreeze`). */
+  | 'UNFREEZE_FAILED'
   /** The command needs the development dependencies (tsx), which a production install lacks. */
   | 'NEEDS_DEV_DEPENDENCIES';
 
@@ -90,6 +92,7 @@ export function failureReport(e: unknown, debug = false): FailureReport {
     case 'BAD_API_KEY':
     case 'BAD_URL':
     case 'BAD_OPTION':
+    case 'BAD_COORDINATOR':
       return { status: EXIT.CONFIG, text: message };
     case 'EADDRINUSE':
       return {

@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import type { Log } from '../src/runtime/logger.js';
 import { createApi, listen } from './api/app.js';
 import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
@@ -14,13 +15,6 @@ import { loadCoordinatorIdentity } from './identity.js';
 import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
-
-/** A logger (pino fits). */
-export interface CoordinatorLog {
-  info(o: object, m: string): void;
-  warn(o: object, m: string): void;
-  error(o: object, m: string): void;
-}
 
 /** Everything the coordinator needs; the CLI builds it from flags and environment. */
 export interface CoordinatorConfig {
@@ -49,7 +43,7 @@ export interface CoordinatorConfig {
   quorum?: number;
   /** Trust `X-Forwarded-For` (behind a proxy). @default false */
   trustProxy?: boolean;
-  log: CoordinatorLog;
+  log: Log;
 }
 
 /** A running coordinator. */
@@ -163,7 +157,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   }
 }
 
-async function loadIdentity(dataDir: string, identityKey: KeyObject | undefined, log: CoordinatorLog) {
+async function loadIdentity(dataDir: string, identityKey: KeyObject | undefined, log: Log) {
   const { key, created, sealed } = await loadCoordinatorIdentity(dataDir, identityKey);
   if (created) log.info({ dataDir }, 'created a new coordinator identity');
   if (!sealed)

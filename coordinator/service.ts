@@ -5,6 +5,7 @@
  * {@link CoordinatorError} for failures a client should see.
  */
 import type { PartyRole } from '../protocols/control/control.js';
+import type { SessionOutcome } from '../src/runtime/metrics.js';
 
 /** One party of an account. */
 export interface AccountPartyView {
@@ -124,6 +125,6 @@ export interface CoordinatorService {
 
 /** Metrics the orchestration reports (implemented in api/metrics.ts). */
 export interface SessionMetrics {
-  /** A session ended; `outcome` is `ok`, `failed`, `timeout` or `unavailable`. */
-  sessionEnded(kind: 'keygen' | 'sign', outcome: string, seconds: number): void;
+  /** A session ended; the coordinator's outcomes are `ok`, `failed` and `timeout` (its verdicts). */
+  sessionEnded(kind: 'keygen' | 'sign', outcome: SessionOutcome, seconds: number): void;
 }

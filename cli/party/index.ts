@@ -4,7 +4,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
-import { formatStatus, partyStatus } from '../../src/party/admin.js';
+import { fromHex } from '../../protocols/common/bytes.js';
+import { formatStatus, partyStatus, unfreezeAnswer } from '../../src/party/admin.js';
 import { adminRequest } from '../../src/party/admin-socket.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
@@ -54,7 +55,7 @@ export function partyCommands(y: Argv): Argv {
       )
       .command(
         'status',
-        'List the keys held (pending or committed), pair states and banned peers',
+        'List the keys held (pending or committed), pair states, banned peers and frozen keys',
         (c) => storeOptions(c).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
         (argv) =>
           withStore(argv, async (store) => {
@@ -82,12 +83,37 @@ export function partyCommands(y: Argv): Argv {
             return;
           }
           await withStore(argv, async (store) => {
-            const had = await store.discardPairState(peer);
+            const had = await store.pairs.discard(peer);
             console.log(
               had
                 ? `the node is not running: discarded the pair state with ${argv.peer}; the next session with it runs a fresh pair setup`
                 : `the node is not running and has no pair state with ${argv.peer}; the first session with it runs pair setup`,
             );
+          });
+        },
+      )
+      .command(
+        'unfreeze',
+        'Lift the freeze of a key (a key freezes on a party whose signature failed its final verification; only an operator lifts it, after finding out why)',
+        (c) =>
+          storeOptions(c).option('key', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The key id, hex (see mpc party status)',
+          }),
+        async (argv) => {
+          const keyId = argv.key.toLowerCase();
+          if (!/^([0-9a-f]{2})+$/.test(keyId)) {
+            throw new UsageError(`--key: '${argv.key}' is not a key id (hex, as mpc party status prints it)`);
+          }
+          const live = await adminRequest(argv['data-dir'], { cmd: 'unfreeze', keyId });
+          if (live) {
+            if (!live.ok) throw new CommandError('UNFREEZE_FAILED', live.message);
+            console.log(live.message);
+            return;
+          }
+          await withStore(argv, async (store) => {
+            console.log(unfreezeAnswer(await store.frozenKeys.unfreeze(fromHex(keyId)), keyId).message);
           });
         },
       )

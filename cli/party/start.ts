@@ -88,6 +88,12 @@ function builder(y: Argv) {
       default: 60_000,
       coerce: positive('session-timeout'),
       describe: 'ms per session',
+    })
+    .option('pair-max-age', {
+      type: 'number',
+      default: 90,
+      coerce: positive('pair-max-age'),
+      describe: 'Days a pair state with a peer is used; an older one is replaced by a fresh pair setup',
     });
 }
 
@@ -113,6 +119,7 @@ export function startCommand(y: Argv): Argv {
         maxSessions: argv['max-sessions'],
         roundTimeoutMs: argv['round-timeout'],
         totalTimeoutMs: argv['session-timeout'],
+        pairMaxAgeMs: argv['pair-max-age'] * 24 * 60 * 60 * 1000,
         version: packageVersion(),
         ...(joinToken ? { joinToken } : {}),
       });

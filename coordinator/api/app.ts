@@ -3,6 +3,7 @@
  * around the routes of `routes.ts`; {@link listen} serves it.
  */
 import Koa from 'koa';
+import { type Log, SILENT_LOG } from '../../src/runtime/logger.js';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
 import type { CoordinatorService } from '../service.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
@@ -10,7 +11,7 @@ import { errorHandler, notFound } from './errors.js';
 import { DEFAULT_ALLOWED_IPS, parseAllowList } from './ip-allow.js';
 import { type CoordinatorMetrics, UNMATCHED_ROUTE } from './metrics.js';
 import { createRouter, routeTemplate } from './routes.js';
-import { type ApiLogger, type ApiState, SILENT_LOGGER } from './state.js';
+import type { ApiState } from './state.js';
 
 export { type ListeningServer, listen } from './listen.js';
 
@@ -24,7 +25,7 @@ export interface ApiOptions {
   idempotency: IdempotencyRepo;
   apiKeyUse: ApiKeyRepo;
   metrics: CoordinatorMetrics;
-  log?: ApiLogger;
+  log?: Log;
   /** Request body cap in bytes; default 16 KiB. */
   maxBodyBytes?: number;
   /**
@@ -44,7 +45,7 @@ export function createApi(opts: ApiOptions): Koa {
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new Error(`createApi: maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   }
-  const log = opts.log ?? SILENT_LOGGER;
+  const log = opts.log ?? SILENT_LOG;
   const allow = parseAllowList(opts.allowedIps ?? DEFAULT_ALLOWED_IPS);
   // maxIpsCount 1: of X-Forwarded-For, only the entry appended by the nearest proxy is trusted; earlier entries
   // are whatever the client wrote.

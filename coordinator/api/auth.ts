@@ -4,10 +4,11 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
+import type { Log } from '../../src/runtime/logger.js';
 import type { ApiKeyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import { type AllowList, isAllowed } from './ip-allow.js';
-import type { ApiLogger, ApiState } from './state.js';
+import type { ApiState } from './state.js';
 
 /** Refuses, with 403 FORBIDDEN, a client whose address (`ctx.request.ip`) is not in `allow`. */
 export function requireAllowedIp(allow: AllowList): Middleware<ApiState> {
@@ -24,7 +25,7 @@ export function requireAllowedIp(allow: AllowList): Middleware<ApiState> {
  * `ctx.state.apiKeyHash` and records the key's use without waiting for it (a slow or failing usage table must
  * not fail or slow requests).
  */
-export function requireApiKey(keys: readonly string[], apiKeyUse: ApiKeyRepo, log: ApiLogger): Middleware<ApiState> {
+export function requireApiKey(keys: readonly string[], apiKeyUse: ApiKeyRepo, log: Log): Middleware<ApiState> {
   if (keys.length === 0) throw new Error('at least one API key is required');
   if (keys.some((k) => k.length === 0)) throw new Error('API keys must not be empty');
   // Comparing fixed-length digests, never the keys themselves, keeps the compare constant-time and hides the

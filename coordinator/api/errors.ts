@@ -4,8 +4,9 @@
  * messages reach clients: anything else is logged and answered with a generic 500, so internals never leak.
  */
 import type { Middleware } from 'koa';
+import type { Log } from '../../src/runtime/logger.js';
 import { type ApiErrorCode, CoordinatorError, HTTP_STATUS, isCoordinatorError } from '../errors.js';
-import type { ApiLogger, ApiState } from './state.js';
+import type { ApiState } from './state.js';
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -46,7 +47,7 @@ function exposedHttpError(err: unknown): { status: number; message: string } | u
 }
 
 /** Maps `err` to the response a client sees, logging what the client must not see. */
-export function toErrorResponse(err: unknown, log: ApiLogger): ErrorResponse {
+export function toErrorResponse(err: unknown, log: Log): ErrorResponse {
   if (isCoordinatorError(err)) {
     // the API's codes are the CoordinatorError codes; the status follows from the code alone
     const status = HTTP_STATUS[err.code];
@@ -65,7 +66,7 @@ export function toErrorResponse(err: unknown, log: ApiLogger): ErrorResponse {
 }
 
 /** Middleware that answers every error thrown below it with {@link toErrorResponse}. */
-export function errorHandler(log: ApiLogger): Middleware<ApiState> {
+export function errorHandler(log: Log): Middleware<ApiState> {
   return async (ctx, next) => {
     try {
       await next();

@@ -4,11 +4,12 @@
  * the client's retry does the work rather than replaying a failure that may have been transient.
  */
 import type { Middleware } from 'koa';
+import type { Log } from '../../src/runtime/logger.js';
 import { sha256hex } from '../crypto/sha256.js';
 import type { IdempotencyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import { toErrorResponse } from './errors.js';
-import type { ApiLogger, ApiState } from './state.js';
+import type { ApiState } from './state.js';
 
 /** The request header. */
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -29,7 +30,7 @@ export function requestHash(method: string, path: string, rawBody: Uint8Array): 
  * Middleware for POST routes, after authentication (the scope is the API-key hash) and the body reader (the
  * request hash covers the raw body). Without the header it does nothing.
  */
-export function idempotent(repo: IdempotencyRepo, log: ApiLogger): Middleware<ApiState> {
+export function idempotent(repo: IdempotencyRepo, log: Log): Middleware<ApiState> {
   return async (ctx, next) => {
     const key = ctx.headers[IDEMPOTENCY_HEADER.toLowerCase()];
     if (key === undefined) return next();

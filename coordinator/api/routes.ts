@@ -8,6 +8,7 @@
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { Log } from '../../src/runtime/logger.js';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { CoordinatorService, HealthView } from '../service.js';
@@ -18,7 +19,7 @@ import type { AllowList } from './ip-allow.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, parseSessionId, SignBody, validate } from './schemas.js';
-import type { ApiLogger, ApiState } from './state.js';
+import type { ApiState } from './state.js';
 
 /** What the routes need. */
 export interface RouteDeps {
@@ -31,7 +32,7 @@ export interface RouteDeps {
   /** Who may call `/api` routes and read `/metrics`. */
   allow: AllowList;
   maxBodyBytes: number;
-  log: ApiLogger;
+  log: Log;
 }
 
 /** One registered route: method and path template in router form (`/api/v1/accounts/:accountId`). */

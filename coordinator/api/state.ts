@@ -11,17 +11,3 @@ export interface ApiState {
   /** The parsed JSON body, or undefined when the request had none. */
   body?: unknown;
 }
-
-/** The API's optional logger: pino's shape, so a pino logger passes as is. */
-export interface ApiLogger {
-  info(o: object, m: string): void;
-  warn(o: object, m: string): void;
-  error(o: object, m: string): void;
-}
-
-/** A logger that drops everything, for when none is given. */
-export const SILENT_LOGGER: ApiLogger = {
-  info() {},
-  warn() {},
-  error() {},
-};

@@ -7,9 +7,11 @@
  * check, or the judge rejected a result — culprits named), `timeout` (a party reported a timeout, refused the
  * announcement, or stayed silent — the silent parties named, so a retry can exclude them).
  */
+import { peerIdFromString } from '@libp2p/peer-id';
+import { equalBytes } from '../../protocols/common/bytes.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { SessionResult } from '../../protocols/control/control.js';
-import type { SignedRecord } from '../../protocols/control/record.js';
+import type { SessionRecord, SignedRecord } from '../../protocols/control/record.js';
 
 /** How an attempt ended. */
 export type Verdict<T> =
@@ -24,17 +26,45 @@ export type Judge<T> = (results: ReadonlyMap<string, SessionResult>, latest: str
 export interface AttemptIo {
   /** Sends the record to one party. */
   announce(partyId: string, signed: SignedRecord): Promise<Ack>;
+  /** Publishes the record on the session topic, for a party that misses the direct copy (never throws). */
+  publish(signed: SignedRecord): void;
   /** Appends an event to the session's log (never blocks the attempt). */
   event(type: string, detail: Record<string, unknown>, partyId?: string): void;
 }
 
-/** Parties by record index (index 1 at position 0). */
-export type PartyOrder = readonly string[];
+/** A party and its key-share index, as a record names it. */
+export interface PartyIndex {
+  readonly partyId: string;
+  readonly index: number;
+}
+
+/**
+ * The party id of a record index: a record names every party by its key-share index, so the index a result
+ * reports (a culprit) is looked up in the record, never recomputed from a party's position.
+ */
+export function partyAtIndex(
+  record: SessionRecord,
+  partyIds: readonly string[],
+): (index: number) => string | undefined {
+  const byIndex = new Map<number, string>();
+  for (const id of partyIds) byIndex.set(indexOf(record, id), id);
+  return (index) => byIndex.get(index);
+}
+
+/** The record index of `partyId`; throws when the record does not name it (a caller's bug). */
+export function indexOf(record: SessionRecord, partyId: string): number {
+  const bytes = peerIdFromString(partyId).toMultihash().bytes;
+  const party = record.parties.find((p) => equalBytes(p.peerId, bytes));
+  if (!party) throw new Error(`the record does not name party ${partyId}`);
+  return party.index;
+}
 
 /** An attempt in flight, registered so that incoming results find it. */
 export class Attempt<T> {
   private readonly results = new Map<string, SessionResult>();
   private readonly expected: Set<string>;
+  /** Party id of a record index, when it names one. */
+  readonly partyAt: (index: number) => string | undefined;
   private readonly verdict = Promise.withResolvers<Verdict<T>>();
   private decided = false;
   private timer: NodeJS.Timeout | undefined;
@@ -43,32 +73,32 @@ export class Attempt<T> {
 
   constructor(
     readonly signed: SignedRecord,
-    readonly parties: PartyOrder,
+    readonly parties: readonly string[],
     private readonly judge: Judge<T>,
     private readonly io: AttemptIo,
   ) {
     this.expected = new Set(parties);
-  }
-
-  /** Party id of a record index, when it names one. */
-  partyAt(index: number): string | undefined {
-    return this.parties[index - 1];
+    this.partyAt = partyAtIndex(signed.record, parties);
   }
 
   /**
-   * Announces to every party and waits for the verdict (at most `timeoutMs`). Answers are handled as they
-   * come: a party that refuses or cannot be reached ends the attempt as a timeout naming it, without waiting
-   * for slower answers.
+   * Announces to every party (directly, then once on gossip when the direct ones are answered) and waits for the
+   * verdict (at most `timeoutMs`).
+   * Answers are handled as they come: a party that refuses or cannot be reached ends the attempt as a timeout
+   * naming it, without waiting for slower answers.
    */
   run(timeoutMs: number): Promise<Verdict<T>> {
     this.timer = setTimeout(() => this.expire(), timeoutMs);
-    for (const p of this.parties) {
-      void this.io.announce(p, this.signed).then((a) => {
+    const answers = this.parties.map((p) =>
+      this.io.announce(p, this.signed).then((a) => {
         if (a.ok) return this.io.event('party-joined', {}, p);
         this.io.event('party-refused', { code: a.code, message: a.message }, p);
         this.decide({ kind: 'timeout', message: `party ${p} refused the session: ${a.code}`, silent: [p] });
-      });
-    }
+      }),
+    );
+    // the gossip copy once the direct ones are answered: it serves a party that missed its direct copy, and does
+    // not compete with the announcements for the parties' CPU on the session's critical path
+    void Promise.allSettled(answers).then(() => this.io.publish(this.signed));
     this.io.event('announced', { parties: this.parties.length });
     return this.verdict.promise;
   }
@@ -124,7 +154,14 @@ export class Attempt<T> {
  * Failure codes that say a peer was unreachable or silent rather than that a check failed (the party node's
  * SessionError codes): they are handled like timeouts, so a signing may be retried without that peer.
  */
-export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'NETWORK', 'REFUSED', 'ABORTED']);
+export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set([
+  'TIMEOUT',
+  'NETWORK',
+  'REFUSED',
+  'ABORTED',
+  // two signers held different pair states (one had re-paired): found before any OT check; a retry runs anew
+  'STATE_MISMATCH',
+]);
 
 /**
  * The verdict of results that are not all `ok`: a `failed` result with a check's code is a failed check

@@ -15,9 +15,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
-import { type PartyRole, type SessionResult, signDecision } from '../../protocols/control/control.js';
-import { type SessionRecord, type SignedRecord, signRecord } from '../../protocols/control/record.js';
+import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
+import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
+import type { Log } from '../../src/runtime/logger.js';
 import type { AccountRow, Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
@@ -32,7 +34,15 @@ import type {
   SessionView,
   SignatureView,
 } from '../service.js';
-import { Attempt, type Judge, type Verdict, verdictOfFailures } from './attempt.js';
+import {
+  Attempt,
+  indexOf,
+  type Judge,
+  type PartyIndex,
+  partyAtIndex,
+  type Verdict,
+  verdictOfFailures,
+} from './attempt.js';
 import { checkSignature, ethereumAddress } from './ethereum.js';
 import { Journal } from './journal.js';
 import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
@@ -44,7 +54,7 @@ export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
 
 /** The parts of the rendezvous orchestration uses. */
-export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'isOnline' | 'presence' | 'get'>;
+export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'publish' | 'isOnline' | 'presence' | 'get'>;
 
 /** Options of {@link Orchestrator}. */
 export interface OrchestratorInit {
@@ -54,7 +64,7 @@ export interface OrchestratorInit {
   /** The coordinator's Ed25519 secret seed (32 bytes), which signs records and decisions. */
   signingKey: Uint8Array;
   metrics: SessionMetrics;
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  log: Log;
   /** @default DEFAULT_KEYGEN_TIMEOUT_MS */
   keygenTimeoutMs?: number;
   /** @default DEFAULT_SIGN_TIMEOUT_MS */
@@ -122,13 +132,9 @@ export class Orchestrator implements CoordinatorService {
     const chosen = shuffle(online).slice(0, n);
     const accountId = randomUUID();
     const keyId = randomBytes(32);
-    const record = this.record(
-      'keygen',
-      keyId,
-      threshold,
-      chosen.map((p) => p.partyId),
-      this.keygenTimeout,
-    );
+    // a keygen gives out the key-share indices 1..N; signing records name the parties by them
+    const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1 }));
+    const record = this.record('keygen', keyId, threshold, indexed, this.keygenTimeout);
     const sessionId = bytesToHex(record.sessionId);
     await this.init.repos.accounts.insert({
       accountId,
@@ -140,7 +146,7 @@ export class Orchestrator implements CoordinatorService {
     });
     const started = performance.now();
     const partyIds = chosen.map((p) => p.partyId);
-    const signed = signRecord(record, this.init.signingKey, ed25519);
+    const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
     const journal = this.journal(signed, accountId, partyIds, 1, null);
     const verdict = await this.runAttempt(signed, partyIds, keygenJudge(n), this.keygenTimeout, journal);
     if (verdict.kind === 'ok') {
@@ -187,13 +193,14 @@ export class Orchestrator implements CoordinatorService {
     const excluded = new Set<string>();
     let retryOf: string | null = null;
     for (let attemptNo = 1; ; attemptNo++) {
-      const signers = this.pickSigners(account, excluded);
-      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, signers, this.signTimeout, hash);
+      const picked = this.pickSigners(account, excluded);
+      const signers = picked.map((p) => p.partyId);
+      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, picked, this.signTimeout, hash);
       const sessionId = bytesToHex(record.sessionId);
       const started = performance.now();
-      const signed = signRecord(record, this.init.signingKey, ed25519);
+      const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
       const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
-      const judge = signJudge(hash, publicKey, { accountId, sessionId }, signers);
+      const judge = signJudge(hash, publicKey, { accountId, sessionId }, partyAtIndex(signed.record, signers));
       const verdict = await this.runAttempt(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });
@@ -221,7 +228,7 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** `threshold` online parties of the account, not excluded: persistent first, then by key index. */
-  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): string[] {
+  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): PartyIndex[] {
     const rank = (role: PartyRole | undefined) => (role === 'persistent' ? 0 : 1);
     const candidates = account.parties
       .filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))
@@ -237,7 +244,7 @@ export class Orchestrator implements CoordinatorService {
         excluded.size > 0 ? { excluded: [...excluded] } : undefined,
       );
     }
-    return candidates.slice(0, account.threshold).map((p) => p.partyId);
+    return candidates.slice(0, account.threshold).map(({ partyId, index }) => ({ partyId, index }));
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
@@ -246,19 +253,19 @@ export class Orchestrator implements CoordinatorService {
     return this.init.network.isOnline(partyId);
   }
 
-  /** A fresh record for `partyIds` (index i+1 for position i), with their registered addresses. */
+  /** A fresh record for `parties` (each with its key-share index), with their registered addresses. */
   private record(
     kind: 'keygen' | 'sign',
     keyId: Uint8Array,
     threshold: number,
-    partyIds: readonly string[],
+    indexed: readonly PartyIndex[],
     ttlMs: number,
     messageHash?: Uint8Array,
   ): SessionRecord {
-    const parties = partyIds.map((id, i) => ({
-      peerId: peerIdBytes(id),
-      index: i + 1,
-      addrs: (this.init.network.get(id)?.addresses ?? []).slice(0, 8),
+    const parties = indexed.map(({ partyId, index }) => ({
+      peerId: peerIdBytes(partyId),
+      index,
+      addrs: (this.init.network.get(partyId)?.addresses ?? []).slice(0, 8),
     }));
     const base = {
       sessionId: randomBytes(32),
@@ -290,7 +297,7 @@ export class Orchestrator implements CoordinatorService {
         sessionId,
         kind: record.kind,
         accountId,
-        parties: partyIds.map((partyId, i) => ({ partyId, index: i + 1 })),
+        parties: partyIds.map((partyId) => ({ partyId, index: indexOf(record, partyId) })),
         messageHash: record.messageHash ? `0x${bytesToHex(record.messageHash)}` : null,
         attempt,
         retryOf,
@@ -315,6 +322,7 @@ export class Orchestrator implements CoordinatorService {
     const key = bytesToHex(signed.record.sessionId);
     const attempt = new Attempt(signed, partyIds, judge, {
       announce: (p, s) => this.init.network.announce(p, s),
+      publish: (s) => this.init.network.publish(signedRecords.encode(s)),
       event: (type, detail, partyId) => journal.event(type, detail, partyId),
     });
     this.attempts.set(key, attempt as Attempt<unknown>);
@@ -335,12 +343,13 @@ export class Orchestrator implements CoordinatorService {
     action: 'commit' | 'abort',
     journal: Journal,
   ) {
-    const signed = signDecision(
+    const signed = signedDecisions.sign(
       { sessionId: record.sessionId, keyId: record.keyId, action },
       this.init.signingKey,
       ed25519,
     );
     const acks = await Promise.all(partyIds.map((p) => this.init.network.decide(p, signed)));
+    void this.init.network.publish(signedDecisions.encode(signed)); // the copy for a party that missed the direct one
     acks.forEach((a, i) => {
       if (!a.ok) journal.event(`${action}-refused`, { code: a.code, message: a.message }, partyIds[i]);
     });
@@ -399,9 +408,8 @@ function signJudge(
   hash: Uint8Array,
   publicKey: Uint8Array,
   ids: { accountId: string; sessionId: string },
-  signers: readonly string[],
+  partyAt: (index: number) => string | undefined,
 ): Judge<SignatureView> {
-  const partyAt = (i: number) => signers[i - 1];
   return (results, latest) => {
     const r = results.get(latest);
     if (r?.status === 'ok') {

@@ -1,7 +1,8 @@
 /**
  * Rendezvous: the coordinator's libp2p side. It admits configured peer ids and peers that redeem a one-time
  * join token, takes registrations (role, version, addresses), tracks presence (online while connected and
- * registered), verifies the signed results parties report, and sends them announcements and decisions.
+ * registered), verifies the signed results parties report, and sends them announcements and decisions —
+ * directly, and once more on the gossipsub session topic for a party that misses the direct copy.
  *
  * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists — so
  * that it can redeem one. Such a guest may send nothing but a join request and is disconnected after
@@ -13,20 +14,21 @@ import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   decodeJoin,
   decodeRegister,
-  decodeResultMessage,
-  encodeAnnounce,
-  encodeDecisionMessage,
   type PartyRole,
   type SessionResult,
   type SignedDecision,
-  verifyResult,
 } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError } from '../../protocols/control/errors.js';
+import { SESSION_TOPIC } from '../../protocols/control/gossip.js';
 import type { SignedRecord } from '../../protocols/control/record.js';
+import { signedRecords } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
 import { MessageType } from '../../protocols/control/wire.js';
+import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
-import { request, serveRequests } from './control.js';
-import { type CoordinatorHost, startCoordinatorHost } from './host.js';
+import { createHost, type Host } from '../../src/runtime/host.js';
+import type { Log } from '../../src/runtime/logger.js';
 
 const ed25519 = nodeEd25519();
 
@@ -57,8 +59,14 @@ export interface RendezvousInit {
   onPresence(p: Presence): void;
   /** A party reported a verified result. Answer with a refusal code to reject it. */
   onResult(partyId: string, result: SessionResult): Ack;
-  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  log: Log;
 }
+
+/**
+ * Inbound connections accepted per second from one remote host: every party of a cluster may sit behind one
+ * address (loopback, a NAT), and parties reconnecting together after a coordinator restart must not be reset.
+ */
+const INBOUND_CONNECTIONS_PER_SECOND = 100;
 
 /** The coordinator's libp2p node. */
 export class Rendezvous {
@@ -66,7 +74,7 @@ export class Rendezvous {
   private stopping = false;
 
   private constructor(
-    readonly host: CoordinatorHost,
+    readonly host: Host,
     private readonly admitted: Set<string>,
     private readonly init: RendezvousInit,
   ) {}
@@ -74,13 +82,15 @@ export class Rendezvous {
   /** Starts the host and serves the control protocol. */
   static async start(init: RendezvousInit): Promise<Rendezvous> {
     const admitted = new Set(init.admitted);
-    const host = await startCoordinatorHost(
-      init.privateKey,
-      init.listen,
-      (id) => admitted.has(id) || init.tokensOutstanding(),
-    );
+    const host = await createHost({
+      privateKey: init.privateKey,
+      listen: [...init.listen],
+      allowedPeers: (id) => admitted.has(id) || init.tokensOutstanding(),
+      inboundConnectionsPerSecond: INBOUND_CONNECTIONS_PER_SECOND,
+      gossip: true,
+    });
     const r = new Rendezvous(host, admitted, init);
-    await serveRequests(host, (peer, req) => r.answer(peer, req));
+    await serveControl(host, (peer, req) => r.answer(peer, req));
     host.addEventListener('peer:connect', (evt) => r.onConnect(evt.detail));
     host.addEventListener('peer:disconnect', (evt) => r.onDisconnect(evt.detail.toString()));
     return r;
@@ -143,8 +153,8 @@ export class Rendezvous {
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
       if (req[0] === MessageType.RESULT) {
-        const signed = decodeResultMessage(req);
-        const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
+        const signed = signedResults.decode(req);
+        const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
         const p = this.parties.get(id);
         if (p) p.lastSeen = new Date();
         return encodeAck(this.init.onResult(id, result));
@@ -187,17 +197,30 @@ export class Rendezvous {
 
   /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */
   async announce(partyId: string, signed: SignedRecord): Promise<Ack> {
-    return this.send(partyId, encodeAnnounce(signed));
+    return this.send(partyId, signedRecords.encode(signed));
   }
 
   /** Sends a signed commit/abort decision to one party. */
   async decide(partyId: string, signed: SignedDecision): Promise<Ack> {
-    return this.send(partyId, encodeDecisionMessage(signed));
+    return this.send(partyId, signedDecisions.encode(signed));
+  }
+
+  /**
+   * Publishes a signed record or decision envelope on the session topic, as well as the direct copies: a party
+   * that missed its direct copy acts on this one. Resolves either way (gossip is the second path, not a
+   * condition); a failure is logged.
+   */
+  async publish(envelope: Uint8Array): Promise<void> {
+    try {
+      await this.host.services.pubsub?.publish(SESSION_TOPIC, envelope);
+    } catch (e) {
+      this.init.log.warn({ error: String(e) }, 'could not publish on the session topic');
+    }
   }
 
   private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {
     try {
-      return decodeAck(await request(this.host, peerIdFromString(partyId), bytes));
+      return decodeAck(await controlRequest(this.host, peerIdFromString(partyId), bytes));
     } catch (e) {
       return { ok: false, code: 'UNREACHABLE', message: `party ${partyId} did not answer: ${String(e)}` };
     }

@@ -1,8 +1,8 @@
 /**
  * Control messages between a party and the coordinator, carried over libp2p request/response protocols (and,
- * for announcements, a gossipsub topic). Each message starts with a type byte ({@link MessageType}) and a
- * version byte. Signed messages are envelopes `type ‖ version ‖ body(u16 len) ‖ signature(64)` whose body
- * is itself versioned and whose signature is domain-separated (see peer-key.ts).
+ * for records and decisions, a gossipsub topic). Each message starts with a type byte ({@link MessageType})
+ * and a version byte. Signed messages are envelopes (envelope.ts) whose body is itself versioned and whose
+ * signature is domain-separated (see peer-key.ts).
  *
  * - Register (party → coordinator): `{role, version, addrs}`; unsigned, the noise-authenticated stream
  *   already names the sender.
@@ -14,21 +14,19 @@
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError } from './errors.js';
-import { type Ed25519, verifyAs } from './peer-key.js';
-import { decodeRecord, type SignedRecord } from './record.js';
 import {
   addrsProblem,
-  encodeEnvelope,
   isToken,
   MessageType,
   readAddrs,
-  readEnvelope,
+  readCode,
   readHeader,
   WIRE_VERSION,
   writeAddrs,
 } from './wire.js';
 
 export * from './decision.js';
+export * from './envelope.js';
 export * from './result.js';
 
 /** How a party takes part: stores shares, hosts a user's share for one session, or runs outside the cluster. */
@@ -65,45 +63,11 @@ export function encodeRegister(m: Register): Uint8Array {
 export function decodeRegister(bytes: Uint8Array): Register {
   return decodeAll(bytes, (r: Reader) => {
     readHeader(r, MessageType.REGISTER, 'register');
-    const code = r.u8();
-    const role = (Object.keys(ROLE_CODES) as PartyRole[]).find((k) => ROLE_CODES[k] === code);
-    if (!role) throw new DecodeError(`register: unknown role code ${code}`);
+    const role = readCode(r, ROLE_CODES, 'register', 'role');
     const version = String.fromCharCode(...r.varBytes(MAX_VERSION_BYTES));
     if (!isToken(version, MAX_VERSION_BYTES)) throw new DecodeError('register: version is not printable ASCII');
     return { role, version, addrs: readAddrs(r) };
   });
-}
-
-/** Wraps a signed record as an announcement (for request/response and for the gossipsub topic). */
-export function encodeAnnounce(signed: Pick<SignedRecord, 'bytes' | 'signature'>): Uint8Array {
-  return encodeEnvelope(MessageType.ANNOUNCE, signed.bytes, signed.signature);
-}
-
-/**
- * Parses an announcement and its record; throws {@link DecodeError} for anything malformed. The signature is
- * NOT checked here: pass the result to `acceptRecord`.
- */
-export function decodeAnnounce(bytes: Uint8Array): SignedRecord {
-  const { body, signature } = decodeAll(bytes, (r) => readEnvelope(r, MessageType.ANNOUNCE, 'announce'));
-  return { record: decodeRecord(body), bytes: body, signature };
-}
-
-/**
- * Gossipsub topic validator: `accept` only a well-formed announcement of a well-formed record signed by the
- * coordinator; `reject` everything else (including a bad `coordinatorPeerId`). Never throws. Expiry, naming
- * and replay are left to `acceptRecord`.
- */
-export function validateAnnouncement(
-  data: Uint8Array,
-  coordinatorPeerId: Uint8Array,
-  ed?: Ed25519,
-): 'accept' | 'reject' {
-  try {
-    const { bytes, signature } = decodeAnnounce(data);
-    return verifyAs('record', bytes, signature, coordinatorPeerId, ed) ? 'accept' : 'reject';
-  } catch {
-    return 'reject';
-  }
 }
 
 /** Shortest and longest join token, in printable ASCII characters. */

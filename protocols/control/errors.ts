@@ -3,7 +3,7 @@
  * message fails with a {@link ControlError} whose `code` is stable, so callers (and logs, metrics, the REST
  * API) can branch on it.
  */
-import { CodedError, DecodeError } from '../common/errors.js';
+import { CodedError } from '../common/errors.js';
 
 /** Stable codes of control-protocol failures. */
 export type ControlErrorCode =
@@ -30,15 +30,5 @@ export class ControlError extends CodedError<ControlErrorCode> {
 
   constructor(code: ControlErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, `${code}: ${message}`, options);
-  }
-}
-
-/** Runs `decode`, turning a {@link DecodeError} into {@link ControlError} `BAD_MESSAGE`. */
-export function decodeOrBadMessage<T>(bytes: Uint8Array, decode: (b: Uint8Array) => T): T {
-  try {
-    return decode(bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new ControlError('BAD_MESSAGE', e.message, { cause: e });
-    throw e;
   }
 }

@@ -3,27 +3,36 @@
  * indices and addresses, until when), signed with its libp2p key. A party acts only on a record that
  * {@link acceptRecord} accepts.
  *
- * Wire format (version 1): `0x10 ‖ 0x01 ‖ sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖
- * keyId(u16 len, 1..64) ‖ threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖ peerId(u16 len, ≤ 128) ‖
- * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign]`.
+ * Party indices are key-share indices, resolved once, by the coordinator: a keygen numbers its N parties 1..N
+ * and those numbers become the parties' key-share indices; a signing names each signer by the key-share index
+ * it holds (e.g. 1 and 3 of a 2-of-3 key). So an index means the same party in the record, in the session run,
+ * in the key share and in a result's culprits, and nobody maps indices back and forth.
+ *
+ * Wire format (version 2; version 1 numbered a signing's parties 1..t and is refused): `0x10 ‖ 0x02 ‖
+ * sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖ threshold(u8) ‖ expiresAt(u64)
+ * ‖ N(u8) ‖ N × {index(u8) ‖ peerId(u16 len, ≤ 128) ‖ addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖
+ * [messageHash(32) iff kind = sign]`.
  */
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
+import { defineSignedMessage, type Signed, type SignedBytes } from './envelope.js';
 import { ControlError } from './errors.js';
-import { type Ed25519, signAs, verifyAs } from './peer-key.js';
+import type { Ed25519 } from './peer-key.js';
 import {
   addrsProblem,
   isToken,
   MessageType,
   readAddrs,
+  readCode,
   readHeader,
   readU64,
-  WIRE_VERSION,
   writeAddrs,
   writeU64,
 } from './wire.js';
 
+/** Version byte of the record body (2: signing records carry key-share indices). */
+export const RECORD_VERSION = 2;
 /** Length of a session id. */
 export const SESSION_ID_BYTES = 32;
 /** Length of a message hash to sign. */
@@ -49,7 +58,7 @@ export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, si
 export interface SessionParty {
   /** Binary libp2p peer id. */
   readonly peerId: Uint8Array;
-  /** Party index in the session, 1..N. */
+  /** The party's key-share index: 1..N in a keygen (and so in the key); the index it holds in a signing. */
   readonly index: number;
   /** Multiaddrs to dial the party at (may be empty when peers find each other otherwise). */
   readonly addrs: readonly string[];
@@ -67,7 +76,10 @@ export interface SessionRecord {
   readonly keyId: Uint8Array;
   /** Parties needed to sign (2..N). */
   readonly threshold: number;
-  /** The parties, with indices exactly 1..N in any order and distinct peer ids. */
+  /**
+   * The parties, with distinct peer ids and distinct key-share indices: exactly 1..N for a keygen, within
+   * 1..{@link MAX_PARTIES} for a signing.
+   */
   readonly parties: readonly SessionParty[];
   /** The 32-byte hash to sign; present iff `kind` is `sign`. */
   readonly messageHash?: Uint8Array;
@@ -75,17 +87,10 @@ export interface SessionRecord {
   readonly expiresAt: number;
 }
 
-/** A record with its exact signed bytes and the coordinator's signature over them. */
-export interface SignedRecord {
-  /** The decoded record. Trust it only when it came from {@link signRecord} or {@link acceptRecord}. */
-  readonly record: SessionRecord;
-  /** The encoded record (what the signature covers). */
-  readonly bytes: Uint8Array;
-  /** Ed25519 signature by the coordinator's libp2p key (domain `record`). */
-  readonly signature: Uint8Array;
-}
+/** A record with its exact signed bytes and the coordinator's signature over them (domain `record`). */
+export type SignedRecord = Signed<'record', SessionRecord>;
 
-/** What {@link acceptRecord} needs to know about this party and its history. */
+/** What {@link acceptRecord} needs to know about this party. */
 export interface AcceptOptions {
   /** The configured coordinator's binary peer id. */
   readonly coordinatorPeerId: Uint8Array;
@@ -93,8 +98,6 @@ export interface AcceptOptions {
   readonly selfPeerId: Uint8Array;
   /** Current unix time in milliseconds. */
   readonly now: number;
-  /** Whether this party has already accepted `sessionId` for `keyId` (the durable log is the node's). */
-  readonly alreadySeen: (keyId: Uint8Array, sessionId: Uint8Array) => boolean;
   /** Ed25519 implementation for the signature check. @default noble's */
   readonly ed25519?: Ed25519;
 }
@@ -103,7 +106,7 @@ export interface AcceptOptions {
 export interface AcceptedRecord {
   /** The verified record. */
   readonly record: SessionRecord;
-  /** This party's index in the session. */
+  /** This party's index in the session (its key-share index). */
   readonly selfIndex: number;
 }
 
@@ -125,17 +128,21 @@ export function recordProblem(r: SessionRecord): string | undefined {
   if (!Number.isInteger(r.threshold) || r.threshold < MIN_PARTIES || r.threshold > n) {
     return `threshold must be ${MIN_PARTIES}..${n}`;
   }
+  if (r.kind === 'sign' && n !== r.threshold) return 'a signing names exactly `threshold` signers';
   const indices = new Set<number>();
   const peers = new Set<string>();
   for (const p of r.parties) {
     if (!isBytes(p.peerId, 1, MAX_PEER_ID_BYTES)) return `peerId must be 1..${MAX_PEER_ID_BYTES} bytes`;
-    if (!Number.isInteger(p.index) || p.index < 1 || p.index > n) return `party index ${p.index} out of 1..${n}`;
+    // a keygen gives out the key-share indices 1..N; a signing names the ones its signers hold
+    const top = r.kind === 'keygen' ? n : MAX_PARTIES;
+    if (!Number.isInteger(p.index) || p.index < 1 || p.index > top) return `party index ${p.index} out of 1..${top}`;
     indices.add(p.index);
     peers.add(toHex(p.peerId));
     const bad = addrsProblem(p.addrs);
     if (bad) return bad;
   }
-  if (indices.size !== n) return 'party indices must be exactly 1..N';
+  if (indices.size !== n)
+    return r.kind === 'keygen' ? 'party indices must be exactly 1..N' : 'a party index appears twice';
   if (peers.size !== n) return 'a peer id appears twice';
   if (r.kind === 'sign' ? !isBytes(r.messageHash, 32, 32) : r.messageHash !== undefined) {
     return 'messageHash (32 bytes) must be present iff kind is sign';
@@ -148,7 +155,7 @@ export function recordProblem(r: SessionRecord): string | undefined {
 export function encodeRecord(r: SessionRecord): Uint8Array {
   const bad = recordProblem(r);
   if (bad) throw new ControlError('INVALID_ARGUMENT', `session record: ${bad}`);
-  const w = new Writer().u8(MessageType.RECORD_BODY).u8(WIRE_VERSION).bytes(r.sessionId).u8(KIND_CODES[r.kind]);
+  const w = new Writer().u8(MessageType.RECORD_BODY).u8(RECORD_VERSION).bytes(r.sessionId).u8(KIND_CODES[r.kind]);
   w.varBytes(asciiBytes(r.protocol)).varBytes(r.keyId).u8(r.threshold);
   writeU64(w, r.expiresAt).u8(r.parties.length);
   for (const p of r.parties) writeAddrs(w.u8(p.index).varBytes(p.peerId), p.addrs);
@@ -159,11 +166,9 @@ export function encodeRecord(r: SessionRecord): Uint8Array {
 /** Parses and validates a record; throws {@link DecodeError} for anything malformed or trailing. */
 export function decodeRecord(bytes: Uint8Array): SessionRecord {
   return decodeAll(bytes, (rd: Reader) => {
-    readHeader(rd, MessageType.RECORD_BODY, 'session record');
+    readHeader(rd, MessageType.RECORD_BODY, 'session record', RECORD_VERSION);
     const sessionId = rd.copy(SESSION_ID_BYTES);
-    const code = rd.u8();
-    const kind = (Object.keys(KIND_CODES) as SessionKind[]).find((k) => KIND_CODES[k] === code);
-    if (!kind) throw new DecodeError(`session record: unknown kind code ${code}`);
+    const kind = readCode(rd, KIND_CODES, 'session record', 'kind');
     const protocol = String.fromCharCode(...rd.varBytes(MAX_PROTOCOL_BYTES));
     const keyId = rd.varBytes(MAX_KEY_ID_BYTES);
     const threshold = rd.u8();
@@ -184,50 +189,34 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
   });
 }
 
-/** Encodes and signs a record with the coordinator's 32-byte Ed25519 secret seed. */
-export function signRecord(record: SessionRecord, coordinatorSecretKey: Uint8Array, ed?: Ed25519): SignedRecord {
-  const bytes = encodeRecord(record);
-  return { record: decodeRecord(bytes), bytes, signature: signAs('record', bytes, coordinatorSecretKey, ed) };
-}
+/**
+ * The session record as a signed message: signed by the coordinator, announced (request/response and gossip)
+ * in an `ANNOUNCE` envelope; a body that is signed but does not decode is `BAD_RECORD`.
+ */
+export const signedRecords = defineSignedMessage<'record', SessionRecord>({
+  domain: 'record',
+  type: MessageType.ANNOUNCE,
+  what: 'session record',
+  signer: 'coordinator',
+  badBody: 'BAD_RECORD',
+  encode: encodeRecord,
+  decode: decodeRecord,
+});
 
 /**
- * Checks the coordinator's signature over `bytes` (before parsing them), then decodes the record. Throws
- * {@link ControlError}: `BAD_SIGNATURE`, `BAD_RECORD`, or `BAD_PEER_ID` when `coordinatorPeerId` is not an
- * Ed25519 peer id.
+ * Decides whether this party may act on a record: the coordinator signed it, it names this party, and it has
+ * not expired (`now < expiresAt`). Only `bytes` and `signature` are used (any decoded `record` alongside them
+ * is ignored). Whether this party already accepted the session id for the key is the node's durable log to
+ * answer, atomically, after this check. Throws {@link ControlError} `BAD_SIGNATURE`, `BAD_RECORD`,
+ * `NOT_NAMED`, `EXPIRED` (checked in that order), `BAD_PEER_ID` for a bad configured coordinator id, or
+ * `INVALID_ARGUMENT` for a `now` that is not a finite number.
  */
-export function verifySignedRecord(
-  bytes: Uint8Array,
-  signature: Uint8Array,
-  coordinatorPeerId: Uint8Array,
-  ed?: Ed25519,
-): SessionRecord {
-  if (!verifyAs('record', bytes, signature, coordinatorPeerId, ed)) {
-    throw new ControlError('BAD_SIGNATURE', 'session record is not signed by the coordinator');
-  }
-  try {
-    return decodeRecord(bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) throw new ControlError('BAD_RECORD', e.message, { cause: e });
-    throw e;
-  }
-}
-
-/**
- * Decides whether this party may act on a record: the coordinator signed it, it names this party, it has not
- * expired (`now < expiresAt`), and this party has never accepted its sessionId for its key. Only `bytes` and
- * `signature` are used (any decoded `record` alongside them is ignored). Throws {@link ControlError}
- * `BAD_SIGNATURE`, `BAD_RECORD`, `NOT_NAMED`, `EXPIRED`, `REPLAYED` (checked in that order), `BAD_PEER_ID`
- * for a bad configured coordinator id, or `INVALID_ARGUMENT` for a `now` that is not a finite number.
- */
-export function acceptRecord(signed: Pick<SignedRecord, 'bytes' | 'signature'>, opts: AcceptOptions): AcceptedRecord {
+export function acceptRecord(signed: SignedBytes, opts: AcceptOptions): AcceptedRecord {
   if (!Number.isFinite(opts.now)) throw new ControlError('INVALID_ARGUMENT', '`now` must be a finite number');
-  const record = verifySignedRecord(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
+  const record = signedRecords.verify(signed.bytes, signed.signature, opts.coordinatorPeerId, opts.ed25519);
   const self = record.parties.find((p) => equalBytes(p.peerId, opts.selfPeerId));
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);
-  if (opts.alreadySeen(record.keyId, record.sessionId)) {
-    throw new ControlError('REPLAYED', `session ${toHex(record.sessionId)} was already accepted for this key`);
-  }
   return { record, selfIndex: self.index };
 }
 

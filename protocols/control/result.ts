@@ -4,15 +4,15 @@
  *
  * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error) ‖
  * [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len, ≤ 64) ‖ round(u16) ‖ count(u8) ‖
- * culprits(u8 each)]`; on the wire it travels in an envelope `0x03 ‖ 0x01 ‖ body(u16 len) ‖ signature(64)`.
+ * culprits(u8 each)]`; on the wire it travels in a `RESULT` envelope (envelope.ts).
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
-import { ControlError, decodeOrBadMessage } from './errors.js';
-import { type Ed25519, signAs, verifyAs } from './peer-key.js';
+import { defineSignedMessage, type Signed } from './envelope.js';
+import { ControlError } from './errors.js';
 import { MAX_PARTIES, SESSION_ID_BYTES } from './record.js';
-import { encodeEnvelope, isToken, MessageType, readEnvelope, readHeader, WIRE_VERSION } from './wire.js';
+import { isToken, MessageType, readCode, readHeader, WIRE_VERSION } from './wire.js';
 
 /** How a session ended for the reporting party. */
 export type ResultStatus = 'ok' | 'failed' | 'timeout';
@@ -58,15 +58,8 @@ export interface SessionResult {
   readonly error?: ResultError;
 }
 
-/** A result with its signed body and the party's signature. */
-export interface SignedResult {
-  /** The decoded result. */
-  readonly result: SessionResult;
-  /** The encoded body (what the signature covers). */
-  readonly bytes: Uint8Array;
-  /** Ed25519 signature by the party's key (domain `result`). */
-  readonly signature: Uint8Array;
-}
+/** A result with its signed body and the party's signature (domain `result`). */
+export type SignedResult = Signed<'result', SessionResult>;
 
 const FLAG_PK = 1;
 const FLAG_SIG = 2;
@@ -133,9 +126,7 @@ export function decodeResult(bytes: Uint8Array): SessionResult {
   return decodeAll(bytes, (r: Reader) => {
     readHeader(r, MessageType.RESULT_BODY, 'result');
     const sessionId = r.copy(SESSION_ID_BYTES);
-    const code = r.u8();
-    const status = (Object.keys(STATUS_CODES) as ResultStatus[]).find((k) => STATUS_CODES[k] === code);
-    if (!status) throw new DecodeError(`result: unknown status code ${code}`);
+    const status = readCode(r, STATUS_CODES, 'result', 'status');
     const flags = r.u8();
     if (flags & ~(FLAG_PK | FLAG_SIG | FLAG_ERR)) throw new DecodeError('result: unknown flags');
     const out: { -readonly [K in keyof SessionResult]: SessionResult[K] } = { sessionId, status };
@@ -158,35 +149,13 @@ function readError(r: Reader): ResultError {
   return { code, round, culprits };
 }
 
-/** Encodes and signs a result with the party's 32-byte Ed25519 secret seed. */
-export function signResult(m: SessionResult, partySecretKey: Uint8Array, ed?: Ed25519): SignedResult {
-  const bytes = encodeResult(m);
-  return { result: decodeResult(bytes), bytes, signature: signAs('result', bytes, partySecretKey, ed) };
-}
-
-/**
- * Verifies the party's signature over a result body, then decodes it. Throws {@link ControlError}
- * `BAD_SIGNATURE`, `BAD_MESSAGE`, or `BAD_PEER_ID` when `partyPeerId` is not an Ed25519 peer id.
- */
-export function verifyResult(
-  bytes: Uint8Array,
-  signature: Uint8Array,
-  partyPeerId: Uint8Array,
-  ed?: Ed25519,
-): SessionResult {
-  if (!verifyAs('result', bytes, signature, partyPeerId, ed)) {
-    throw new ControlError('BAD_SIGNATURE', 'result is not signed by the party');
-  }
-  return decodeOrBadMessage(bytes, decodeResult);
-}
-
-/** Wraps a signed result for the wire. */
-export function encodeResultMessage(signed: Pick<SignedResult, 'bytes' | 'signature'>): Uint8Array {
-  return encodeEnvelope(MessageType.RESULT, signed.bytes, signed.signature);
-}
-
-/** Parses a result message (body decoded, signature NOT checked: use {@link verifyResult}). */
-export function decodeResultMessage(bytes: Uint8Array): SignedResult {
-  const { body, signature } = decodeAll(bytes, (r) => readEnvelope(r, MessageType.RESULT, 'result message'));
-  return { result: decodeResult(body), bytes: body, signature };
-}
+/** The result as a signed message: signed by the reporting party, in a `RESULT` envelope. */
+export const signedResults = defineSignedMessage<'result', SessionResult>({
+  domain: 'result',
+  type: MessageType.RESULT,
+  what: 'result',
+  signer: 'party',
+  badBody: 'BAD_MESSAGE',
+  encode: encodeResult,
+  decode: decodeResult,
+});

@@ -2,7 +2,7 @@
  * Wire helpers shared by the session record and the control messages: type bytes, a strict UTF-8 codec
  * (protocols/ has no TextEncoder), 64-bit timestamps, and length-prefixed string lists.
  */
-import { type Reader, Writer } from '../common/codec.js';
+import type { Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 
 /** First byte of every control-protocol message; a decoder rejects any other type. */
@@ -37,10 +37,10 @@ export const MAX_ADDR_BYTES = 256;
 /** Length of an Ed25519 signature. */
 export const SIGNATURE_BYTES = 64;
 
-/** Reads and checks the type and version bytes. */
-export function readHeader(r: Reader, type: number, what: string): void {
+/** Reads and checks the type and version bytes (a message whose format changed has its own version). */
+export function readHeader(r: Reader, type: number, what: string, version = WIRE_VERSION): void {
   r.expectU8(type, `${what} type`);
-  r.expectU8(WIRE_VERSION, `${what} version`);
+  r.expectU8(version, `${what} version`);
 }
 
 /** Strict UTF-8 encoding of a string; throws on lone surrogates (not representable). */
@@ -92,6 +92,22 @@ export function isToken(s: string, max: number): boolean {
   return s.length >= 1 && s.length <= max && /^[\x21-\x7e]+$/.test(s);
 }
 
+/**
+ * Reads a u8 wire code and returns its name in `codes` (e.g. `{ keygen: 1, sign: 2 }`); throws
+ * {@link DecodeError} `<what>: unknown <field> code <n>` for a code that names nothing.
+ */
+export function readCode<K extends string>(
+  r: Reader,
+  codes: Readonly<Record<K, number>>,
+  what: string,
+  field: string,
+): K {
+  const code = r.u8();
+  const name = (Object.keys(codes) as K[]).find((k) => codes[k] === code);
+  if (name === undefined) throw new DecodeError(`${what}: unknown ${field} code ${code}`);
+  return name;
+}
+
 /** Writes a non-negative safe integer as 8 bytes big-endian. */
 export function writeU64(w: Writer, v: number): Writer {
   return w.u32(Math.floor(v / 0x100000000)).u32(v >>> 0);
@@ -141,18 +157,4 @@ export function addrsProblem(addrs: readonly string[]): string | undefined {
     if (len > MAX_ADDR_BYTES) return `an address is longer than ${MAX_ADDR_BYTES} bytes`;
   }
   return undefined;
-}
-
-/** A signed message on the wire: `type ‖ version ‖ u16 len ‖ body ‖ signature(64)`. */
-export function encodeEnvelope(type: number, body: Uint8Array, signature: Uint8Array): Uint8Array {
-  if (signature.length !== SIGNATURE_BYTES) throw new Error('encodeEnvelope: signature must be 64 bytes');
-  return new Writer().u8(type).u8(WIRE_VERSION).varBytes(body).bytes(signature).finish();
-}
-
-/** Splits an envelope of `type` into body and signature (no verification). */
-export function readEnvelope(r: Reader, type: number, what: string): { body: Uint8Array; signature: Uint8Array } {
-  readHeader(r, type, what);
-  const body = r.varBytes(0xffff);
-  const signature = r.copy(SIGNATURE_BYTES);
-  return { body, signature };
 }

@@ -1,15 +1,9 @@
 /**
- * The party node's Prometheus metrics. Everything lives on a registry owned by {@link PartyMetrics}, not on
- * prom-client's global one, so two nodes in one process (tests, local clusters) never share or clash over
- * counters.
+ * The party node's Prometheus metrics: the session metrics of {@link NodeMetrics} (`mpc_sessions_total`,
+ * `mpc_session_duration_seconds`), plus round durations, connected peers and running sessions.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-
-/** How a session ended. */
-export type SessionOutcome = 'ok' | 'failed' | 'timeout' | 'refused' | 'aborted';
-
-/** Every {@link SessionOutcome}, e.g. for pre-initialising label sets. */
-export const SESSION_OUTCOMES: readonly SessionOutcome[] = ['ok', 'failed', 'timeout', 'refused', 'aborted'];
+import type { Gauge, Histogram } from 'prom-client';
+import { type MetricsOptions, NodeMetrics, type SessionOutcome } from '../runtime/metrics.js';
 
 /** Round-duration buckets in seconds: from 1 ms (a local round) to 30 s (a round waiting on a slow peer). */
 export const ROUND_DURATION_BUCKETS: readonly number[] = [
@@ -19,54 +13,24 @@ export const ROUND_DURATION_BUCKETS: readonly number[] = [
 /** Session-duration buckets in seconds: a whole session spans several rounds, so the range reaches 2 min. */
 export const SESSION_DURATION_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** Options of {@link PartyMetrics}. */
-export interface PartyMetricsOptions {
-  /** Also register Node's process metrics (CPU, memory, event loop, GC); default true. */
-  defaultMetrics?: boolean;
-}
-
-/** The node's metrics and the registry that exposes them. */
-export class PartyMetrics {
-  /** The registry all of this node's metrics are registered on. */
-  readonly registry = new Registry();
-  private readonly sessions: Counter<'kind' | 'outcome'>;
+/** The party node's metrics and the registry that exposes them. */
+export class PartyMetrics extends NodeMetrics {
   private readonly rounds: Histogram<'kind' | 'round'>;
-  private readonly sessionDuration: Histogram<'kind'>;
   private readonly peers: Gauge;
   private readonly active: Gauge;
   /** Tracked here so that an unmatched `sessionEnded` cannot drive the gauge below zero. */
   private activeCount = 0;
 
-  constructor(options: PartyMetricsOptions = {}) {
-    const registers = [this.registry];
-    this.sessions = new Counter({
-      name: 'mpc_sessions_total',
-      help: 'Sessions ended, by protocol kind and outcome',
-      labelNames: ['kind', 'outcome'],
-      registers,
-    });
-    this.rounds = new Histogram({
-      name: 'mpc_round_duration_seconds',
-      help: 'Time to complete one protocol round, by kind and round number',
-      labelNames: ['kind', 'round'],
-      buckets: [...ROUND_DURATION_BUCKETS],
-      registers,
-    });
-    this.sessionDuration = new Histogram({
-      name: 'mpc_session_duration_seconds',
-      help: 'Time from a session start to its end, by kind',
-      labelNames: ['kind'],
-      buckets: [...SESSION_DURATION_BUCKETS],
-      registers,
-    });
-    this.peers = new Gauge({ name: 'mpc_peers_connected', help: 'Peers currently connected', registers });
-    this.active = new Gauge({ name: 'mpc_sessions_active', help: 'Sessions currently running', registers });
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-  }
-
-  /** Content type of {@link metricsText}, for the HTTP response. */
-  get contentType(): string {
-    return this.registry.contentType;
+  constructor(options: MetricsOptions = {}) {
+    super({ prefix: 'mpc', sessionBuckets: SESSION_DURATION_BUCKETS, ...options });
+    this.rounds = this.histogram(
+      'mpc_round_duration_seconds',
+      'Time to complete one protocol round, by kind and round number',
+      ['kind', 'round'],
+      ROUND_DURATION_BUCKETS,
+    );
+    this.peers = this.gauge('mpc_peers_connected', 'Peers currently connected');
+    this.active = this.gauge('mpc_sessions_active', 'Sessions currently running');
   }
 
   /** Records that a session of `kind` (e.g. `keygen`, `sign`) started. */
@@ -76,11 +40,10 @@ export class PartyMetrics {
   }
 
   /** Records that a session of `kind` ended with `outcome` after `seconds`. */
-  sessionEnded(kind: string, outcome: SessionOutcome, seconds: number): void {
+  override sessionEnded(kind: string, outcome: SessionOutcome, seconds: number): void {
     this.activeCount = Math.max(0, this.activeCount - 1);
     this.active.set(this.activeCount);
-    this.sessions.inc({ kind, outcome });
-    this.sessionDuration.observe({ kind }, seconds);
+    super.sessionEnded(kind, outcome, seconds);
   }
 
   /** Records that `round` of a `kind` session took `seconds`. */
@@ -91,10 +54,5 @@ export class PartyMetrics {
   /** Sets the number of currently connected peers. */
   setPeers(n: number): void {
     this.peers.set(n);
-  }
-
-  /** The Prometheus text exposition of every metric on this node's registry. */
-  metricsText(): Promise<string> {
-    return this.registry.metrics();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The operator's local channel to a running party node: a Unix socket in the data directory (mode 0600, so
  * only the node's own user can use it), one JSON request line and one JSON answer line. It carries operator
- * commands that must act on the live node — today `pair` (run a fresh pair setup with a peer now). No secret
- * ever crosses it.
+ * commands that must act on the live node — `pair` (run a fresh pair setup with a peer now) and `unfreeze` (lift
+ * the freeze of a key). No secret ever crosses it.
  */
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
@@ -13,13 +13,33 @@ export const ADMIN_SOCKET = 'admin.sock';
 /** Longest request line accepted. */
 const MAX_REQUEST_BYTES = 16 * 1024;
 
-/** An operator request. */
-export interface AdminRequest {
-  cmd: 'pair';
-  /** The peer id to pair with. */
-  peer: string;
-  /** Where to reach it (multiaddrs), when the node does not know yet. */
-  addrs?: string[];
+/** An operator request: run a fresh pair setup with a peer now, or lift the freeze of a key. */
+export type AdminRequest =
+  | {
+      cmd: 'pair';
+      /** The peer id to pair with. */
+      peer: string;
+      /** Where to reach it (multiaddrs), when the node does not know yet. */
+      addrs?: string[];
+    }
+  | {
+      cmd: 'unfreeze';
+      /** The frozen key's id, hex. */
+      keyId: string;
+    };
+
+/** True when `r` is a well-formed {@link AdminRequest}. */
+function isAdminRequest(r: unknown): r is AdminRequest {
+  const req = r as Partial<Record<string, unknown>> | null;
+  if (typeof req !== 'object' || req === null) return false;
+  switch (req.cmd) {
+    case 'pair':
+      return typeof req.peer === 'string';
+    case 'unfreeze':
+      return typeof req.keyId === 'string' && /^([0-9a-f]{2})+$/.test(req.keyId);
+    default:
+      return false;
+  }
 }
 
 /** The node's answer. */
@@ -50,8 +70,9 @@ export async function serveAdmin(
       if (nl < 0) return;
       let req: AdminRequest;
       try {
-        req = JSON.parse(buf.slice(0, nl)) as AdminRequest;
-        if (req.cmd !== 'pair' || typeof req.peer !== 'string') throw new Error('unknown request');
+        const parsed: unknown = JSON.parse(buf.slice(0, nl));
+        if (!isAdminRequest(parsed)) throw new Error('unknown request');
+        req = parsed;
       } catch {
         conn.end(`${JSON.stringify({ ok: false, message: 'malformed request' })}\n`);
         return;

@@ -1,11 +1,13 @@
 /**
  * Operator views of a party's store: what `mpc party status` prints. Only public facts leave here (key ids,
- * public keys, thresholds, statuses, bans, pair peers); no secret is ever decrypted for a listing.
+ * public keys, thresholds, statuses, bans, pair peers, frozen keys); no secret is ever decrypted for a listing.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id';
 import * as Digest from 'multiformats/hashes/digest';
 import { toHex } from '../../protocols/common/bytes.js';
+import type { Log } from '../runtime/logger.js';
 import type { ShareStore } from '../store/share-store.js';
+import type { AdminAnswer } from './admin-socket.js';
 import { loadIdentity } from './identity.js';
 
 /** The status report of one party node. */
@@ -22,6 +24,8 @@ export interface PartyStatus {
   }[];
   pairs: { peer: string; burnt: boolean }[];
   bans: { peer: string; reason: string; at: string }[];
+  /** Keys frozen after a failed final signature verification (`mpc party unfreeze --key` lifts one). */
+  frozen: { keyId: string; reason: string; at: string }[];
 }
 
 /** A peer id's usual string form, or hex when the bytes are not a peer id. */
@@ -45,13 +49,14 @@ export async function partyStatus(store: ShareStore): Promise<PartyStatus> {
     status: s.status,
     createdAt: s.createdAt,
   }));
-  const burnt = new Set((await store.listBurnt()).map((b) => toHex(b.peerId)));
-  const pairs = (await store.listPairStates()).map((p) => ({
+  const burnt = new Set((await store.pairs.listBurnt()).map((b) => toHex(b.peerId)));
+  const pairs = (await store.pairs.list()).map((p) => ({
     peer: peerName(p.peerNodeId),
     burnt: burnt.has(toHex(p.peerNodeId)),
   }));
   const bans = (await store.listBans()).map((b) => ({ peer: peerName(b.peerId), reason: b.reason, at: b.at }));
-  return { peerId, keys, pairs, bans };
+  const frozen = (await store.frozenKeys.list()).map((f) => ({ keyId: toHex(f.keyId), reason: f.reason, at: f.at }));
+  return { peerId, keys, pairs, bans, frozen };
 }
 
 /** A human-readable rendering of {@link PartyStatus}. */
@@ -64,5 +69,15 @@ export function formatStatus(s: PartyStatus): string {
   for (const p of s.pairs) lines.push(`  ${p.peer}${p.burnt ? '  BURNT (re-run pair setup)' : ''}`);
   lines.push(`bans (${s.bans.length}):`);
   for (const b of s.bans) lines.push(`  ${b.peer}  since ${b.at}  ${b.reason}`);
+  lines.push(`frozen keys (${s.frozen.length}):`);
+  for (const f of s.frozen)
+    lines.push(`  ${f.keyId}  since ${f.at}  ${f.reason}  (mpc party unfreeze --key ${f.keyId})`);
   return lines.join('\n');
+}
+
+/** The operator's answer to `mpc party unfreeze`, logged when a freeze was lifted. */
+export function unfreezeAnswer(lifted: boolean, keyId: string, log?: Log): AdminAnswer {
+  if (!lifted) return { ok: true, message: `key ${keyId} was not frozen` };
+  log?.warn({ keyId }, "key unfrozen on the operator's request");
+  return { ok: true, message: `unfroze key ${keyId}: this party signs with it again` };
 }

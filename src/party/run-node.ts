@@ -3,10 +3,12 @@
  * identity, start logging, metrics and the health server, start the node, and stop all of it cleanly.
  */
 
+import { fromHex } from '../../protocols/common/bytes.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import { startObserveServer } from '../observe/http.js';
 import { PartyMetrics } from '../observe/metrics.js';
 import { createLogger } from '../runtime/logger.js';
+import { unfreezeAnswer } from './admin.js';
 import { serveAdmin } from './admin-socket.js';
 import { loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';
@@ -25,6 +27,8 @@ export interface PartyConfig {
   maxSessions: number;
   roundTimeoutMs: number;
   totalTimeoutMs: number;
+  /** Maximum age of a pair state, in ms. @default 90 days */
+  pairMaxAgeMs?: number;
   version: string;
   /** One-time join token to redeem before registering. */
   joinToken?: string;
@@ -56,6 +60,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       maxSessions: config.maxSessions,
       roundTimeoutMs: config.roundTimeoutMs,
       totalTimeoutMs: config.totalTimeoutMs,
+      ...(config.pairMaxAgeMs === undefined ? {} : { pairMaxAgeMs: config.pairMaxAgeMs }),
       log,
       onSessionEnd: (kind, outcome, seconds) => metrics.sessionEnded(kind, outcome, seconds),
       onRound: (kind, round, seconds) => metrics.roundDone(kind, round, seconds),
@@ -72,9 +77,15 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
             },
           });
     const closeAdmin = await serveAdmin(config.dataDir, async (req) => {
-      const psid = await node.pairNow(req.peer, req.addrs ?? []);
-      log.info({ peer: req.peer, psid }, "pair setup done on the operator's request");
-      return { ok: true, message: `paired with ${req.peer} (pair-setup id ${psid.slice(0, 16)}…)` };
+      switch (req.cmd) {
+        case 'pair': {
+          const psid = await node.pairNow(req.peer, req.addrs ?? []);
+          log.info({ peer: req.peer, psid }, "pair setup done on the operator's request");
+          return { ok: true, message: `paired with ${req.peer} (pair-setup id ${psid.slice(0, 16)}…)` };
+        }
+        case 'unfreeze':
+          return unfreezeAnswer(await store.frozenKeys.unfreeze(fromHex(req.keyId)), req.keyId, log);
+      }
     });
     log.info(
       {

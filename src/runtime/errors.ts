@@ -14,7 +14,9 @@ export type ConfigErrorCode =
   /** No REST API key was configured for the coordinator (neither `MPC_API_KEY` nor `--api-key-file`). */
   | 'NO_API_KEY'
   /** A configured API key is unusable (too short, unreadable key file). */
-  | 'BAD_API_KEY';
+  | 'BAD_API_KEY'
+  /** The coordinator's address is not a multiaddr ending in `/p2p/<peer id>`. */
+  | 'BAD_COORDINATOR';
 
 /** A configuration an operator must fix; `code` says which. */
 export class ConfigError extends CodedError<ConfigErrorCode> {

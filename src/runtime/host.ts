@@ -1,7 +1,8 @@
 /**
- * The party node's libp2p host: TCP, noise, yamux, identify, ping and (on request) gossipsub, behind a
- * connection gater that admits only known peers, inbound and outbound. Callers must have imported
- * `src/polyfill.js` before this module loads libp2p (Node 20 lacks `Promise.withResolvers`).
+ * The libp2p host of every node process (party node and coordinator): TCP, noise, yamux, identify, ping and
+ * (on request) gossipsub, behind a connection gater that admits only known peers, inbound and outbound.
+ * Callers must have imported `src/runtime/polyfill.js` before this module loads libp2p (Node 20 lacks
+ * `Promise.withResolvers`).
  */
 import { noise } from '@chainsafe/libp2p-noise';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -16,7 +17,7 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 /** Services every host runs; `pubsub` only when created with `gossip: true`. */
 export type HostServices = { identify: Identify; ping: Ping; pubsub?: GossipSub };
 
-/** A started party host. */
+/** A started host (party node or coordinator). */
 export type Host = Libp2p<HostServices>;
 
 /** A multiaddr as libp2p hands them out (`host.getMultiaddrs()`), without importing the multiaddr package. */
@@ -38,6 +39,12 @@ export interface HostInit {
   allowedPeers: AllowedPeers;
   /** Run gossipsub (announcements and presence only, never secret material). @default false */
   gossip?: boolean;
+  /**
+   * Inbound connections accepted per second from one remote host. A coordinator raises it: every party of a
+   * cluster may sit behind one address (loopback, a NAT), and parties reconnecting together after a coordinator
+   * restart would otherwise be reset. @default libp2p's (5)
+   */
+  inboundConnectionsPerSecond?: number;
 }
 
 /** The default listen address: loopback, any free port. */
@@ -66,7 +73,7 @@ export function allowListGater(allowed: AllowedPeers): ConnectionGater {
   };
 }
 
-/** Creates and starts a party host. Stop it with `host.stop()`. */
+/** Creates and starts a host. Stop it with `host.stop()`. */
 export async function createHost(init: HostInit): Promise<Host> {
   const privateKey = init.privateKey ?? (await generateKeyPair('Ed25519'));
   const services = {
@@ -81,6 +88,9 @@ export async function createHost(init: HostInit): Promise<Host> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: allowListGater(init.allowedPeers),
+    ...(init.inboundConnectionsPerSecond === undefined
+      ? {}
+      : { connectionManager: { inboundConnectionThreshold: init.inboundConnectionsPerSecond } }),
     // biome-ignore lint/suspicious/noExplicitAny: ServiceFactoryMap cannot express an optional service
     services: services as any,
     start: true,

@@ -1,9 +1,23 @@
 /**
- * The party node's logger: pino writing one JSON object per line (for log collectors), or, for an operator at
- * a terminal, one human-readable line per entry. Secret-looking fields are censored before anything is
- * written, so a careless `log.info({ share }, ...)` cannot leak key material.
+ * Logging of every node process (party node and coordinator): the one {@link Log} interface components take,
+ * and pino behind it, writing one JSON object per line (for log collectors) or, for an operator at a terminal,
+ * one human-readable line per entry. Secret-looking fields are censored before anything is written, so a
+ * careless `log.info({ share }, ...)` cannot leak key material.
  */
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+
+/**
+ * What a component logs through: structured fields first, then the message (pino's shape, so a pino logger
+ * passes as is). Fields never carry secret material.
+ */
+export interface Log {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+/** A {@link Log} that drops everything: the default where no logger is given. */
+export const SILENT_LOG: Log = { info() {}, warn() {}, error() {} };
 
 /** The level used when none is given. */
 export const DEFAULT_LOG_LEVEL = 'info';
@@ -57,7 +71,7 @@ const LEVEL_LABELS: Record<number, string> = {
 const PRETTY_FIXED_FIELDS = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname']);
 
 /**
- * Creates the node's logger. JSON lines by default; with `pretty`, `HH:MM:SS.mmm LEVEL [name] msg key=value …`
+ * Creates a process's logger. JSON lines by default; with `pretty`, `HH:MM:SS.mmm LEVEL [name] msg key=value …`
  * (UTC, so lines from nodes in different zones line up). pino-pretty is deliberately not used: it is a
  * worker-thread transport and an extra dependency for what is a one-function reformat.
  */

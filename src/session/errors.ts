@@ -16,7 +16,12 @@ export type SessionErrorCode =
   /** The session was not started: node at its session limit, duplicate session id, banned peer, bad options. */
   | 'REFUSED'
   /** A peer's stream broke or ended before the session was over; `culprits` name that peer. */
-  | 'NETWORK';
+  | 'NETWORK'
+  /**
+   * The two ends of a link hold different pair states (one side re-paired, say after the state's maximum age):
+   * found in the hello, before any OT message, so nothing is burnt; `culprits` name the peer. Run it again.
+   */
+  | 'STATE_MISMATCH';
 
 /** A session that ended without a result. */
 export class SessionError extends CodedError<SessionErrorCode> {
@@ -40,4 +45,20 @@ export class SessionError extends CodedError<SessionErrorCode> {
   get attributable(): boolean {
     return this.code === 'PROTOCOL' && this.cause instanceof ProtocolError && this.cause.attributable;
   }
+}
+
+/**
+ * Any failure of a session as a {@link SessionError}: a SessionError as it is, a failed protocol check as
+ * `PROTOCOL` naming its culprit, anything else as `NETWORK` (an unexpected failure in `round`).
+ */
+export function toSessionError(e: unknown, round = 0): SessionError {
+  if (e instanceof SessionError) return e;
+  if (e instanceof ProtocolError) {
+    return new SessionError('PROTOCOL', e.message, {
+      round: e.round,
+      culprits: e.culprit === undefined ? [] : [e.culprit],
+      cause: e,
+    });
+  }
+  return new SessionError('NETWORK', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { round, cause: e });
 }

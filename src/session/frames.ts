@@ -3,9 +3,10 @@
  *
  *   version u8 (= 1) ‖ sessionId (32 bytes) ‖ round u16 big-endian ‖ from u8 ‖ payload
  *
- * Round 0 is the stream's hello (empty payload): the dialer's first frame, which names the session and the
- * dialer's index before any protocol message exists. Decoding is strict: exact version, the whole frame within
- * the cap, `from` ≥ 1, and an empty payload in round 0.
+ * Round 0 is the stream's hello: the dialer's first frame, which names the session and the dialer's index before
+ * any protocol message exists, and carries nothing or a 32-byte token both ends must hold alike (the psid of
+ * their pair state, in a signing). Decoding is strict: exact version, the whole frame within the cap,
+ * `from` ≥ 1, and an empty or 32-byte payload in round 0.
  */
 
 /** Frame format version. */
@@ -18,6 +19,8 @@ export const FRAME_HEADER_BYTES = 1 + SESSION_ID_BYTES + 2 + 1;
 export const MAX_FRAME_BYTES = 1 << 20;
 /** The round of the hello frame. */
 export const HELLO_ROUND = 0;
+/** Length of the token a hello may carry (see the runner's `helloTokens`: a pair state's psid). */
+export const HELLO_TOKEN_BYTES = 32;
 
 /** One decoded frame. */
 export interface Frame {
@@ -62,7 +65,9 @@ export function decodeFrame(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): Fram
   const from = bytes[35] as number;
   if (from < 1) throw new FrameError('frame sender index 0 is invalid');
   const payload = bytes.slice(FRAME_HEADER_BYTES);
-  if (round === HELLO_ROUND && payload.length !== 0) throw new FrameError('the hello frame must have an empty payload');
+  if (round === HELLO_ROUND && payload.length !== 0 && payload.length !== HELLO_TOKEN_BYTES) {
+    throw new FrameError(`a hello frame carries nothing or a ${HELLO_TOKEN_BYTES}-byte token`);
+  }
   return { sessionId: bytes.slice(1, 1 + SESSION_ID_BYTES), round, from, payload };
 }
 

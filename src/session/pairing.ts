@@ -1,34 +1,41 @@
 /**
- * Pair setup over `/mpc/pair/1.0.0`: the engine's {@link PairSetupRun} between this node and one peer, with a
- * deadline. Party 1 is the node whose peer id string sorts lower; node ids are the peers' id bytes
- * (`peerId.toMultihash().bytes`). Both nodes store the resulting {@link PairState}.
+ * Pair setup: the engine's {@link PairSetupRun} between this node and one peer, run by the session runner like
+ * keygen and signing (same framing, hello, deadlines, culprits and bans), on its own protocol
+ * `/mpc/pair/1.0.0` so that a peer's request is told apart from an early keygen stream. Node ids are the peers'
+ * id bytes (`peerId.toMultihash().bytes`); both nodes store the resulting {@link PairState}.
  *
- * One setup per peer at a time: concurrent requests for the same peer share the in-flight setup, so a session
- * that needs the pair waits for it rather than failing. When both nodes start a setup at once, the stream
- * dialed by party 1 wins: party 1 resets the other, and party 2 drops its own attempt and takes party 1's.
+ * The node that asks is index 1 of the pair-setup session and dials (the runner's rule: the lower index
+ * dials); the peer sees a hello for a session it does not know and runs index 2. One setup per peer at a time:
+ * concurrent requests for the same peer share the in-flight setup, so a session that needs the pair waits for
+ * it rather than failing. When both nodes ask at once, the session of the node whose peer id string sorts
+ * lower wins: it refuses the other's stream, and the other drops its own attempt and answers instead. A stored
+ * state past its maximum age (90 days by default) is not used; a fresh setup replaces it. Should the peer
+ * still hold the old one for a session, the session's hello check finds the mismatch (`STATE_MISMATCH`)
+ * before any OT message, so nothing is burnt.
  */
-import { createHash } from 'node:crypto';
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
-import { ProtocolError } from '../../protocols/common/errors.js';
-import type { Outbound } from '../../protocols/common/run.js';
 import type { Suite } from '../../protocols/common/suite.js';
 import { PairSetupRun } from '../../protocols/dkls23/pair-setup.js';
 import type { PairState } from '../../protocols/dkls23/pair-state.js';
 import type { HostMultiaddr } from '../runtime/host.js';
 import { nodeSuite } from '../runtime/suite.js';
 import { BanList } from './bans.js';
-import { decodeFrame, encodeFrame, sameSessionId } from './frames.js';
-import { resetStream } from './registry.js';
+import { SessionError } from './errors.js';
+import { type InboundStream, SessionRegistry, type UnknownSessionAnswer } from './registry.js';
+import { runSession } from './runner.js';
 
 /** The protocol of pair setup streams. */
 export const PAIR_PROTOCOL = '/mpc/pair/1.0.0';
 /** Default deadline of one pair setup (it costs ~1–2 s of CPU per side). */
 export const DEFAULT_PAIR_TIMEOUT_MS = 30_000;
+/** Default maximum age of a pair state: older ones are replaced by a fresh pair setup before use. */
+export const DEFAULT_PAIR_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 /** Largest pair-setup frame: the round-2 message is 16 KiB plus the header. */
 export const MAX_PAIR_FRAME_BYTES = 64 * 1024;
-/** How long party 2 waits for party 1's stream after party 1 refused its own (both dialed at once). */
+/** Pair setups running at once (each with a different peer). */
+const MAX_PAIR_SESSIONS = 8;
+/** How long the losing side of two crossing setups waits for the winner's stream after its own was refused. */
 const TAKEOVER_GRACE_MS = 3_000;
 
 /** Where pair states live (the node's encrypted store in production). */
@@ -58,20 +65,18 @@ export interface PairingInit {
   suite?: Suite;
   /** The node's ban list: banned peers are refused, and a failed attributable check bans. @default a new list */
   bans?: BanList;
-  /** Whether to run a setup a peer asks for (for example not with a burnt pair). @default always */
+  /**
+   * Whether a setup with this peer may run, asked by the peer or replacing an aged state (for example not with a
+   * burnt pair); a `force`d setup (an operator's) runs regardless. @default always
+   */
   acceptSetup?: (peerId: string) => boolean;
-}
-
-/** A failed pair setup. `cause` is the {@link ProtocolError} or network error. */
-export class PairingError extends Error {
-  override readonly name = 'PairingError';
-  constructor(
-    readonly peerId: string,
-    message: string,
-    cause?: unknown,
-  ) {
-    super(`pair setup with ${peerId}: ${message}`, cause === undefined ? undefined : { cause });
-  }
+  /**
+   * A stored state older than this (by its `createdAt`; one without counts as older) is not used: a fresh pair
+   * setup replaces it. @default DEFAULT_PAIR_MAX_AGE_MS (90 days)
+   */
+  maxAgeMs?: number;
+  /** Current time (tests). @default Date.now */
+  now?: () => number;
 }
 
 type Phase = 'lookup' | 'outbound' | 'grace' | 'inbound';
@@ -85,27 +90,21 @@ interface Slot {
   graceTimer?: ReturnType<typeof setTimeout>;
 }
 
-function nodeIdOf(p: PeerId): Uint8Array {
-  return p.toMultihash().bytes;
-}
-
-/** The frame session id of a pair setup: binds frames to the two node ids in party order. */
-function pairFrameId(id1: Uint8Array, id2: Uint8Array): Uint8Array {
-  const h = createHash('sha256').update('mpc/pair/1.0.0');
-  h.update(Uint8Array.of(id1.length >> 8, id1.length & 255))
-    .update(id1)
-    .update(id2);
-  return new Uint8Array(h.digest());
-}
-
-/** Runs pair setups with peers and keeps their states. One per host; create with {@link Pairing.install}. */
+/**
+ * Runs pair setups with peers and keeps their states. One per host; create with {@link Pairing.install}.
+ * Failures are {@link SessionError}s: `REFUSED` (banned peer, stopped), `ABORTED` (the caller's signal), or
+ * the runner's `TIMEOUT`, `NETWORK` and `PROTOCOL` (culprit named; an attributable failure bans the peer).
+ */
 export class Pairing {
   readonly store: PairStore;
   readonly timeoutMs: number;
   readonly bans: BanList;
   private readonly suite: Suite;
   private readonly acceptSetup: (peerId: string) => boolean;
+  readonly maxAgeMs: number;
+  private readonly now: () => number;
   private readonly slots = new Map<string, Slot>();
+  private registry!: SessionRegistry;
   private stopped = false;
 
   private constructor(
@@ -119,26 +118,31 @@ export class Pairing {
     this.suite = init.suite ?? nodeSuite();
     this.bans = init.bans ?? new BanList();
     this.acceptSetup = init.acceptSetup ?? (() => true);
+    this.maxAgeMs = init.maxAgeMs ?? DEFAULT_PAIR_MAX_AGE_MS;
+    if (!Number.isFinite(this.maxAgeMs) || this.maxAgeMs <= 0)
+      throw new RangeError(`invalid maxAgeMs ${this.maxAgeMs}; must be a positive number of milliseconds`);
+    this.now = init.now ?? Date.now;
   }
 
-  /** Registers the `/mpc/pair/1.0.0` handler on `host`. */
+  /** Registers the `/mpc/pair/1.0.0` session registry on `host`. */
   static async install(host: Libp2p, init: PairingInit = {}): Promise<Pairing> {
     const p = new Pairing(host, init);
-    await host.handle(PAIR_PROTOCOL, (stream, connection) => p.onInbound(stream, connection.remotePeer), {
-      maxInboundStreams: 8,
-      maxOutboundStreams: 8,
+    p.registry = await SessionRegistry.install(host, {
+      protocol: PAIR_PROTOCOL,
+      maxSessions: MAX_PAIR_SESSIONS,
+      maxEarlyStreams: MAX_PAIR_SESSIONS,
+      maxFrameBytes: MAX_PAIR_FRAME_BYTES,
+      bans: p.bans,
+      spareStreams: false, // a pair is set up once; a spare would only wait for a session that never comes
+      onUnknownSession: (inbound) => p.onRequest(inbound),
     });
     return p;
   }
 
-  /** Party index (1 or 2) of this node in a pair with `peer`: the lower peer id string is party 1. */
-  partyWith(peer: PeerId | string): 1 | 2 {
-    return this.host.peerId.toString() < peer.toString() ? 1 : 2;
-  }
-
   /**
-   * The pair state with `peer`: the stored one, or (when none is stored, or `force`) a fresh pair setup.
-   * Concurrent calls for the same peer share one setup.
+   * The pair state with `peer`: the stored one, or (when none is stored, it is past the maximum age, or
+   * `force`) a fresh pair setup. Concurrent calls for the same peer share one setup; `signal` stops this
+   * caller's wait, not the setup.
    */
   ensure(
     peer: PeerId | string,
@@ -146,15 +150,15 @@ export class Pairing {
   ): Promise<PairState> {
     const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer;
     const key = peerId.toString();
-    if (this.stopped) return Promise.reject(new PairingError(key, 'pairing is stopped'));
-    if (this.bans.has(key)) return Promise.reject(new PairingError(key, `peer is banned: ${this.bans.reason(key)}`));
+    const refuse = (why: string) => Promise.reject(new SessionError('REFUSED', `pair setup with ${key}: ${why}`));
+    if (this.stopped) return refuse('pairing is stopped');
+    if (this.bans.has(key)) return refuse(`peer is banned: ${this.bans.reason(key)}`);
     const existing = this.slots.get(key);
     const promise = existing ? existing.promise : this.startOutbound(peerId, opts);
     if (!opts.signal) return promise;
     const signal = opts.signal;
-    // The caller may stop waiting; the shared setup goes on for the others.
     return new Promise<PairState>((resolve, reject) => {
-      const onAbort = () => reject(new PairingError(key, 'aborted by the caller', signal.reason));
+      const onAbort = () => reject(new SessionError('ABORTED', `pair setup with ${key}: aborted by the caller`));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
@@ -169,29 +173,30 @@ export class Pairing {
     return new Map(entries);
   }
 
-  /** Unregisters the handler and fails setups in flight. */
+  /** Fails setups in flight and unregisters the protocol. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const [key, slot] of this.slots) {
       slot.attempt.abort(new Error('pairing stopped'));
       clearTimeout(slot.graceTimer);
-      slot.reject(new PairingError(key, 'pairing stopped'));
+      slot.reject(new SessionError('REFUSED', `pair setup with ${key}: pairing stopped`));
     }
     this.slots.clear();
-    try {
-      await this.host.unhandle(PAIR_PROTOCOL);
-    } catch {
-      // the host may already be stopped
-    }
+    await this.registry.stop();
+  }
+
+  /** True when `state` is younger than the maximum age (an undated state is not). */
+  fresh(state: PairState): boolean {
+    return state.createdAt !== undefined && this.now() - state.createdAt < this.maxAgeMs;
+  }
+
+  /** True when this node's setup wins over the peer's when both ask at once. */
+  private winsOver(peer: PeerId | string): boolean {
+    return this.host.peerId.toString() < peer.toString();
   }
 
   private newSlot(key: string, phase: Phase): Slot {
-    let resolve!: (s: PairState) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<PairState>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
+    const { promise, resolve, reject } = Promise.withResolvers<PairState>();
     promise.catch(() => {}); // a failure with no waiter is not an unhandled rejection
     const slot: Slot = { phase, promise, resolve, reject, attempt: new AbortController() };
     this.slots.set(key, slot);
@@ -212,62 +217,47 @@ export class Pairing {
     const key = peerId.toString();
     const slot = this.newSlot(key, 'lookup');
     const attempt = slot.attempt;
-    let opened = false;
     void (async () => {
       try {
         if (!opts.force) {
           const stored = await this.store.get(key);
-          if (attempt.signal.aborted) return; // taken over by an inbound setup
-          if (stored) return this.settle(key, slot, { state: stored });
+          if (attempt.signal.aborted) return; // taken over by the peer's setup
+          // past its age, a state is replaced — but never by a setup this node may not run (a burnt pair: only an
+          // operator's forced setup replaces it), so that state goes back as it is and the guard refuses it
+          if (stored && (this.fresh(stored) || !this.acceptSetup(key)))
+            return this.settle(key, slot, { state: stored });
         }
         slot.phase = 'outbound';
-        if (opts.addrs && opts.addrs.length > 0)
-          await this.host.peerStore.merge(peerId, { multiaddrs: [...opts.addrs] });
-        const signal = AbortSignal.any([attempt.signal, AbortSignal.timeout(this.timeoutMs)]);
-        const stream = await this.host.dialProtocol(peerId, PAIR_PROTOCOL, { signal });
-        opened = true;
-        const state = await this.drive(peerId, stream, signal);
+        const sessionId = this.suite.rng(32);
+        const state = await this.run(peerId, 1, sessionId, attempt.signal, opts.addrs ?? []);
         if (attempt.signal.aborted) return;
         await this.store.put(key, state);
         this.settle(key, slot, { state });
       } catch (e) {
         if (attempt.signal.aborted) return; // taken over, or stopped (already settled)
-        if (opened && this.partyWith(peerId) === 2 && !(e instanceof ProtocolError)) {
-          // Party 1 refuses our stream when it dialed us at the same moment: wait for its stream.
+        if (!this.winsOver(peerId) && e instanceof SessionError && e.code === 'NETWORK') {
+          // The peer refuses our stream when it asked at the same moment and wins: wait for its stream.
           slot.phase = 'grace';
           slot.graceTimer = setTimeout(() => {
-            if (slot.phase === 'grace') this.settle(key, slot, { error: this.wrap(key, e) });
+            if (slot.phase === 'grace') this.settle(key, slot, { error: e });
           }, TAKEOVER_GRACE_MS);
           return;
         }
-        this.settle(key, slot, { error: this.wrap(key, e) });
+        this.settle(key, slot, { error: e });
       }
     })();
     return slot.promise;
   }
 
-  private wrap(key: string, e: unknown): PairingError {
-    if (e instanceof PairingError) return e;
-    if (e instanceof ProtocolError) {
-      if (e.attributable) this.bans.add(key, `pair setup: ${e.message}`);
-      return new PairingError(key, e.message, e);
-    }
-    return new PairingError(key, (e as Error)?.message ?? String(e), e);
-  }
-
-  private async onInbound(stream: Stream, remote: PeerId): Promise<void> {
-    const key = remote.toString();
-    if (this.stopped || this.bans.has(key) || !this.acceptSetup(key)) {
-      resetStream(stream, 'pair setup refused');
-      return;
-    }
+  /** A peer asks for a setup (a hello for a session not running here): answer it, or refuse. */
+  private onRequest(inbound: InboundStream): UnknownSessionAnswer {
+    const key = inbound.remotePeer;
+    // the asking side is index 1 of its session; anything else is not a pair-setup request
+    if (this.stopped || inbound.hello.from !== 1 || !this.acceptSetup(key)) return 'refuse';
     let slot = this.slots.get(key);
     if (slot) {
-      if (slot.phase === 'inbound' || (slot.phase === 'outbound' && this.partyWith(remote) === 1)) {
-        resetStream(stream, 'a pair setup with this peer is already running');
-        return;
-      }
-      // Take over: our own attempt (lookup, outbound as party 2, or waiting) yields to this stream.
+      if (slot.phase === 'inbound' || (slot.phase === 'outbound' && this.winsOver(key))) return 'refuse';
+      // our own attempt (lookup, outbound as the losing side, or waiting) yields to the peer's
       slot.attempt.abort(new Error('taken over by the peer’s setup'));
       clearTimeout(slot.graceTimer);
       slot.attempt = new AbortController();
@@ -275,57 +265,45 @@ export class Pairing {
     } else {
       slot = this.newSlot(key, 'inbound');
     }
-    const attempt = slot.attempt;
-    try {
-      const signal = AbortSignal.any([attempt.signal, AbortSignal.timeout(this.timeoutMs)]);
-      const state = await this.drive(remote, stream, signal);
-      await this.store.put(key, state);
-      this.settle(key, slot, { state });
-    } catch (e) {
-      resetStream(stream, 'pair setup failed');
-      if (!attempt.signal.aborted) this.settle(key, slot, { error: this.wrap(key, e) });
-    }
+    const taken = slot;
+    const attempt = taken.attempt;
+    this.run(peerIdFromString(key), 2, inbound.hello.sessionId, attempt.signal, []).then(
+      async (state) => {
+        if (attempt.signal.aborted) return;
+        await this.store.put(key, state);
+        this.settle(key, taken, { state });
+      },
+      (e) => {
+        if (!attempt.signal.aborted) this.settle(key, taken, { error: e });
+      },
+    );
+    return 'hold';
   }
 
-  /** Runs this node's side of a pair setup over `stream`; closes the stream on success, resets it on failure. */
-  private async drive(peer: PeerId, stream: Stream, signal: AbortSignal): Promise<PairState> {
-    const self = this.partyWith(peer);
-    const other = self === 1 ? 2 : 1;
-    const selfNodeId = nodeIdOf(this.host.peerId);
-    const peerNodeId = nodeIdOf(peer);
-    const frameId = self === 1 ? pairFrameId(selfNodeId, peerNodeId) : pairFrameId(peerNodeId, selfNodeId);
-    const lp: LengthPrefixedStream<Stream> = lpStream(stream, {
-      maxDataLength: MAX_PAIR_FRAME_BYTES,
-      maxBufferSize: 4 * MAX_PAIR_FRAME_BYTES,
+  /** Runs this node's side (index `self`) of a pair-setup session with `peer` through the session runner; dates the state. */
+  private async run(
+    peer: PeerId,
+    self: 1 | 2,
+    sessionId: Uint8Array,
+    signal: AbortSignal,
+    addrs: readonly HostMultiaddr[],
+  ): Promise<PairState> {
+    const state = await runSession({
+      host: this.host,
+      registry: this.registry,
+      sessionId,
+      self,
+      peers: new Map([[self === 1 ? 2 : 1, { peerId: peer, addrs }]]),
+      run: new PairSetupRun({
+        self,
+        selfNodeId: this.host.peerId.toMultihash().bytes,
+        peerNodeId: peer.toMultihash().bytes,
+        suite: this.suite,
+      }),
+      roundTimeoutMs: this.timeoutMs,
+      totalTimeoutMs: this.timeoutMs,
+      signal,
     });
-    const send = async (out: readonly Outbound[]) => {
-      for (const m of out) {
-        const frame = { sessionId: frameId, round: m.round, from: self, payload: m.payload };
-        await lp.write(encodeFrame(frame, MAX_PAIR_FRAME_BYTES), { signal });
-      }
-    };
-    try {
-      const run = new PairSetupRun({ self, selfNodeId, peerNodeId, suite: this.suite });
-      await send(run.start());
-      while (!run.done) {
-        const f = decodeFrame((await lp.read({ signal })).subarray(), MAX_PAIR_FRAME_BYTES);
-        if (!sameSessionId(f.sessionId, frameId) || f.from !== other || f.round < 1) {
-          throw new ProtocolError('BAD_MESSAGE', 'pair-setup frame with a wrong id, sender or round', {
-            round: run.round,
-            culprit: other,
-          });
-        }
-        await send(run.receive({ from: other, round: f.round, payload: f.payload }));
-      }
-      const state = run.result();
-      await stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => resetStream(stream, 'close failed'));
-      return state;
-    } catch (e) {
-      resetStream(stream, 'pair setup failed');
-      if (e instanceof Error && e.name === 'FrameError') {
-        throw new ProtocolError('BAD_MESSAGE', e.message, { culprit: other });
-      }
-      throw e;
-    }
+    return { ...state, createdAt: this.now() };
   }
 }

@@ -1,11 +1,14 @@
 /**
- * The node's registry of running sessions: it owns the `/mpc/tss/1.0.0` handler, reads each inbound stream's
- * hello frame (with a deadline), and hands the stream to the session it names. A stream for a session that has
- * not started here yet is held for a short while (sessions start in either order), then reset. It also bounds
- * the number of concurrent sessions and keeps the node's ban list.
+ * A node's registry of running sessions for one protocol (`/mpc/tss/1.0.0` for keygen and signing,
+ * `/mpc/pair/1.0.0` for pair setup): it owns the protocol's handler, reads each inbound stream's hello frame
+ * (with a deadline), and hands the stream to the session it names. A stream for a session that has not started
+ * here yet is held for a short while (sessions start in either order), then reset — unless the owner starts
+ * the session on seeing it (a pair setup the peer asked for). It also bounds the number of concurrent
+ * sessions and keeps the node's ban list.
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
+import { SpareStreams } from '../runtime/spare-streams.js';
 import { BanList } from './bans.js';
 import { SessionError } from './errors.js';
 import { decodeFrame, type Frame, HELLO_ROUND, MAX_FRAME_BYTES, sessionKey } from './frames.js';
@@ -37,6 +40,9 @@ export interface InboundStream {
   readonly hello: Frame;
 }
 
+/** What a registry does with a stream for a session that is not running here: hold it for a while, or reset it. */
+export type UnknownSessionAnswer = 'hold' | 'refuse';
+
 /** What a running session offers the registry. */
 export interface SessionSlot {
   /** Takes an inbound stream that named this session. */
@@ -45,6 +51,8 @@ export interface SessionSlot {
 
 /** Options of {@link SessionRegistry}; all optional. */
 export interface SessionRegistryInit {
+  /** The protocol the registry serves. @default TSS_PROTOCOL */
+  protocol?: string;
   /** Sessions that may run at once; more are refused with `REFUSED`. @default 32 */
   maxSessions?: number;
   /** Largest frame accepted or sent, header included. @default 1 MiB */
@@ -57,6 +65,13 @@ export interface SessionRegistryInit {
   helloTimeoutMs?: number;
   /** The node's ban list. @default an empty in-memory list */
   bans?: BanList;
+  /** Keep a spare stream per peer for its next session (worth it where sessions with a peer recur). @default true */
+  spareStreams?: boolean;
+  /**
+   * Told of every stream for a session that is not running here (and did not end recently), once the stream is
+   * held: answering `refuse` resets it; a session started from inside the call finds it. @default hold all
+   */
+  onUnknownSession?: (inbound: InboundStream) => UnknownSessionAnswer;
 }
 
 interface EarlyStream {
@@ -64,7 +79,7 @@ interface EarlyStream {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const registries = new WeakMap<Libp2p, SessionRegistry>();
+const registries = new WeakMap<Libp2p, Map<string, SessionRegistry>>();
 
 function positiveInt(name: string, v: number | undefined, dflt: number): number {
   const x = v ?? dflt;
@@ -81,8 +96,9 @@ export function resetStream(stream: Stream, reason: string): void {
   }
 }
 
-/** The session registry of one host. Create with {@link SessionRegistry.install}. */
+/** The session registry of one protocol of one host. Create with {@link SessionRegistry.install}. */
 export class SessionRegistry {
+  readonly protocol: string;
   readonly maxSessions: number;
   readonly maxFrameBytes: number;
   readonly earlyStreamMs: number;
@@ -96,37 +112,51 @@ export class SessionRegistry {
   private readonly ended = new Map<string, number>();
   private stopped = false;
   /** Pre-opened outbound streams, one per peer (see {@link SessionRegistry.refillSpare}). */
-  private readonly spares = new Map<string, Promise<{ stream: Stream; born: number } | undefined>>();
+  private readonly spares: SpareStreams;
 
   private constructor(
     readonly host: Libp2p,
-    init: SessionRegistryInit,
+    private readonly init: SessionRegistryInit,
   ) {
+    this.protocol = init.protocol ?? TSS_PROTOCOL;
     this.maxSessions = positiveInt('maxSessions', init.maxSessions, DEFAULT_MAX_SESSIONS);
     this.maxFrameBytes = positiveInt('maxFrameBytes', init.maxFrameBytes, MAX_FRAME_BYTES);
     this.earlyStreamMs = positiveInt('earlyStreamMs', init.earlyStreamMs, DEFAULT_EARLY_STREAM_MS);
     this.maxEarlyStreams = positiveInt('maxEarlyStreams', init.maxEarlyStreams, DEFAULT_MAX_EARLY_STREAMS);
     this.helloTimeoutMs = positiveInt('helloTimeoutMs', init.helloTimeoutMs, DEFAULT_HELLO_TIMEOUT_MS);
     this.bans = init.bans ?? new BanList();
+    // the peer's registry holds a stream for its hello deadline: a spare is used only inside it, with a margin
+    this.spares = new SpareStreams(host, {
+      protocol: this.protocol,
+      maxAgeMs: this.helloTimeoutMs - SPARE_MARGIN_MS,
+      openTimeoutMs: this.helloTimeoutMs + 60_000,
+      dial: false,
+    });
   }
 
-  /** Registers the `/mpc/tss/1.0.0` handler on `host` and returns the host's registry (one per host). */
+  /**
+   * Registers the protocol's handler on `host` and returns the host's registry for it (one per host and
+   * protocol: a second install returns the first).
+   */
   static async install(host: Libp2p, init: SessionRegistryInit = {}): Promise<SessionRegistry> {
-    const existing = registries.get(host);
+    const protocol = init.protocol ?? TSS_PROTOCOL;
+    const existing = SessionRegistry.of(host, protocol);
     if (existing) return existing;
     const reg = new SessionRegistry(host, init);
-    registries.set(host, reg);
+    const byProtocol = registries.get(host) ?? new Map<string, SessionRegistry>();
+    byProtocol.set(protocol, reg);
+    registries.set(host, byProtocol);
     const streams = reg.maxSessions + reg.maxEarlyStreams;
-    await host.handle(TSS_PROTOCOL, (stream, connection) => reg.onInbound(stream, connection.remotePeer.toString()), {
+    await host.handle(protocol, (stream, connection) => reg.onInbound(stream, connection.remotePeer.toString()), {
       maxInboundStreams: streams,
       maxOutboundStreams: streams,
     });
     return reg;
   }
 
-  /** The registry installed on `host`, if any. */
-  static of(host: Libp2p): SessionRegistry | undefined {
-    return registries.get(host);
+  /** The registry installed on `host` for `protocol`, if any. */
+  static of(host: Libp2p, protocol = TSS_PROTOCOL): SessionRegistry | undefined {
+    return registries.get(host)?.get(protocol);
   }
 
   /** Sessions running now. */
@@ -175,49 +205,24 @@ export class SessionRegistry {
   }
 
   /**
-   * Opens a stream to `peer` now, for its next session: opening a libp2p stream costs a few milliseconds on a
-   * busy node, and the dialing side of a session waits for it before its hello. Only over an open connection
-   * (never dials); the peer's registry holds the stream for its hello deadline, so a spare is used only while
-   * younger than that deadline minus a margin.
+   * Opens a stream to `peer` now, for its next session: the dialing side of a session waits for a stream
+   * before its hello. Only over an open connection (never dials).
    */
   refillSpare(peer: PeerId): void {
-    if (this.stopped || this.helloTimeoutMs <= SPARE_MARGIN_MS) return;
-    const open = this.host.getConnections(peer).find((c) => c.status === 'open');
-    if (!open) return;
-    const key = peer.toString();
-    // one spare per peer: a second would only sit on the peer's stream limit until its hello deadline
-    if (this.spares.has(key)) return;
-    const signal = AbortSignal.timeout(this.helloTimeoutMs + 60_000);
-    this.spares.set(
-      key,
-      open.newStream(TSS_PROTOCOL, { signal, negotiateFully: false }).then(
-        (stream) => ({ stream, born: Date.now() }),
-        () => undefined,
-      ),
-    );
+    if (this.stopped || this.init.spareStreams === false || this.helloTimeoutMs <= SPARE_MARGIN_MS) return;
+    this.spares.refill(peer);
   }
 
   /** A spare stream to `peer` that is still open and young enough, or undefined. */
-  async takeSpare(peer: PeerId): Promise<Stream | undefined> {
-    const key = peer.toString();
-    const pending = this.spares.get(key);
-    if (!pending) return undefined;
-    this.spares.delete(key);
-    const spare = await pending;
-    if (!spare) return undefined;
-    if (Date.now() - spare.born > this.helloTimeoutMs - SPARE_MARGIN_MS || spare.stream.status !== 'open') {
-      spare.stream.abort(new Error('stale spare stream'));
-      return undefined;
-    }
-    return spare.stream;
+  takeSpare(peer: PeerId): Promise<Stream | undefined> {
+    return this.spares.take(peer);
   }
 
   /** Unregisters the handler and resets streams still waiting for a session. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const pending of this.spares.values()) void pending.then((s) => s?.stream.abort(new Error('node stopping')));
-    this.spares.clear();
-    registries.delete(this.host);
+    this.spares.stop();
+    registries.get(this.host)?.delete(this.protocol);
     for (const list of this.early.values()) {
       for (const e of list) {
         clearTimeout(e.timer);
@@ -227,7 +232,7 @@ export class SessionRegistry {
     this.early.clear();
     this.earlyCount = 0;
     try {
-      await this.host.unhandle(TSS_PROTOCOL);
+      await this.host.unhandle(this.protocol);
     } catch {
       // the host may already be stopped
     }
@@ -267,13 +272,7 @@ export class SessionRegistry {
     const entry: EarlyStream = {
       inbound,
       timer: setTimeout(() => {
-        const list = this.early.get(key);
-        const i = list?.indexOf(entry) ?? -1;
-        if (list && i >= 0) {
-          list.splice(i, 1);
-          if (list.length === 0) this.early.delete(key);
-          this.earlyCount--;
-        }
+        this.dropEarly(key, entry);
         resetStream(stream, 'no such session here');
       }, this.earlyStreamMs),
     };
@@ -282,5 +281,20 @@ export class SessionRegistry {
     list.push(entry);
     this.early.set(key, list);
     this.earlyCount++;
+    if (this.init.onUnknownSession?.(inbound) === 'refuse') {
+      this.dropEarly(key, entry);
+      resetStream(stream, 'refused');
+    }
+  }
+
+  /** Forgets a held stream (its session never came, or the owner refused it). */
+  private dropEarly(key: string, entry: EarlyStream): void {
+    clearTimeout(entry.timer);
+    const list = this.early.get(key);
+    const i = list?.indexOf(entry) ?? -1;
+    if (!list || i < 0) return;
+    list.splice(i, 1);
+    if (list.length === 0) this.early.delete(key);
+    this.earlyCount--;
   }
 }

@@ -9,6 +9,7 @@ export {
   type MasterKeySource,
 } from '../runtime/master-key.js';
 export { isStoreError, StoreError, type StoreErrorCode } from './errors.js';
+export type { FrozenKey } from './frozen-keys.js';
 export { open as openSealed, seal } from './sealed.js';
 export { ShareStore, type ShareStoreOptions } from './share-store.js';
 export type { BanInfo, BurntInfo, ShareInfo, ShareStatus, StoredShare } from './types.js';

@@ -26,6 +26,8 @@ export const recordKey = {
     `sid/${hexId(keyId, 'keyId')}/${hexId(sessionId, 'sessionId')}`,
   /** A banned peer node. */
   ban: (peerId: Uint8Array) => `ban/${hexId(peerId, 'peerId')}`,
+  /** A frozen key: a signature of it failed its final verification; no session for it until an operator acts. */
+  frozen: (keyId: Uint8Array) => `frozen/${hexId(keyId, 'keyId')}`,
   /** A presignature of a key (presignature codec), sealed. */
   presig: (keyId: Uint8Array, ssid: Uint8Array) => `presig/${hexId(keyId, 'keyId')}/${hexId(ssid, 'ssid')}`,
   /** Marker: this presignature was taken, so the same one can never be stored and used again. */
@@ -38,6 +40,7 @@ export const recordPrefix = {
   pair: 'pair/',
   burnt: 'burnt/',
   ban: 'ban/',
+  frozen: 'frozen/',
   presig: (keyId: Uint8Array) => `presig/${hexId(keyId, 'keyId')}/`,
 } as const;
 

@@ -110,8 +110,8 @@ test('pair discards a stored pair state so the next session runs a fresh pair se
   try {
     const { peer, store } = await initWithStranger(dir);
     const state = { ...pairsOf(1, [1, 2]).get(2)!, peerNodeId: peer.toMultihash().bytes };
-    await store.putPairState(state);
-    await store.markBurnt(state);
+    await store.pairs.put(state);
+    await store.pairs.markBurnt(state);
     await store.close();
     const before = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
     assert.equal(before.pairs, [{ peer: peer.toString(), burnt: true }]);
@@ -119,6 +119,32 @@ test('pair discards a stored pair state so the next session runs a fresh pair se
     assert.is(r.code, 0, r.err);
     assert.match(r.out, /fresh pair setup/);
     assert.equal(JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out).pairs, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unfreeze lifts a frozen key that status lists; a bad key id is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-cli-'));
+  try {
+    const { store } = await initWithStranger(dir);
+    const keyId = Uint8Array.of(0xab, 0xcd);
+    await store.frozenKeys.freeze(keyId, 'SIGNATURE_INVALID in session 00');
+    await store.close();
+    const listed = JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out);
+    assert.equal(
+      listed.frozen.map((f: { keyId: string }) => f.keyId),
+      ['abcd'],
+    );
+    assert.match(mpc(['party', 'status', '--data-dir', dir]).out, /mpc party unfreeze --key abcd/);
+    const bad = mpc(['party', 'unfreeze', '--data-dir', dir, '--key', 'xyz']);
+    assert.is(bad.code, 1);
+    assert.match(bad.err, /not a key id/);
+    const un = mpc(['party', 'unfreeze', '--data-dir', dir, '--key', 'ABCD']);
+    assert.is(un.code, 0, un.err);
+    assert.match(un.out, /unfroze key abcd/);
+    assert.equal(JSON.parse(mpc(['party', 'status', '--data-dir', dir, '--json']).out).frozen, []);
+    assert.match(mpc(['party', 'unfreeze', '--data-dir', dir, '--key', 'abcd']).out, /was not frozen/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,9 @@ import { startTestCoordinator } from '../helpers/coordinator.js';
 const API_KEY = 'culprit-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-culprit-'));
 let coordinator: RunningCoordinator;
-const parties: { store: ShareStore; node: PartyNode; peerId: string }[] = [];
+const parties: { store: ShareStore; node: PartyNode; peerId: string; stopped?: boolean }[] = [];
+let accountId = '';
+let keyParties: { partyId: string; index: number }[] = [];
 /** The peer id whose node flips a byte of every signing message it sends from round 2 on (when set). */
 let tamperer: string | undefined;
 
@@ -64,7 +66,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const p of parties) {
+  for (const p of parties.filter((x) => !x.stopped)) {
     await p.node.stop();
     await p.store.close();
   }
@@ -75,7 +77,8 @@ test.after(async () => {
 test('a tampering signer is named as culprit, the failure is recorded, and there is no retry', async () => {
   const created = await api('POST', '/api/v1/accounts', { userId: 'carol' });
   assert.is(created.status, 201, JSON.stringify(created.body));
-  const accountId = created.body.accountId as string;
+  accountId = created.body.accountId as string;
+  keyParties = created.body.parties;
   const honest = await api('POST', `/api/v1/accounts/${accountId}/sign`, { messageHash: `0x${'01'.repeat(32)}` });
   assert.is(honest.status, 200, 'signs while nobody tampers');
   // signers are persistent first, then by key index: key index 1 always signs
@@ -94,6 +97,36 @@ test('a tampering signer is named as culprit, the failure is recorded, and there
   assert.not.ok(types.includes('retry'), 'a failed check is never retried');
   const created2 = session.body.events.find((e: { type: string }) => e.type === 'created');
   assert.is(created2.detail.attempt, 1);
+});
+
+test('signers 1 and 3: the culprit is named by its key-share index and reaches the client as the right party', async () => {
+  // with key index 2 offline the signers are 1 and 3, so a position among the signers (2) and the key-share
+  // index (3) of the tamperer differ: the name must survive record, session, result and verdict unchanged
+  const second = parties.find((p) => p.peerId === keyParties.find((k) => k.index === 2)?.partyId);
+  assert.ok(second);
+  await second.node.stop();
+  await second.store.close();
+  second.stopped = true;
+  const deadline = Date.now() + 10_000;
+  while (
+    (await api('GET', '/api/v1/parties')).body.parties.some((p: { partyId: string; status: string }) =>
+      p.partyId === second.peerId ? p.status === 'online' : false,
+    )
+  ) {
+    assert.ok(Date.now() < deadline, 'the coordinator never saw party 2 go offline');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  tamperer = keyParties.find((k) => k.index === 3)?.partyId;
+  const res = await api('POST', `/api/v1/accounts/${accountId}/sign`, { messageHash: `0x${'03'.repeat(32)}` });
+  assert.is(res.status, 502, JSON.stringify(res.body));
+  assert.equal(res.body.error.details.culprits, [tamperer]);
+  const session = await api('GET', `/api/v1/sessions/${res.body.error.details.sessionId}`);
+  const indices = (session.body.parties as { partyId: string; index: number }[]).map((p) => [p.partyId, p.index]);
+  assert.equal(
+    indices.sort((a, b) => (a[1] as number) - (b[1] as number)),
+    keyParties.filter((k) => k.index !== 2).map((k) => [k.partyId, k.index]),
+    'the session lists the signers with their key-share indices',
+  );
 });
 
 test.run();

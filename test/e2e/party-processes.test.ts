@@ -83,9 +83,10 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
       protocol: 'dkls23',
       keyId: new TextEncoder().encode('proc-key'),
       threshold: 2,
+      // a keygen numbers its parties 1..N; a signing names each signer by its key-share index
       parties: ps.map((p, k) => ({
         peerId: peerIdFromString(p.peerId).toMultihash().bytes,
-        index: k + 1,
+        index: kind === 'keygen' ? k + 1 : procs.indexOf(p) + 1,
         addrs: [...addrsOf(p)],
       })),
       expiresAt: Date.now() + 60_000,
@@ -170,8 +171,8 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     await new Promise((r) => setTimeout(r, 500));
     await signBy([a, c], 'after restart');
 
-    // a party killed mid-session: the other one times out naming it — by its index in the record (b is 1 here,
-    // though it is party 2 of the key)
+    // a party killed mid-session: the other one times out naming it — by its key-share index, which is also its
+    // index in the record (b is 2 though it is listed first)
     const rec = record('sign', [b, a], { messageHash: sha256(Uint8Array.of(7)) });
     const acks = await coord.announce(rec);
     assert.ok(acks.every((x) => x.ok));
@@ -179,7 +180,7 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     await coord.until(() => coord.resultsFor(rec.sessionId).some((r) => r.from === a.peerId), 30_000, 'timeout report');
     const report = coord.resultsFor(rec.sessionId).find((r) => r.from === a.peerId)!.result;
     assert.ok(report.status === 'timeout' || report.status === 'failed', report.status);
-    assert.equal(report.error?.culprits, [1], JSON.stringify(report.error));
+    assert.equal(report.error?.culprits, [2], JSON.stringify(report.error));
 
     // no secret in plaintext on disk: stop everything, read the share back with the master key, scan the files
     for (const p of procs) {

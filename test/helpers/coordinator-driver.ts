@@ -1,24 +1,16 @@
 /**
  * A small stand-in coordinator for party-node tests: a real libp2p host with its own Ed25519 key that speaks
- * the control protocol of protocols/session — it takes registrations and signed results, and announces
- * records and decisions it signs. The real coordinator service arrives with its own issue.
+ * the control protocol of protocols/control — it takes registrations and signed results, and announces
+ * records and decisions it signs (the real coordinator's rendezvous is tested in party-gossip and test/e2e/).
  */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
-import {
-  type Decision,
-  decodeRegister,
-  decodeResultMessage,
-  encodeAnnounce,
-  encodeDecisionMessage,
-  type Register,
-  type SessionResult,
-  signDecision,
-  verifyResult,
-} from '../../protocols/control/control.js';
-import { type SessionRecord, signRecord } from '../../protocols/control/record.js';
+import { type Decision, decodeRegister, type Register, type SessionResult } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
+import { type SessionRecord, signedRecords } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
 import { MessageType } from '../../protocols/control/wire.js';
 import { controlRequest, serveControl } from '../../src/runtime/control-transport.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
@@ -66,8 +58,8 @@ export class TestCoordinator {
       return encodeAck({ ok: true });
     }
     if (req[0] === MessageType.RESULT) {
-      const signed = decodeResultMessage(req);
-      const result = verifyResult(signed.bytes, signed.signature, peer.toMultihash().bytes);
+      const signed = signedResults.decode(req);
+      const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes);
       this.results.push({ from: peer.toString(), result });
       this.notify();
       return encodeAck({ ok: true });
@@ -98,8 +90,8 @@ export class TestCoordinator {
 
   /** Signs `record` (or sends it with `signWith`'s signature, for forgery tests) to every named party (or to the indices in `only`). */
   async announce(record: SessionRecord, signWith?: PrivateKey, only?: readonly number[]): Promise<Ack[]> {
-    const signed = signRecord(record, (signWith ?? this.key).raw.subarray(0, 32));
-    const msg = encodeAnnounce(signed);
+    const signed = signedRecords.sign(record, (signWith ?? this.key).raw.subarray(0, 32));
+    const msg = signedRecords.encode(signed);
     return Promise.all(
       record.parties
         .filter((p) => only === undefined || only.includes(p.index))
@@ -110,15 +102,9 @@ export class TestCoordinator {
     );
   }
 
-  /** Publishes `record` on the announcement topic, signed by this coordinator (or by `signWith`, to forge). */
-  async publish(topic: string, record: SessionRecord, signWith?: PrivateKey): Promise<void> {
-    const signed = signRecord(record, (signWith ?? this.key).raw.subarray(0, 32));
-    await this.host.services.pubsub?.publish(topic, encodeAnnounce(signed));
-  }
-
   /** Sends a signed commit/abort to `peers`. */
   async decide(peers: string[], d: Decision): Promise<Ack[]> {
-    const msg = encodeDecisionMessage(signDecision(d, this.seed()));
+    const msg = signedDecisions.encode(signedDecisions.sign(d, this.seed()));
     return Promise.all(peers.map(async (p) => decodeAck(await controlRequest(this.host, peerIdFromString(p), msg))));
   }
 

@@ -3,9 +3,7 @@
  * database of DATABASE_URL when set (CI's PostgreSQL pass) or an in-memory PGlite, and a silent logger.
  */
 import { type CoordinatorConfig, type RunningCoordinator, startCoordinator } from '../../coordinator/server.js';
-
-/** Logs nothing. */
-export const silentLog = { info() {}, warn() {}, error() {} };
+import { SILENT_LOG } from '../../src/runtime/logger.js';
 
 /** Starts a coordinator accepting `apiKey` and admitting `allowedPeers`; `extra` overrides any setting. */
 export function startTestCoordinator(
@@ -20,7 +18,7 @@ export function startTestCoordinator(
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     apiKeys: [apiKey],
     allowedPeers,
-    log: silentLog,
+    log: SILENT_LOG,
     ...extra,
   });
 }

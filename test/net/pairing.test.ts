@@ -1,3 +1,4 @@
+import { lpStream } from '@libp2p/utils';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -11,8 +12,11 @@ import { createSign } from '../../protocols/dkls23/sign.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
 import { nodeSuite } from '../../src/runtime/suite.js';
 import { BanList } from '../../src/session/bans.js';
-import { Pairing } from '../../src/session/pairing.js';
-import { runSession, SessionRegistry } from '../../src/session/runner.js';
+import { encodeFrame, HELLO_ROUND } from '../../src/session/frames.js';
+import { MemoryPairStore, PAIR_PROTOCOL, Pairing } from '../../src/session/pairing.js';
+import { runSession, SessionError, SessionRegistry } from '../../src/session/runner.js';
+import { pairsOf } from '../helpers/fixture.js';
+import { keygen } from '../helpers/parties.js';
 
 const enc = new TextEncoder();
 const randomId = () => crypto.getRandomValues(new Uint8Array(32));
@@ -149,12 +153,161 @@ test('pair setup with a peer that does not admit us fails within its deadline', 
     await pa.ensure(b.peerId, { addrs: b.getMultiaddrs() }).catch((e) => {
       err = e;
     });
-    assert.is(err?.name, 'PairingError');
-    assert.match(err?.message ?? '', new RegExp(b.peerId.toString()));
+    // the session runner's deadline: a timeout naming the peer it waited for
+    assert.ok(err instanceof SessionError, String(err));
+    assert.is(err.code, 'TIMEOUT');
+    assert.equal(err.culprits, [2]);
+    assert.match(err.message, new RegExp(b.peerId.toString()));
     assert.ok(performance.now() - t0 < 2_000, 'within the deadline');
   } finally {
     await Promise.all([pa.stop(), pb.stop()]);
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a pair-setup request is answered only when it comes from index 1 of its session and from a peer not banned', async () => {
+  const allowed = new Set<string>();
+  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
+  const bans = new BanList();
+  const pb = await Pairing.install(b, { bans, timeoutMs: 5_000 });
+  /** Sends a hello on /mpc/pair from `a` and resolves with whether `b` kept the stream open for a while. */
+  const hello = async (from: number): Promise<boolean> => {
+    const stream = await a.dialProtocol(b.peerId, PAIR_PROTOCOL);
+    const lp = lpStream(stream);
+    try {
+      await lp.write(encodeFrame({ sessionId: randomId(), round: HELLO_ROUND, from, payload: new Uint8Array(0) }));
+      // an answered request gets the responder's round-1 message
+      await lp.read({ signal: AbortSignal.timeout(1_500) });
+      stream.abort(new Error('done'));
+      return true;
+    } catch {
+      const open = stream.status === 'open';
+      stream.abort(new Error('done'));
+      return open;
+    }
+  };
+  try {
+    assert.not.ok(await hello(2), 'a hello from index 2 is not a request: reset');
+    assert.ok(await hello(1), 'a request from index 1 is answered');
+    bans.add(a.peerId.toString(), 'test');
+    assert.not.ok(await hello(1), 'a banned peer is refused');
+    assert.is(await pb.store.get(a.peerId.toString()), undefined, 'no state from a refused request');
+  } finally {
+    await pb.stop();
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('a pair state past its maximum age is replaced by a fresh setup on both ends; an undated one counts as past', async () => {
+  const allowed = new Set<string>();
+  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
+  let now = 1_000_000;
+  const day = 24 * 60 * 60 * 1000;
+  const [storeA, storeB] = [new MemoryPairStore(), new MemoryPairStore()];
+  let burnt = false;
+  const pa = await Pairing.install(a, {
+    store: storeA,
+    maxAgeMs: 90 * day,
+    now: () => now,
+    timeoutMs: 20_000,
+    acceptSetup: () => !burnt,
+  });
+  const pb = await Pairing.install(b, { store: storeB, maxAgeMs: 90 * day, now: () => now, timeoutMs: 20_000 });
+  try {
+    const first = await pa.ensure(b.peerId);
+    assert.is(first.createdAt, now, 'dated when made');
+    assert.is(await pa.ensure(b.peerId), first, 'young enough: the stored state');
+    now += 90 * day - 1;
+    assert.is(await pa.ensure(b.peerId), first, 'a millisecond short of the limit: still used');
+    now += 1;
+    const second = await pa.ensure(b.peerId);
+    assert.not.ok(equalBytes(second.psid, first.psid), 'past the limit: a fresh pair setup');
+    const deadline = Date.now() + 5_000;
+    const atB = () => storeB.get(a.peerId.toString()) as PairState;
+    while (!equalBytes(atB().psid, second.psid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(equalBytes(atB().psid, second.psid), 'the peer stored the fresh state too');
+    // a state stored before states were dated counts as past any age
+    const { createdAt: _, ...undated } = second;
+    storeA.put(b.peerId.toString(), undated);
+    const third = await pa.ensure(b.peerId);
+    assert.not.ok(equalBytes(third.psid, second.psid));
+    // a burnt pair is never replaced by a setup of this node's own: the aged state goes back (the guard refuses it)
+    burnt = true;
+    now += 91 * day;
+    assert.is(await pa.ensure(b.peerId), third, 'no setup without the operator');
+    const forced = await pa.ensure(b.peerId, { force: true });
+    assert.not.ok(equalBytes(forced.psid, third.psid), "the operator's forced setup runs");
+  } finally {
+    await Promise.all([pa.stop(), pb.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('signers holding different pair states stop in the hello (STATE_MISMATCH) before any OT check; nothing is burnt', async () => {
+  const allowed = new Set<string>();
+  const hosts = await Promise.all([1, 2].map(() => createHost({ allowedPeers: allowed })));
+  for (const h of hosts) allowed.add(h.peerId.toString());
+  const regs = await Promise.all(hosts.map((h) => SessionRegistry.install(h)));
+  const shares = keygen(3, 2, 'net-mismatch').results;
+  const guards = [new PairGuard(), new PairGuard()];
+  const sign = (tokens: (i: number) => Uint8Array) => {
+    const sessionId = randomId();
+    const hash = sha256(enc.encode('mismatch'));
+    return Promise.allSettled(
+      [1, 2].map((i) => {
+        const other = 3 - i;
+        const pairs = pairsOf(i, [1, 2]);
+        return runSession({
+          host: hosts[i - 1] as Host,
+          registry: regs[i - 1],
+          sessionId,
+          self: i,
+          peers: new Map([
+            [other, { peerId: (hosts[other - 1] as Host).peerId, addrs: (hosts[other - 1] as Host).getMultiaddrs() }],
+          ]),
+          run: createSign(
+            {
+              sessionId,
+              keyShare: shares.get(i) as KeyShare,
+              signers: [1, 2],
+              pairs,
+              suite: nodeSuite(),
+              pairGuard: guards[i - 1]!,
+            },
+            hash,
+          ),
+          roundTimeoutMs: 3_000,
+          totalTimeoutMs: 10_000,
+          helloTokens: new Map([[other, tokens(i)]]),
+        });
+      }),
+    );
+  };
+  try {
+    const psid = (pairsOf(1, [1, 2]).get(2) as PairState).psid;
+    const same = await sign(() => psid);
+    assert.ok(
+      same.every((r) => r.status === 'fulfilled'),
+      'the same pair state: the signing runs',
+    );
+    // party 1 re-paired (a new psid) while party 2 still holds the old state
+    const [r1, r2] = await sign((i) => (i === 1 ? randomId() : psid));
+    assert.is(r2?.status, 'rejected');
+    const e2 = (r2 as PromiseRejectedResult).reason as SessionError;
+    assert.is(e2.code, 'STATE_MISMATCH');
+    assert.equal(e2.culprits, [1]);
+    assert.is(r1?.status, 'rejected', 'the dialer fails too (its stream was reset)');
+    for (const [k, g] of guards.entries()) {
+      const state = pairsOf(k + 1, [1, 2]).get(2 - k) as PairState;
+      assert.not.ok(g.isBurnt(state), `party ${k + 1} burnt nothing`);
+    }
+  } finally {
+    await Promise.all(regs.map((r) => r.stop()));
+    await Promise.all(hosts.map((h) => h.stop()));
   }
 });
 

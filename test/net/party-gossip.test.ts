@@ -1,6 +1,8 @@
 /**
- * Session records over gossipsub: party nodes run a keygen announced only on the topic, and their topic
- * validator rejects a record the coordinator did not sign (no party acts on it).
+ * Gossipsub as the second path of the coordinator's messages: the real rendezvous (the coordinator's libp2p side)
+ * publishes every signed record and decision on the session topic as well as sending them directly. A party
+ * that missed the direct message starts its keygen and commits its share from the gossiped copies; a record or
+ * decision the coordinator did not sign is rejected by every party's topic validator, and nobody acts on it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,35 +12,67 @@ import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeAnnounce } from '../../protocols/control/control.js';
-import { type SessionRecord, signRecord } from '../../protocols/control/record.js';
+import { Rendezvous } from '../../coordinator/p2p/rendezvous.js';
+import type { SessionResult } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
+import { SESSION_TOPIC } from '../../protocols/control/gossip.js';
+import { type SessionRecord, signedRecords } from '../../protocols/control/record.js';
 import { createIdentity } from '../../src/party/identity.js';
-import { ANNOUNCE_TOPIC, PartyNode } from '../../src/party/node.js';
+import { PartyNode } from '../../src/party/node.js';
+import { SILENT_LOG } from '../../src/runtime/logger.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
-import { TestCoordinator } from '../helpers/coordinator-driver.js';
 
-test('a keygen announced on gossipsub runs; a forged record on the topic is rejected by every party', async () => {
-  const coord = await TestCoordinator.start();
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('a party that missed the direct messages keygens and commits from the gossiped copies; forgeries are rejected', async () => {
   const dirs = [1, 2, 3].map(() => mkdtempSync(join(tmpdir(), 'mpc-gossip-')));
   const parties: { store: ShareStore; node: PartyNode }[] = [];
+  const identities = [];
+  const results: { from: string; result: SessionResult }[] = [];
+  const stores = await Promise.all(dirs.map((d) => ShareStore.open(d, MasterKey.fromHex('ef'.repeat(32), 'test'))));
+  for (const store of stores) identities.push(await createIdentity(store));
+  const coordKey = await generateKeyPair('Ed25519');
+  const rendezvous = await Rendezvous.start({
+    privateKey: coordKey,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    admitted: identities.map((i) => i.peerId),
+    redeemToken: async () => false,
+    tokensOutstanding: () => false,
+    onPresence: () => {},
+    onResult: (from, result) => {
+      results.push({ from, result });
+      return { ok: true };
+    },
+    log: SILENT_LOG,
+  });
   try {
-    for (const dir of dirs) {
-      const store = await ShareStore.open(dir, MasterKey.fromHex('ef'.repeat(32), 'test'));
-      const { key, peerId } = await createIdentity(store);
-      coord.allow(peerId);
-      const node = await PartyNode.start({ store, identity: key, coordinator: coord.multiaddr, version: '0.1.0' });
+    for (const [k, store] of stores.entries()) {
+      const identity = identities[k]!;
+      const node = await PartyNode.start({
+        store,
+        identity: identity.key,
+        coordinator: rendezvous.multiaddrs[0]!,
+        version: '0.1.0',
+      });
       parties.push({ store, node });
     }
-    const pubsub = coord.host.services.pubsub!;
-    await coord.until(() => pubsub.getSubscribers(ANNOUNCE_TOPIC).length === 3, 15_000, 'three subscribers');
-    await new Promise((r) => setTimeout(r, 1500)); // let the mesh graft (heartbeat is 1 s)
-
+    const pubsub = rendezvous.host.services.pubsub!;
+    await until(() => parties.every((p) => rendezvous.isOnline(p.node.peerId)), 'registrations');
+    await until(() => pubsub.getSubscribers(SESSION_TOPIC).length === 3, 'three subscribers');
+    const seed = coordKey.raw.subarray(0, 32);
+    const keyId = new TextEncoder().encode('gossip-key');
     const record = (): SessionRecord => ({
       sessionId: crypto.getRandomValues(new Uint8Array(32)),
       kind: 'keygen',
       protocol: 'dkls23',
-      keyId: new TextEncoder().encode('gossip-key'),
+      keyId,
       threshold: 2,
       parties: parties.map((p, k) => ({
         peerId: peerIdFromString(p.node.peerId).toMultihash().bytes,
@@ -47,29 +81,71 @@ test('a keygen announced on gossipsub runs; a forged record on the topic is reje
       })),
       expiresAt: Date.now() + 60_000,
     });
+    const [first, second, third] = parties.map((p) => p.node.peerId) as [string, string, string];
+
+    // a record the coordinator did not sign, published on the topic: rejected, nobody acts on it
     const forged = record();
-    await coord.publish(ANNOUNCE_TOPIC, forged, await generateKeyPair('Ed25519'));
-    const real = record();
-    await coord.publish(ANNOUNCE_TOPIC, real);
-    await coord.until(() => coord.resultsFor(real.sessionId).length === 3, 30_000, 'keygen results from gossip');
-    assert.ok(coord.resultsFor(real.sessionId).every((r) => r.result.status === 'ok'));
-    assert.is(coord.resultsFor(forged.sessionId).length, 0, 'nobody acted on the forged record');
+    await pubsub.publish(
+      SESSION_TOPIC,
+      signedRecords.encode(signedRecords.sign(forged, (await generateKeyPair('Ed25519')).raw.subarray(0, 32))),
+    );
+
+    // the keygen goes directly to parties 1 and 2 only; party 3 hears of it on gossip alone
+    const kg = signedRecords.sign(record(), seed);
+    const acks = await Promise.all([first, second].map((p) => rendezvous.announce(p, kg)));
+    assert.ok(
+      acks.every((a) => a.ok),
+      JSON.stringify(acks),
+    );
+    await rendezvous.publish(signedRecords.encode(kg));
+    const mine = () => results.filter((r) => Buffer.from(r.result.sessionId).equals(kg.record.sessionId));
+    await until(() => mine().length === 3, 'three keygen results');
+    assert.ok(
+      mine().every((r) => r.result.status === 'ok'),
+      JSON.stringify(mine().map((r) => r.result.error)),
+    );
+    assert.ok(
+      mine().some((r) => r.from === third),
+      'party 3 ran the keygen it only heard of on gossip',
+    );
+    // its first direct copy after the gossiped one is answered "accepted" (the session runs); later ones replay
+    assert.equal(await rendezvous.announce(third, kg), { ok: true });
+    const replay = await rendezvous.announce(third, kg);
+    assert.is(replay.ok ? 'ok' : replay.code, 'REPLAYED');
+
+    // the commit goes directly to parties 1 and 2; party 3 commits from the gossiped copy
+    const commit = signedDecisions.sign({ sessionId: kg.record.sessionId, keyId, action: 'commit' }, seed);
+    assert.ok((await Promise.all([first, second].map((p) => rendezvous.decide(p, commit)))).every((a) => a.ok));
+    await rendezvous.publish(signedDecisions.encode(commit));
+    const status = async (k: number) => (await parties[k]!.store.getShare(keyId))?.status;
+    await until(async () => (await status(2)) === 'committed', 'party 3 commits from gossip', 10_000);
+    assert.is(await status(0), 'committed');
+
+    // nobody acted on the forged record
+    assert.is(results.filter((r) => Buffer.from(r.result.sessionId).equals(forged.sessionId)).length, 0);
     for (const p of parties) assert.not.ok(await p.store.isSessionUsed(forged.keyId, forged.sessionId));
-    // the topic validator itself: Reject for a record signed by anyone but the coordinator, Accept otherwise
-    const validator = parties[0]!.node.host.services.pubsub!.topicValidators.get(ANNOUNCE_TOPIC)!;
-    const message = (data: Uint8Array) => ({ type: 'unsigned', topic: ANNOUNCE_TOPIC, data }) as never;
-    const other = await generateKeyPair('Ed25519');
-    const forgedBytes = encodeAnnounce(signRecord(record(), other.raw.subarray(0, 32)));
-    const realBytes = encodeAnnounce(signRecord(record(), coord.key.raw.subarray(0, 32)));
-    assert.is(await validator(coord.host.peerId, message(forgedBytes)), TopicValidatorResult.Reject);
-    assert.is(await validator(coord.host.peerId, message(realBytes)), TopicValidatorResult.Accept);
-    assert.is(await validator(coord.host.peerId, message(Uint8Array.of(2, 1, 0))), TopicValidatorResult.Reject);
-  } finally {
-    for (const p of parties) {
-      await p.node.stop().catch(() => {});
-      await p.store.close().catch(() => {});
+    // the validator itself: Reject for what anyone but the coordinator signed, Accept for the coordinator's
+    const validator = parties[0]!.node.host.services.pubsub!.topicValidators.get(SESSION_TOPIC)!;
+    const message = (data: Uint8Array) => ({ type: 'unsigned', topic: SESSION_TOPIC, data }) as never;
+    const other = (await generateKeyPair('Ed25519')).raw.subarray(0, 32);
+    const cases: [string, Uint8Array, TopicValidatorResult][] = [
+      ['forged record', signedRecords.encode(signedRecords.sign(record(), other)), TopicValidatorResult.Reject],
+      [
+        'forged decision',
+        signedDecisions.encode(signedDecisions.sign(commit.decision, other)),
+        TopicValidatorResult.Reject,
+      ],
+      ['garbage', Uint8Array.of(2, 1, 0), TopicValidatorResult.Reject],
+      ['real record', signedRecords.encode(signedRecords.sign(record(), seed)), TopicValidatorResult.Accept],
+      ['real decision', signedDecisions.encode(commit), TopicValidatorResult.Accept],
+    ];
+    for (const [what, data, expected] of cases) {
+      assert.is(await validator(rendezvous.host.peerId, message(data)), expected, what);
     }
-    await coord.stop();
+  } finally {
+    for (const p of parties) await p.node.stop().catch(() => {});
+    for (const s of stores) await s.close().catch(() => {});
+    await rendezvous.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 });

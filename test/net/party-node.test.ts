@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -20,17 +19,20 @@ import { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { recordFor } from '../helpers/records.js';
 
 const MASTER = 'ab'.repeat(32);
 
 interface Party {
   dir: string;
+  /** The party's key-share index (its place in the keygen). */
+  keyIndex: number;
   store: ShareStore;
   node: PartyNode;
   peerId: string;
 }
 
-async function startParty(coord: TestCoordinator, dir: string, fresh: boolean): Promise<Party> {
+async function startParty(coord: TestCoordinator, dir: string, keyIndex: number, fresh: boolean): Promise<Party> {
   const store = await ShareStore.open(dir, MasterKey.fromHex(MASTER, 'test'));
   const { key, peerId } = fresh ? await createIdentity(store) : await loadIdentity(store);
   coord.allow(peerId);
@@ -42,7 +44,7 @@ async function startParty(coord: TestCoordinator, dir: string, fresh: boolean): 
     roundTimeoutMs: 5000,
     totalTimeoutMs: 30_000,
   });
-  return { dir, store, node, peerId };
+  return { dir, keyIndex, store, node, peerId };
 }
 
 async function stopParty(p: Party): Promise<void> {
@@ -56,20 +58,7 @@ function record(
   keyId: Uint8Array,
   extra: Partial<SessionRecord> = {},
 ): SessionRecord {
-  return {
-    sessionId: crypto.getRandomValues(new Uint8Array(32)),
-    kind,
-    protocol: 'dkls23',
-    keyId,
-    threshold: 2,
-    parties: parties.map((p, k) => ({
-      peerId: peerIdFromString(p.peerId).toMultihash().bytes,
-      index: k + 1,
-      addrs: p.node.host.getMultiaddrs().map(String),
-    })),
-    expiresAt: Date.now() + 60_000,
-    ...extra,
-  };
+  return recordFor(kind, parties, keyId, extra);
 }
 
 test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged, expired and replayed records refused', async () => {
@@ -77,7 +66,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
   const dirs = [1, 2, 3].map(() => mkdtempSync(join(tmpdir(), 'mpc-party-')));
   let parties: Party[] = [];
   try {
-    for (const d of dirs) parties.push(await startParty(coord, d, true));
+    for (const [k, d] of dirs.entries()) parties.push(await startParty(coord, d, k + 1, true));
     await coord.until(() => coord.registered.size === 3, 10_000, 'registrations');
 
     const keyId = new TextEncoder().encode('account-1');
@@ -123,6 +112,17 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
     );
     assert.ok(commit.every((a) => a.ok));
 
+    // a signing record must name each signer by the key-share index it holds: parties 1 and 3 numbered 1..2
+    // (the version-1 way) are refused by both, before any pair setup or protocol message
+    const misnumbered = record('sign', [parties[0]!, parties[2]!], keyId, { messageHash: sha256(Uint8Array.of(5)) });
+    const renumbered = { ...misnumbered, parties: misnumbered.parties.map((p, k) => ({ ...p, index: k + 1 })) };
+    assert.ok((await coord.announce(renumbered)).every((a) => a.ok));
+    await coord.until(() => coord.resultsFor(renumbered.sessionId).length === 2, 30_000, 'misnumbered refusal');
+    for (const { result } of coord.resultsFor(renumbered.sessionId)) {
+      assert.is(result.status, 'failed');
+      assert.is(result.error?.code, 'BAD_RECORD');
+    }
+
     const signWith = async (signers: Party[], label: string) => {
       const messageHash = sha256(new TextEncoder().encode(label));
       const rec = record('sign', signers, keyId, { messageHash });
@@ -150,7 +150,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
     for (const p of parties) await stopParty(p);
     const before = coord.registered.size;
     parties = [];
-    for (const d of dirs) parties.push(await startParty(coord, d, false));
+    for (const [k, d] of dirs.entries()) parties.push(await startParty(coord, d, k + 1, false));
     await coord.until(() => coord.registered.size >= before, 10_000, 're-registrations');
     await signWith([parties[2]!, parties[0]!], 'after restart');
 

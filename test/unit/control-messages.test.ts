@@ -8,29 +8,21 @@ import { CURVE_ORDER, encodePoint, mulG } from '../../protocols/common/curve.js'
 import { DecodeError } from '../../protocols/common/errors.js';
 import {
   type Decision,
-  decodeAnnounce,
   decodeDecision,
-  decodeDecisionMessage,
   decodeRegister,
   decodeResult,
-  decodeResultMessage,
-  encodeAnnounce,
   encodeDecision,
-  encodeDecisionMessage,
   encodeRegister,
   encodeResult,
-  encodeResultMessage,
   type Register,
   type SessionResult,
-  signDecision,
-  signResult,
-  validateAnnouncement,
-  verifyDecision,
-  verifyResult,
 } from '../../protocols/control/control.js';
+import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError, type ControlErrorCode } from '../../protocols/control/errors.js';
+import { validateGossip } from '../../protocols/control/gossip.js';
 import { peerIdFromSecretKey, type SignatureDomain, signAs, signingDigest } from '../../protocols/control/peer-key.js';
-import { type SessionRecord, signRecord, verifySignedRecord } from '../../protocols/control/record.js';
+import { type SessionRecord, signedRecords } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
 import { seededRng } from '../helpers/rng.js';
 
@@ -137,38 +129,82 @@ test('register round-trips; bounds are enforced both ways', () => {
 });
 
 test('announce round-trips; the gossipsub validator accepts only coordinator-signed records', () => {
-  const signed = signRecord(record, coordKey);
-  const msg = encodeAnnounce(signed);
-  const back = decodeAnnounce(msg);
+  const signed = signedRecords.sign(record, coordKey);
+  const msg = signedRecords.encode(signed);
+  const back = signedRecords.decode(msg);
   assert.equal(back.record, record);
   assert.ok(equalBytes(back.bytes, signed.bytes) && equalBytes(back.signature, signed.signature));
-  assert.equal(verifySignedRecord(back.bytes, back.signature, coordId), record);
-  assert.is(validateAnnouncement(msg, coordId), 'accept');
-  assert.is(validateAnnouncement(encodeAnnounce(signRecord(record, otherKey)), coordId), 'reject');
-  assert.is(validateAnnouncement(msg, partyId), 'reject');
-  assert.is(validateAnnouncement(msg, new Uint8Array(0)), 'reject', 'bad configured id never throws');
-  assert.is(validateAnnouncement(new Uint8Array(0), coordId), 'reject');
-  assert.is(validateAnnouncement(Uint8Array.of(...msg, 0), coordId), 'reject');
+  assert.equal(signedRecords.verify(back.bytes, back.signature, coordId), record);
+  assert.is(validateGossip(msg, coordId), 'accept');
+  assert.is(validateGossip(signedRecords.encode(signedRecords.sign(record, otherKey)), coordId), 'reject');
+  assert.is(validateGossip(msg, partyId), 'reject');
+  assert.is(validateGossip(msg, new Uint8Array(0)), 'reject', 'bad configured id never throws');
+  assert.is(validateGossip(new Uint8Array(0), coordId), 'reject');
+  assert.is(validateGossip(Uint8Array.of(...msg, 0), coordId), 'reject');
   // a well-signed but malformed record is rejected too
   const bad = Uint8Array.of(...signed.bytes, 0);
   assert.is(
-    validateAnnouncement(encodeAnnounce({ bytes: bad, signature: signAs('record', bad, coordKey) }), coordId),
+    validateGossip(signedRecords.encode({ bytes: bad, signature: signAs('record', bad, coordKey) }), coordId),
     'reject',
   );
   for (let i = 0; i < msg.length; i++) {
     const t = msg.slice();
     t[i]! ^= 1 << (i % 8);
-    assert.is(validateAnnouncement(t, coordId), 'reject', `byte ${i}`);
+    assert.is(validateGossip(t, coordId), 'reject', `byte ${i}`);
   }
+});
+
+test('one envelope for every signed message: open() checks the signer and names a malformed envelope BAD_MESSAGE', () => {
+  const rec = signedRecords.sign(record, coordKey);
+  const dec = signedDecisions.sign(decision, coordKey);
+  const res = signedResults.sign(results.failed!, partyKey);
+  assert.equal(signedRecords.open(signedRecords.encode(rec), coordId), rec);
+  assert.equal(signedDecisions.open(signedDecisions.encode(dec), coordId), dec);
+  assert.equal(signedResults.open(signedResults.encode(res), partyId), res);
+  assert.is(
+    controlCode(() => signedResults.open(signedResults.encode(res), coordId)),
+    'BAD_SIGNATURE',
+  );
+  // an envelope of another type, a truncated one, a trailing byte, a bad version
+  const env = signedDecisions.encode(dec);
+  for (const [what, bytes] of [
+    ['record envelope as a decision', signedRecords.encode(rec)],
+    ['truncated', env.subarray(0, env.length - 1)],
+    ['trailing byte', Uint8Array.of(...env, 0)],
+    ['version 2', Uint8Array.of(env[0]!, 2, ...env.subarray(2))],
+  ] as const) {
+    assert.is(
+      controlCode(() => signedDecisions.open(bytes, coordId)),
+      'BAD_MESSAGE',
+      what,
+    );
+    assert.not.ok(signedDecisions.check(bytes, coordId), what);
+  }
+  assert.ok(signedDecisions.check(env, coordId));
+  assert.not.ok(signedDecisions.check(env, partyId), 'signed by another key');
+});
+
+test('the gossip validator accepts coordinator-signed records and decisions, nothing else', () => {
+  const dec = signedDecisions.encode(signedDecisions.sign(decision, coordKey));
+  assert.is(validateGossip(dec, coordId), 'accept');
+  assert.is(validateGossip(signedDecisions.encode(signedDecisions.sign(decision, partyKey)), coordId), 'reject');
+  // a result is never gossiped, even one signed by the coordinator's key
+  assert.is(validateGossip(signedResults.encode(signedResults.sign(results.timeout!, coordKey)), coordId), 'reject');
+  const bad = Uint8Array.of(...signedDecisions.sign(decision, coordKey).bytes, 0);
+  assert.is(
+    validateGossip(signedDecisions.encode({ bytes: bad, signature: signAs('decision', bad, coordKey) }), coordId),
+    'reject',
+    'signed but malformed',
+  );
 });
 
 test('results round-trip; sign/verify by the party key', () => {
   for (const [what, m] of Object.entries(results)) {
     assert.equal(decodeResult(encodeResult(m)), m, what);
-    const signed = signResult(m, partyKey);
+    const signed = signedResults.sign(m, partyKey);
     assert.equal(signed.result, m);
-    assert.equal(verifyResult(signed.bytes, signed.signature, partyId), m, what);
-    const wire = decodeResultMessage(encodeResultMessage(signed));
+    assert.equal(signedResults.verify(signed.bytes, signed.signature, partyId), m, what);
+    const wire = signedResults.decode(signedResults.encode(signed));
     assert.equal(wire, signed, what);
   }
 });
@@ -215,7 +251,7 @@ test('result rules: each violation is refused by the encoder and the decoder', (
       what,
     );
     assert.is(
-      controlCode(() => signResult(m, partyKey)),
+      controlCode(() => signedResults.sign(m, partyKey)),
       'INVALID_ARGUMENT',
       what,
     );
@@ -254,38 +290,38 @@ test('result rules: each violation is refused by the encoder and the decoder', (
 });
 
 test('verifyResult: forged, tampered, wrong party, malformed', () => {
-  const signed = signResult(results.signOk!, partyKey);
+  const signed = signedResults.sign(results.signOk!, partyKey);
   assert.is(
-    controlCode(() => verifyResult(signed.bytes, signed.signature, coordId)),
+    controlCode(() => signedResults.verify(signed.bytes, signed.signature, coordId)),
     'BAD_SIGNATURE',
   );
-  const forged = signResult(results.signOk!, otherKey);
+  const forged = signedResults.sign(results.signOk!, otherKey);
   assert.is(
-    controlCode(() => verifyResult(forged.bytes, forged.signature, partyId)),
+    controlCode(() => signedResults.verify(forged.bytes, forged.signature, partyId)),
     'BAD_SIGNATURE',
   );
   for (let i = 0; i < signed.bytes.length; i++) {
     const t = signed.bytes.slice();
     t[i]! ^= 1 << (i % 8);
     assert.is(
-      controlCode(() => verifyResult(t, signed.signature, partyId)),
+      controlCode(() => signedResults.verify(t, signed.signature, partyId)),
       'BAD_SIGNATURE',
       `byte ${i}`,
     );
   }
-  const other = signResult({ ...results.signOk!, sessionId: rng(32) }, partyKey);
+  const other = signedResults.sign({ ...results.signOk!, sessionId: rng(32) }, partyKey);
   assert.is(
-    controlCode(() => verifyResult(signed.bytes, other.signature, partyId)),
+    controlCode(() => signedResults.verify(signed.bytes, other.signature, partyId)),
     'BAD_SIGNATURE',
     'sessionId is covered',
   );
   const bad = Uint8Array.of(...signed.bytes, 0);
   assert.is(
-    controlCode(() => verifyResult(bad, signAs('result', bad, partyKey), partyId)),
+    controlCode(() => signedResults.verify(bad, signAs('result', bad, partyKey), partyId)),
     'BAD_MESSAGE',
   );
   assert.is(
-    controlCode(() => verifyResult(signed.bytes, signed.signature, Uint8Array.of(1))),
+    controlCode(() => signedResults.verify(signed.bytes, signed.signature, Uint8Array.of(1))),
     'BAD_PEER_ID',
   );
 });
@@ -294,21 +330,21 @@ test('commit/abort round-trips, is verified against the coordinator, and is boun
   for (const action of ['commit', 'abort'] as const) {
     const d = { ...decision, action };
     assert.equal(decodeDecision(encodeDecision(d)), d);
-    const signed = signDecision(d, coordKey);
-    assert.equal(verifyDecision(signed.bytes, signed.signature, coordId), d);
-    assert.equal(decodeDecisionMessage(encodeDecisionMessage(signed)), signed);
+    const signed = signedDecisions.sign(d, coordKey);
+    assert.equal(signedDecisions.verify(signed.bytes, signed.signature, coordId), d);
+    assert.equal(signedDecisions.decode(signedDecisions.encode(signed)), signed);
   }
-  const forged = signDecision(decision, partyKey);
+  const forged = signedDecisions.sign(decision, partyKey);
   assert.is(
-    controlCode(() => verifyDecision(forged.bytes, forged.signature, coordId)),
+    controlCode(() => signedDecisions.verify(forged.bytes, forged.signature, coordId)),
     'BAD_SIGNATURE',
   );
-  const signed = signDecision(decision, coordKey);
+  const signed = signedDecisions.sign(decision, coordKey);
   for (let i = 0; i < signed.bytes.length; i++) {
     const t = signed.bytes.slice();
     t[i]! ^= 1 << (i % 8);
     assert.is(
-      controlCode(() => verifyDecision(t, signed.signature, coordId)),
+      controlCode(() => signedDecisions.verify(t, signed.signature, coordId)),
       'BAD_SIGNATURE',
       `byte ${i}`,
     );
@@ -333,41 +369,41 @@ test('commit/abort round-trips, is verified against the coordinator, and is boun
   assert.throws(() => decodeDecision(raw(Uint8Array.of(1), 3)), isDecode);
   const bad = Uint8Array.of(...signed.bytes, 0);
   assert.is(
-    controlCode(() => verifyDecision(bad, signAs('decision', bad, coordKey), coordId)),
+    controlCode(() => signedDecisions.verify(bad, signAs('decision', bad, coordKey), coordId)),
     'BAD_MESSAGE',
   );
 });
 
 test('a signature of one message type never verifies as another', () => {
-  const rec = signRecord(record, coordKey);
-  const dec = signDecision(decision, coordKey);
-  const res = signResult(results.keygenOk!, coordKey); // the coordinator's key, so only the type differs
+  const rec = signedRecords.sign(record, coordKey);
+  const dec = signedDecisions.sign(decision, coordKey);
+  const res = signedResults.sign(results.keygenOk!, coordKey); // the coordinator's key, so only the type differs
   // real messages presented as another type
   assert.is(
-    controlCode(() => verifySignedRecord(dec.bytes, dec.signature, coordId)),
+    controlCode(() => signedRecords.verify(dec.bytes, dec.signature, coordId)),
     'BAD_SIGNATURE',
   );
   assert.is(
-    controlCode(() => verifyDecision(rec.bytes, rec.signature, coordId)),
+    controlCode(() => signedDecisions.verify(rec.bytes, rec.signature, coordId)),
     'BAD_SIGNATURE',
   );
   assert.is(
-    controlCode(() => verifyResult(dec.bytes, dec.signature, coordId)),
+    controlCode(() => signedResults.verify(dec.bytes, dec.signature, coordId)),
     'BAD_SIGNATURE',
   );
   assert.is(
-    controlCode(() => verifyDecision(res.bytes, res.signature, coordId)),
+    controlCode(() => signedDecisions.verify(res.bytes, res.signature, coordId)),
     'BAD_SIGNATURE',
   );
   assert.is(
-    controlCode(() => verifySignedRecord(res.bytes, res.signature, coordId)),
+    controlCode(() => signedRecords.verify(res.bytes, res.signature, coordId)),
     'BAD_SIGNATURE',
   );
   // the very bytes of a valid message of type B, signed in domain A, still fail as B (the tag alone separates)
   const bodies: [SignatureDomain, Uint8Array, (b: Uint8Array, s: Uint8Array) => unknown][] = [
-    ['record', rec.bytes, (b, s) => verifySignedRecord(b, s, coordId)],
-    ['decision', dec.bytes, (b, s) => verifyDecision(b, s, coordId)],
-    ['result', res.bytes, (b, s) => verifyResult(b, s, coordId)],
+    ['record', rec.bytes, (b, s) => signedRecords.verify(b, s, coordId)],
+    ['decision', dec.bytes, (b, s) => signedDecisions.verify(b, s, coordId)],
+    ['result', res.bytes, (b, s) => signedResults.verify(b, s, coordId)],
   ];
   for (const [domain, bytes, verify] of bodies) {
     for (const other of ['record', 'decision', 'result'] as const) {
@@ -388,30 +424,30 @@ test('interop: a result signed with a @libp2p/crypto key verifies against its pe
   const peerId = peerIdFromPrivateKey(key).toMultihash().bytes;
   const bytes = encodeResult(results.failed!);
   const signature = await key.sign(signingDigest('result', bytes));
-  assert.equal(verifyResult(bytes, signature, peerId), results.failed);
-  const ours = signResult(results.failed!, key.raw.subarray(0, 32));
+  assert.equal(signedResults.verify(bytes, signature, peerId), results.failed);
+  const ours = signedResults.sign(results.failed!, key.raw.subarray(0, 32));
   assert.ok(await key.publicKey.verify(signingDigest('result', ours.bytes), ours.signature));
-  const d = signDecision(decision, key.raw.subarray(0, 32));
-  assert.equal(verifyDecision(d.bytes, d.signature, peerId), decision);
+  const d = signedDecisions.sign(decision, key.raw.subarray(0, 32));
+  assert.equal(signedDecisions.verify(d.bytes, d.signature, peerId), decision);
 });
 
 test('fuzz: every control decoder throws only DecodeError (10,000 mutations each)', () => {
-  const signedRec = signRecord(record, coordKey);
-  const signedDec = signDecision(decision, coordKey);
+  const signedRec = signedRecords.sign(record, coordKey);
+  const signedDec = signedDecisions.sign(decision, coordKey);
   const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
     [
       'register',
       encodeRegister({ role: 'delegate', version: '1.2.3', addrs: ['/ip4/1.2.3.4/tcp/5', '/é'] }),
       decodeRegister,
     ],
-    ['announce', encodeAnnounce(signedRec), decodeAnnounce],
+    ['announce', signedRecords.encode(signedRec), signedRecords.decode],
     ['decision', signedDec.bytes, decodeDecision],
-    ['decision message', encodeDecisionMessage(signedDec), decodeDecisionMessage],
+    ['decision message', signedDecisions.encode(signedDec), signedDecisions.decode],
   ];
   for (const [what, m] of Object.entries(results)) {
-    const signed = signResult(m, partyKey);
+    const signed = signedResults.sign(m, partyKey);
     cases.push([`result ${what}`, signed.bytes, decodeResult]);
-    cases.push([`result message ${what}`, encodeResultMessage(signed), decodeResultMessage]);
+    cases.push([`result message ${what}`, signedResults.encode(signed), signedResults.decode]);
   }
   for (const [label, valid, decode] of cases) {
     decode(valid);
@@ -422,11 +458,11 @@ test('fuzz: every control decoder throws only DecodeError (10,000 mutations each
 });
 
 test('fuzz: the gossipsub validator never throws and accepts only the original message', () => {
-  const msg = encodeAnnounce(signRecord(record, coordKey));
+  const msg = signedRecords.encode(signedRecords.sign(record, coordKey));
   const stats = fuzzDecoder(
     msg,
     (b) => {
-      const v = validateAnnouncement(b, coordId);
+      const v = validateGossip(b, coordId);
       assert.ok(v === 'accept' || v === 'reject');
       if (v === 'accept' && !equalBytes(b, msg)) throw new Error('accepted a mutated announcement');
       if (v === 'reject') throw new DecodeError('rejected');

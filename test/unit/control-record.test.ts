@@ -21,8 +21,7 @@ import {
   encodeRecord,
   KIND_CODES,
   type SessionRecord,
-  signRecord,
-  verifySignedRecord,
+  signedRecords,
 } from '../../protocols/control/record.js';
 import { utf8Decode, utf8Encode } from '../../protocols/control/wire.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
@@ -52,19 +51,18 @@ function keygenRecord(over: Partial<SessionRecord> = {}): SessionRecord {
   };
 }
 
+/** A 2-of-3 signing by the key's parties 2 and 3, named by their key-share indices. */
 function signRecordOf(over: Partial<SessionRecord> = {}): SessionRecord {
   return keygenRecord({
     kind: 'sign',
     messageHash: rng(32),
-    parties: keygenRecord()
-      .parties.slice(1)
-      .map((p, k) => ({ ...p, index: k + 1 })),
+    parties: keygenRecord().parties.slice(1),
     ...over,
   });
 }
 
 function opts(over: Partial<AcceptOptions> = {}): AcceptOptions {
-  return { coordinatorPeerId: coordId, selfPeerId: partyIds[1]!, now: NOW, alreadySeen: () => false, ...over };
+  return { coordinatorPeerId: coordId, selfPeerId: partyIds[1]!, now: NOW, ...over };
 }
 
 function controlCode(f: () => unknown): ControlErrorCode {
@@ -83,7 +81,7 @@ const isDecode = (e: unknown) => e instanceof DecodeError;
 function rawRecord(r: SessionRecord, o: { type?: number; version?: number; kindCode?: number; n?: number } = {}) {
   const w = new Writer()
     .u8(o.type ?? 0x10)
-    .u8(o.version ?? 1)
+    .u8(o.version ?? 2)
     .bytes(r.sessionId)
     .u8(o.kindCode ?? KIND_CODES[r.kind] ?? 0xff)
     .varBytes(utf8Encode(r.protocol))
@@ -140,9 +138,9 @@ test('interop with @libp2p/crypto keys and @libp2p/peer-id', async () => {
   const bytes = encodeRecord(record);
   const sig = await key.sign(signingDigest('record', bytes));
   assert.ok(verifyAs('record', bytes, sig, peerId));
-  assert.equal(verifySignedRecord(bytes, sig, peerId), record);
+  assert.equal(signedRecords.verify(bytes, sig, peerId), record);
   // …or with the seed; libp2p verifies our signatures
-  const ours = signRecord(record, seed);
+  const ours = signedRecords.sign(record, seed);
   assert.ok(await key.publicKey.verify(signingDigest('record', ours.bytes), ours.signature));
   assert.ok(equalBytes(ours.signature, sig), 'Ed25519 is deterministic');
   const secp = await generateKeyPair('secp256k1');
@@ -179,9 +177,9 @@ test('records round-trip (keygen and sign) and the raw encoder mirrors the forma
     const bytes = encodeRecord(r);
     assert.equal(decodeRecord(bytes), r);
     assert.ok(equalBytes(rawRecord(r), bytes));
-    const signed = signRecord(r, coordKey);
+    const signed = signedRecords.sign(r, coordKey);
     assert.equal(signed.record, r);
-    assert.equal(verifySignedRecord(signed.bytes, signed.signature, coordId), r);
+    assert.equal(signedRecords.verify(signed.bytes, signed.signature, coordId), r);
   }
   const keygen = decodeRecord(encodeRecord(keygenRecord()));
   assert.not.ok('messageHash' in keygen);
@@ -240,6 +238,10 @@ test('every field at its bounds: the largest valid record encodes, each violatio
     ['empty addr', { ...base, parties: ps.map((p) => ({ ...p, addrs: [''] })) }],
     ['lone surrogate addr', { ...base, parties: ps.map((p) => ({ ...p, addrs: ['/\ud800'] })) }],
     ['keygen with hash', { ...base, messageHash: big(32, 1) }],
+    ['sign index 17', signRecordOf({ parties: signRecordOf().parties.map((p, k) => ({ ...p, index: 16 + k })) })],
+    ['sign duplicate index', signRecordOf({ parties: signRecordOf().parties.map((p) => ({ ...p, index: 2 })) })],
+    ['sign index 0', signRecordOf({ parties: signRecordOf().parties.map((p, k) => ({ ...p, index: k })) })],
+    ['sign more signers than threshold', { ...base, kind: 'sign', messageHash: big(32, 1) }],
     ['sign without hash', { ...base, kind: 'sign' }],
     ['hash 31', { ...base, kind: 'sign', messageHash: big(31, 1) }],
     ['expiresAt negative', { ...base, expiresAt: -1 }],
@@ -268,7 +270,9 @@ test('decoder refuses bad headers, codes, counts, unsafe times and trailing byte
   const r = signRecordOf();
   const valid = rawRecord(r);
   assert.throws(() => decodeRecord(rawRecord(r, { type: 0x13 })), isDecode);
-  assert.throws(() => decodeRecord(rawRecord(r, { version: 2 })), isDecode);
+  // version 1 numbered a signing's parties 1..t instead of by key-share index: refused, never misread
+  assert.throws(() => decodeRecord(rawRecord(r, { version: 1 })), isDecode);
+  assert.throws(() => decodeRecord(rawRecord(r, { version: 3 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 0 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 3 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 1 })), isDecode, 'keygen with trailing hash');
@@ -285,28 +289,19 @@ test('decoder refuses bad headers, codes, counts, unsafe times and trailing byte
 });
 
 test('acceptRecord: a valid record is accepted with this party index', () => {
-  const signed = signRecord(keygenRecord(), coordKey);
-  const seen: Uint8Array[][] = [];
-  const out = acceptRecord(
-    signed,
-    opts({
-      alreadySeen: (k, s) => {
-        seen.push([k, s]);
-        return false;
-      },
-    }),
-  );
+  const signed = signedRecords.sign(keygenRecord(), coordKey);
+  const out = acceptRecord(signed, opts());
   assert.is(out.selfIndex, 2);
   assert.equal(out.record, signed.record);
-  assert.equal(seen, [[signed.record.keyId, signed.record.sessionId]]);
-  const sign = signRecord(signRecordOf(), coordKey);
-  assert.is(acceptRecord(sign, opts({ selfPeerId: partyIds[2]! })).selfIndex, 2);
+  // a signing names the party by the key-share index it holds (3), not by its place among the signers (2)
+  const sign = signedRecords.sign(signRecordOf(), coordKey);
+  assert.is(acceptRecord(sign, opts({ selfPeerId: partyIds[2]! })).selfIndex, 3);
 });
 
-test('acceptRecord: forged, not named, expired, replayed', () => {
+test("acceptRecord: forged, not named, expired (replay is the node log's to refuse)", () => {
   const rec = keygenRecord();
-  const signed = signRecord(rec, coordKey);
-  const forged = signRecord(rec, partyKeys[0]!);
+  const signed = signedRecords.sign(rec, coordKey);
+  const forged = signedRecords.sign(rec, partyKeys[0]!);
   assert.is(
     controlCode(() => acceptRecord(forged, opts())),
     'BAD_SIGNATURE',
@@ -328,18 +323,6 @@ test('acceptRecord: forged, not named, expired, replayed', () => {
     controlCode(() => acceptRecord(signed, opts({ now: rec.expiresAt + 1 }))),
     'EXPIRED',
   );
-  const log = new Set<string>();
-  const key = (k: Uint8Array, s: Uint8Array) => `${Buffer.from(k).toString('hex')}/${Buffer.from(s).toString('hex')}`;
-  const alreadySeen = (k: Uint8Array, s: Uint8Array) => log.has(key(k, s));
-  acceptRecord(signed, opts({ alreadySeen }));
-  log.add(key(rec.keyId, rec.sessionId));
-  assert.is(
-    controlCode(() => acceptRecord(signed, opts({ alreadySeen }))),
-    'REPLAYED',
-  );
-  // same session id for another key is a different session
-  const other = signRecord({ ...rec, keyId: Uint8Array.of(9) }, coordKey);
-  assert.is(acceptRecord(other, opts({ alreadySeen })).selfIndex, 2);
   assert.is(
     controlCode(() => acceptRecord(signed, opts({ now: Number.NaN }))),
     'INVALID_ARGUMENT',
@@ -351,7 +334,7 @@ test('acceptRecord: forged, not named, expired, replayed', () => {
 });
 
 test('acceptRecord trusts only the signed bytes, never a record passed alongside', () => {
-  const signed = signRecord(keygenRecord(), coordKey);
+  const signed = signedRecords.sign(keygenRecord(), coordKey);
   const lie = { ...signed, record: keygenRecord({ expiresAt: Number.MAX_SAFE_INTEGER }) };
   assert.is(
     controlCode(() => acceptRecord(lie, opts({ now: signed.record.expiresAt }))),
@@ -360,7 +343,7 @@ test('acceptRecord trusts only the signed bytes, never a record passed alongside
 });
 
 test('a tampered byte anywhere gives BAD_SIGNATURE; a signed malformed record gives BAD_RECORD', () => {
-  const signed = signRecord(signRecordOf(), coordKey);
+  const signed = signedRecords.sign(signRecordOf(), coordKey);
   for (let i = 0; i < signed.bytes.length; i++) {
     for (const bit of [1 << (i % 8)]) {
       const bytes = signed.bytes.slice();

@@ -145,10 +145,27 @@ test('pair-state codec round-trips and rejects truncated, extended and wrong-ver
   const isDecodeError = (e: unknown) => e instanceof DecodeError;
   assert.throws(() => decodePairState(bytes.subarray(0, bytes.length - 1)), isDecodeError);
   assert.throws(() => decodePairState(Uint8Array.from([...bytes, 0])), isDecodeError);
+  const v3 = bytes.slice();
+  v3[0] = 3;
+  assert.throws(() => decodePairState(v3), isDecodeError);
   const v2 = bytes.slice();
-  v2[0] = 2;
+  v2[0] = 2; // claims a createdAt the bytes do not carry
   assert.throws(() => decodePairState(v2), isDecodeError);
   assert.throws(() => decodePairState(new Uint8Array(0)), isDecodeError);
+  // a stored state carries its creation time (version 2, 8 more bytes)
+  const dated = { ...s, createdAt: 1_700_000_000_123 };
+  const datedBytes = encodePairState(dated);
+  assert.is(datedBytes[0], 2);
+  assert.is(datedBytes.length, bytes.length + 8);
+  assert.equal(decodePairState(datedBytes), dated);
+  assert.equal(encodePairState(decodePairState(datedBytes)), datedBytes);
+  for (const createdAt of [-1, 1.5, 2 ** 53]) {
+    assert.throws(() => encodePairState({ ...s, createdAt }), /createdAt/, String(createdAt));
+  }
+  const unsafe = datedBytes.slice();
+  unsafe[1] = 0x00;
+  unsafe[2] = 0x20; // 2^53
+  assert.throws(() => decodePairState(unsafe), isDecodeError);
 });
 
 test('pair setup refuses equal node ids and bad indices', () => {

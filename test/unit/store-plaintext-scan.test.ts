@@ -79,13 +79,13 @@ test('no secret appears in plaintext in the data directory after keygen and sign
   await store.putIdentity(identity);
   await store.putPendingShare(share);
   await store.commitShare(share.keyId);
-  await store.putPairState(pair);
+  await store.pairs.put(pair);
   // A signing: mark its session, store and take a presignature, run the engine with the stored share.
   const sessionId = randomBytes(32);
   await store.markSessionUsed(share.keyId, sessionId);
-  await store.putPresignature(share.keyId, { ...presig });
-  await store.putPresignature(share.keyId, { ...presign(shares, [1, 3], 'scan-2').results.get(1)!, used: false });
-  await store.takePresignature(share.keyId, presig.ssid);
+  await store.presignatures.put(share.keyId, { ...presig });
+  await store.presignatures.put(share.keyId, { ...presign(shares, [1, 3], 'scan-2').results.get(1)!, used: false });
+  await store.presignatures.take(share.keyId, presig.ssid);
   const stored = new Map(shares);
   stored.set(1, (await store.getShare(share.keyId))!.share);
   const sig = sign(stored, [1, 2], new Uint8Array(32).fill(7), 'scan', { sessionId });

@@ -115,11 +115,11 @@ test('reopen after close keeps everything', async () => {
   await s.putPendingShare(share1);
   await s.putPendingShare(otherShare);
   await s.commitShare(otherShare.keyId);
-  await s.putPairState(pair12);
+  await s.pairs.put(pair12);
   await s.markSessionUsed(share1.keyId, sid);
   await s.ban(peer, 'bad signature share');
-  await s.markBurnt(pair13);
-  await s.putPresignature(share1.keyId, freshPresig(1));
+  await s.pairs.markBurnt(pair13);
+  await s.presignatures.put(share1.keyId, freshPresig(1));
   await s.close();
 
   s = await ShareStore.open(dir, master);
@@ -127,13 +127,14 @@ test('reopen after close keeps everything', async () => {
   assert.is((await s.getShare(share1.keyId))?.status, 'pending');
   assert.is((await s.getShare(otherShare.keyId))?.status, 'committed');
   assert.ok(sameShare((await s.getShare(share1.keyId))!.share, share1));
-  assert.ok(equalBytes(encodePairState((await s.getPairState(pair12.peerNodeId))!), encodePairState(pair12)));
+  const stored12 = (await s.pairs.get(pair12.peerNodeId))!;
+  assert.ok(equalBytes(encodePairState(stored12), encodePairState({ ...pair12, createdAt: stored12.createdAt! })));
   assert.ok(await s.isSessionUsed(share1.keyId, sid));
   await expectCode(s.markSessionUsed(share1.keyId, sid), 'SESSION_REPLAYED');
   assert.ok(await s.isBanned(peer));
-  assert.ok(await s.isBurnt(pair13));
-  assert.not.ok(await s.isBurnt(pair12));
-  assert.is((await s.listPresignatures(share1.keyId)).length, 1);
+  assert.ok(await s.pairs.isBurnt(pair13));
+  assert.not.ok(await s.pairs.isBurnt(pair12));
+  assert.is((await s.presignatures.list(share1.keyId)).length, 1);
   await s.close();
 });
 
@@ -154,8 +155,8 @@ test('a sealed value moved to another record key, or tampered on disk → DECRYP
   let s = await ShareStore.open(dir, master);
   await s.putPendingShare(share1);
   await s.putPendingShare(otherShare);
-  await s.putPairState(pair12);
-  await s.putPairState(pair13);
+  await s.pairs.put(pair12);
+  await s.pairs.put(pair13);
   await s.close();
 
   const raw = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' });
@@ -172,10 +173,10 @@ test('a sealed value moved to another record key, or tampered on disk → DECRYP
 
   s = await ShareStore.open(dir, master);
   await expectCode(s.getShare(otherShare.keyId), 'DECRYPT_FAILED');
-  await expectCode(s.getPairState(pair13.peerNodeId), 'DECRYPT_FAILED');
+  await expectCode(s.pairs.get(pair13.peerNodeId), 'DECRYPT_FAILED');
   await expectCode(s.getShare(share1.keyId), 'DECRYPT_FAILED');
-  await expectCode(s.listPairStates(), 'DECRYPT_FAILED');
-  assert.ok(await s.getPairState(pair12.peerNodeId));
+  await expectCode(s.pairs.list(), 'DECRYPT_FAILED');
+  assert.ok(await s.pairs.get(pair12.peerNodeId));
   await s.close();
 });
 
@@ -205,17 +206,17 @@ test('replayed session id is refused; two concurrent marks → exactly one succe
 test('presignature: stored sealed, taken once, never stored again after use', async () => {
   const s = await ShareStore.open(tempDir(), master);
   const p = freshPresig(1);
-  await s.putPresignature(share1.keyId, p);
-  await expectCode(s.putPresignature(share1.keyId, freshPresig(1)), 'ALREADY_EXISTS');
+  await s.presignatures.put(share1.keyId, p);
+  await expectCode(s.presignatures.put(share1.keyId, freshPresig(1)), 'ALREADY_EXISTS');
   assert.equal(
-    (await s.listPresignatures(share1.keyId)).map((x) => [...x]),
+    (await s.presignatures.list(share1.keyId)).map((x) => [...x]),
     [[...p.ssid]],
   );
-  assert.equal(await s.listPresignatures(otherShare.keyId), []);
+  assert.equal(await s.presignatures.list(otherShare.keyId), []);
 
   const [a, b] = await Promise.allSettled([
-    s.takePresignature(share1.keyId, p.ssid),
-    s.takePresignature(share1.keyId, p.ssid),
+    s.presignatures.take(share1.keyId, p.ssid),
+    s.presignatures.take(share1.keyId, p.ssid),
   ]);
   assert.is(a.status, 'fulfilled');
   assert.is(b.status, 'rejected');
@@ -228,11 +229,11 @@ test('presignature: stored sealed, taken once, never stored again after use', as
   assert.ok(taken.R.equals(p.R));
   assert.equal(taken.signers, p.signers);
 
-  await expectCode(s.takePresignature(share1.keyId, p.ssid), 'PRESIGNATURE_USED');
-  await expectCode(s.putPresignature(share1.keyId, freshPresig(1)), 'PRESIGNATURE_USED');
-  await expectCode(s.takePresignature(share1.keyId, randomBytes(32)), 'NOT_FOUND');
-  await expectCode(s.putPresignature(share1.keyId, { ...freshPresig(2), used: true }), 'INVALID_ARGUMENT');
-  assert.equal(await s.listPresignatures(share1.keyId), []);
+  await expectCode(s.presignatures.take(share1.keyId, p.ssid), 'PRESIGNATURE_USED');
+  await expectCode(s.presignatures.put(share1.keyId, freshPresig(1)), 'PRESIGNATURE_USED');
+  await expectCode(s.presignatures.take(share1.keyId, randomBytes(32)), 'NOT_FOUND');
+  await expectCode(s.presignatures.put(share1.keyId, { ...freshPresig(2), used: true }), 'INVALID_ARGUMENT');
+  assert.equal(await s.presignatures.list(share1.keyId), []);
   await s.close();
 });
 
@@ -270,31 +271,34 @@ test('bans persist until unban; the first reason stays', async () => {
 
 test('pair states: put/get/list, no silent replacement; burnt flags persist and seed the guard', async () => {
   const dir = tempDir();
-  let s = await ShareStore.open(dir, master);
-  await s.putPairState(pair12);
-  await s.putPairState(pair13);
-  await expectCode(s.putPairState(pair12), 'ALREADY_EXISTS');
-  await s.putPairState(pair12, { replace: true });
-  assert.is((await s.listPairStates()).length, 2);
-  assert.is(await s.getPairState(nodeId(7)), undefined);
+  let s = await ShareStore.open(dir, master, { now: () => new Date(1_700_000_000_000) });
+  await s.pairs.put(pair12);
+  await s.pairs.put({ ...pair13, createdAt: 5 });
+  // a state is dated when stored, unless it carries its date already
+  assert.is((await s.pairs.get(pair12.peerNodeId))?.createdAt, 1_700_000_000_000);
+  assert.is((await s.pairs.get(pair13.peerNodeId))?.createdAt, 5);
+  await expectCode(s.pairs.put(pair12), 'ALREADY_EXISTS');
+  await s.pairs.put(pair12, { replace: true });
+  assert.is((await s.pairs.list()).length, 2);
+  assert.is(await s.pairs.get(nodeId(7)), undefined);
 
   let persisted = 0;
-  const guard = await s.createPairGuard(() => persisted++);
+  const guard = await s.pairs.createGuard(() => persisted++);
   assert.not.ok(guard.isBurnt(pair12));
   guard.burn(pair12);
-  await s.flushBurns();
+  await s.pairs.flushBurns();
   assert.is(persisted, 1);
-  assert.ok(await s.isBurnt(pair12));
-  await s.markBurnt(pair12, 'second reason'); // idempotent
+  assert.ok(await s.pairs.isBurnt(pair12));
+  await s.pairs.markBurnt(pair12, 'second reason'); // idempotent
   await s.close();
 
   s = await ShareStore.open(dir, master);
-  const burnt = await s.listBurnt();
+  const burnt = await s.pairs.listBurnt();
   assert.is(burnt.length, 1);
   assert.ok(equalBytes(burnt[0]!.psid, pair12.psid));
   assert.ok(equalBytes(burnt[0]!.peerId, pair12.peerNodeId));
   assert.is(burnt[0]!.reason, 'OT-extension check failed');
-  const guard2 = await s.createPairGuard();
+  const guard2 = await s.pairs.createGuard();
   assert.ok(guard2.isBurnt(pair12));
   assert.not.ok(guard2.isBurnt(pair13));
   await s.close();

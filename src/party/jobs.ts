@@ -1,0 +1,266 @@
+/**
+ * The party node's keygen and signing jobs: one per accepted record, run with the record's parties (indexed by
+ * their key-share indices) through the session runner, ending in a signed result to the coordinator. A keygen
+ * stores its share pending; a signing reads the committed share from a small cache (a committed share never
+ * changes, so it need not be unsealed and re-validated per signing) and pair states from pairing.
+ */
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { equalBytes, toHex } from '../../protocols/common/bytes.js';
+import { isCodedError, ProtocolError } from '../../protocols/common/errors.js';
+import type { ProtocolRun } from '../../protocols/common/run.js';
+import type { ResultError, SessionResult } from '../../protocols/control/control.js';
+import { ControlError } from '../../protocols/control/errors.js';
+import type { Ed25519 } from '../../protocols/control/peer-key.js';
+import type { SessionRecord } from '../../protocols/control/record.js';
+import { signedResults } from '../../protocols/control/result.js';
+import type { KeyShare } from '../../protocols/dkls23/key-share.js';
+import { createKeygen } from '../../protocols/dkls23/keygen.js';
+import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
+import type { Host } from '../runtime/host.js';
+import type { Log } from '../runtime/logger.js';
+import type { SessionOutcome } from '../runtime/metrics.js';
+import { nodeSuite } from '../runtime/suite.js';
+import { SessionError, toSessionError } from '../session/errors.js';
+import type { Pairing } from '../session/pairing.js';
+import type { SessionRegistry } from '../session/registry.js';
+import { runSession, type TamperOutbound } from '../session/runner.js';
+import type { ShareStore } from '../store/share-store.js';
+import type { CoordinatorLink } from './coordinator-link.js';
+import { peerIdOfBytes } from './peer-id.js';
+
+/** Decoded committed shares kept in memory (oldest dropped first). */
+const MAX_CACHED_SHARES = 1024;
+/** How long stopping waits for running jobs to report their abort. */
+const STOP_GRACE_MS = 5_000;
+
+/** What the jobs need. */
+export interface JobsInit {
+  readonly host: Host;
+  readonly store: ShareStore;
+  readonly registry: SessionRegistry;
+  readonly pairing: Pairing;
+  readonly guard: PairGuard;
+  readonly coordinator: CoordinatorLink;
+  /** The node's libp2p identity, which signs results. */
+  readonly identity: PrivateKey;
+  readonly ed25519: Ed25519;
+  readonly roundTimeoutMs: number;
+  readonly totalTimeoutMs: number;
+  readonly log: Log;
+  readonly onSessionEnd?: (kind: string, outcome: SessionOutcome, seconds: number) => void;
+  readonly onRound?: (kind: string, round: number, seconds: number) => void;
+  readonly tamperOutbound?: TamperOutbound;
+}
+
+type Peers = Map<number, { peerId: PeerId; addrs: Multiaddr[] }>;
+
+/** Runs accepted records; see the module comment. */
+export class SessionJobs {
+  private readonly inflight = new Map<string, AbortController>();
+  /** Committed shares already decoded, by key id (hex). */
+  private readonly committed = new Map<string, KeyShare>();
+
+  constructor(private readonly o: JobsInit) {}
+
+  /** Runs the session of `record` and reports its signed result; never throws. */
+  start(record: SessionRecord, selfIndex: number): void {
+    void this.runAndReport(record, selfIndex);
+  }
+
+  /** Aborts running jobs and waits (a few seconds at most) until each has reported its abort. */
+  async stop(): Promise<void> {
+    for (const c of this.inflight.values()) c.abort();
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async runAndReport(record: SessionRecord, selfIndex: number): Promise<void> {
+    const started = performance.now();
+    const abort = new AbortController();
+    const session = toHex(record.sessionId);
+    this.inflight.set(session, abort);
+    let result: SessionResult;
+    let outcome: SessionOutcome = 'ok';
+    try {
+      result =
+        record.kind === 'keygen'
+          ? await this.keygen(record, selfIndex, abort.signal)
+          : await this.sign(record, selfIndex, abort.signal);
+    } catch (e) {
+      const failure = failureOf(e, record);
+      outcome = failure.outcome;
+      result = {
+        sessionId: record.sessionId,
+        status: outcome === 'timeout' ? 'timeout' : 'failed',
+        error: failure.error,
+      };
+      this.o.log.warn({ session, kind: record.kind, error: failure.error }, 'session failed');
+      if (failure.error.code === 'SIGNATURE_INVALID') await this.freeze(record, session);
+    }
+    this.o.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
+    try {
+      const seed = this.o.identity.raw.subarray(0, 32);
+      const ack = await this.o.coordinator.request(
+        signedResults.encode(signedResults.sign(result, seed, this.o.ed25519)),
+      );
+      if (!ack.ok) this.o.log.warn({ session, code: ack.code }, 'the coordinator refused the result');
+    } catch (e) {
+      this.o.log.warn({ session, error: String(e) }, 'could not report the result');
+    } finally {
+      // only now: stop() waits for this, so an aborted session's result still reaches the coordinator
+      this.inflight.delete(session);
+    }
+  }
+
+  /**
+   * A signature that does not verify after every check passed: freeze the key here (durably, before the
+   * result reports it) until an operator lifts it; see store/frozen-keys.ts.
+   */
+  private async freeze(record: SessionRecord, session: string): Promise<void> {
+    const keyId = toHex(record.keyId);
+    try {
+      await this.o.store.frozenKeys.freeze(record.keyId, `SIGNATURE_INVALID in session ${session}`);
+      this.o.log.error(
+        { keyId, session },
+        'key frozen: a signature failed its final verification; no session for this key until an operator runs mpc party unfreeze --key',
+      );
+    } catch (e) {
+      this.o.log.error(
+        { keyId, session, error: String(e) },
+        'could not freeze the key after a failed final verification',
+      );
+    }
+  }
+
+  private async keygen(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
+    const ordered = [...record.parties].sort((a, b) => a.index - b.index);
+    const run = createKeygen({
+      sessionId: record.sessionId,
+      keyId: record.keyId,
+      threshold: record.threshold,
+      nodeIds: ordered.map((p) => p.peerId),
+      self: selfIndex,
+      suite: nodeSuite(),
+    });
+    const share: KeyShare = await this.drive(record, selfIndex, peersOf(record, selfIndex), run, signal);
+    await this.o.store.putPendingShare(share);
+    this.o.log.info({ keyId: toHex(record.keyId) }, 'keygen done; share stored pending');
+    return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
+  }
+
+  private async sign(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
+    const share = await this.committedShare(record.keyId);
+    // the record names every signer by the key-share index it holds; a record that does not is refused
+    for (const p of record.parties) {
+      const holder = share.nodeIds[p.index - 1];
+      if (holder === undefined || !equalBytes(holder, p.peerId)) {
+        throw new ControlError(
+          'BAD_RECORD',
+          `party index ${p.index} of the record is not that party's index in the key`,
+        );
+      }
+    }
+    const peers = peersOf(record, selfIndex);
+    const pairs = await this.o.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
+    const run = createSign(
+      {
+        sessionId: record.sessionId,
+        keyShare: share,
+        signers: record.parties.map((p) => p.index),
+        pairs,
+        suite: nodeSuite(),
+        pairGuard: this.o.guard,
+      },
+      record.messageHash as Uint8Array,
+    );
+    // each link checks in its hello that both ends hold the same pair state (psid) before any OT message
+    const tokens = new Map([...pairs].map(([i, state]) => [i, state.psid] as const));
+    const sig: Signature = await this.drive(record, selfIndex, peers, run, signal, tokens);
+    return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
+  }
+
+  private async drive<R>(
+    record: SessionRecord,
+    self: number,
+    peers: Peers,
+    run: ProtocolRun<R>,
+    signal: AbortSignal,
+    helloTokens?: ReadonlyMap<number, Uint8Array>,
+  ): Promise<R> {
+    const { host } = this.o;
+    for (const { peerId, addrs } of peers.values()) {
+      // a peer store write costs ~1 ms; a connected peer's addresses are known already
+      if (host.getConnections(peerId).length === 0) await host.peerStore.merge(peerId, { multiaddrs: addrs });
+    }
+    return runSession({
+      host,
+      registry: this.o.registry,
+      sessionId: record.sessionId,
+      self,
+      peers,
+      run,
+      roundTimeoutMs: this.o.roundTimeoutMs,
+      totalTimeoutMs: this.o.totalTimeoutMs,
+      signal,
+      ...(helloTokens ? { helloTokens } : {}),
+      onRound: (round, ms) => this.o.onRound?.(record.kind, round, ms / 1000),
+      // a pair state burnt by this session's failed OT check is on disk before anyone can learn of the failure:
+      // before our streams close (the peer's signal) and before the result goes out
+      beforeFailure: () => this.o.store.pairs.flushBurns(),
+      ...(this.o.tamperOutbound ? { tamperOutbound: this.o.tamperOutbound } : {}),
+    });
+  }
+
+  /** The committed share of `keyId`, from the cache or the store. */
+  private async committedShare(keyId: Uint8Array): Promise<KeyShare> {
+    const id = toHex(keyId);
+    const hit = this.committed.get(id);
+    if (hit) return hit;
+    const stored = await this.o.store.getShare(keyId);
+    if (!stored) throw new ControlError('INVALID_ARGUMENT', 'this node holds no share of the key');
+    if (stored.status !== 'committed') throw new ControlError('INVALID_ARGUMENT', 'the key share is still pending');
+    if (this.committed.size >= MAX_CACHED_SHARES) this.committed.delete(this.committed.keys().next().value as string);
+    this.committed.set(id, stored.share);
+    return stored.share;
+  }
+}
+
+/** The other parties of a record by their index (a key-share index), with their addresses. */
+function peersOf(record: SessionRecord, selfIndex: number): Peers {
+  const peers: Peers = new Map();
+  for (const p of record.parties) {
+    if (p.index === selfIndex) continue;
+    peers.set(p.index, { peerId: peerIdOfBytes(p.peerId), addrs: p.addrs.map((a) => multiaddr(a)) });
+  }
+  return peers;
+}
+
+/**
+ * What a failed job reports: how it ended (for metrics) and the result's error — its code (a failed check's
+ * own code, not `PROTOCOL`), round and culprits (record indices, which are the session's). A refusal before
+ * the session ran (a control or store error) keeps its own code and names nobody.
+ */
+export function failureOf(e: unknown, record: SessionRecord): { outcome: SessionOutcome; error: ResultError } {
+  if (!(e instanceof SessionError || e instanceof ProtocolError)) {
+    return { outcome: 'failed', error: { code: isCodedError(e) ? e.code : 'INTERNAL', round: 0, culprits: [] } };
+  }
+  const s = toSessionError(e);
+  const round = Math.min(s.round, 0xffff);
+  const culprits = [...new Set(s.culprits.filter((c) => record.parties.some((p) => p.index === c)))].slice(0, 16);
+  const reported = (outcome: SessionOutcome, code: string) => ({ outcome, error: { code, round, culprits } });
+  switch (s.code) {
+    case 'TIMEOUT':
+      return reported('timeout', s.code);
+    case 'ABORTED':
+      return reported('aborted', s.code);
+    case 'REFUSED':
+      return reported('refused', s.code);
+    case 'PROTOCOL':
+      return reported('failed', s.cause instanceof ProtocolError ? s.cause.code : s.code);
+    case 'NETWORK':
+    case 'STATE_MISMATCH':
+      return reported('failed', s.code);
+  }
+}
