@@ -138,8 +138,9 @@ test('unfreeze lifts a frozen key that status lists; a bad key id is refused', a
     );
     assert.match(mpc(['party', 'status', '--data-dir', dir]).out, /mpc party unfreeze --key abcd/);
     const bad = mpc(['party', 'unfreeze', '--data-dir', dir, '--key', 'xyz']);
-    assert.is(bad.code, 1);
+    assert.is(bad.code, 2, 'a bad --key value is a usage error (exit 2)');
     assert.match(bad.err, /not a key id/);
+    assert.match(bad.err, /--key/);
     const un = mpc(['party', 'unfreeze', '--data-dir', dir, '--key', 'ABCD']);
     assert.is(un.code, 0, un.err);
     assert.match(un.out, /unfroze key abcd/);
