@@ -10,6 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { KeyShare } from '../protocols/dkls23/key-share.js';
 import { runPairSetupInMemory } from '../protocols/dkls23/pair-setup.js';
 import { createOnlineSign, type Presignature } from '../protocols/dkls23/sign.js';
+import { curveBackend } from '../src/runtime/curve-backend.js';
 import { nodeSuite } from '../src/runtime/suite.js';
 import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
@@ -101,7 +102,7 @@ function makeCases(runs: number | undefined): BenchCase[] {
         const set = pool.pop();
         if (!set) throw new Error('online: presignature pool exhausted');
         const m = hash(fresh('online'));
-        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m)] as const)));
+        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m, curveBackend())] as const)));
         return { bytes: r.bytes };
       },
     });

@@ -117,3 +117,16 @@ export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
   }
   return out;
 }
+
+/** The memory bytes of little-endian words (explicit, independent of the host byte order). */
+export function bytesOfWords(words: Uint32Array): Uint8Array {
+  const out = new Uint8Array(4 * words.length);
+  for (let w = 0; w < words.length; w++) {
+    const v = words[w] as number;
+    out[4 * w] = v & 0xff;
+    out[4 * w + 1] = (v >>> 8) & 0xff;
+    out[4 * w + 2] = (v >>> 16) & 0xff;
+    out[4 * w + 3] = v >>> 24;
+  }
+  return out;
+}

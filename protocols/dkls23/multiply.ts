@@ -10,29 +10,57 @@
  *
  * Indices j (rows, gadget) are 0-based in every hash; the document's j = 1..512 is the same list.
  *
- * Speed: the pads α are used as unreduced 256-bit integers and sums of products are accumulated unreduced,
- * with one reduction per output (all arithmetic is mod n, so the results are the same as reducing at every
- * step). Subtractions add a multiple of n first, so no intermediate is negative and no branch depends on a
- * sign.
+ * Constant time (the review's finding 1). Bob's choice bits β never reach a BigInt operation: each β_j becomes
+ * a mask `−β_j` over 16-bit limbs (math/scalar16.ts), so `β_j·ã_{j,m}`, `β_j·η'` and `Σ β_j·g_j` are masked
+ * additions of the same cost whatever β is. What then enters BigInt arithmetic on Bob's side is
+ * `V_{j,m} = 2^257 + α_{j,m} + β_j·ã_{j,m}`, always exactly five 64-bit digits (the offset 2^257 is taken
+ * out again with public constants), so its products and reductions take the same path for every β. Alice's
+ * `ã = α^0 − α^1 + a_m mod n` is computed and reduced in limbs too (no BigInt division on the pads and her
+ * secret inputs). What remains in BigInt on secrets is full-width products and one reduction per output, whose
+ * time follows only operand lengths (and, inside V8's division, the pseudo-random top digits of the dividend).
  */
 import { equalBytes } from '../common/bytes.js';
-import { CURVE_ORDER, randomScalar } from '../common/curve.js';
+import { CURVE_ORDER, modN, randomScalar } from '../common/curve.js';
 import { DecodeError, ProtocolError } from '../common/errors.js';
-import { gadget, hsRows } from '../common/fast-hash.js';
 import { hashToScalar, tag, taggedHashWith } from '../common/hash.js';
 import type { Sha256, Suite } from '../common/suite.js';
+import {
+  ACC_LIMBS,
+  bigIntOfLimbs,
+  bytesOfLimbs,
+  carry,
+  limbsOfBytesBE,
+  limbsOfScalar,
+  limbsOfWordsBE,
+  reduce,
+  SCALAR_LIMBS,
+} from '../math/scalar16.js';
 import { KOS_CHOICE_BYTES, KOS_CHOICES, KOS_MESSAGE_BYTES, kosReceive, kosSend, ROW_WORDS } from '../ot/kos.js';
+import { type Gadget, gadget, hsRows, PAD_WORDS_PER_ROW } from './ole-hash.js';
 import type { AliceOtState, BobOtState } from './pair-state.js';
 
 const n = CURVE_ORDER;
-/** 2n > 2^256 > any unreduced pad, so `x + 2n − pad` is never negative. */
-const TWO_N = 2n * n;
 /** Number of OLE instances (rows carrying β). */
 const L = KOS_CHOICES;
 /** Scalars per row: a_0, a_1 and the check value η. */
 const PER_ROW = 3;
 /** Bytes of all ã. */
 const A_TILDE_BYTES = L * PER_ROW * 32;
+/** The offset that keeps every V_{j,m} of Bob at five 64-bit digits (limb 16 = 2). */
+const OFF = 1n << 257n;
+const OFF_LIMB16 = 2;
+/** n and 2n as accumulator limbs. */
+const N_LIMBS = new Int32Array(ACC_LIMBS);
+const TWO_N_LIMBS = new Int32Array(ACC_LIMBS);
+limbsOfScalar(n, N_LIMBS, 0);
+for (let k = 0; k < SCALAR_LIMBS; k++) TWO_N_LIMBS[k] = 2 * (N_LIMBS[k] as number);
+carry(TWO_N_LIMBS, 0);
+/** The bytes of n, for the canonical check of received scalars. */
+const N_BYTES = new Uint8Array(32);
+new DataView(N_BYTES.buffer).setBigUint64(0, n >> 192n);
+new DataView(N_BYTES.buffer).setBigUint64(8, n >> 128n);
+new DataView(N_BYTES.buffer).setBigUint64(16, n >> 64n);
+new DataView(N_BYTES.buffer).setBigUint64(24, n);
 
 /** Exact byte length of Bob's message (the OT-extension message). */
 export const BOB_MESSAGE_BYTES = KOS_MESSAGE_BYTES;
@@ -53,12 +81,12 @@ export interface MulContext {
 export interface BobMulState {
   /** The msid the state belongs to. */
   readonly msid: Uint8Array;
-  /** β_j as 0n/1n (multipliers, so no branch on β). */
-  readonly beta: bigint[];
-  /** α^{β_j}_{j,m} at index 3j + m, unreduced. */
-  readonly alpha: bigint[];
+  /** `−β_j` (0 or all ones) for j < 512: β only ever as a mask. */
+  readonly masks: Int32Array;
+  /** The pads α^{β_j}_{j,m} as SHA-256 output words, 24 per row. */
+  readonly pads: Int32Array;
   /** The gadget g_j. */
-  readonly gadget: bigint[];
+  readonly gadget: Gadget;
   /** The suite's SHA-256 (bobFinish takes no suite; the bulk hashes use the injected one). */
   readonly sha: Sha256;
   /** Set by {@link bobFinish}. */
@@ -83,15 +111,14 @@ function writeScalar(dv: DataView, off: number, v: bigint): void {
   dv.setBigUint64(off + 24, v, false);
 }
 
-/** Reads a canonical scalar (< n) at `off`; throws {@link DecodeError} otherwise. */
-function readScalar(dv: DataView, off: number): bigint {
-  const v =
-    (dv.getBigUint64(off, false) << 192n) |
-    (dv.getBigUint64(off + 8, false) << 128n) |
-    (dv.getBigUint64(off + 16, false) << 64n) |
-    dv.getBigUint64(off + 24, false);
-  if (v >= n) throw new DecodeError('scalar: not canonical (>= n)');
-  return v;
+/** Whether the 32 big-endian bytes at `off` encode a value below n (public data: early exit is fine). */
+function belowN(bytes: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 32; i++) {
+    const b = bytes[off + i] as number;
+    const m = N_BYTES[i] as number;
+    if (b !== m) return b < m;
+  }
+  return false;
 }
 
 /** θ_0, θ_1 from msid and all of ã, hashed only after ã is fixed (Fiat–Shamir over the data it binds). */
@@ -108,6 +135,20 @@ function muOf(sha: Sha256, msid: Uint8Array, values: Uint8Array): Uint8Array {
   return taggedHashWith(sha, tag('ole-mu'), msid, values);
 }
 
+/** `Σ_j (−β_j & g_j)` reduced mod n, in limbs: the same additions whatever β is. */
+function maskedGadgetSum(masks: Int32Array, g: Gadget): bigint {
+  const acc = new Int32Array(ACC_LIMBS);
+  const limbs = g.limbs;
+  for (let j = 0; j < L; j++) {
+    const m = masks[j] as number;
+    const o = j * SCALAR_LIMBS;
+    for (let k = 0; k < SCALAR_LIMBS; k++) acc[k] = ((acc[k] as number) + ((limbs[o + k] as number) & m)) | 0;
+  }
+  const out = new Int32Array(ACC_LIMBS);
+  reduce(acc, 0, out, 0);
+  return bigIntOfLimbs(out, 0);
+}
+
 /**
  * Bob, first step: samples β (512 bits) and the padding (128 bits) from `suite.rng`, runs the OT extension,
  * and returns his message, his state and his random input `b = Σ β_j·g_j` (within 2^-128 of uniform).
@@ -122,19 +163,15 @@ export function bobStart(
   if (x.length !== KOS_CHOICE_BYTES) throw new ProtocolError('INVALID_ARGUMENT', 'rng returned a short buffer');
   const msid = ctx.msid.slice();
   const { message, rows } = kosReceive(bob, msid, x, suite.sha256);
-  const alpha: bigint[] = new Array(L * PER_ROW);
-  hsRows(msid, rows, L, new Uint32Array(ROW_WORDS), alpha);
+  const pads = new Int32Array(L * PAD_WORDS_PER_ROW);
+  hsRows(msid, rows, L, new Uint32Array(ROW_WORDS), pads);
   rows.fill(0);
   const g = gadget(msid, L);
-  const beta: bigint[] = new Array(L);
-  let b = 0n;
-  for (let j = 0; j < L; j++) {
-    const bit = BigInt(((x[j >>> 3] as number) >>> (j & 7)) & 1);
-    beta[j] = bit;
-    b += bit * (g[j] as bigint);
-  }
+  const masks = new Int32Array(L);
+  for (let j = 0; j < L; j++) masks[j] = -(((x[j >>> 3] as number) >>> (j & 7)) & 1);
   x.fill(0);
-  return { message, state: { msid, beta, alpha, gadget: g, sha: suite.sha256, used: false }, b: b % n };
+  const b = maskedGadgetSum(masks, g);
+  return { message, state: { msid, masks, pads, gadget: g, sha: suite.sha256, used: false }, b };
 }
 
 /**
@@ -166,30 +203,57 @@ export function aliceRespond(
   }
   if (kos === null) fail('OT_CHECK_FAILED', 'the OT-extension consistency check failed', ctx);
 
-  const alpha0: bigint[] = new Array(L * PER_ROW);
-  const alpha1: bigint[] = new Array(L * PER_ROW);
-  hsRows(msid, kos.rows, L, new Uint32Array(ROW_WORDS), alpha0);
-  hsRows(msid, kos.rows, L, kos.delta, alpha1);
+  const pads0 = new Int32Array(L * PAD_WORDS_PER_ROW);
+  const pads1 = new Int32Array(L * PAD_WORDS_PER_ROW);
+  hsRows(msid, kos.rows, L, new Uint32Array(ROW_WORDS), pads0);
+  hsRows(msid, kos.rows, L, kos.delta, pads1);
   kos.rows.fill(0);
   kos.delta.fill(0);
   const eta = randomScalar(suite.rng);
-  const g = gadget(msid, L);
+  const g = gadget(msid, L).values;
+
+  // input_m + 2n in limbs (2n > 2^256 > α^1 keeps α^0 − α^1 + input + 2n positive)
+  const ins = new Int32Array(PER_ROW * ACC_LIMBS);
+  [a0, a1, eta].forEach((v, m) => {
+    limbsOfScalar(v, ins, m * ACC_LIMBS);
+    for (let k = 0; k < ACC_LIMBS; k++) {
+      ins[m * ACC_LIMBS + k] = ((ins[m * ACC_LIMBS + k] as number) + (TWO_N_LIMBS[k] as number)) | 0;
+    }
+  });
 
   const message = new Uint8Array(ALICE_MESSAGE_BYTES);
-  const dv = new DataView(message.buffer);
-  // ã_{j,m} = α^0 − α^1 + input_m; the multiple 2n keeps the value non-negative without a branch.
-  const ins = [a0 + TWO_N, a1 + TWO_N, eta + TWO_N];
+  const acc = new Int32Array(ACC_LIMBS);
+  const red = new Int32Array(ACC_LIMBS);
+  const l1 = new Int32Array(SCALAR_LIMBS);
+  const alpha0: bigint[] = new Array(L * PER_ROW);
   let sum0 = 0n;
   let sum1 = 0n;
   for (let j = 0, k = 0; j < L; j++) {
-    const gj = g[j] as bigint;
     for (let m = 0; m < PER_ROW; m++, k++) {
-      const p0 = alpha0[k] as bigint;
-      writeScalar(dv, 32 * k, (p0 - (alpha1[k] as bigint) + (ins[m] as bigint)) % n);
+      // ã_{j,m} = α^0 − α^1 + input_m mod n, in limbs; α^0 also as a bigint for the sums below
+      limbsOfWordsBE(pads0, 8 * k, acc, 0);
+      acc[SCALAR_LIMBS] = 0;
+      alpha0[k] = bigIntOfLimbs(acc, 0);
+      limbsOfWordsBE(pads1, 8 * k, l1, 0);
+      const io = m * ACC_LIMBS;
+      for (let q = 0; q < ACC_LIMBS; q++) {
+        const sub = q < SCALAR_LIMBS ? (l1[q] as number) : 0;
+        acc[q] = ((acc[q] as number) - sub + (ins[io + q] as number)) | 0;
+      }
+      reduce(acc, 0, red, 0);
+      bytesOfLimbs(red, 0, message, 32 * k);
     }
+    const gj = g[j] as bigint;
     sum0 += gj * (alpha0[3 * j] as bigint);
     sum1 += gj * (alpha0[3 * j + 1] as bigint);
   }
+  pads0.fill(0);
+  pads1.fill(0);
+  ins.fill(0);
+  acc.fill(0);
+  red.fill(0);
+  l1.fill(0);
+  const dv = new DataView(message.buffer);
   const [theta0, theta1] = thetas(suite.sha256, msid, message.subarray(0, A_TILDE_BYTES));
   const etaPrime = (eta + theta0 * a0 + theta1 * a1) % n;
   writeScalar(dv, A_TILDE_BYTES, etaPrime);
@@ -204,27 +268,42 @@ export function aliceRespond(
   message.set(muOf(suite.sha256, msid, checks), A_TILDE_BYTES + 32);
   checks.fill(0);
   alpha0.fill(0n);
-  alpha1.fill(0n);
 
   return { message, c: [(n - (sum0 % n)) % n, (n - (sum1 % n)) % n] };
 }
 
 /**
- * Decodes Alice's OLE message strictly: exactly {@link ALICE_MESSAGE_BYTES} bytes, every scalar canonical
- * (< n). Throws {@link DecodeError}.
+ * Checks the lengths and canonical encodings of Alice's OLE message: exactly {@link ALICE_MESSAGE_BYTES}
+ * bytes, every scalar below n. Throws {@link DecodeError}.
  */
-export function decodeOleMessage(message: Uint8Array): { aTilde: bigint[]; etaPrime: bigint; mu: Uint8Array } {
+export function checkOleMessage(message: Uint8Array): void {
   if (message.length !== ALICE_MESSAGE_BYTES) {
     throw new DecodeError(`expected ${ALICE_MESSAGE_BYTES} bytes, got ${message.length}`);
   }
-  const dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  const aTilde: bigint[] = new Array(L * PER_ROW);
-  for (let k = 0; k < L * PER_ROW; k++) aTilde[k] = readScalar(dv, 32 * k);
-  return { aTilde, etaPrime: readScalar(dv, A_TILDE_BYTES), mu: message.subarray(A_TILDE_BYTES + 32) };
+  for (let off = 0; off <= A_TILDE_BYTES; off += 32) {
+    if (!belowN(message, off)) throw new DecodeError('scalar: not canonical (>= n)');
+  }
 }
 
 /**
- * Bob, last step: decodes Alice's message (`BAD_MESSAGE`), checks μ in constant time (`OLE_CHECK_FAILED`),
+ * Decodes Alice's OLE message strictly (see {@link checkOleMessage}) into its values. Throws
+ * {@link DecodeError}.
+ */
+export function decodeOleMessage(message: Uint8Array): { aTilde: bigint[]; etaPrime: bigint; mu: Uint8Array } {
+  checkOleMessage(message);
+  const dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const read = (off: number) =>
+    (dv.getBigUint64(off, false) << 192n) |
+    (dv.getBigUint64(off + 8, false) << 128n) |
+    (dv.getBigUint64(off + 16, false) << 64n) |
+    dv.getBigUint64(off + 24, false);
+  const aTilde: bigint[] = new Array(L * PER_ROW);
+  for (let k = 0; k < L * PER_ROW; k++) aTilde[k] = read(32 * k);
+  return { aTilde, etaPrime: read(A_TILDE_BYTES), mu: message.subarray(A_TILDE_BYTES + 32) };
+}
+
+/**
+ * Bob, last step: checks Alice's message (`BAD_MESSAGE`), checks μ in constant time (`OLE_CHECK_FAILED`),
  * both naming `ctx.peer`, and only then returns his outputs `d` with `c_m + d_m = a_m·b`.
  */
 export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uint8Array): { d: [bigint, bigint] } {
@@ -234,36 +313,59 @@ export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uin
     throw new ProtocolError('INVALID_ARGUMENT', 'bobFinish: state belongs to another msid', { round: ctx.round });
   }
   state.used = true;
-  const { beta, alpha, gadget: g, msid, sha } = state;
-
-  let decoded: ReturnType<typeof decodeOleMessage>;
   try {
-    decoded = decodeOleMessage(aliceMessage);
+    checkOleMessage(aliceMessage);
   } catch (e) {
     if (e instanceof DecodeError) fail('BAD_MESSAGE', `OLE message: ${e.message}`, ctx);
     throw e;
   }
-  const { aTilde, etaPrime, mu } = decoded;
-
+  const { masks, pads, gadget: g, msid, sha } = state;
   const [theta0, theta1] = thetas(sha, msid, aliceMessage.subarray(0, A_TILDE_BYTES));
-  const negEtaPrime = n - etaPrime;
+  // −η' = n − η' in limbs (public), added under β's mask to the check value's third term
+  const negEta = new Int32Array(SCALAR_LIMBS);
+  limbsOfBytesBE(aliceMessage, A_TILDE_BYTES, negEta, 0);
+  for (let k = 0; k < SCALAR_LIMBS; k++) negEta[k] = ((N_LIMBS[k] as number) - (negEta[k] as number)) | 0;
+  // public corrections for the offset 2^257 in every V: −OFF·(1 + θ0 + θ1) in each check, −OFF·Σg_j in each d
+  let gSum = 0n;
+  for (const gj of g.values) gSum += gj;
+  const checkOff = modN(-OFF * (1n + theta0 + theta1));
+  const dOff = modN(-OFF * gSum);
+
   const checks = new Uint8Array(L * 32);
   const cdv = new DataView(checks.buffer);
+  const v = new Int32Array(ACC_LIMBS);
+  const at = new Int32Array(SCALAR_LIMBS);
   let sum0 = 0n;
   let sum1 = 0n;
-  for (let j = 0, k = 0; j < L; j++, k += 3) {
-    const bj = beta[j] as bigint;
-    const d0 = (alpha[k] as bigint) + bj * (aTilde[k] as bigint);
-    const d1 = (alpha[k + 1] as bigint) + bj * (aTilde[k + 1] as bigint);
-    const d2 = (alpha[k + 2] as bigint) + bj * (aTilde[k + 2] as bigint);
-    writeScalar(cdv, 32 * j, (d2 + theta0 * d0 + theta1 * d1 + bj * negEtaPrime) % n);
-    const gj = g[j] as bigint;
-    sum0 += gj * d0;
-    sum1 += gj * d1;
+  const V: bigint[] = [0n, 0n, 0n];
+  for (let j = 0, k = 0; j < L; j++) {
+    const mask = masks[j] as number;
+    for (let m = 0; m < PER_ROW; m++, k++) {
+      // V = 2^257 + α + (−β & ã) [+ (−β & (n − η')) for the check term]: five digits whatever β is
+      limbsOfWordsBE(pads, 8 * k, v, 0);
+      limbsOfBytesBE(aliceMessage, 32 * k, at, 0);
+      for (let q = 0; q < SCALAR_LIMBS; q++) {
+        let s = (v[q] as number) + ((at[q] as number) & mask);
+        if (m === 2) s += (negEta[q] as number) & mask;
+        v[q] = s | 0;
+      }
+      v[SCALAR_LIMBS] = OFF_LIMB16;
+      carry(v, 0);
+      V[m] = bigIntOfLimbs(v, 0);
+    }
+    const [v0, v1, v2] = V as [bigint, bigint, bigint];
+    writeScalar(cdv, 32 * j, (v2 + theta0 * v0 + theta1 * v1 + checkOff) % n);
+    const gj = g.values[j] as bigint;
+    sum0 += gj * v0;
+    sum1 += gj * v1;
   }
+  const mu = aliceMessage.subarray(A_TILDE_BYTES + 32);
   const ok = equalBytes(muOf(sha, msid, checks), mu);
   checks.fill(0);
-  alpha.fill(0n);
+  pads.fill(0);
+  masks.fill(0);
+  v.fill(0);
+  V.fill(0n);
   if (!ok) fail('OLE_CHECK_FAILED', 'the vector-OLE check failed', ctx);
-  return { d: [sum0 % n, sum1 % n] };
+  return { d: [(sum0 + dOff) % n, (sum1 + dOff) % n] };
 }

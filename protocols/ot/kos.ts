@@ -18,13 +18,13 @@
  * inconsistent column passes for at most one value of Δ_i, so a probe that passes reveals only bits he
  * guessed, and any wrong guess aborts (and burns the pair state).
  */
-import { wordsOfBytes } from '../common/bytes.js';
+import { bytesOfWords, wordsOfBytes } from '../common/bytes.js';
 import { DecodeError } from '../common/errors.js';
-import { bytesOfWords, PRG_WORDS, prgAll } from '../common/fast-hash.js';
-import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../common/gf128.js';
 import { tag, taggedHash, taggedHashWith } from '../common/hash.js';
 import type { Sha256 } from '../common/suite.js';
 import { type AliceOtState, BASE_OT_COUNT, type BobOtState, OT_KEY_BYTES } from '../dkls23/pair-state.js';
+import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../math/gf128.js';
+import { PRG_WORDS, prgAll } from './prg.js';
 
 /** Extended OTs per multiplication (ℓ = 512 choices + 128 padding). */
 export const KOS_OTS = 640;

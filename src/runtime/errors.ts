@@ -1,5 +1,5 @@
 /**
- * Errors of a node's start-up configuration (master key, key files, listen addresses): what an operator must
+ * Errors of a node's start-up configuration (master key, key files, listen addresses, curve backend): what an operator must
  * fix before a process can run. Part of the one error family ({@link CodedError}); messages say what is wrong
  * and how to fix it, and never echo a secret.
  */
@@ -10,7 +10,9 @@ export type ConfigErrorCode =
   /** No master key was configured (neither `CRYPTO_MASTER_KEY` nor `--master-key-file`). */
   | 'NO_MASTER_KEY'
   /** A master key was configured but is malformed (not exactly 64 hex characters, unreadable file, all zeros). */
-  | 'BAD_MASTER_KEY';
+  | 'BAD_MASTER_KEY'
+  /** `MPC_CURVE_BACKEND` names no backend, or the one it forces does not load on this machine. */
+  | 'BAD_CURVE_BACKEND';
 
 /** A configuration an operator must fix; `code` says which. */
 export class ConfigError extends CodedError<ConfigErrorCode> {

@@ -1,9 +1,11 @@
 /**
- * The protocol suite a party node passes to `protocols/`: system randomness and `node:crypto`'s SHA-256,
- * which uses the CPU's SHA extensions and is an order of magnitude faster than pure TS on large inputs.
+ * The protocol suite a party node passes to `protocols/`: system randomness, `node:crypto`'s SHA-256 (the
+ * CPU's SHA extensions, an order of magnitude faster than pure TS on large inputs) and the process's
+ * libsecp256k1 backend (curve-backend.ts: native addon or WebAssembly, chosen once at start-up).
  */
 import { createHash, getRandomValues } from 'node:crypto';
 import { makeSuite, type Rng, type Suite } from '../../protocols/common/suite.js';
+import { curveBackend } from './curve-backend.js';
 
 /** `crypto.getRandomValues` in chunks of 64 KiB (its per-call limit). */
 export const systemRng: Rng = (length: number) => {
@@ -19,5 +21,5 @@ export function nodeSha256(message: Uint8Array): Uint8Array {
 
 /** The production suite; `rng` may be replaced (tests pass a seeded one to compare transcripts). */
 export function nodeSuite(rng: Rng = systemRng): Suite {
-  return makeSuite(rng, nodeSha256);
+  return makeSuite(rng, curveBackend(), nodeSha256);
 }

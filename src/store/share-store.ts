@@ -18,6 +18,7 @@ import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/d
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
+import { curveBackend } from '../runtime/curve-backend.js';
 import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -185,7 +186,7 @@ export class ShareStore {
     }
     let share: KeyShare;
     try {
-      share = decodeKeyShare(plain);
+      share = decodeKeyShare(plain, curveBackend());
     } catch (e) {
       throw new StoreError('CORRUPT_RECORD', `share of key ${toHex(keyId)} does not decode`, { cause: e });
     } finally {

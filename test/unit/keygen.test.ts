@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
-import { CURVE_ORDER, lagrangeAtZero, modN, mulG } from '../../protocols/common/curve.js';
+import { CURVE_ORDER, G, lagrangeAtZero, modN } from '../../protocols/common/curve.js';
 import { DecodeError, ProtocolError } from '../../protocols/common/errors.js';
 import { makeSuite } from '../../protocols/common/suite.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
 import { KeygenRun } from '../../protocols/dkls23/keygen.js';
+import { testCurve } from '../helpers/curve.js';
 import { type Envelope, NetworkFailure } from '../helpers/network.js';
 import { keygen, nodeIds } from '../helpers/parties.js';
 import { seededRng } from '../helpers/rng.js';
@@ -51,16 +52,16 @@ for (const [t, n] of [
     for (const s of shares) {
       assert.ok(s.publicKey.equals(PK));
       assert.ok(equalBytes(s.ksid, (shares[0] as KeyShare).ksid));
-      assert.ok(mulG(s.secretShare).equals(s.publicShares[s.index - 1]!));
+      assert.ok(G.multiply(s.secretShare).equals(s.publicShares[s.index - 1]!));
       for (let j = 0; j < n; j++) assert.ok(s.publicShares[j]!.equals((shares[0] as KeyShare).publicShares[j]!));
     }
     const first = Array.from({ length: t }, (_, k) => k + 1);
     const last = Array.from({ length: t }, (_, k) => n - k);
-    for (const set of [first, last]) assert.ok(mulG(reconstruct(shares, set)).equals(PK));
+    for (const set of [first, last]) assert.ok(G.multiply(reconstruct(shares, set)).equals(PK));
     if (t < n) {
       const tooFew = first.slice(0, t - 1);
       const partial = tooFew.length > 0 ? reconstruct(shares, tooFew) : 0n;
-      assert.not.ok(partial !== 0n && mulG(partial).equals(PK), 'threshold − 1 shares must not give the key');
+      assert.not.ok(partial !== 0n && G.multiply(partial).equals(PK), 'threshold − 1 shares must not give the key');
     }
     // zero-share seeds agree pairwise
     for (const a of shares)
@@ -73,16 +74,16 @@ test('key share format round-trips and rejects malformed bytes', () => {
   const { results } = keygen(3, 2, 'codec');
   const share = results.get(2) as KeyShare;
   const bytes = encodeKeyShare(share);
-  const back = decodeKeyShare(bytes);
+  const back = decodeKeyShare(bytes, testCurve());
   assert.ok(equalBytes(encodeKeyShare(back), bytes));
   assert.is(back.secretShare, share.secretShare);
   assert.ok(back.publicKey.equals(share.publicKey));
   const isDecode = (e: unknown) => e instanceof DecodeError;
-  assert.throws(() => decodeKeyShare(bytes.subarray(0, bytes.length - 1)), isDecode);
-  assert.throws(() => decodeKeyShare(new Uint8Array([...bytes, 0])), isDecode);
+  assert.throws(() => decodeKeyShare(bytes.subarray(0, bytes.length - 1), testCurve()), isDecode);
+  assert.throws(() => decodeKeyShare(new Uint8Array([...bytes, 0]), testCurve()), isDecode);
   const wrongVersion = bytes.slice();
   wrongVersion[0] = 2;
-  assert.throws(() => decodeKeyShare(wrongVersion), isDecode);
+  assert.throws(() => decodeKeyShare(wrongVersion, testCurve()), isDecode);
   // a secret share that does not match its public share is refused
   const idLen = (bytes[1]! << 8) | bytes[2]!;
   let off = 3 + idLen + 3;
@@ -90,7 +91,7 @@ test('key share format round-trips and rejects malformed bytes', () => {
   const tampered = bytes.slice();
   const secretOff = off + 33;
   tampered[secretOff + 31] = tampered[secretOff + 31]! ^ 1;
-  assert.throws(() => decodeKeyShare(tampered), isDecode);
+  assert.throws(() => decodeKeyShare(tampered, testCurve()), isDecode);
 });
 
 test('keygen is deterministic under a seeded rng', () => {
@@ -109,7 +110,7 @@ test('rejects invalid configurations with INVALID_ARGUMENT', () => {
     threshold: 2,
     nodeIds: ids,
     self: 1,
-    suite: makeSuite(seededRng('x')),
+    suite: makeSuite(seededRng('x'), testCurve()),
   };
   const bad = [
     { ...base, threshold: 1 },
@@ -233,7 +234,7 @@ test('bad public share in round 4 → BAD_PUBLIC_SHARE', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 4 && e.from === 2 && e.to === 1) {
       const p = e.payload.slice();
-      p.set(mulG(7n).toBytes(true), 0);
+      p.set(G.multiply(7n).toBytes(true), 0);
       return p;
     }
   });
@@ -244,7 +245,7 @@ test('different public key reported in round 4 → PUBLIC_KEY_MISMATCH', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 4 && e.from === 3 && e.to === 2) {
       const p = e.payload.slice();
-      p.set(mulG(CURVE_ORDER - 5n).toBytes(true), 33);
+      p.set(G.multiply(CURVE_ORDER - 5n).toBytes(true), 33);
       return p;
     }
   });

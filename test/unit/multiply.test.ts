@@ -5,16 +5,6 @@ import * as assert from 'uvu/assert';
 import { bytesToBigInt, toHex, wordsOfBytes } from '../../protocols/common/bytes.js';
 import { CURVE_ORDER, modN, randomScalar } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
-import {
-  compressionCount,
-  fastHashMessage,
-  gadget,
-  hs,
-  hsRows,
-  PRG_WORDS,
-  prg,
-  prgAll,
-} from '../../protocols/common/fast-hash.js';
 import { makeSuite, type Suite } from '../../protocols/common/suite.js';
 import {
   ALICE_MESSAGE_BYTES,
@@ -24,7 +14,9 @@ import {
   bobStart,
   type MulContext,
 } from '../../protocols/dkls23/multiply.js';
+import { GADGET_TAG_HASH, gadget, HS_TAG_HASH, hs, hsRows } from '../../protocols/dkls23/ole-hash.js';
 import type { AliceOtState, BobOtState } from '../../protocols/dkls23/pair-state.js';
+import { compressionCount, midstateMessage } from '../../protocols/math/midstate-sha256.js';
 import {
   encodeKosMessage,
   KOS_MESSAGE_BYTES,
@@ -33,6 +25,8 @@ import {
   kosCombine,
   transposeToRows,
 } from '../../protocols/ot/kos.js';
+import { PRG_TAG_HASH, PRG_WORDS, prg, prgAll } from '../../protocols/ot/prg.js';
+import { testCurve } from '../helpers/curve.js';
 import { seededRng } from '../helpers/rng.js';
 
 const n = CURVE_ORDER;
@@ -73,7 +67,7 @@ const pair = fakePair('multiply-pair');
 
 test('c_m + d_m = a_m·b over random inputs, b random and non-zero', () => {
   const rng = seededRng('mul-correct');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const bs = new Set<bigint>();
   for (let r = 0; r < 6; r++) {
     const ctx = ctxOf(rng(32));
@@ -95,7 +89,7 @@ test('c_m + d_m = a_m·b over random inputs, b random and non-zero', () => {
 
 test('bobFinish refuses a second use of the same state', () => {
   const rng = seededRng('mul-once');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const ctx = ctxOf(rng(32));
   const { message, state } = bobStart(pair.bob, ctx, suite);
   const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
@@ -108,7 +102,7 @@ test('bobFinish refuses a second use of the same state', () => {
 
 test('flipping any single bit of u, of one t̃_i or of x̃ fails the OT-extension check', () => {
   const rng = seededRng('mul-flip');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const ctx = ctxOf(rng(32));
   const { message } = bobStart(pair.bob, ctx, suite);
   // u: first bit, a β bit, a padding bit, the last bit of u; t̃: first, middle, last; x̃: first and last bits.
@@ -154,7 +148,7 @@ test('pitfall: deprecated KOS row check instead of the corrected block check —
   delta[0] = ((delta[0] as number) | (1 << 5)) & ~(1 << 6);
   const { alice, bob } = fakePair('sf-pair', delta);
   const rng = seededRng('sf');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const msid = rng(32);
   const ctx = ctxOf(msid);
   const x = wordsOfBytes(rng(80));
@@ -201,7 +195,7 @@ function msgU(bob: BobOtState, msid: Uint8Array, xOfColumn: (i: number) => Uint3
 
 test('tampered OLE values (one ã, η′, μ) fail the OLE check, naming Alice', () => {
   const rng = seededRng('mul-ole');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const offsets = [0, 32 * 700 + 0, 32 * 1535, 32 * 1536, 32 * 1537];
   for (const off of offsets) {
     const ctx = ctxOf(rng(32));
@@ -222,7 +216,7 @@ test('tampered OLE values (one ã, η′, μ) fail the OLE check, naming Alice',
 
 test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the sender', () => {
   const rng = seededRng('mul-decode');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const ctx = ctxOf(rng(32));
   const { message, state } = bobStart(pair.bob, ctx, suite);
   expectError(() => aliceRespond(pair.alice, ctx, message.subarray(1), [1n, 2n], suite), 'BAD_MESSAGE', 'short');
@@ -233,7 +227,7 @@ test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the s
   );
   expectError(() => aliceRespond(pair.alice, ctx, new Uint8Array(0), [1n, 2n], suite), 'BAD_MESSAGE', 'empty');
   const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
-  const again = () => bobStart(pair.bob, ctx, makeSuite(seededRng('mul-decode'))).state;
+  const again = () => bobStart(pair.bob, ctx, makeSuite(seededRng('mul-decode'), testCurve())).state;
   expectError(() => bobFinish(again(), ctx, am.subarray(0, am.length - 1)), 'BAD_MESSAGE', 'alice short');
   expectError(() => bobFinish(again(), ctx, new Uint8Array([...am, 0])), 'BAD_MESSAGE', 'alice long');
   const nonCanonical = am.slice();
@@ -247,7 +241,7 @@ test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the s
 
 test('msid binding: Alice and Bob with different msid fail the check', () => {
   const rng = seededRng('mul-msid');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const bobCtx = ctxOf(rng(32));
   const aliceCtx = ctxOf(rng(32));
   const { message } = bobStart(pair.bob, bobCtx, suite);
@@ -263,19 +257,25 @@ test('the fast SHA-256 equals @noble/hashes sha256 on random inputs', () => {
     const j = Number(index);
     const counter = r % 3;
     const [h0, h1, h2] = hs(msid, j, field);
-    const ref = sha256(fastHashMessage('ole-hs', msid, field, j, counter));
+    const ref = sha256(midstateMessage(HS_TAG_HASH, msid, field, j, counter));
     assert.is([h0, h1, h2][counter], bytesToBigInt(ref));
     if (r < 40) {
       const i = r % 256;
       const out = prg(field, msid, i);
       const want = new Uint8Array(96);
-      for (let c = 0; c < 3; c++) want.set(sha256(fastHashMessage('kos-prg', msid, field, i, c)), 32 * c);
+      for (let c = 0; c < 3; c++) want.set(sha256(midstateMessage(PRG_TAG_HASH, msid, field, i, c)), 32 * c);
       assert.is(toHex(out), toHex(want.subarray(0, 80)));
     }
   }
   const msid = rng(32);
   const g = gadget(msid, 4);
-  assert.is(g[3], bytesToBigInt(sha256(fastHashMessage('ole-gadget', msid, new Uint8Array(32), 3, 0))) % n);
+  const g3 = bytesToBigInt(sha256(midstateMessage(GADGET_TAG_HASH, msid, new Uint8Array(32), 3, 0))) % n;
+  assert.is(g.values[3], g3);
+  const limbs = [...g.limbs.subarray(48, 64)];
+  assert.is(
+    limbs.reduceRight((acc, l) => (acc << 16n) | BigInt(l), 0n),
+    g3,
+  );
 });
 
 test('batched PRG and Hs agree with the one-call forms', () => {
@@ -289,16 +289,17 @@ test('batched PRG and Hs agree with the one-call forms', () => {
   const rowBytes = rng(64);
   const rows = wordsOfBytes(rowBytes);
   const mask = wordsOfBytes(rng(32));
-  const pads: bigint[] = new Array(6);
+  const pads = new Int32Array(2 * 24);
   hsRows(msid, rows, 2, mask, pads);
   const masked = rowBytes.subarray(32, 64).map((v, k) => v ^ (new Uint8Array(mask.buffer)[k] as number));
-  assert.equal(pads.slice(3), hs(msid, 1, masked));
+  const asBig = (o: number) => [...pads.subarray(o, o + 8)].reduce((acc, w) => (acc << 32n) | BigInt(w >>> 0), 0n);
+  assert.equal([asBig(24), asBig(32), asBig(40)], hs(msid, 1, masked));
 });
 
 test('transcripts are identical with the noble-backed and the node:crypto-backed suite', () => {
   const run = (sha: (m: Uint8Array) => Uint8Array) => {
     const rng = seededRng('mul-suites');
-    const suite = makeSuite(rng, sha);
+    const suite = makeSuite(rng, testCurve(), sha);
     const ctx = ctxOf(rng(32));
     const { message, state, b } = bobStart(pair.bob, ctx, suite);
     const alice = aliceRespond(pair.alice, ctx, message, [5n, 7n], suite);
@@ -326,7 +327,7 @@ test('Alice does the same work whatever Δ is (no branch on Δ): equal hash and 
     const rng = seededRng('ct');
     let shaCalls = 0;
     let shaBytes = 0;
-    const counting: Suite = makeSuite(rng, (m) => {
+    const counting: Suite = makeSuite(rng, testCurve(), (m) => {
       shaCalls++;
       shaBytes += m.length;
       return sha256(m);

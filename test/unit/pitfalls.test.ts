@@ -5,12 +5,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
-import { gfToBytes } from '../../protocols/common/gf128.js';
 import { makeSuite } from '../../protocols/common/suite.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { createSign } from '../../protocols/dkls23/sign.js';
+import { gfToBytes } from '../../protocols/math/gf128.js';
 import { KOS_MESSAGE_BYTES, kosChallenge } from '../../protocols/ot/kos.js';
+import { testCurve } from '../helpers/curve.js';
 import { pairsOf } from '../helpers/fixture.js';
 import { NetworkFailure } from '../helpers/network.js';
 import { keygen, nodeIds } from '../helpers/parties.js';
@@ -46,7 +47,7 @@ test('pitfall: a failed check is never retried — the run stays closed (RUN_CLO
       threshold: 2,
       nodeIds: ids,
       self: i,
-      suite: makeSuite(seededRng(`rc-${i}`)),
+      suite: makeSuite(seededRng(`rc-${i}`), testCurve()),
     }),
   );
   const [r1, r2, r3] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
@@ -96,7 +97,7 @@ test('pitfall: a failed OT check burns the pair state, and parallel sessions do 
           keyShare: shares.get(i)!,
           signers: S,
           pairs: pairsOf(i, S),
-          suite: makeSuite(seededRng(`${label}/${i}`)),
+          suite: makeSuite(seededRng(`${label}/${i}`), testCurve()),
           pairGuard: guards.get(i)!,
         };
         return [i, createSign(config, sha256(Uint8Array.of(1)))] as const;
