@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { generateScalar22Kernels } from '../protocols/math/gen-scalar22-kernels.js';
 import { generateSecpFieldKernels } from '../protocols/math/gen-secp-field-kernels.js';
 import { generateSha256Compress } from '../protocols/math/gen-sha256-compress.js';
 
@@ -13,6 +14,7 @@ import { generateSha256Compress } from '../protocols/math/gen-sha256-compress.js
 export const GENERATED: readonly { path: string; generate: () => string }[] = [
   { path: 'protocols/math/secp-field-kernels.gen.ts', generate: generateSecpFieldKernels },
   { path: 'protocols/math/sha256-compress.gen.ts', generate: generateSha256Compress },
+  { path: 'protocols/math/scalar22-kernels.gen.ts', generate: generateScalar22Kernels },
 ];
 
 function main(): void {

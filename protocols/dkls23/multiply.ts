@@ -10,14 +10,12 @@
  *
  * Indices j (rows, gadget) are 0-based in every hash; the document's j = 1..512 is the same list.
  *
- * Constant time (the review's finding 1). Bob's choice bits β never reach a BigInt operation: each β_j becomes
- * a mask `−β_j` over 16-bit limbs (math/scalar16.ts), so `β_j·ã_{j,m}`, `β_j·η'` and `Σ β_j·g_j` are masked
- * additions of the same cost whatever β is. What then enters BigInt arithmetic on Bob's side is
- * `V_{j,m} = 2^257 + α_{j,m} + β_j·ã_{j,m}`, always exactly five 64-bit digits (the offset 2^257 is taken
- * out again with public constants), so its products and reductions take the same path for every β. Alice's
- * `ã = α^0 − α^1 + a_m mod n` is computed and reduced in limbs too (no BigInt division on the pads and her
- * secret inputs). What remains in BigInt on secrets is full-width products and one reduction per output, whose
- * time follows only operand lengths (and, inside V8's division, the pseudo-random top digits of the dividend).
+ * Constant time (the review's finding 1). Bob's choice bits β never reach a multiplication or a BigInt: each
+ * β_j becomes a mask `−β_j` over integer limbs, so `β_j·ã_{j,m}`, `β_j·η'` and `Σ β_j·g_j` are masked
+ * additions of the same cost whatever β is (math/scalar16.ts, math/scalar22.ts). The products with the
+ * gadget and θ and every reduction mod n of a secret run on fixed-width limbs in the same operations for
+ * every value (math/scalar22.ts: float64 columns without integer speculation; math/scalar16.ts: 32-bit
+ * integers); BigInt remains only for one-off values (Alice's η', the outputs c and d).
  */
 import { equalBytes } from '../common/bytes.js';
 import { CURVE_ORDER, modN, randomScalar } from '../common/curve.js';
@@ -29,12 +27,12 @@ import {
   bigIntOfLimbs,
   bytesOfLimbs,
   carry,
-  limbsOfBytesBE,
   limbsOfScalar,
   limbsOfWordsBE,
   reduce,
   SCALAR_LIMBS,
 } from '../math/scalar16.js';
+import * as W from '../math/scalar22.js';
 import { KOS_CHOICE_BYTES, KOS_CHOICES, KOS_MESSAGE_BYTES, kosReceive, kosSend, ROW_WORDS } from '../ot/kos.js';
 import { type Gadget, gadget, hsRows, PAD_WORDS_PER_ROW } from './ole-hash.js';
 import type { AliceOtState, BobOtState } from './pair-state.js';
@@ -46,9 +44,6 @@ const L = KOS_CHOICES;
 const PER_ROW = 3;
 /** Bytes of all ã. */
 const A_TILDE_BYTES = L * PER_ROW * 32;
-/** The offset that keeps every V_{j,m} of Bob at five 64-bit digits (limb 16 = 2). */
-const OFF = 1n << 257n;
-const OFF_LIMB16 = 2;
 /** n and 2n as accumulator limbs. */
 const N_LIMBS = new Int32Array(ACC_LIMBS);
 const TWO_N_LIMBS = new Int32Array(ACC_LIMBS);
@@ -111,6 +106,17 @@ function writeScalar(dv: DataView, off: number, v: bigint): void {
   dv.setBigUint64(off + 24, v, false);
 }
 
+/** The 32 big-endian bytes at `off` as a bigint (public values). */
+function readScalar(bytes: Uint8Array, off: number): bigint {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + off, 32);
+  return (
+    (dv.getBigUint64(0, false) << 192n) |
+    (dv.getBigUint64(8, false) << 128n) |
+    (dv.getBigUint64(16, false) << 64n) |
+    dv.getBigUint64(24, false)
+  );
+}
+
 /** Whether the 32 big-endian bytes at `off` encode a value below n (public data: early exit is fine). */
 function belowN(bytes: Uint8Array, off: number): boolean {
   for (let i = 0; i < 32; i++) {
@@ -135,10 +141,28 @@ function muOf(sha: Sha256, msid: Uint8Array, values: Uint8Array): Uint8Array {
   return taggedHashWith(sha, tag('ole-mu'), msid, values);
 }
 
+/** θ0, θ1 and a zero third term as the public operand `t` of {@link W.checkValue}. */
+function thetaLimbs(theta0: bigint, theta1: bigint): Float64Array {
+  const t = new Float64Array(3 * W.LIMBS);
+  W.limbsOfBigInt(theta0, t, 0);
+  W.limbsOfBigInt(theta1, t, W.LIMBS);
+  return t;
+}
+
+/** The value of an inner product (reduced mod n) as a bigint. */
+function innerResult(ip: W.InnerProduct, out: Int32Array): bigint {
+  const acc = new Int32Array(ACC_LIMBS);
+  ip.result(out, 0);
+  acc.set(out);
+  const v = bigIntOfLimbs(acc, 0);
+  acc.fill(0);
+  return v;
+}
+
 /** `Σ_j (−β_j & g_j)` reduced mod n, in limbs: the same additions whatever β is. */
 function maskedGadgetSum(masks: Int32Array, g: Gadget): bigint {
   const acc = new Int32Array(ACC_LIMBS);
-  const limbs = g.limbs;
+  const limbs = g.limbs16;
   for (let j = 0; j < L; j++) {
     const m = masks[j] as number;
     const o = j * SCALAR_LIMBS;
@@ -210,9 +234,10 @@ export function aliceRespond(
   kos.rows.fill(0);
   kos.delta.fill(0);
   const eta = randomScalar(suite.rng);
-  const g = gadget(msid, L).values;
+  const g = gadget(msid, L).limbs22;
+  W.prime();
 
-  // input_m + 2n in limbs (2n > 2^256 > α^1 keeps α^0 − α^1 + input + 2n positive)
+  // input_m + 2n in 16-bit limbs (2n > 2^256 > α^1 keeps α^0 − α^1 + input + 2n positive)
   const ins = new Int32Array(PER_ROW * ACC_LIMBS);
   [a0, a1, eta].forEach((v, m) => {
     limbsOfScalar(v, ins, m * ACC_LIMBS);
@@ -225,15 +250,14 @@ export function aliceRespond(
   const acc = new Int32Array(ACC_LIMBS);
   const red = new Int32Array(ACC_LIMBS);
   const l1 = new Int32Array(SCALAR_LIMBS);
-  const alpha0: bigint[] = new Array(L * PER_ROW);
-  let sum0 = 0n;
-  let sum1 = 0n;
+  // α^0 of every row in 22-bit limbs (rows of 3 × 12), for the products below
+  const x = new Float64Array(L * PER_ROW * W.LIMBS);
+  const l22 = new Int32Array(W.LIMBS);
   for (let j = 0, k = 0; j < L; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
-      // ã_{j,m} = α^0 − α^1 + input_m mod n, in limbs; α^0 also as a bigint for the sums below
+      // ã_{j,m} = α^0 − α^1 + input_m mod n, in 16-bit limbs
       limbsOfWordsBE(pads0, 8 * k, acc, 0);
       acc[SCALAR_LIMBS] = 0;
-      alpha0[k] = bigIntOfLimbs(acc, 0);
       limbsOfWordsBE(pads1, 8 * k, l1, 0);
       const io = m * ACC_LIMBS;
       for (let q = 0; q < ACC_LIMBS; q++) {
@@ -242,10 +266,9 @@ export function aliceRespond(
       }
       reduce(acc, 0, red, 0);
       bytesOfLimbs(red, 0, message, 32 * k);
+      W.limbsOfWordsBE(pads0, 8 * k, l22, 0);
+      for (let q = 0; q < W.LIMBS; q++) x[k * W.LIMBS + q] = l22[q] as number;
     }
-    const gj = g[j] as bigint;
-    sum0 += gj * (alpha0[3 * j] as bigint);
-    sum1 += gj * (alpha0[3 * j + 1] as bigint);
   }
   pads0.fill(0);
   pads1.fill(0);
@@ -253,23 +276,33 @@ export function aliceRespond(
   acc.fill(0);
   red.fill(0);
   l1.fill(0);
+  l22.fill(0);
   const dv = new DataView(message.buffer);
   const [theta0, theta1] = thetas(suite.sha256, msid, message.subarray(0, A_TILDE_BYTES));
   const etaPrime = (eta + theta0 * a0 + theta1 * a1) % n;
   writeScalar(dv, A_TILDE_BYTES, etaPrime);
 
+  // μ over α^0_{j,2} + θ0·α^0_{j,0} + θ1·α^0_{j,1}; c_m = −Σ g_j·α^0_{j,m}
+  const t = thetaLimbs(theta0, theta1);
   const checks = new Uint8Array(L * 32);
-  const cdv = new DataView(checks.buffer);
+  const out = new Int32Array(SCALAR_LIMBS);
+  const ip0 = new W.InnerProduct();
+  const ip1 = new W.InnerProduct();
+  const row = PER_ROW * W.LIMBS;
   for (let j = 0; j < L; j++) {
-    const v =
-      (alpha0[3 * j + 2] as bigint) + theta0 * (alpha0[3 * j] as bigint) + theta1 * (alpha0[3 * j + 1] as bigint);
-    writeScalar(cdv, 32 * j, v % n);
+    W.checkValue(x, j * row, t, out, 0);
+    bytesOfLimbs(out, 0, checks, 32 * j);
+    ip0.add(g, j * W.LIMBS, x, j * row);
+    ip1.add(g, j * W.LIMBS, x, j * row + W.LIMBS);
   }
+  x.fill(0);
   message.set(muOf(suite.sha256, msid, checks), A_TILDE_BYTES + 32);
   checks.fill(0);
-  alpha0.fill(0n);
+  const sum0 = innerResult(ip0, out);
+  const sum1 = innerResult(ip1, out);
+  out.fill(0);
 
-  return { message, c: [(n - (sum0 % n)) % n, (n - (sum1 % n)) % n] };
+  return { message, c: [modN(-sum0), modN(-sum1)] };
 }
 
 /**
@@ -320,52 +353,51 @@ export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uin
     throw e;
   }
   const { masks, pads, gadget: g, msid, sha } = state;
+  W.prime();
   const [theta0, theta1] = thetas(sha, msid, aliceMessage.subarray(0, A_TILDE_BYTES));
-  // −η' = n − η' in limbs (public), added under β's mask to the check value's third term
-  const negEta = new Int32Array(SCALAR_LIMBS);
-  limbsOfBytesBE(aliceMessage, A_TILDE_BYTES, negEta, 0);
-  for (let k = 0; k < SCALAR_LIMBS; k++) negEta[k] = ((N_LIMBS[k] as number) - (negEta[k] as number)) | 0;
-  // public corrections for the offset 2^257 in every V: −OFF·(1 + θ0 + θ1) in each check, −OFF·Σg_j in each d
-  let gSum = 0n;
-  for (const gj of g.values) gSum += gj;
-  const checkOff = modN(-OFF * (1n + theta0 + theta1));
-  const dOff = modN(-OFF * gSum);
+  const t = thetaLimbs(theta0, theta1);
+  // n − η' in 22-bit limbs (public; n itself when η' = 0, which is ≡ 0), added under β's mask
+  const negEta = new Int32Array(W.LIMBS);
+  const etaBytes = new Uint8Array(32);
+  writeScalar(new DataView(etaBytes.buffer), 0, n - readScalar(aliceMessage, A_TILDE_BYTES));
+  W.limbsOfBytesBE(etaBytes, 0, negEta, 0);
 
   const checks = new Uint8Array(L * 32);
-  const cdv = new DataView(checks.buffer);
-  const v = new Int32Array(ACC_LIMBS);
-  const at = new Int32Array(SCALAR_LIMBS);
-  let sum0 = 0n;
-  let sum1 = 0n;
-  const V: bigint[] = [0n, 0n, 0n];
+  const out = new Int32Array(SCALAR_LIMBS);
+  const a = new Int32Array(W.LIMBS);
+  const at = new Int32Array(W.LIMBS);
+  const v = new Float64Array(PER_ROW * W.LIMBS);
+  const ip0 = new W.InnerProduct();
+  const ip1 = new W.InnerProduct();
   for (let j = 0, k = 0; j < L; j++) {
     const mask = masks[j] as number;
     for (let m = 0; m < PER_ROW; m++, k++) {
-      // V = 2^257 + α + (−β & ã) [+ (−β & (n − η')) for the check term]: five digits whatever β is
-      limbsOfWordsBE(pads, 8 * k, v, 0);
-      limbsOfBytesBE(aliceMessage, 32 * k, at, 0);
-      for (let q = 0; q < SCALAR_LIMBS; q++) {
-        let s = (v[q] as number) + ((at[q] as number) & mask);
+      // V_{j,m} = α + (−β_j & ã) [+ (−β_j & (n − η')) for the check term], carried to 22-bit limbs
+      W.limbsOfWordsBE(pads, 8 * k, a, 0);
+      W.limbsOfBytesBE(aliceMessage, 32 * k, at, 0);
+      let c = 0;
+      for (let q = 0; q < W.LIMBS; q++) {
+        let s = (a[q] as number) + ((at[q] as number) & mask) + c;
         if (m === 2) s += (negEta[q] as number) & mask;
-        v[q] = s | 0;
+        c = s >>> 22;
+        v[m * W.LIMBS + q] = q === W.LIMBS - 1 ? s : s & 0x3fffff;
       }
-      v[SCALAR_LIMBS] = OFF_LIMB16;
-      carry(v, 0);
-      V[m] = bigIntOfLimbs(v, 0);
     }
-    const [v0, v1, v2] = V as [bigint, bigint, bigint];
-    writeScalar(cdv, 32 * j, (v2 + theta0 * v0 + theta1 * v1 + checkOff) % n);
-    const gj = g.values[j] as bigint;
-    sum0 += gj * v0;
-    sum1 += gj * v1;
+    W.checkValue(v, 0, t, out, 0);
+    bytesOfLimbs(out, 0, checks, 32 * j);
+    ip0.add(g.limbs22, j * W.LIMBS, v, 0);
+    ip1.add(g.limbs22, j * W.LIMBS, v, W.LIMBS);
   }
   const mu = aliceMessage.subarray(A_TILDE_BYTES + 32);
   const ok = equalBytes(muOf(sha, msid, checks), mu);
   checks.fill(0);
   pads.fill(0);
   masks.fill(0);
+  a.fill(0);
   v.fill(0);
-  V.fill(0n);
+  const d0 = innerResult(ip0, out);
+  const d1 = innerResult(ip1, out);
+  out.fill(0);
   if (!ok) fail('OLE_CHECK_FAILED', 'the vector-OLE check failed', ctx);
-  return { d: [(sum0 + dOff) % n, (sum1 + dOff) % n] };
+  return { d: [d0, d1] };
 }

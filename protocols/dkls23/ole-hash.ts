@@ -16,7 +16,8 @@ import { ascii } from '../common/bytes.js';
 import { CURVE_ORDER } from '../common/curve.js';
 import { tag } from '../common/hash.js';
 import { MidstateSha256, readBe } from '../math/midstate-sha256.js';
-import { limbsOfScalar, SCALAR_LIMBS } from '../math/scalar16.js';
+import { limbsOfWordsBE as limbs16OfWordsBE, SCALAR_LIMBS } from '../math/scalar16.js';
+import { LIMBS, limbsOfWordsBE as limbs22OfWordsBE } from '../math/scalar22.js';
 
 /** `T` of the pads. */
 export const HS_TAG_HASH: Uint8Array = sha256(ascii(tag('ole-hs')));
@@ -51,12 +52,26 @@ export function hs(msid: Uint8Array, j: number, row: Uint8Array): [bigint, bigin
   return [h.digestBigInt(j, 0), h.digestBigInt(j, 1), h.digestBigInt(j, 2)];
 }
 
-/** The gadget of one multiplication, as bigints and as 16-bit limbs (for masked sums). */
+/** The gadget of one multiplication, as limbs for the two kinds of arithmetic that use it. */
 export interface Gadget {
-  /** g_0..g_{count−1}, each in [0, n). */
-  readonly values: bigint[];
-  /** The same values, 16 limbs each ({@link SCALAR_LIMBS}), little-endian. */
-  readonly limbs: Int32Array;
+  /** g_0..g_{count−1} (each in [0, n)) as 16 limbs of 16 bits each ({@link SCALAR_LIMBS}), for masked sums. */
+  readonly limbs16: Int32Array;
+  /** The same values as 12 limbs of 22 bits each (math/scalar22.ts), for products. */
+  readonly limbs22: Float64Array;
+}
+
+const N_WORDS = Int32Array.from([
+  0xffffffff, 0xffffffff, 0xffffffff, 0xfffffffe, 0xbaaedce6, 0xaf48a03b, 0xbfd25e8c, 0xd0364141,
+]);
+
+/** Whether the 8 big-endian words at `w[off..]` encode a value ≥ n (public data: early exit is fine). */
+function wordsAtLeastN(w: Int32Array, off: number): boolean {
+  for (let i = 0; i < 8; i++) {
+    const a = (w[off + i] as number) >>> 0;
+    const b = (N_WORDS[i] as number) >>> 0;
+    if (a !== b) return a > b;
+  }
+  return true;
 }
 
 /**
@@ -66,12 +81,20 @@ export interface Gadget {
  */
 export function gadget(msid: Uint8Array, count: number): Gadget {
   const h = new MidstateSha256(GADGET_TAG_HASH, msid);
-  const values: bigint[] = new Array(count);
-  const limbs = new Int32Array(count * SCALAR_LIMBS);
+  const limbs16 = new Int32Array(count * SCALAR_LIMBS);
+  const limbs22 = new Float64Array(count * LIMBS);
+  const words = new Int32Array(8);
+  const l22 = new Int32Array(LIMBS);
   for (let j = 0; j < count; j++) {
-    const g = h.digestBigInt(j, 0) % CURVE_ORDER;
-    values[j] = g;
-    limbsOfScalar(g, limbs, j * SCALAR_LIMBS);
+    h.digestWords(j, 0, words, 0);
+    if (wordsAtLeastN(words, 0)) {
+      // probability 2^-128 per element: reduce with bigints (public data)
+      const d = [...words].reduce((acc, w) => (acc << 32n) | BigInt(w >>> 0), 0n) - CURVE_ORDER;
+      for (let i = 0; i < 8; i++) words[i] = Number((d >> BigInt(32 * (7 - i))) & 0xffffffffn);
+    }
+    limbs16OfWordsBE(words, 0, limbs16, j * SCALAR_LIMBS);
+    limbs22OfWordsBE(words, 0, l22, 0);
+    for (let k = 0; k < LIMBS; k++) limbs22[j * LIMBS + k] = l22[k] as number;
   }
-  return { values, limbs };
+  return { limbs16, limbs22 };
 }

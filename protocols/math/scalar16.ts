@@ -8,7 +8,7 @@
  * intermediate follows its value. Here every operation is a 32-bit integer operation written so that V8
  * compiles it without speculation checks that could branch on a value (products are `Math.imul`, sums are
  * truncated with `| 0`), a secret bit only ever becomes a mask (`−β` = 0 or all ones), and the sequence of
- * operations is the same for every value. Secrets allowed. Tested against BigInt in test/unit/scalar16.test.ts.
+ * operations is the same for every value. Secrets allowed. Tested against BigInt in test/unit/scalar-limbs.test.ts.
  */
 
 /** Limbs of a reduced scalar. */
