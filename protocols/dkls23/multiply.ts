@@ -159,11 +159,14 @@ function innerResult(ip: W.InnerProduct, out: Int32Array): bigint {
   return v;
 }
 
-/** `Σ_j (−β_j & g_j)` reduced mod n, in limbs: the same additions whatever β is. */
-function maskedGadgetSum(masks: Int32Array, g: Gadget): bigint {
+/**
+ * Bob's input `b = Σ_j β_j·g_j mod n` from the masks `−β_j` (rows 0..rows−1; 512 in the protocol): masked
+ * limb additions, the same operations whatever β is.
+ */
+export function maskedGadgetSum(masks: Int32Array, g: Gadget, rows: number = L): bigint {
   const acc = new Int32Array(ACC_LIMBS);
   const limbs = g.limbs16;
-  for (let j = 0; j < L; j++) {
+  for (let j = 0; j < rows; j++) {
     const m = masks[j] as number;
     const o = j * SCALAR_LIMBS;
     for (let k = 0; k < SCALAR_LIMBS; k++) acc[k] = ((acc[k] as number) + ((limbs[o + k] as number) & m)) | 0;
@@ -235,27 +238,46 @@ export function aliceRespond(
   kos.delta.fill(0);
   const eta = randomScalar(suite.rng);
   const g = gadget(msid, L).limbs22;
-  W.prime();
+  const message = new Uint8Array(ALICE_MESSAGE_BYTES);
+  const x = aliceTilde(pads0, pads1, [a0, a1, eta], message);
+  pads0.fill(0);
+  pads1.fill(0);
+  const [theta0, theta1] = thetas(suite.sha256, msid, message.subarray(0, A_TILDE_BYTES));
+  writeScalar(new DataView(message.buffer), A_TILDE_BYTES, (eta + theta0 * a0 + theta1 * a1) % n);
+  const { checks, c } = aliceChecks(x, g, theta0, theta1);
+  x.fill(0);
+  message.set(muOf(suite.sha256, msid, checks), A_TILDE_BYTES + 32);
+  checks.fill(0);
+  return { message, c };
+}
 
+/**
+ * Alice's masked values for rows 0..rows−1 (512 in the protocol; fewer only for measurements):
+ * `ã_{j,m} = α^0_{j,m} − α^1_{j,m} + input_m mod n` written into `message[96j + 32m ..]` (inputs a_0, a_1, η),
+ * computed and reduced in 16-bit limbs; returns α^0 of every row in 22-bit limbs for {@link aliceChecks}.
+ */
+export function aliceTilde(
+  pads0: Int32Array,
+  pads1: Int32Array,
+  inputs: readonly [bigint, bigint, bigint],
+  message: Uint8Array,
+  rows: number = L,
+): Float64Array {
   // input_m + 2n in 16-bit limbs (2n > 2^256 > α^1 keeps α^0 − α^1 + input + 2n positive)
   const ins = new Int32Array(PER_ROW * ACC_LIMBS);
-  [a0, a1, eta].forEach((v, m) => {
+  inputs.forEach((v, m) => {
     limbsOfScalar(v, ins, m * ACC_LIMBS);
     for (let k = 0; k < ACC_LIMBS; k++) {
       ins[m * ACC_LIMBS + k] = ((ins[m * ACC_LIMBS + k] as number) + (TWO_N_LIMBS[k] as number)) | 0;
     }
   });
-
-  const message = new Uint8Array(ALICE_MESSAGE_BYTES);
   const acc = new Int32Array(ACC_LIMBS);
   const red = new Int32Array(ACC_LIMBS);
   const l1 = new Int32Array(SCALAR_LIMBS);
-  // α^0 of every row in 22-bit limbs (rows of 3 × 12), for the products below
-  const x = new Float64Array(L * PER_ROW * W.LIMBS);
+  const x = new Float64Array(rows * PER_ROW * W.LIMBS);
   const l22 = new Int32Array(W.LIMBS);
-  for (let j = 0, k = 0; j < L; j++) {
+  for (let j = 0, k = 0; j < rows; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
-      // ã_{j,m} = α^0 − α^1 + input_m mod n, in 16-bit limbs
       limbsOfWordsBE(pads0, 8 * k, acc, 0);
       acc[SCALAR_LIMBS] = 0;
       limbsOfWordsBE(pads1, 8 * k, l1, 0);
@@ -270,39 +292,41 @@ export function aliceRespond(
       for (let q = 0; q < W.LIMBS; q++) x[k * W.LIMBS + q] = l22[q] as number;
     }
   }
-  pads0.fill(0);
-  pads1.fill(0);
   ins.fill(0);
   acc.fill(0);
   red.fill(0);
   l1.fill(0);
   l22.fill(0);
-  const dv = new DataView(message.buffer);
-  const [theta0, theta1] = thetas(suite.sha256, msid, message.subarray(0, A_TILDE_BYTES));
-  const etaPrime = (eta + theta0 * a0 + theta1 * a1) % n;
-  writeScalar(dv, A_TILDE_BYTES, etaPrime);
+  return x;
+}
 
-  // μ over α^0_{j,2} + θ0·α^0_{j,0} + θ1·α^0_{j,1}; c_m = −Σ g_j·α^0_{j,m}
+/**
+ * Alice's check values `α^0_{j,2} + θ0·α^0_{j,0} + θ1·α^0_{j,1} mod n` (32-byte encodings, for μ) and outputs
+ * `c_m = −Σ_j g_j·α^0_{j,m} mod n`, from the α^0 limbs of {@link aliceTilde}.
+ */
+export function aliceChecks(
+  x: Float64Array,
+  g: Float64Array,
+  theta0: bigint,
+  theta1: bigint,
+): { checks: Uint8Array; c: [bigint, bigint] } {
+  W.prime();
+  const rows = x.length / (PER_ROW * W.LIMBS);
   const t = thetaLimbs(theta0, theta1);
-  const checks = new Uint8Array(L * 32);
+  const checks = new Uint8Array(rows * 32);
   const out = new Int32Array(SCALAR_LIMBS);
   const ip0 = new W.InnerProduct();
   const ip1 = new W.InnerProduct();
   const row = PER_ROW * W.LIMBS;
-  for (let j = 0; j < L; j++) {
+  for (let j = 0; j < rows; j++) {
     W.checkValue(x, j * row, t, out, 0);
     bytesOfLimbs(out, 0, checks, 32 * j);
     ip0.add(g, j * W.LIMBS, x, j * row);
     ip1.add(g, j * W.LIMBS, x, j * row + W.LIMBS);
   }
-  x.fill(0);
-  message.set(muOf(suite.sha256, msid, checks), A_TILDE_BYTES + 32);
-  checks.fill(0);
-  const sum0 = innerResult(ip0, out);
-  const sum1 = innerResult(ip1, out);
+  const c: [bigint, bigint] = [modN(-innerResult(ip0, out)), modN(-innerResult(ip1, out))];
   out.fill(0);
-
-  return { message, c: [modN(-sum0), modN(-sum1)] };
+  return { checks, c };
 }
 
 /**
@@ -336,25 +360,21 @@ export function decodeOleMessage(message: Uint8Array): { aTilde: bigint[]; etaPr
 }
 
 /**
- * Bob, last step: checks Alice's message (`BAD_MESSAGE`), checks μ in constant time (`OLE_CHECK_FAILED`),
- * both naming `ctx.peer`, and only then returns his outputs `d` with `c_m + d_m = a_m·b`.
+ * Bob's arithmetic on Alice's checked message, for rows 0..rows−1 (512 in the protocol; fewer only for
+ * measurements such as `npm run ct`): `V_{j,m} = α_{j,m} + β_j·ã_{j,m}` (and `− β_j·η'` in the check term)
+ * with β only as the masks `masks[j] = −β_j`, the check values `V_{j,2} + θ0·V_{j,0} + θ1·V_{j,1} mod n` as
+ * 32-byte encodings, and `d_m = Σ_j g_j·V_{j,m} mod n`.
  */
-export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uint8Array): { d: [bigint, bigint] } {
-  checkContext(ctx);
-  if (state.used) throw new ProtocolError('INVALID_ARGUMENT', 'bobFinish: state already used', { round: ctx.round });
-  if (!equalBytes(state.msid, ctx.msid)) {
-    throw new ProtocolError('INVALID_ARGUMENT', 'bobFinish: state belongs to another msid', { round: ctx.round });
-  }
-  state.used = true;
-  try {
-    checkOleMessage(aliceMessage);
-  } catch (e) {
-    if (e instanceof DecodeError) fail('BAD_MESSAGE', `OLE message: ${e.message}`, ctx);
-    throw e;
-  }
-  const { masks, pads, gadget: g, msid, sha } = state;
+export function bobRows(
+  masks: Int32Array,
+  pads: Int32Array,
+  g: Gadget,
+  aliceMessage: Uint8Array,
+  theta0: bigint,
+  theta1: bigint,
+  rows: number = L,
+): { checks: Uint8Array; d: [bigint, bigint] } {
   W.prime();
-  const [theta0, theta1] = thetas(sha, msid, aliceMessage.subarray(0, A_TILDE_BYTES));
   const t = thetaLimbs(theta0, theta1);
   // n − η' in 22-bit limbs (public; n itself when η' = 0, which is ≡ 0), added under β's mask
   const negEta = new Int32Array(W.LIMBS);
@@ -362,14 +382,14 @@ export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uin
   writeScalar(new DataView(etaBytes.buffer), 0, n - readScalar(aliceMessage, A_TILDE_BYTES));
   W.limbsOfBytesBE(etaBytes, 0, negEta, 0);
 
-  const checks = new Uint8Array(L * 32);
+  const checks = new Uint8Array(rows * 32);
   const out = new Int32Array(SCALAR_LIMBS);
   const a = new Int32Array(W.LIMBS);
   const at = new Int32Array(W.LIMBS);
   const v = new Float64Array(PER_ROW * W.LIMBS);
   const ip0 = new W.InnerProduct();
   const ip1 = new W.InnerProduct();
-  for (let j = 0, k = 0; j < L; j++) {
+  for (let j = 0, k = 0; j < rows; j++) {
     const mask = masks[j] as number;
     for (let m = 0; m < PER_ROW; m++, k++) {
       // V_{j,m} = α + (−β_j & ã) [+ (−β_j & (n − η')) for the check term], carried to 22-bit limbs
@@ -388,16 +408,38 @@ export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uin
     ip0.add(g.limbs22, j * W.LIMBS, v, 0);
     ip1.add(g.limbs22, j * W.LIMBS, v, W.LIMBS);
   }
+  a.fill(0);
+  v.fill(0);
+  const d: [bigint, bigint] = [innerResult(ip0, out), innerResult(ip1, out)];
+  out.fill(0);
+  return { checks, d };
+}
+
+/**
+ * Bob, last step: checks Alice's message (`BAD_MESSAGE`), checks μ in constant time (`OLE_CHECK_FAILED`),
+ * both naming `ctx.peer`, and only then returns his outputs `d` with `c_m + d_m = a_m·b`.
+ */
+export function bobFinish(state: BobMulState, ctx: MulContext, aliceMessage: Uint8Array): { d: [bigint, bigint] } {
+  checkContext(ctx);
+  if (state.used) throw new ProtocolError('INVALID_ARGUMENT', 'bobFinish: state already used', { round: ctx.round });
+  if (!equalBytes(state.msid, ctx.msid)) {
+    throw new ProtocolError('INVALID_ARGUMENT', 'bobFinish: state belongs to another msid', { round: ctx.round });
+  }
+  state.used = true;
+  try {
+    checkOleMessage(aliceMessage);
+  } catch (e) {
+    if (e instanceof DecodeError) fail('BAD_MESSAGE', `OLE message: ${e.message}`, ctx);
+    throw e;
+  }
+  const { masks, pads, gadget: g, msid, sha } = state;
+  const [theta0, theta1] = thetas(sha, msid, aliceMessage.subarray(0, A_TILDE_BYTES));
+  const { checks, d } = bobRows(masks, pads, g, aliceMessage, theta0, theta1);
   const mu = aliceMessage.subarray(A_TILDE_BYTES + 32);
   const ok = equalBytes(muOf(sha, msid, checks), mu);
   checks.fill(0);
   pads.fill(0);
   masks.fill(0);
-  a.fill(0);
-  v.fill(0);
-  const d0 = innerResult(ip0, out);
-  const d1 = innerResult(ip1, out);
-  out.fill(0);
   if (!ok) fail('OLE_CHECK_FAILED', 'the vector-OLE check failed', ctx);
-  return { d: [d0, d1] };
+  return { d };
 }

@@ -128,7 +128,7 @@ export interface OtReceiverResult {
  * The receiver's side of all 256 instances with choice bits `choices` (bit k = `(choices[k>>3] >> (k&7)) & 1`)
  * against the sender point `E` (33 bytes, already decoded and checked not to be the identity). Nothing branches
  * on a choice bit: b enters hash inputs and byte masks only, and both possible hash-to-curve points of every
- * instance are computed.
+ * instance are computed. `count` < 256 runs only the first instances (for measurements such as `npm run ct`).
  */
 export function otReceive(
   sid: Uint8Array,
@@ -137,11 +137,13 @@ export function otReceive(
   rng: Rng,
   sha: Sha256,
   curve: CurveBackend,
+  count: number = OT_COUNT,
 ): OtReceiverResult {
   assertArg(choices.length === OT_COUNT / 8, 'otReceive: choices must be 32 bytes');
   assertArg(E.length === POINT_BYTES, 'otReceive: E must be a 33-byte point');
   assertArg(!secp256k1.Point.fromBytes(E).is0(), 'otReceive: E is the identity');
-  const n = OT_COUNT;
+  assertArg(Number.isInteger(count) && count > 0 && count <= OT_COUNT, 'otReceive: bad count');
+  const n = count;
   // Secret scalars (drawn in the order r_0, a_0, r_1, a_1, … as always) and their products, in the backend.
   const rBytes = new Uint8Array(n * POINT_BYTES); // Y_{1−b} = r·G, compressed (sent, and hashed)
   const aG = new Uint8Array(n * POINT_BYTES_UNCOMPRESSED); // a·G, uncompressed for the addition
@@ -174,7 +176,7 @@ export function otReceive(
   const candidates = new Uint8Array(2 * POINT_BYTES_UNCOMPRESSED);
   const negH = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
   const yb = new Uint8Array(POINT_BYTES);
-  const message = new Uint8Array(RECEIVER_MESSAGE_BYTES);
+  const message = new Uint8Array(n * 2 * POINT_BYTES);
   const keys = new Uint8Array(n * OT_KEY_BYTES_BASE);
   for (let k = 0; k < n; k++) {
     const b = ((choices[k >> 3] as number) >> (k & 7)) & 1;
@@ -239,6 +241,7 @@ export interface OtSenderResult {
  * The sender's side: M_c = Y_c + HtC(sid, k, c, Y_{1−c}) (public points) and key_c = H(…, e·M_c) for every k
  * and c, with e·M_c in the backend's constant-time multiplication. Throws `IDENTITY_POINT` (without culprit;
  * the caller names the peer) when some M_c is the identity, which only a malicious receiver can cause.
+ * `count` < 256 runs only the first instances (for measurements such as `npm run ct`).
  */
 export function otSend(
   sid: Uint8Array,
@@ -246,8 +249,10 @@ export function otSend(
   pts: ReceiverPoints,
   sha: Sha256,
   curve: CurveBackend,
+  count: number = OT_COUNT,
 ): OtSenderResult {
-  const n = OT_COUNT;
+  assertArg(Number.isInteger(count) && count > 0 && count <= OT_COUNT, 'otSend: bad count');
+  const n = count;
   const mJac = new Float64Array(2 * n * 36);
   const hJac = new Float64Array(36);
   const h = jacNew();
