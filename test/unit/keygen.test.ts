@@ -94,6 +94,29 @@ test('key share format round-trips and rejects malformed bytes', () => {
   assert.throws(() => decodeKeyShare(tampered, testCurve()), isDecode);
 });
 
+test('a key share whose public shares do not interpolate to the public key is refused (DecodeError)', () => {
+  const { results } = keygen(5, 3, 'interp');
+  const share = results.get(2) as KeyShare;
+  const isInterp = (e: unknown) => e instanceof DecodeError && /interpolate/.test(e.message);
+  const withShares = (publicShares: KeyShare['publicShares'], publicKey = share.publicKey) =>
+    encodeKeyShare({ ...share, publicShares, publicKey });
+  // another party's public share moved off the polynomial (a beyond-threshold one and a base one)
+  for (const j of [4, 0]) {
+    const moved = share.publicShares.map((S, k) => (k === j ? S.add(G) : S));
+    assert.throws(() => decodeKeyShare(withShares(moved), testCurve()), isInterp, `S_${j + 1}`);
+  }
+  // a public key that is not the polynomial's value at 0
+  assert.throws(() => decodeKeyShare(withShares(share.publicShares, share.publicKey.add(G)), testCurve()), isInterp);
+  // the genuine share passes, for every threshold and size
+  for (const [n, t] of [
+    [2, 2],
+    [3, 2],
+    [4, 4],
+  ] as const) {
+    for (const s of keygen(n, t, `interp-${n}-${t}`).results.values()) decodeKeyShare(encodeKeyShare(s), testCurve());
+  }
+});
+
 test('keygen is deterministic under a seeded rng', () => {
   const a = keygen(3, 2, 'det');
   const b = keygen(3, 2, 'det');
@@ -192,7 +215,7 @@ test('bad proof of knowledge of the constant term → BAD_PROOF', () => {
   expectFailure(f, 'BAD_PROOF', 1);
 });
 
-test('bad Feldman share → BAD_SHARE naming the dealer', () => {
+test('bad Feldman share → BAD_SHARE, a dispute naming both accuser and accused, never attributable', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 3 && e.from === 2 && e.to === 3) {
       const p = e.payload.slice();
@@ -202,6 +225,11 @@ test('bad Feldman share → BAD_SHARE naming the dealer', () => {
   });
   assert.is(f.party, 3);
   expectFailure(f, 'BAD_SHARE', 2);
+  // the share travelled privately: only party 3's word says it was bad, so nothing may ban party 2 on it
+  assert.equal(f.error.dispute, { accuser: 3, accused: 2 });
+  assert.equal(f.error.parties, [3, 2]);
+  assert.not.ok(f.error.attributable, 'a dispute is not attributable');
+  assert.equal(f.error.details, { accuser: 3, accused: 2 });
 });
 
 test('echo mismatch in round 3 → ECHO_MISMATCH, not attributable', () => {

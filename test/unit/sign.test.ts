@@ -293,6 +293,31 @@ test('round 4 with another message hash → SESSION_MISMATCH', () => {
   assert.is(f.error.culprit, 3);
 });
 
+test('an all-zero message hash is refused: BAD_MESSAGE locally (no culprit), and from a peer (naming it)', () => {
+  const shares = sharesFor(2, 3);
+  const zero = new Uint8Array(32);
+  const isLocal = (e: unknown) =>
+    e instanceof ProtocolError && e.code === 'BAD_MESSAGE' && e.culprit === undefined && !e.attributable;
+  assert.throws(
+    () => sign(shares, [1, 2], zero, 'zero-hash'),
+    (e: unknown) => isLocal(e),
+  );
+  const pres = presign(shares, [1, 2], 'zero-online').results;
+  assert.throws(() => createOnlineSign(pres.get(1)!, zero, testCurve()), isLocal);
+  assert.not.ok(pres.get(1)!.used, 'the presignature is not consumed by a refused hash');
+  // a peer whose round-4 share carries the zero hash sends a malformed message
+  const f = failingSign((e) => (e.round === 4 && e.from === 2 && e.to === 1 ? zeroHashIn(e.payload) : undefined));
+  assert.is(f.error.code, 'BAD_MESSAGE');
+  assert.is(f.error.culprit, 2);
+});
+
+/** A round-4 payload (`ssid ‖ R ‖ m ‖ u ‖ w`) with the message hash zeroed. */
+function zeroHashIn(payload: Uint8Array): Uint8Array {
+  const p = payload.slice();
+  p.fill(0, 32 + 33, 32 + 33 + 32);
+  return p;
+}
+
 test('duplicate and non-member messages are rejected', () => {
   const dup = failingSign((e) => (e.round === 3 && e.from === 2 && e.to === 1 ? 'duplicate' : undefined));
   assert.is(dup.error.code, 'DUPLICATE_MESSAGE');
