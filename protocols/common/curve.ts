@@ -191,11 +191,12 @@ export function mulPublic(curve: CurveBackend, p: Point, k: bigint): Point {
 
 /**
  * The folded Γ check of signing: whether `b·(R + ρ·pk) = D·G + Γu + ρ·Γv`, with secret scalars b, D ∈ [0, n)
- * and a public ρ ∈ [1, n) and public non-identity points R, pk, Γu, Γv. The public combinations
- * X = R + ρ·pk and Y = Γu + ρ·Γv are computed in variable time; b·X and D·G only in the backend's
- * constant-time multiplications, their sum with Y in its addition, and the two encodings are compared in
- * constant time. The identity cases (X or the right-hand side = O: impossible for honest data) are decided
- * by public branches on public X and on the result.
+ * and a public ρ ∈ [1, n) and public non-identity points R, pk, Γu, Γv. Everything stays in the backend's
+ * encodings: the public combinations X = R + ρ·pk and Y = Γu + ρ·Γv (variable time allowed), then b·X and
+ * D·G in its constant-time multiplications, D·G + Y in its addition, and the two encodings compared in
+ * constant time. The identity cases (X or Y or the right-hand side = O: impossible for honest data) are
+ * decided by branches on those public points and on the result; b = 0 and D = 0 reach the backend as 1
+ * (masked) and are corrected after.
  */
 export function foldedCheck(
   curve: CurveBackend,
@@ -208,30 +209,36 @@ export function foldedCheck(
   gv: Point,
 ): boolean {
   assertArg(rho > 0n && rho < n && b >= 0n && b < n && D >= 0n && D < n, 'foldedCheck: scalar out of range');
-  const X = R.add(mulPublic(curve, pk, rho));
-  const Y = gu.add(mulPublic(curve, gv, rho));
+  const rhoBytes = scalarBytes(rho);
+  const t = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+  curve.mulPublic(uncompressedBytes(pk), rhoBytes, t);
+  const X = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+  const xIsPoint = curve.add(uncompressedBytes(R), t, X);
+  curve.mulPublic(uncompressedBytes(gv), rhoBytes, t);
+  const Y = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+  const yIsPoint = curve.add(uncompressedBytes(gu), t, Y);
   const bs = secretScalarBytes(b);
   const ds = secretScalarBytes(D);
   const lhs = new Uint8Array(POINT_BYTES);
-  let lhsIdentity = bs.zero;
-  if (X.is0()) lhsIdentity = 1;
-  else curve.mul(uncompressedBytes(X), bs.bytes, lhs);
+  if (xIsPoint) curve.mul(X, bs.bytes, lhs);
+  const lhsIdentity = xIsPoint ? bs.zero : 1;
   const dG = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
   curve.mulG(ds.bytes, dG);
   bs.bytes.fill(0);
   ds.bytes.fill(0);
   const rhs = new Uint8Array(POINT_BYTES);
   let rhsIdentity: number;
-  if (Y.is0()) {
-    // D·G alone (a compressed copy of the product)
+  if (!yIsPoint) {
+    // D·G alone, compressed (parity of y from the last byte of the uncompressed encoding)
     rhsIdentity = ds.zero;
     rhs[0] = 2 | ((dG[64] as number) & 1);
     rhs.set(dG.subarray(1, 33), 1);
   } else if (ds.zero) {
     rhsIdentity = 0;
-    rhs.set(Y.toBytes(true));
+    rhs[0] = 2 | ((Y[64] as number) & 1);
+    rhs.set(Y.subarray(1, 33), 1);
   } else {
-    rhsIdentity = curve.add(dG, uncompressedBytes(Y), rhs) ? 0 : 1;
+    rhsIdentity = curve.add(dG, Y, rhs) ? 0 : 1;
   }
   dG.fill(0);
   if (lhsIdentity || rhsIdentity) return lhsIdentity === rhsIdentity;

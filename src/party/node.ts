@@ -37,6 +37,7 @@ import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import type { PairState } from '../../protocols/dkls23/pair-state.js';
 import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
 import { controlRequest, serveControl } from '../runtime/control-transport.js';
+import { chooseCurveBackend } from '../runtime/curve-backend.js';
 import { nodeEd25519 } from '../runtime/ed25519.js';
 import { createHost, type Host } from '../runtime/host.js';
 import { nodeSuite } from '../runtime/suite.js';
@@ -178,6 +179,8 @@ export class PartyNode {
   /** Starts the host, serves the control protocol and registers with the coordinator. */
   static async start(init: PartyNodeInit): Promise<PartyNode> {
     const coordinator = parseCoordinatorAddr(init.coordinator);
+    // Chosen once per process, before anything else (a bad MPC_CURVE_BACKEND stops the start with ConfigError).
+    const curve = chooseCurveBackend();
     const store = init.store;
     const stored = await store.listBans();
     const bans = new BanList(
@@ -211,6 +214,7 @@ export class PartyNode {
     });
     await host.peerStore.merge(coordinator.peerId, { multiaddrs: [coordinator.addr] });
     const node = new PartyNode(host, init, coordinator, allowed, registry, pairing, guard, bans, burntPeers);
+    node.log.info({ curveBackend: curve.backend.name, why: curve.reason }, 'secp256k1 backend chosen');
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     node.listenForAnnouncements();
     host.addEventListener('peer:disconnect', (evt) => {
