@@ -148,7 +148,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
     const sid = random(32);
     const sender = otSenderSetup((l) => random(l), curve);
     const recv = otReceive(sid, sender.E, random(32), (l) => random(l), sha256, curve);
-    const pts = decodeReceiverMessage(recv.message);
+    const pts = decodeReceiverMessage(recv.message, curve);
     targets.push({
       entry: 'base-OT sender e·M_c (otSend, one instance)',
       klass: 'e special (any of the three)',

@@ -35,6 +35,11 @@ export interface CurveBackend {
   mulScalars(p: Uint8Array, xs: readonly Uint8Array[], outs: readonly Uint8Array[]): void;
   /** Writes k·P for a PUBLIC scalar k (variable time allowed; never pass a secret). */
   mulPublic(p: Uint8Array, k: Uint8Array, out: Uint8Array): void;
+  /**
+   * Decompresses a 33-byte encoding (public data) into 65 bytes: false, `out` untouched, unless it is a valid
+   * compressed point (prefix 2 or 3, x < p, on the curve).
+   */
+  decompress(p: Uint8Array, out: Uint8Array): boolean;
   /** Writes P + Q into `out` and returns true, or returns false when the sum is the identity. */
   add(p: Uint8Array, q: Uint8Array, out: Uint8Array): boolean;
   /**

@@ -114,7 +114,9 @@ export class PairSetupRun extends RoundRun<PairState> {
       this.alice = { delta, keys };
       return [{ to: this.peer, round: 2, payload: message }];
     }
-    const pts = this.decode(this.peer, payload, (r) => decodeReceiverMessage(r.bytes(RECEIVER_MESSAGE_BYTES)));
+    const pts = this.decode(this.peer, payload, (r) =>
+      decodeReceiverMessage(r.bytes(RECEIVER_MESSAGE_BYTES), this.suite.curve),
+    );
     const sid = orientationSid(this.psid as Uint8Array, this.selfNodeId, this.peerNodeId);
     let bob: { keys0: Uint8Array; keys1: Uint8Array };
     try {

@@ -213,6 +213,15 @@ export function decodeAffine(bytes: Uint8Array, off: number, dst: Float64Array, 
   dst.set(y, i * 24 + 12);
 }
 
+/** Writes a valid 65-byte uncompressed encoding (04 ‖ x ‖ y, from the backend) as affine point `i` of `dst`. */
+export function decodeUncompressed(bytes: Uint8Array, dst: Float64Array, i: number): void {
+  const [x, y] = ENC as [Fe, Fe];
+  feFromBytes(x, bytes, 1);
+  feFromBytes(y, bytes, 33);
+  dst.set(x, i * 24);
+  dst.set(y, i * 24 + 12);
+}
+
 /** A noble point as an affine pair into `dst` (stride 24) at index `i`. */
 export function nobleToAffine(p: Point, dst: Float64Array, i: number): void {
   const a = p.toAffine();

@@ -60,6 +60,7 @@ interface WasmExports {
   pointFromScalar(outputLength: number): number;
   pointMultiply(inputLength: number, outputLength: number): number;
   pointAdd(inputLength: number, inputLength2: number, outputLength: number): number;
+  pointCompress(inputLength: number, outputLength: number): void;
   verify(inputLength: number, strict: number): number;
 }
 
@@ -148,6 +149,18 @@ export function wasmBackend(): CurveBackend {
       for (let i = 0; i < xs.length; i++) rawMul(uP, unblind(xs[i] as Uint8Array, uInv), outs[i] as Uint8Array);
     },
     mulPublic: rawMul,
+    decompress(p, out) {
+      if (p.length !== 33 || (p[0] !== 2 && p[0] !== 3)) return false;
+      const m = mem();
+      m.set(p, pub);
+      try {
+        w.pointCompress(33, 65); // throws (through throwError) when the bytes are not a point
+      } catch {
+        return false;
+      }
+      out.set(m.subarray(pub, pub + 65));
+      return true;
+    },
     add(p, q, out) {
       const m = mem();
       m.set(p, pub);
@@ -175,6 +188,7 @@ interface NativeAddon {
   publicKeyCreate(output: Uint8Array, seckey: Uint8Array): number;
   publicKeyTweakMul(output: Uint8Array, pubkey: Uint8Array, tweak: Uint8Array): number;
   publicKeyCombine(output: Uint8Array, pubkeys: Uint8Array[]): number;
+  publicKeyConvert(output: Uint8Array, pubkey: Uint8Array): number;
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): number;
   ecdh(
     output: Uint8Array,
@@ -258,6 +272,10 @@ export function nativeBackend(): CurveBackend {
       const code = addon.publicKeyTweakMul(out, p, x);
       if (code !== 0) fail('publicKeyTweakMul', code);
     },
+    decompress(p, out) {
+      if (p.length !== 33 || (p[0] !== 2 && p[0] !== 3)) return false;
+      return addon.publicKeyConvert(out, p) === 0;
+    },
     add(p, q, out) {
       const code = addon.publicKeyCombine(out, [p, q]);
       if (code === 2) return false; // the sum is the identity
@@ -310,6 +328,13 @@ export function selfTest(b: CurveBackend): void {
       throw new Error(`curve backend ${b.name} gives a wrong multiple for k = 0x${k.toString(16)}`);
     }
   }
+  const d = new Uint8Array(65);
+  if (!b.decompress(P.toBytes(true), d) || !equalBytes(d, pBytes))
+    throw new Error(`curve backend ${b.name} decompresses wrongly`);
+  const off = P.toBytes(true);
+  off[1] = (off[1] as number) ^ 1;
+  if (b.decompress(Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)), d))
+    throw new Error(`curve backend ${b.name}: x ≥ p decompressed`);
   const sum = new Uint8Array(33);
   if (!b.add(pBytes, G.toBytes(true), sum) || !equalBytes(sum, P.add(G).toBytes(true))) {
     throw new Error(`curve backend ${b.name} adds wrongly`);

@@ -101,7 +101,12 @@ test(`fuzz: base-OT message and pair state take ${INPUTS} inputs each without a 
     ],
   ]);
   const r = runNetwork(runs, { tamper: capture('pair') });
-  const ot = fuzzDecoder(sample('pair/2/1->2'), decodeReceiverMessage, seededRng('fz-ot'), INPUTS);
+  const ot = fuzzDecoder(
+    sample('pair/2/1->2'),
+    (b) => decodeReceiverMessage(b, testCurve()),
+    seededRng('fz-ot'),
+    INPUTS,
+  );
   assert.ok(ot.rejected > INPUTS / 2);
   const st = fuzzDecoder(encodePairState(r.results.get(1)!), decodePairState, seededRng('fz-state'), INPUTS);
   assert.ok(st.rejected > INPUTS / 2);

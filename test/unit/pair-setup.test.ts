@@ -81,7 +81,7 @@ test('pitfall: base OT leaking choice bits — every Y_b is a·G minus a hash-to
   const curve = testCurve();
   const sender = ot.otSenderSetup(rng, curve);
   const recv = ot.otReceive(sid, sender.E, choices, rng, makeSuite(rng, curve).sha256, curve);
-  const pts = ot.decodeReceiverMessage(recv.message);
+  const pts = ot.decodeReceiverMessage(recv.message, curve);
   const sent = ot.otSend(sid, sender, pts, makeSuite(rng, curve).sha256, curve);
   const seen = new Set<string>();
   for (let k = 0; k < 256; k++) {
