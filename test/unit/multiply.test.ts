@@ -23,6 +23,8 @@ import {
   kosChallenge,
   kosColumns,
   kosCombine,
+  kosCombineRows,
+  transposeToColumns,
   transposeToRows,
 } from '../../protocols/ot/kos.js';
 import { PRG_TAG_HASH, PRG_WORDS, prg, prgAll } from '../../protocols/ot/prg.js';
@@ -311,6 +313,21 @@ test('transcripts are identical with the noble-backed and the node:crypto-backed
     return { bob: toHex(message), alice: toHex(alice.message), b, c: alice.c, d };
   };
   assert.equal(run(sha256), run(nodeSha));
+});
+
+test('the bitsliced check combination equals the column-by-column one; transposeToColumns inverts transposeToRows', () => {
+  const rng = seededRng('bitsliced');
+  const cols = wordsOfBytes(rng(256 * 80));
+  const chi = kosChallenge(rng(32), rng(64), sha256);
+  const sliced = transposeToColumns(kosCombineRows(chi, transposeToRows(cols, 20, 640)));
+  const one = new Uint32Array(4);
+  for (let i = 0; i < 256; i++) {
+    one.fill(0);
+    kosCombine(chi, cols, 20 * i, one, 0);
+    assert.equal([...sliced.subarray(4 * i, 4 * i + 4)], [...one], `column ${i}`);
+  }
+  const small = wordsOfBytes(rng(256 * 16));
+  assert.equal([...transposeToColumns(transposeToRows(small, 4, 128))], [...small]);
 });
 
 test('transpose matches the naive bit transpose', () => {
