@@ -6,12 +6,21 @@
 import { getRandomValues } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToBigInt } from '../../protocols/common/bytes.js';
-import { CURVE_ORDER, foldedCheck, G, mulGSecret, mulSecret, type Point } from '../../protocols/common/curve.js';
+import {
+  CURVE_ORDER,
+  foldedCheck,
+  G,
+  mulGSecret,
+  mulSecret,
+  type Point,
+  PointClass,
+} from '../../protocols/common/curve.js';
 import { proveDlog } from '../../protocols/common/schnorr.js';
 import type { CurveBackend, Rng } from '../../protocols/common/suite.js';
 import { aliceTilde, bobRows, maskedGadgetSum } from '../../protocols/dkls23/multiply.js';
 import { gadget } from '../../protocols/dkls23/ole-hash.js';
 import { decodeReceiverMessage, otReceive, otSend, otSenderSetup } from '../../protocols/ot/base-ot.js';
+import { kosReceive, kosSend } from '../../protocols/ot/kos.js';
 
 const n = CURVE_ORDER;
 
@@ -106,22 +115,27 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
       run: (x) => void mulSecret(curve, P, x as bigint),
     });
   }
-  // Γ check: honest values (the check passes), b and D secret
+  // Γ check: honest values (the check passes), b and D secret. The public points are stored affine and made
+  // into fresh points at every draw, the same way for both classes.
   {
     const R = G.multiply(randomScalar());
     const pk = G.multiply(randomScalar());
     const rho = bytesToBigInt(random(16)) | 1n;
+    const make = pooled(256, (s) => {
+      const b = s ? anySpecial() : randomScalar();
+      const d0 = randomScalar();
+      const d1 = randomScalar();
+      const gu = R.multiply(b).subtract(G.multiply(d0)).toAffine();
+      const gv = pk.multiply(b).subtract(G.multiply(d1)).toAffine();
+      return { b, D: (d0 + rho * d1) % n, gu, gv };
+    }) as (s: boolean) => { b: bigint; D: bigint; gu: { x: bigint; y: bigint }; gv: { x: bigint; y: bigint } };
     targets.push({
       entry: 'folded Γ check b·X vs D·G + Y (foldedCheck)',
       klass: 'b special (any of the three)',
-      draw: pooled(256, (s) => {
-        const b = s ? anySpecial() : randomScalar();
-        const d0 = randomScalar();
-        const d1 = randomScalar();
-        const gu = R.multiply(b).subtract(G.multiply(d0));
-        const gv = pk.multiply(b).subtract(G.multiply(d1));
-        return { b, D: (d0 + rho * d1) % n, gu, gv };
-      }),
+      draw: (s) => {
+        const { b, D, gu, gv } = make(s);
+        return { b, D, gu: PointClass.fromAffine(gu), gv: PointClass.fromAffine(gv) };
+      },
       run: (i) => {
         const { b, D, gu, gv } = i as { b: bigint; D: bigint; gu: Point; gv: Point };
         foldedCheck(curve, b, D, rho, R, pk, gu, gv);
@@ -182,6 +196,32 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
         const { choices, rng } = i as { choices: Uint8Array; rng: Rng };
         otReceive(sid, sender.E, choices, rng, sha256, curve, 1);
       },
+    });
+  }
+  // the OT extension: Alice's check with her Δ (the pair state's secret choice bits)
+  {
+    const keys0 = random(256 * 32);
+    const keys1 = random(256 * 32);
+    const msid = random(32);
+    const { message } = kosReceive({ keys0, keys1 }, msid, random(80), sha256);
+    const aliceWith = (delta: Uint8Array) => {
+      const keys = new Uint8Array(256 * 32);
+      for (let i = 0; i < 256; i++) {
+        const bit = ((delta[i >> 3] as number) >> (i & 7)) & 1;
+        keys.set((bit ? keys1 : keys0).subarray(32 * i, 32 * i + 32), 32 * i);
+      }
+      return { delta, keys };
+    };
+    const sparse = () => {
+      const d = new Uint8Array(32);
+      for (const p of random(8)) d[p >> 3] = (d[p >> 3] as number) | (1 << (p & 7));
+      return d;
+    };
+    targets.push({
+      entry: 'KOS check as Alice, Δ in masks (kosSend)',
+      klass: 'Δ of Hamming weight ≤ 8 (vs random Δ)',
+      draw: (s) => aliceWith(s ? sparse() : random(32)),
+      run: (a) => void kosSend(a as { delta: Uint8Array; keys: Uint8Array }, msid, message, sha256),
     });
   }
   // the multiplication: Bob's β (masks), Alice's secret inputs
