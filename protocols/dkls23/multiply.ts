@@ -32,7 +32,15 @@ import {
   reduce,
   SCALAR_LIMBS,
 } from '../math/scalar16.js';
-import * as W from '../math/scalar22.js';
+import {
+  checkValue,
+  InnerProduct,
+  LIMBS as L22,
+  limbsOfBigInt as limbs22OfBigInt,
+  limbsOfBytesBE as limbs22OfBytesBE,
+  limbsOfWordsBE as limbs22OfWordsBE,
+  prime,
+} from '../math/scalar22.js';
 import { KOS_CHOICE_BYTES, KOS_CHOICES, KOS_MESSAGE_BYTES, kosReceive, kosSend, ROW_WORDS } from '../ot/kos.js';
 import { type Gadget, gadget, hsRows, PAD_WORDS_PER_ROW } from './ole-hash.js';
 import type { AliceOtState, BobOtState } from './pair-state.js';
@@ -141,16 +149,16 @@ function muOf(sha: Sha256, msid: Uint8Array, values: Uint8Array): Uint8Array {
   return taggedHashWith(sha, tag('ole-mu'), msid, values);
 }
 
-/** θ0, θ1 and a zero third term as the public operand `t` of {@link W.checkValue}. */
+/** θ0, θ1 and a zero third term as the public operand `t` of {@link checkValue}. */
 function thetaLimbs(theta0: bigint, theta1: bigint): Float64Array {
-  const t = new Float64Array(3 * W.LIMBS);
-  W.limbsOfBigInt(theta0, t, 0);
-  W.limbsOfBigInt(theta1, t, W.LIMBS);
+  const t = new Float64Array(3 * L22);
+  limbs22OfBigInt(theta0, t, 0);
+  limbs22OfBigInt(theta1, t, L22);
   return t;
 }
 
 /** The value of an inner product (reduced mod n) as a bigint. */
-function innerResult(ip: W.InnerProduct, out: Int32Array): bigint {
+function innerResult(ip: InnerProduct, out: Int32Array): bigint {
   const acc = new Int32Array(ACC_LIMBS);
   ip.result(out, 0);
   acc.set(out);
@@ -165,13 +173,13 @@ function innerResult(ip: W.InnerProduct, out: Int32Array): bigint {
  */
 export function maskedGadgetSum(masks: Int32Array, g: Gadget, rows: number = L): bigint {
   const acc = new Int32Array(ACC_LIMBS);
+  const out = new Int32Array(ACC_LIMBS);
   const limbs = g.limbs16;
   for (let j = 0; j < rows; j++) {
     const m = masks[j] as number;
     const o = j * SCALAR_LIMBS;
     for (let k = 0; k < SCALAR_LIMBS; k++) acc[k] = ((acc[k] as number) + ((limbs[o + k] as number) & m)) | 0;
   }
-  const out = new Int32Array(ACC_LIMBS);
   reduce(acc, 0, out, 0);
   return bigIntOfLimbs(out, 0);
 }
@@ -274,8 +282,8 @@ export function aliceTilde(
   const acc = new Int32Array(ACC_LIMBS);
   const red = new Int32Array(ACC_LIMBS);
   const l1 = new Int32Array(SCALAR_LIMBS);
-  const x = new Float64Array(rows * PER_ROW * W.LIMBS);
-  const l22 = new Int32Array(W.LIMBS);
+  const x = new Float64Array(rows * PER_ROW * L22);
+  const l22 = new Int32Array(L22);
   for (let j = 0, k = 0; j < rows; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
       limbsOfWordsBE(pads0, 8 * k, acc, 0);
@@ -288,8 +296,8 @@ export function aliceTilde(
       }
       reduce(acc, 0, red, 0);
       bytesOfLimbs(red, 0, message, 32 * k);
-      W.limbsOfWordsBE(pads0, 8 * k, l22, 0);
-      for (let q = 0; q < W.LIMBS; q++) x[k * W.LIMBS + q] = l22[q] as number;
+      limbs22OfWordsBE(pads0, 8 * k, l22, 0);
+      for (let q = 0; q < L22; q++) x[k * L22 + q] = l22[q] as number;
     }
   }
   ins.fill(0);
@@ -310,19 +318,19 @@ export function aliceChecks(
   theta0: bigint,
   theta1: bigint,
 ): { checks: Uint8Array; c: [bigint, bigint] } {
-  W.prime();
-  const rows = x.length / (PER_ROW * W.LIMBS);
+  prime();
+  const rows = x.length / (PER_ROW * L22);
   const t = thetaLimbs(theta0, theta1);
   const checks = new Uint8Array(rows * 32);
   const out = new Int32Array(SCALAR_LIMBS);
-  const ip0 = new W.InnerProduct();
-  const ip1 = new W.InnerProduct();
-  const row = PER_ROW * W.LIMBS;
+  const ip0 = new InnerProduct();
+  const ip1 = new InnerProduct();
+  const row = PER_ROW * L22;
   for (let j = 0; j < rows; j++) {
-    W.checkValue(x, j * row, t, out, 0);
+    checkValue(x, j * row, t, out, 0);
     bytesOfLimbs(out, 0, checks, 32 * j);
-    ip0.add(g, j * W.LIMBS, x, j * row);
-    ip1.add(g, j * W.LIMBS, x, j * row + W.LIMBS);
+    ip0.add(g, j * L22, x, j * row);
+    ip1.add(g, j * L22, x, j * row + L22);
   }
   const c: [bigint, bigint] = [modN(-innerResult(ip0, out)), modN(-innerResult(ip1, out))];
   out.fill(0);
@@ -374,39 +382,39 @@ export function bobRows(
   theta1: bigint,
   rows: number = L,
 ): { checks: Uint8Array; d: [bigint, bigint] } {
-  W.prime();
+  prime();
   const t = thetaLimbs(theta0, theta1);
   // n − η' in 22-bit limbs (public; n itself when η' = 0, which is ≡ 0), added under β's mask
-  const negEta = new Int32Array(W.LIMBS);
+  const negEta = new Int32Array(L22);
   const etaBytes = new Uint8Array(32);
   writeScalar(new DataView(etaBytes.buffer), 0, n - readScalar(aliceMessage, A_TILDE_BYTES));
-  W.limbsOfBytesBE(etaBytes, 0, negEta, 0);
+  limbs22OfBytesBE(etaBytes, 0, negEta, 0);
 
   const checks = new Uint8Array(rows * 32);
   const out = new Int32Array(SCALAR_LIMBS);
-  const a = new Int32Array(W.LIMBS);
-  const at = new Int32Array(W.LIMBS);
-  const v = new Float64Array(PER_ROW * W.LIMBS);
-  const ip0 = new W.InnerProduct();
-  const ip1 = new W.InnerProduct();
+  const a = new Int32Array(L22);
+  const at = new Int32Array(L22);
+  const v = new Float64Array(PER_ROW * L22);
+  const ip0 = new InnerProduct();
+  const ip1 = new InnerProduct();
   for (let j = 0, k = 0; j < rows; j++) {
     const mask = masks[j] as number;
     for (let m = 0; m < PER_ROW; m++, k++) {
       // V_{j,m} = α + (−β_j & ã) [+ (−β_j & (n − η')) for the check term], carried to 22-bit limbs
-      W.limbsOfWordsBE(pads, 8 * k, a, 0);
-      W.limbsOfBytesBE(aliceMessage, 32 * k, at, 0);
+      limbs22OfWordsBE(pads, 8 * k, a, 0);
+      limbs22OfBytesBE(aliceMessage, 32 * k, at, 0);
       let c = 0;
-      for (let q = 0; q < W.LIMBS; q++) {
+      for (let q = 0; q < L22; q++) {
         let s = (a[q] as number) + ((at[q] as number) & mask) + c;
         if (m === 2) s += (negEta[q] as number) & mask;
         c = s >>> 22;
-        v[m * W.LIMBS + q] = q === W.LIMBS - 1 ? s : s & 0x3fffff;
+        v[m * L22 + q] = q === L22 - 1 ? s : s & 0x3fffff;
       }
     }
-    W.checkValue(v, 0, t, out, 0);
+    checkValue(v, 0, t, out, 0);
     bytesOfLimbs(out, 0, checks, 32 * j);
-    ip0.add(g.limbs22, j * W.LIMBS, v, 0);
-    ip1.add(g.limbs22, j * W.LIMBS, v, W.LIMBS);
+    ip0.add(g.limbs22, j * L22, v, 0);
+    ip1.add(g.limbs22, j * L22, v, L22);
   }
   a.fill(0);
   v.fill(0);
