@@ -247,13 +247,12 @@ export function aliceRespond(
   const eta = randomScalar(suite.rng);
   const g = gadget(msid, L).limbs22;
   const message = new Uint8Array(ALICE_MESSAGE_BYTES);
-  const x = aliceTilde(pads0, pads1, [a0, a1, eta], message);
-  pads0.fill(0);
+  aliceTilde(pads0, pads1, [a0, a1, eta], message);
   pads1.fill(0);
   const [theta0, theta1] = thetas(suite.sha256, msid, message.subarray(0, A_TILDE_BYTES));
   writeScalar(new DataView(message.buffer), A_TILDE_BYTES, (eta + theta0 * a0 + theta1 * a1) % n);
-  const { checks, c } = aliceChecks(x, g, theta0, theta1);
-  x.fill(0);
+  const { checks, c } = aliceChecks(pads0, g, theta0, theta1);
+  pads0.fill(0);
   message.set(muOf(suite.sha256, msid, checks), A_TILDE_BYTES + 32);
   checks.fill(0);
   return { message, c };
@@ -262,7 +261,7 @@ export function aliceRespond(
 /**
  * Alice's masked values for rows 0..rows−1 (512 in the protocol; fewer only for measurements):
  * `ã_{j,m} = α^0_{j,m} − α^1_{j,m} + input_m mod n` written into `message[96j + 32m ..]` (inputs a_0, a_1, η),
- * computed and reduced in 16-bit limbs; returns α^0 of every row in 22-bit limbs for {@link aliceChecks}.
+ * computed and reduced in 16-bit limbs.
  */
 export function aliceTilde(
   pads0: Int32Array,
@@ -270,7 +269,7 @@ export function aliceTilde(
   inputs: readonly [bigint, bigint, bigint],
   message: Uint8Array,
   rows: number = L,
-): Float64Array {
+): void {
   // input_m + 2n in 16-bit limbs (2n > 2^256 > α^1 keeps α^0 − α^1 + input + 2n positive)
   const ins = new Int32Array(PER_ROW * ACC_LIMBS);
   inputs.forEach((v, m) => {
@@ -282,8 +281,6 @@ export function aliceTilde(
   const acc = new Int32Array(ACC_LIMBS);
   const red = new Int32Array(ACC_LIMBS);
   const l1 = new Int32Array(SCALAR_LIMBS);
-  const x = new Float64Array(rows * PER_ROW * L22);
-  const l22 = new Int32Array(L22);
   for (let j = 0, k = 0; j < rows; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
       limbsOfWordsBE(pads0, 8 * k, acc, 0);
@@ -296,44 +293,48 @@ export function aliceTilde(
       }
       reduce(acc, 0, red, 0);
       bytesOfLimbs(red, 0, message, 32 * k);
-      limbs22OfWordsBE(pads0, 8 * k, l22, 0);
-      for (let q = 0; q < L22; q++) x[k * L22 + q] = l22[q] as number;
     }
   }
   ins.fill(0);
   acc.fill(0);
   red.fill(0);
   l1.fill(0);
-  l22.fill(0);
-  return x;
 }
 
 /**
  * Alice's check values `α^0_{j,2} + θ0·α^0_{j,0} + θ1·α^0_{j,1} mod n` (32-byte encodings, for μ) and outputs
- * `c_m = −Σ_j g_j·α^0_{j,m} mod n`, from the α^0 limbs of {@link aliceTilde}.
+ * `c_m = −Σ_j g_j·α^0_{j,m} mod n`, from the pads α^0 (SHA-256 output words, 24 per row), converted to
+ * 22-bit limbs row by row (no large buffer: fresh allocations above 128 KB cost page faults every time).
  */
 export function aliceChecks(
-  x: Float64Array,
+  pads0: Int32Array,
   g: Float64Array,
   theta0: bigint,
   theta1: bigint,
 ): { checks: Uint8Array; c: [bigint, bigint] } {
   prime();
-  const rows = x.length / (PER_ROW * L22);
+  const rows = pads0.length / PAD_WORDS_PER_ROW;
   const t = thetaLimbs(theta0, theta1);
   const checks = new Uint8Array(rows * 32);
   const out = new Int32Array(SCALAR_LIMBS);
   const ip0 = new InnerProduct();
   const ip1 = new InnerProduct();
-  const row = PER_ROW * L22;
-  for (let j = 0; j < rows; j++) {
-    checkValue(x, j * row, t, out, 0);
+  const l22 = new Int32Array(L22);
+  const x = new Float64Array(PER_ROW * L22);
+  for (let j = 0, k = 0; j < rows; j++) {
+    for (let m = 0; m < PER_ROW; m++, k++) {
+      limbs22OfWordsBE(pads0, 8 * k, l22, 0);
+      for (let q = 0; q < L22; q++) x[m * L22 + q] = l22[q] as number;
+    }
+    checkValue(x, 0, t, out, 0);
     bytesOfLimbs(out, 0, checks, 32 * j);
-    ip0.add(g, j * L22, x, j * row);
-    ip1.add(g, j * L22, x, j * row + L22);
+    ip0.add(g, j * L22, x, 0);
+    ip1.add(g, j * L22, x, L22);
   }
   const c: [bigint, bigint] = [modN(-innerResult(ip0, out)), modN(-innerResult(ip1, out))];
   out.fill(0);
+  l22.fill(0);
+  x.fill(0);
   return { checks, c };
 }
 
