@@ -174,14 +174,23 @@ function innerResult(ip: InnerProduct, out: Int32Array): bigint {
 export function maskedGadgetSum(masks: Int32Array, g: Gadget, rows: number = L): bigint {
   const acc = new Int32Array(ACC_LIMBS);
   const out = new Int32Array(ACC_LIMBS);
-  const limbs = g.limbs16;
+  maskedSum(masks, g.limbs16, rows, acc);
+  reduce(acc, 0, out, 0);
+  acc.fill(0);
+  return bigIntOfLimbs(out, 0);
+}
+
+/**
+ * `acc[k] += Σ_j (limbs[16j + k] & masks[j])`: the masked additions alone, in a function of their own so that
+ * V8's on-stack-replaced loop never runs into the code after it without type feedback (which made it
+ * deoptimise on every call).
+ */
+function maskedSum(masks: Int32Array, limbs: Int32Array, rows: number, acc: Int32Array): void {
   for (let j = 0; j < rows; j++) {
     const m = masks[j] as number;
     const o = j * SCALAR_LIMBS;
     for (let k = 0; k < SCALAR_LIMBS; k++) acc[k] = ((acc[k] as number) + ((limbs[o + k] as number) & m)) | 0;
   }
-  reduce(acc, 0, out, 0);
-  return bigIntOfLimbs(out, 0);
 }
 
 /**
@@ -281,6 +290,24 @@ export function aliceTilde(
   const acc = new Int32Array(ACC_LIMBS);
   const red = new Int32Array(ACC_LIMBS);
   const l1 = new Int32Array(SCALAR_LIMBS);
+  tildeLoop(pads0, pads1, ins, message, rows, acc, red, l1);
+  ins.fill(0);
+  acc.fill(0);
+  red.fill(0);
+  l1.fill(0);
+}
+
+/** The row loop of {@link aliceTilde}, in a function of its own (see {@link bobLoop}). */
+function tildeLoop(
+  pads0: Int32Array,
+  pads1: Int32Array,
+  ins: Int32Array,
+  message: Uint8Array,
+  rows: number,
+  acc: Int32Array,
+  red: Int32Array,
+  l1: Int32Array,
+): void {
   for (let j = 0, k = 0; j < rows; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
       limbsOfWordsBE(pads0, 8 * k, acc, 0);
@@ -295,10 +322,6 @@ export function aliceTilde(
       bytesOfLimbs(red, 0, message, 32 * k);
     }
   }
-  ins.fill(0);
-  acc.fill(0);
-  red.fill(0);
-  l1.fill(0);
 }
 
 /**
@@ -321,6 +344,27 @@ export function aliceChecks(
   const ip1 = new InnerProduct();
   const l22 = new Int32Array(L22);
   const x = new Float64Array(PER_ROW * L22);
+  aliceLoop(pads0, g, t, rows, l22, x, out, checks, ip0, ip1);
+  const c: [bigint, bigint] = [modN(-innerResult(ip0, out)), modN(-innerResult(ip1, out))];
+  out.fill(0);
+  l22.fill(0);
+  x.fill(0);
+  return { checks, c };
+}
+
+/** The row loop of {@link aliceChecks}, in a function of its own (see {@link bobLoop}). */
+function aliceLoop(
+  pads0: Int32Array,
+  g: Float64Array,
+  t: Float64Array,
+  rows: number,
+  l22: Int32Array,
+  x: Float64Array,
+  out: Int32Array,
+  checks: Uint8Array,
+  ip0: InnerProduct,
+  ip1: InnerProduct,
+): void {
   for (let j = 0, k = 0; j < rows; j++) {
     for (let m = 0; m < PER_ROW; m++, k++) {
       limbs22OfWordsBE(pads0, 8 * k, l22, 0);
@@ -331,11 +375,6 @@ export function aliceChecks(
     ip0.add(g, j * L22, x, 0);
     ip1.add(g, j * L22, x, L22);
   }
-  const c: [bigint, bigint] = [modN(-innerResult(ip0, out)), modN(-innerResult(ip1, out))];
-  out.fill(0);
-  l22.fill(0);
-  x.fill(0);
-  return { checks, c };
 }
 
 /**
@@ -398,6 +437,41 @@ export function bobRows(
   const v = new Float64Array(PER_ROW * L22);
   const ip0 = new InnerProduct();
   const ip1 = new InnerProduct();
+  bobLoop(masks, pads, g.limbs22, aliceMessage, negEta, t, rows, { a, at, v, out, checks, ip0, ip1 });
+  a.fill(0);
+  v.fill(0);
+  const d: [bigint, bigint] = [innerResult(ip0, out), innerResult(ip1, out)];
+  out.fill(0);
+  return { checks, d };
+}
+
+/** Scratch and outputs of {@link bobLoop}. */
+interface BobBuffers {
+  a: Int32Array;
+  at: Int32Array;
+  v: Float64Array;
+  out: Int32Array;
+  checks: Uint8Array;
+  ip0: InnerProduct;
+  ip1: InnerProduct;
+}
+
+/**
+ * The row loop of {@link bobRows}, in a function of its own: V8 compiles the loop on the stack (OSR) during
+ * the first call, and code after a loop that has not run yet would make that compiled loop deoptimise at its
+ * exit on every later call.
+ */
+function bobLoop(
+  masks: Int32Array,
+  pads: Int32Array,
+  g22: Float64Array,
+  aliceMessage: Uint8Array,
+  negEta: Int32Array,
+  t: Float64Array,
+  rows: number,
+  b: BobBuffers,
+): void {
+  const { a, at, v, out, checks, ip0, ip1 } = b;
   for (let j = 0, k = 0; j < rows; j++) {
     const mask = masks[j] as number;
     for (let m = 0; m < PER_ROW; m++, k++) {
@@ -414,14 +488,9 @@ export function bobRows(
     }
     checkValue(v, 0, t, out, 0);
     bytesOfLimbs(out, 0, checks, 32 * j);
-    ip0.add(g.limbs22, j * L22, v, 0);
-    ip1.add(g.limbs22, j * L22, v, L22);
+    ip0.add(g22, j * L22, v, 0);
+    ip1.add(g22, j * L22, v, L22);
   }
-  a.fill(0);
-  v.fill(0);
-  const d: [bigint, bigint] = [innerResult(ip0, out), innerResult(ip1, out)];
-  out.fill(0);
-  return { checks, d };
 }
 
 /**

@@ -99,7 +99,7 @@ export function prime(): void {
   const f = new Float64Array(3 * LIMBS).fill(0.5);
   const o = new Int32Array(L16);
   const ip = new InnerProduct();
-  for (let r = 0; r < 4; r++) ip.add(f, 0, f, 0);
+  for (let r = 0; r < 8; r++) ip.add(f, 0, f, 0); // 8 rows: the periodic carry runs too
   ip.result(o, 0);
   checkValue(f, 0, f, o, 0);
   const c = new Float64Array(COLUMNS).fill(0.25);
