@@ -4,7 +4,6 @@
  * states) happens outside the measurement.
  */
 import { getRandomValues } from 'node:crypto';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToBigInt } from '../../protocols/common/bytes.js';
 import {
   CURVE_ORDER,
@@ -16,9 +15,9 @@ import {
   PointClass,
 } from '../../protocols/common/curve.js';
 import { proveDlog } from '../../protocols/common/schnorr.js';
-import type { CurveBackend, Rng } from '../../protocols/common/suite.js';
-import { aliceTilde, bobRows, maskedGadgetSum } from '../../protocols/dkls23/multiply.js';
+import { type CurveBackend, nobleSha256, type Rng } from '../../protocols/common/suite.js';
 import { gadget } from '../../protocols/dkls23/ole-hash.js';
+import { aliceTilde, bobRows, maskedGadgetSum } from '../../protocols/dkls23/ole-rows.js';
 import { decodeReceiverMessage, otReceive, otSend, otSenderSetup } from '../../protocols/ot/base-ot.js';
 import { kosReceive, kosSend } from '../../protocols/ot/kos.js';
 
@@ -161,7 +160,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
   {
     const sid = random(32);
     const sender = otSenderSetup((l) => random(l), curve);
-    const recv = otReceive(sid, sender.E, random(32), (l) => random(l), sha256, curve);
+    const recv = otReceive(sid, sender.E, random(32), (l) => random(l), nobleSha256, curve);
     const pts = decodeReceiverMessage(recv.message, curve);
     targets.push({
       entry: 'base-OT sender e·M_c (otSend, one instance)',
@@ -170,7 +169,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
         const e = s ? anySpecial() : randomScalar();
         return { e, E: sender.E };
       },
-      run: (e) => void otSend(sid, e as { e: bigint; E: Uint8Array }, pts, sha256, curve, 1),
+      run: (e) => void otSend(sid, e as { e: bigint; E: Uint8Array }, pts, nobleSha256, curve, 1),
     });
     targets.push({
       entry: 'base-OT receiver r·G, a·G, a·E, Y_b (otReceive, one instance)',
@@ -181,7 +180,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
       },
       run: (i) => {
         const { choices, rng } = i as { choices: Uint8Array; rng: Rng };
-        otReceive(sid, sender.E, choices, rng, sha256, curve, 1);
+        otReceive(sid, sender.E, choices, rng, nobleSha256, curve, 1);
       },
     });
     targets.push({
@@ -194,7 +193,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
       },
       run: (i) => {
         const { choices, rng } = i as { choices: Uint8Array; rng: Rng };
-        otReceive(sid, sender.E, choices, rng, sha256, curve, 1);
+        otReceive(sid, sender.E, choices, rng, nobleSha256, curve, 1);
       },
     });
   }
@@ -203,7 +202,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
     const keys0 = random(256 * 32);
     const keys1 = random(256 * 32);
     const msid = random(32);
-    const { message } = kosReceive({ keys0, keys1 }, msid, random(80), sha256);
+    const { message } = kosReceive({ keys0, keys1 }, msid, random(80), nobleSha256);
     const aliceWith = (delta: Uint8Array) => {
       const keys = new Uint8Array(256 * 32);
       for (let i = 0; i < 256; i++) {
@@ -221,7 +220,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
       entry: 'KOS check as Alice, Δ in masks (kosSend)',
       klass: 'Δ of Hamming weight ≤ 8 (vs random Δ)',
       draw: (s) => aliceWith(s ? sparse() : random(32)),
-      run: (a) => void kosSend(a as { delta: Uint8Array; keys: Uint8Array }, msid, message, sha256),
+      run: (a) => void kosSend(a as { delta: Uint8Array; keys: Uint8Array }, msid, message, nobleSha256),
     });
   }
   // the multiplication: Bob's β (masks), Alice's secret inputs
@@ -259,7 +258,7 @@ export function ctTargets(curve: CurveBackend): CtTarget[] {
         entry: `vector OLE, Bob: V = α + β·ã, checks, d (bobRows, ${ROWS} rows)`,
         klass,
         draw: (s) => masksOf(s ? bits() : random(64)),
-        run: (m) => void bobRows(m as Int32Array, pads, g, message, theta0, theta1, ROWS),
+        run: (m) => void bobRows(m as Int32Array, pads, g.limbs22, message, theta0, theta1, ROWS),
       });
     }
     for (const [klass, bits] of [

@@ -4,13 +4,23 @@
  * node passes `crypto.getRandomValues`, `node:crypto` hashes and libsecp256k1 (src/runtime/suite.ts), tests
  * pass a seeded generator (reproducible transcripts) and the backend the test helpers pick.
  */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { sha256 as nobleSha256Hasher } from '@noble/hashes/sha2.js';
 
 /** Fills and returns a fresh array of `length` random bytes. */
 export type Rng = (length: number) => Uint8Array;
 
-/** A SHA-256 over one whole message. */
-export type Sha256 = (message: Uint8Array) => Uint8Array;
+/**
+ * SHA-256 of the concatenation of `parts`, without building it: the bulk hashes (transcripts, OT-extension and
+ * OLE messages of tens of KB) are fed piece by piece, which spares a large copy per hash.
+ */
+export type Sha256 = (parts: readonly Uint8Array[]) => Uint8Array;
+
+/** {@link Sha256} by the pure-TS SHA-256 of `@noble/hashes` (the default of {@link makeSuite}). */
+export const nobleSha256: Sha256 = (parts) => {
+  const h = nobleSha256Hasher.create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
 
 /**
  * secp256k1 group operations on encoded points, implemented by libsecp256k1 (its constant-time

@@ -77,12 +77,18 @@ function wordsAtLeastN(w: Int32Array, off: number): boolean {
 /**
  * The gadget vector `g_j = H_gadget(0^32, j, 0) mod n`, j < count. Public and fresh per `msid`; Bob's input
  * `b = Σ β_j·g_j` is then within statistical distance 2^-128 of uniform (leftover hash lemma, 512 random bits
- * compressed to 256).
+ * compressed to 256). Written into `out` when given (fresh arrays by default).
  */
-export function gadget(msid: Uint8Array, count: number): Gadget {
+export function gadget(
+  msid: Uint8Array,
+  count: number,
+  out: Gadget = { limbs16: new Int32Array(count * SCALAR_LIMBS), limbs22: new Float64Array(count * LIMBS) },
+): Gadget {
+  const { limbs16, limbs22 } = out;
+  if (limbs16.length !== count * SCALAR_LIMBS || limbs22.length !== count * LIMBS) {
+    throw new RangeError('gadget: output lengths');
+  }
   const h = new MidstateSha256(GADGET_TAG_HASH, msid);
-  const limbs16 = new Int32Array(count * SCALAR_LIMBS);
-  const limbs22 = new Float64Array(count * LIMBS);
   const words = new Int32Array(8);
   const l22 = new Int32Array(LIMBS);
   for (let j = 0; j < count; j++) {
@@ -96,5 +102,5 @@ export function gadget(msid: Uint8Array, count: number): Gadget {
     limbs22OfWordsBE(words, 0, l22, 0);
     for (let k = 0; k < LIMBS; k++) limbs22[j * LIMBS + k] = l22[k] as number;
   }
-  return { limbs16, limbs22 };
+  return out;
 }

@@ -29,7 +29,13 @@ import { type Outbound, RoundRun } from '../common/run.js';
 import { aliceRespond, type BobMulState, bobFinish, bobStart, type MulContext } from './multiply.js';
 import type { PairState } from './pair-state.js';
 import { additiveShare, multiplicationSid, type SignConfig, validateSignConfig } from './sign-config.js';
-import { readSignRound1, readSignRound2, readSignRound3 } from './sign-messages.js';
+import {
+  ROUND2_HEAD_BYTES,
+  ROUND3_HEAD_BYTES,
+  readSignRound1,
+  readSignRound2,
+  readSignRound3,
+} from './sign-messages.js';
 
 /**
  * One signer's presignature: usable for exactly one signature. {@link consumePresignature} marks it used and
@@ -142,9 +148,10 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
         pair.asBob,
         { msid: this.msid(j, this.i), round: 2, peer: j },
         this.config.suite,
+        ROUND2_HEAD_BYTES,
       );
       this.bob.set(j, { state, b });
-      out.push({ to: j, round: 2, payload: new Writer().bytes(this.ssid).bytes(this.echo1).bytes(message).finish() });
+      out.push({ to: j, round: 2, payload: new Writer().bytes(this.ssid).bytes(this.echo1).finishBefore(message) });
     }
     return out;
   }
@@ -170,7 +177,7 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
         .point(this.pki)
         .point(this.Ri)
         .bytes(this.salt);
-      out.push({ to: from, round: 3, payload: head.bytes(message).finish() });
+      out.push({ to: from, round: 3, payload: head.finishBefore(message) });
     }
     return out;
   }
@@ -187,7 +194,7 @@ export class PresignRun<Result = Presignature> extends RoundRun<Result> {
     const guard = this.config.pairGuard;
     if (guard.isBurnt(pair)) this.fail('PAIR_BURNT', `the pair state with party ${ctx.peer} is burnt`, ctx.peer);
     try {
-      return aliceRespond(pair.asAlice, ctx, ot, [this.ri, this.ski], this.config.suite);
+      return aliceRespond(pair.asAlice, ctx, ot, [this.ri, this.ski], this.config.suite, ROUND3_HEAD_BYTES);
     } catch (e) {
       if (e instanceof ProtocolError && e.code === 'OT_CHECK_FAILED') guard.burn(pair);
       throw e;

@@ -4,8 +4,13 @@
  */
 import { type Reader, Writer } from '../common/codec.js';
 import { SALT_BYTES } from '../common/commit.js';
-import type { Point } from '../common/curve.js';
+import { POINT_BYTES, type Point, SCALAR_BYTES } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
+
+/** Bytes of round 2 in front of the OT-extension message: `ssid ‖ echo₁`. */
+export const ROUND2_HEAD_BYTES = 32 + 32;
+/** Bytes of round 3 in front of the vector-OLE message: `Γ^u ‖ Γ^v ‖ ψ ‖ pk_i ‖ R_i ‖ salt`. */
+export const ROUND3_HEAD_BYTES = 4 * POINT_BYTES + SCALAR_BYTES + SALT_BYTES;
 
 /** Round 1: `sid_i ‖ C_i` (the commitment to `R_i`). */
 export function readSignRound1(r: Reader): { sid: Uint8Array; C: Uint8Array } {

@@ -6,11 +6,10 @@
  * Tested against the RFC 9380 vectors and the reference in test/unit/secp-public.test.ts.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { ascii, bytesToBigInt } from '../common/bytes.js';
 import { assertArg } from '../common/errors.js';
 import { frame, hashToCurve } from '../common/hash.js';
-import type { Sha256 } from '../common/suite.js';
+import { nobleSha256, type Sha256 } from '../common/suite.js';
 import {
   type Fe,
   fadd,
@@ -171,7 +170,7 @@ export function hashToFieldPair(msg: Uint8Array, dst: Uint8Array, sha: Sha256): 
   m[64 + msg.length + 1] = 96; // I2OSP(96, 2)
   m[64 + msg.length + 2] = 0; // I2OSP(0, 1)
   m.set(dstPrime, 64 + msg.length + 3);
-  const b0 = sha(m);
+  const b0 = sha([m]);
   const blk = new Uint8Array(32 + 1 + dstPrime.length);
   blk.set(dstPrime, 33);
   const uniform = new Uint8Array(96);
@@ -179,7 +178,7 @@ export function hashToFieldPair(msg: Uint8Array, dst: Uint8Array, sha: Sha256): 
   for (let i = 1; i <= 3; i++) {
     for (let j = 0; j < 32; j++) blk[j] = (b0[j] as number) ^ (prev[j] as number); // b_0 ⊕ b_{i−1} (b_0 ⊕ 0 for i = 1)
     blk[32] = i;
-    prev = sha(blk);
+    prev = sha([blk]);
     uniform.set(prev, 32 * (i - 1));
   }
   return [bytesToBigInt(uniform.subarray(0, 48)) % P_BIG, bytesToBigInt(uniform.subarray(48, 96)) % P_BIG];
@@ -197,7 +196,7 @@ export function hashMessageToCurvePublic(
   dst: Uint8Array,
   out: Float64Array,
   i: number,
-  sha: Sha256 = sha256,
+  sha: Sha256 = nobleSha256,
 ): boolean {
   const [u0, u1] = hashToFieldPair(msg, dst, sha);
   const [xn, xd, y, u] = HX as [Fe, Fe, Fe, Fe];
@@ -224,7 +223,7 @@ export function hashToCurvePublic(
   parts: Uint8Array[],
   out: Float64Array,
   i: number,
-  sha: Sha256 = sha256,
+  sha: Sha256 = nobleSha256,
 ): void {
   if (!hashMessageToCurvePublic(frame('', parts), ascii(tagName), out, i, sha)) {
     storeJac(out, i, jacFromNoble(hashToCurve(tagName, ...parts)));

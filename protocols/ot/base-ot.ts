@@ -28,11 +28,10 @@
  * addition), which fall back to noble or fail.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { u32be } from '../common/bytes.js';
 import { POINT_BYTES, POINT_BYTES_UNCOMPRESSED, type Point, randomScalar, secretScalarBytes } from '../common/curve.js';
 import { assertArg, DecodeError, ProtocolError } from '../common/errors.js';
-import { hashToCurve, tag, taggedHashWith } from '../common/hash.js';
+import { hashToCurve, tag, taggedHash, taggedHashWith } from '../common/hash.js';
 import type { CurveBackend, Rng, Sha256 } from '../common/suite.js';
 import { hashToCurvePublic } from '../math/hash-to-curve.js';
 import { fsub, ONE, ZERO } from '../math/secp-field.js';
@@ -68,7 +67,7 @@ export const KEY_TAG = tag('ot-key');
  * two orientations of a pair setup never share a hash input (a node cannot reflect its peer's points back).
  */
 export function orientationSid(psid: Uint8Array, senderNodeId: Uint8Array, receiverNodeId: Uint8Array): Uint8Array {
-  return taggedHashWith(sha256, tag('base-ot-sid'), psid, senderNodeId, receiverNodeId);
+  return taggedHash(tag('base-ot-sid'), psid, senderNodeId, receiverNodeId);
 }
 
 /** The hash input of `HtC(sid, k, c, Y_{1−c})`. */

@@ -14,9 +14,11 @@ export const systemRng: Rng = (length: number) => {
   return out;
 };
 
-/** SHA-256 by `node:crypto`. */
-export function nodeSha256(message: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(message).digest());
+/** SHA-256 of the concatenated `parts` by `node:crypto`. */
+export function nodeSha256(parts: readonly Uint8Array[]): Uint8Array {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
 }
 
 /** The production suite; `rng` may be replaced (tests pass a seeded one to compare transcripts). */

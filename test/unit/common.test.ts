@@ -102,6 +102,23 @@ test('reader rejects truncated input and trailing bytes', () => {
   );
 });
 
+test('Writer.finishBefore writes the head in front of a tail with exactly that headroom, never elsewhere', () => {
+  const tail = new Uint8Array(3 + 4).subarray(3);
+  tail.set([9, 8, 7, 6]);
+  const msg = new Writer().u8(1).u16(0x0203).finishBefore(tail);
+  assert.equal([...msg], [1, 2, 3, 9, 8, 7, 6]);
+  assert.is(msg.buffer, tail.buffer, 'the tail is not copied');
+  // a tail without headroom, with the wrong headroom, or with bytes after it in its buffer is refused
+  for (const bad of [Uint8Array.of(1, 2), new Uint8Array(6).subarray(2), new Uint8Array(8).subarray(3, 7)]) {
+    const before = [...new Uint8Array(bad.buffer)];
+    assert.throws(
+      () => new Writer().u8(1).u16(2).finishBefore(bad),
+      (e: unknown) => e instanceof RangeError,
+    );
+    assert.equal([...new Uint8Array(bad.buffer)], before, 'nothing written on refusal');
+  }
+});
+
 test('commitments open only with the same sid, party, salt and data', () => {
   const sid = rng(32);
   const salt = rng(32);

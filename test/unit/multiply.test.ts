@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { bytesToBigInt, toHex, wordsOfBytes } from '../../protocols/common/bytes.js';
 import { CURVE_ORDER, modN, randomScalar } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
-import { makeSuite, type Suite } from '../../protocols/common/suite.js';
+import { makeSuite, nobleSha256, type Sha256, type Suite } from '../../protocols/common/suite.js';
 import {
   ALICE_MESSAGE_BYTES,
   aliceRespond,
@@ -15,6 +15,7 @@ import {
   type MulContext,
 } from '../../protocols/dkls23/multiply.js';
 import { GADGET_TAG_HASH, gadget, HS_TAG_HASH, hs, hsRows } from '../../protocols/dkls23/ole-hash.js';
+import { oleScratch } from '../../protocols/dkls23/ole-rows.js';
 import type { AliceOtState, BobOtState } from '../../protocols/dkls23/pair-state.js';
 import { compressionCount, midstateMessage } from '../../protocols/math/midstate-sha256.js';
 import {
@@ -32,7 +33,11 @@ import { testCurve } from '../helpers/curve.js';
 import { seededRng } from '../helpers/rng.js';
 
 const n = CURVE_ORDER;
-const nodeSha = (m: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(m).digest());
+const nodeSha: Sha256 = (parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
 
 /** A consistent fake base-OT state: random Δ and key pairs, Alice holding k_i^{Δ_i}. */
 function fakePair(seed: string, delta?: Uint8Array): { alice: AliceOtState; bob: BobOtState } {
@@ -89,6 +94,50 @@ test('c_m + d_m = a_m·b over random inputs, b random and non-zero', () => {
   assert.is(bs.size, 6, 'b differs between runs');
 });
 
+test('headroom: the messages are the same bytes with free room in front; the reused buffers hold no secret afterwards', () => {
+  const run = (headroom: number) => {
+    const rng = seededRng('mul-headroom');
+    const suite = makeSuite(rng, testCurve());
+    const ctx = ctxOf(rng(32));
+    const { message, state } = bobStart(pair.bob, ctx, suite, headroom);
+    assert.is(message.byteOffset, headroom);
+    assert.is(message.buffer.byteLength, headroom + BOB_MESSAGE_BYTES);
+    const { message: am, c } = aliceRespond(pair.alice, ctx, message, [11n, 12n], suite, headroom);
+    assert.is(am.byteOffset, headroom);
+    const { d } = bobFinish(state, ctx, am);
+    return { bob: toHex(message), alice: toHex(am), c, d };
+  };
+  assert.equal(run(0), run(97));
+  const { pads0, pads1, checks } = oleScratch();
+  assert.ok(
+    [pads0, pads1, checks].every((a) => a.every((v) => v === 0)),
+    'the scratch pads and check values are wiped',
+  );
+});
+
+test('the reused buffers hold no secret after a failed check either', () => {
+  const rng = seededRng('mul-scratch-fail');
+  const suite = makeSuite(rng, testCurve());
+  const ctx = ctxOf(rng(32));
+  const { message, state } = bobStart(pair.bob, ctx, suite);
+  const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
+  const bad = am.slice();
+  bad[5] = (bad[5] as number) ^ 1;
+  assert.throws(
+    () => bobFinish(state, ctx, bad),
+    (e: unknown) => (e as ProtocolError).code === 'OLE_CHECK_FAILED',
+  );
+  // Alice's side: a throwing rng after the OT-extension check (the pads are already in the scratch buffers)
+  const ctx2 = ctxOf(rng(32));
+  const { message: m2 } = bobStart(pair.bob, ctx2, suite);
+  const failing = makeSuite(() => {
+    throw new Error('rng down');
+  }, testCurve());
+  assert.throws(() => aliceRespond(pair.alice, ctx2, m2, [1n, 2n], failing), /rng down/);
+  const { pads0, pads1, checks } = oleScratch();
+  assert.ok([pads0, pads1, checks].every((a) => a.every((v) => v === 0)));
+});
+
 test('bobFinish refuses a second use of the same state', () => {
   const rng = seededRng('mul-once');
   const suite = makeSuite(rng, testCurve());
@@ -135,7 +184,7 @@ function maliciousKos(
       u[20 * i + w] = (u[20 * i + w] as number) ^ (t0[20 * i + w] as number) ^ (x[w] as number);
   }
   const uBytes = encodeKosMessage(u, new Uint32Array(1024), new Uint32Array(4)).subarray(0, 20480);
-  const chi = kosChallenge(msid, uBytes, sha256);
+  const chi = kosChallenge(msid, uBytes, nobleSha256);
   const tTilde = new Uint32Array(1024);
   for (let i = 0; i < 256; i++) kosCombine(chi, t0, 20 * i, tTilde, 4 * i);
   const xTilde = new Uint32Array(4);
@@ -166,7 +215,7 @@ test('pitfall: deprecated KOS row check instead of the corrected block check —
   // Bob may patch t̃_i by χ·E to pass exactly when he guessed Δ_i = 1: wrong guess (Δ_6 = 0) fails.
   const patchColumn = (col: number) => (tTilde: Uint32Array) => {
     const uBytes = msgU(bob, msid, (i) => (i === col ? xBad : x));
-    const chi = kosChallenge(msid, uBytes, sha256);
+    const chi = kosChallenge(msid, uBytes, nobleSha256);
     const ce = new Uint32Array(4);
     kosCombine(chi, e, 0, ce, 0);
     for (let w = 0; w < 4; w++) tTilde[4 * col + w] = (tTilde[4 * col + w] as number) ^ (ce[w] as number);
@@ -303,7 +352,7 @@ test('batched PRG and Hs agree with the one-call forms', () => {
 });
 
 test('transcripts are identical with the noble-backed and the node:crypto-backed suite', () => {
-  const run = (sha: (m: Uint8Array) => Uint8Array) => {
+  const run = (sha: Sha256) => {
     const rng = seededRng('mul-suites');
     const suite = makeSuite(rng, testCurve(), sha);
     const ctx = ctxOf(rng(32));
@@ -312,13 +361,13 @@ test('transcripts are identical with the noble-backed and the node:crypto-backed
     const { d } = bobFinish(state, ctx, alice.message);
     return { bob: toHex(message), alice: toHex(alice.message), b, c: alice.c, d };
   };
-  assert.equal(run(sha256), run(nodeSha));
+  assert.equal(run(nobleSha256), run(nodeSha));
 });
 
 test('the bitsliced check combination equals the column-by-column one; transposeToColumns inverts transposeToRows', () => {
   const rng = seededRng('bitsliced');
   const cols = wordsOfBytes(rng(256 * 80));
-  const chi = kosChallenge(rng(32), rng(64), sha256);
+  const chi = kosChallenge(rng(32), rng(64), nobleSha256);
   const sliced = transposeToColumns(kosCombineRows(chi, transposeToRows(cols, 20, 640)));
   const one = new Uint32Array(4);
   for (let i = 0; i < 256; i++) {
@@ -348,10 +397,10 @@ test('Alice does the same work whatever Δ is (no branch on Δ): equal hash and 
     const rng = seededRng('ct');
     let shaCalls = 0;
     let shaBytes = 0;
-    const counting: Suite = makeSuite(rng, testCurve(), (m) => {
+    const counting: Suite = makeSuite(rng, testCurve(), (parts) => {
       shaCalls++;
-      shaBytes += m.length;
-      return sha256(m);
+      for (const p of parts) shaBytes += p.length;
+      return nobleSha256(parts);
     });
     const ctx = ctxOf(rng(32));
     const { message, state, b } = bobStart(bob, ctx, counting);
