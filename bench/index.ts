@@ -7,10 +7,13 @@
  * The harness lives in bench/lib/; this file only registers the cases.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { G, mulGSecret, mulSecret, randomScalar } from '../protocols/common/curve.js';
+import type { CurveBackend } from '../protocols/common/suite.js';
 import type { KeyShare } from '../protocols/dkls23/key-share.js';
 import { runPairSetupInMemory } from '../protocols/dkls23/pair-setup.js';
 import { createOnlineSign, type Presignature } from '../protocols/dkls23/sign.js';
-import { nodeSuite } from '../src/runtime/suite.js';
+import { chooseCurveBackend, curveBackend, nativeBackend, wasmBackend } from '../src/runtime/curve-backend.js';
+import { nodeSuite, systemRng } from '../src/runtime/suite.js';
 import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, sign } from '../test/helpers/parties.js';
@@ -43,6 +46,37 @@ function makeCases(runs: number | undefined): BenchCase[] {
     target_ms: target('pair-setup', 2, 2),
     run: () => ({ bytes: runPairSetupInMemory(nodeId(101), nodeId(102), suite(), suite()).bytes }),
   });
+
+  // The curve backends side by side (the node uses the chosen one): 100 multiplications by secret scalars per run.
+  const backends: CurveBackend[] = [wasmBackend()];
+  try {
+    backends.push(nativeBackend());
+  } catch {
+    // the native addon does not load here: only the WebAssembly rows
+  }
+  const chosen = chooseCurveBackend().backend.name;
+  const P = G.multiply(randomScalar(systemRng));
+  const scalars = Array.from({ length: 100 }, () => randomScalar(systemRng));
+  for (const [op, mul] of [
+    ['ec-mul-g', (b: CurveBackend, x: bigint) => mulGSecret(b, x)],
+    ['ec-mul-secret', (b: CurveBackend, x: bigint) => mulSecret(b, P, x)],
+  ] as const) {
+    for (const backend of backends) {
+      cases.push({
+        op,
+        n: 1,
+        t: 1,
+        runs: 30,
+        run: () => {
+          for (const x of scalars) mul(backend, x);
+          return { bytes: 0 };
+        },
+        finish: (m) => ({
+          extra: { backend: backend.name, us_per_op: Math.round(m.median_ms * 10), chosen: backend.name === chosen },
+        }),
+      });
+    }
+  }
 
   for (const [t, n] of [
     [2, 3],
@@ -101,7 +135,7 @@ function makeCases(runs: number | undefined): BenchCase[] {
         const set = pool.pop();
         if (!set) throw new Error('online: presignature pool exhausted');
         const m = hash(fresh('online'));
-        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m)] as const)));
+        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m, curveBackend())] as const)));
         return { bytes: r.bytes };
       },
     });

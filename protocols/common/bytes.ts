@@ -104,9 +104,12 @@ export function bigIntToBytes(v: bigint, len: number): Uint8Array {
   return out;
 }
 
-/** Little-endian 32-bit words of `bytes` (length a multiple of 4), independent of the host's byte order. */
-export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
-  const out = new Uint32Array(bytes.length >>> 2);
+/**
+ * Little-endian 32-bit words of `bytes` (length a multiple of 4), independent of the host's byte order, into
+ * `out` (a fresh array by default).
+ */
+export function wordsOfBytes(bytes: Uint8Array, out: Uint32Array = new Uint32Array(bytes.length >>> 2)): Uint32Array {
+  if (out.length !== bytes.length >>> 2) throw new RangeError('wordsOfBytes: output length');
   for (let w = 0, o = 0; w < out.length; w++, o += 4) {
     out[w] =
       ((bytes[o] as number) |
@@ -116,4 +119,23 @@ export function wordsOfBytes(bytes: Uint8Array): Uint32Array {
       0;
   }
   return out;
+}
+
+/** The memory bytes of little-endian words (explicit, independent of the host byte order). */
+export function bytesOfWords(words: Uint32Array): Uint8Array {
+  const out = new Uint8Array(4 * words.length);
+  writeWordsLE(words, out, 0);
+  return out;
+}
+
+/** Writes `words` little-endian into `out[off ..off + 4·words.length)`. */
+export function writeWordsLE(words: Uint32Array, out: Uint8Array, off: number): void {
+  if (off < 0 || off + 4 * words.length > out.length) throw new RangeError('writeWordsLE: out of range');
+  for (let w = 0, o = off; w < words.length; w++, o += 4) {
+    const v = words[w] as number;
+    out[o] = v & 0xff;
+    out[o + 1] = (v >>> 8) & 0xff;
+    out[o + 2] = (v >>> 16) & 0xff;
+    out[o + 3] = v >>> 24;
+  }
 }

@@ -51,7 +51,10 @@ export type ProtocolErrorCode =
   | 'BAD_COMMITMENT_COUNT'
   /** A point that must not be the identity was the identity. */
   | 'IDENTITY_POINT'
-  /** A Feldman VSS share does not match the sender's coefficient commitments. */
+  /**
+   * A Feldman VSS share does not match the sender's coefficient commitments. The share travelled privately, so
+   * the failure rests on the receiver's word: the error is a {@link Dispute}, never attributable.
+   */
   | 'BAD_SHARE'
   /** A party's view of earlier broadcasts differs from ours (equivocation by someone; not attributable). */
   | 'ECHO_MISMATCH'
@@ -83,8 +86,9 @@ export type ProtocolErrorCode =
   | 'RUN_CLOSED';
 
 /**
- * Codes whose culprit is certainly at fault, so a caller may ban that party's node. Other codes either have
- * no culprit or can be provoked by a third party (for example equivocation seen only as an echo mismatch).
+ * Codes whose culprit is certainly at fault as far as this party can tell, so its node may ban that party's
+ * node. Other codes either have no culprit, can be provoked by a third party (for example equivocation seen
+ * only as an echo mismatch), or are disputes ({@link DISPUTED_CODES}).
  */
 export const ATTRIBUTABLE_CODES: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
   'BAD_MESSAGE',
@@ -102,23 +106,59 @@ export const ATTRIBUTABLE_CODES: ReadonlySet<ProtocolErrorCode> = new Set<Protoc
   'BAD_GAMMA',
 ]);
 
-/** A failed protocol check: `code` names the check, `round` where it failed, `culprit` the party at fault. */
+/**
+ * Codes that are one party's word against another's: the failed message was private (point-to-point) and its
+ * check cannot be repeated by anyone else, so either the accused sent a bad value or the accuser lies about it.
+ * Such an error names both ({@link ProtocolError.dispute}); nothing may ban the accused on it alone (an
+ * operator or a later public complaint round decides).
+ */
+export const DISPUTED_CODES: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['BAD_SHARE']);
+
+/** Both sides of a disputed failure, as session indices. */
+export interface Dispute {
+  /** The party that reports the failed check (the one that threw). */
+  readonly accuser: number;
+  /** The party whose private message failed it, according to the accuser. */
+  readonly accused: number;
+}
+
+/**
+ * A failed protocol check: `code` names the check, `round` where it failed, `culprit` the party whose message
+ * failed it. For a disputed code, `dispute` names accuser and accused, `culprit` is the accused, and the error is
+ * never {@link ProtocolError.attributable}.
+ */
 export class ProtocolError extends CodedError<ProtocolErrorCode> {
   override readonly name = 'ProtocolError';
   /** The round in which the failure was detected (0 when outside any round). */
   readonly round: number;
   /** Session index of the party whose message failed the check, when one can be named. */
   readonly culprit: number | undefined;
+  /** For a disputed code ({@link DISPUTED_CODES}): who accuses whom. */
+  readonly dispute: Dispute | undefined;
 
-  constructor(code: ProtocolErrorCode, message: string, opts: { round?: number; culprit?: number } = {}) {
-    super(code, `${code}: ${message}`);
+  constructor(
+    code: ProtocolErrorCode,
+    message: string,
+    opts: { round?: number; culprit?: number; dispute?: Dispute } = {},
+  ) {
+    super(code, `${code}: ${message}`, {
+      details:
+        opts.dispute === undefined ? undefined : { accuser: opts.dispute.accuser, accused: opts.dispute.accused },
+    });
     this.round = opts.round ?? 0;
-    this.culprit = opts.culprit;
+    this.culprit = opts.dispute?.accused ?? opts.culprit;
+    this.dispute = opts.dispute;
   }
 
-  /** True when the culprit certainly misbehaved (safe to ban its node). */
+  /** True when the culprit certainly misbehaved as far as this party can tell (its node may ban the culprit's). */
   get attributable(): boolean {
-    return this.culprit !== undefined && ATTRIBUTABLE_CODES.has(this.code);
+    return this.culprit !== undefined && this.dispute === undefined && ATTRIBUTABLE_CODES.has(this.code);
+  }
+
+  /** Every party the failure names: both sides of a dispute, else the culprit if any. */
+  get parties(): readonly number[] {
+    if (this.dispute) return [this.dispute.accuser, this.dispute.accused];
+    return this.culprit === undefined ? [] : [this.culprit];
   }
 }
 

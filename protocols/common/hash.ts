@@ -13,12 +13,17 @@ export function tag(purpose: string): string {
   return `mpc/dkls23/${purpose}/v1`;
 }
 
-/** `len(tag) ‖ tag ‖ len(x1) ‖ x1 ‖ …` with 8-byte big-endian lengths. */
-export function frame(tagName: string, parts: readonly Uint8Array[]): Uint8Array {
+/** The pieces of {@link frame}, not concatenated. */
+function framePieces(tagName: string, parts: readonly Uint8Array[]): Uint8Array[] {
   const t = ascii(tagName);
   const pieces: Uint8Array[] = [u64be(t.length), t];
   for (const p of parts) pieces.push(u64be(p.length), p);
-  return concatBytes(...pieces);
+  return pieces;
+}
+
+/** `len(tag) ‖ tag ‖ len(x1) ‖ x1 ‖ …` with 8-byte big-endian lengths. */
+export function frame(tagName: string, parts: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(...framePieces(tagName, parts));
 }
 
 /** `H(tag, x1, …, xk)`: SHA-256 of the framed input (32 bytes). */
@@ -26,9 +31,12 @@ export function taggedHash(tagName: string, ...parts: Uint8Array[]): Uint8Array 
   return sha256(frame(tagName, parts));
 }
 
-/** `H(tag, …)` with an injected SHA-256 (for bulk inputs, where `node:crypto` is much faster). */
+/**
+ * `H(tag, …)` with an injected SHA-256 (for bulk inputs, where `node:crypto` is much faster); the framed input
+ * is hashed piece by piece, never copied.
+ */
 export function taggedHashWith(sha: Sha256, tagName: string, ...parts: Uint8Array[]): Uint8Array {
-  return sha(frame(tagName, parts));
+  return sha(framePieces(tagName, parts));
 }
 
 /** Hash to a scalar: SHA-512 of the framed input (64 bytes) reduced mod n (bias below 2^-256). */

@@ -175,6 +175,14 @@ export abstract class RoundRun<Result> implements ProtocolRun<Result> {
     );
   }
 
+  /**
+   * Throws a disputed {@link ProtocolError}: `accused`'s private message failed a check only this party can
+   * make, so the error names both and is not attributable.
+   */
+  protected failDisputed(code: ProtocolErrorCode, message: string, accused: number): never {
+    throw new ProtocolError(code, message, { round: this.current, dispute: { accuser: this.self, accused } });
+  }
+
   /** Decodes `payload` from `from` with `read` (which must consume it all); malformed input is `BAD_MESSAGE`. */
   protected decode<T>(from: number, payload: Uint8Array, read: (r: Reader) => T): T {
     try {

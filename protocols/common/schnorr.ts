@@ -4,9 +4,9 @@
  */
 import { u32be } from './bytes.js';
 import type { Reader, Writer } from './codec.js';
-import { encodePoint, IDENTITY, modN, mulG, mulPublic, type Point, randomScalar } from './curve.js';
+import { encodePoint, modN, mulGPublic, mulGSecret, mulPublic, type Point, randomScalar } from './curve.js';
 import { hashToScalar } from './hash.js';
-import type { Rng } from './suite.js';
+import type { CurveBackend, Rng } from './suite.js';
 
 /** A proof: the commitment `A = k·G` and the response `z = k + c·x`. */
 export interface SchnorrProof {
@@ -21,8 +21,12 @@ function challenge(tagName: string, sid: Uint8Array, partyIndex: number, X: Poin
   return hashToScalar(tagName, sid, u32be(partyIndex), encodePoint(X), encodePoint(A));
 }
 
-/** Proves knowledge of `x` (with `X = x·G`) for `tagName`, session `sid` and prover `partyIndex`. */
+/**
+ * Proves knowledge of `x` (with `X = x·G`) for `tagName`, session `sid` and prover `partyIndex`. The nonce k
+ * is secret and multiplied in the backend's constant-time code; `z = k + c·x` is public.
+ */
 export function proveDlog(
+  curve: CurveBackend,
   tagName: string,
   sid: Uint8Array,
   partyIndex: number,
@@ -31,13 +35,14 @@ export function proveDlog(
   rng: Rng,
 ): SchnorrProof {
   const k = randomScalar(rng);
-  const A = mulG(k);
+  const A = mulGSecret(curve, k);
   const c = challenge(tagName, sid, partyIndex, X, A);
   return { A, z: modN(k + c * x) };
 }
 
-/** Checks a proof against `X`; false for any mismatch. */
+/** Checks a proof against `X`; false for any mismatch (all values public). */
 export function verifyDlog(
+  curve: CurveBackend,
   tagName: string,
   sid: Uint8Array,
   partyIndex: number,
@@ -47,8 +52,8 @@ export function verifyDlog(
   if (X.is0() || proof.A.is0()) return false;
   const c = challenge(tagName, sid, partyIndex, X, proof.A);
   // z·G == A + c·X; all values are public, so the variable-time multiplication is fine for c·X.
-  const lhs = proof.z === 0n ? IDENTITY : mulG(proof.z);
-  const rhs = c === 0n ? proof.A : proof.A.add(mulPublic(X, c));
+  const lhs = mulGPublic(curve, proof.z);
+  const rhs = proof.A.add(mulPublic(curve, X, c));
   return lhs.equals(rhs);
 }
 

@@ -3,8 +3,9 @@
  * A few hundred bytes to a few KB: it carries no OT state (that belongs to node pairs, see pair-state.ts).
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
-import { mulG, type Point } from '../common/curve.js';
+import { IDENTITY, lagrangeAt, mulGSecret, mulPublic, type Point } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
+import type { CurveBackend } from '../common/suite.js';
 
 /** Current key-share format version. */
 export const KEY_SHARE_VERSION = 1;
@@ -50,8 +51,34 @@ export function encodeKeyShare(k: KeyShare): Uint8Array {
   return w.finish();
 }
 
-/** Parses and validates a key share; throws {@link DecodeError} for anything malformed or inconsistent. */
-export function decodeKeyShare(bytes: Uint8Array): KeyShare {
+/**
+ * Whether the public shares S_1..S_N lie on one polynomial of degree threshold − 1 whose value at 0 is the
+ * public key: S_j and PK must equal the interpolation of S_1..S_threshold at j and at 0 (public data).
+ */
+export function publicSharesConsistent(
+  curve: CurveBackend,
+  publicKey: Point,
+  publicShares: readonly Point[],
+  threshold: number,
+): boolean {
+  const base = Array.from({ length: threshold }, (_, k) => k + 1);
+  const at = (x: number) => {
+    let acc = IDENTITY;
+    for (const i of base) acc = acc.add(mulPublic(curve, publicShares[i - 1] as Point, lagrangeAt(i, base, BigInt(x))));
+    return acc;
+  };
+  if (!at(0).equals(publicKey)) return false;
+  for (let j = threshold + 1; j <= publicShares.length; j++)
+    if (!at(j).equals(publicShares[j - 1] as Point)) return false;
+  return true;
+}
+
+/**
+ * Parses and validates a key share; throws {@link DecodeError} for anything malformed or inconsistent: the
+ * secret share must match its public share (checked with `curve`'s constant-time multiplication) and the
+ * public shares must interpolate to the public key.
+ */
+export function decodeKeyShare(bytes: Uint8Array, curve: CurveBackend): KeyShare {
   return decodeAll(bytes, (r: Reader) => {
     r.expectU8(KEY_SHARE_VERSION, 'key share version');
     const keyId = r.varBytes(MAX_KEY_ID_BYTES);
@@ -70,8 +97,11 @@ export function decodeKeyShare(bytes: Uint8Array): KeyShare {
     const ksid = r.copy(32);
     const zeroSeeds: Uint8Array[] = [];
     for (let j = 1; j <= n; j++) zeroSeeds.push(j === index ? new Uint8Array(0) : r.copy(32));
-    if (!mulG(secretShare).equals(publicShares[index - 1] as Point)) {
+    if (!mulGSecret(curve, secretShare).equals(publicShares[index - 1] as Point)) {
       throw new DecodeError('key share: secret share does not match its public share');
+    }
+    if (!publicSharesConsistent(curve, publicKey, publicShares, threshold)) {
+      throw new DecodeError('key share: the public shares do not interpolate to the public key');
     }
     return { keyId, n, threshold, index, nodeIds, publicKey, secretShare, publicShares, ksid, zeroSeeds };
   });

@@ -11,7 +11,7 @@
 import { concatBytes, equalBytes, u32be } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
 import { commit, SALT_BYTES, verifyOpening } from '../common/commit.js';
-import { evalPointPoly, evalPoly, IDENTITY, modN, mulG, type Point, randomScalar } from '../common/curve.js';
+import { evalPointPoly, evalPoly, IDENTITY, modN, mulGSecret, type Point, randomScalar } from '../common/curve.js';
 import { assertArg, DecodeError } from '../common/errors.js';
 import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
@@ -118,7 +118,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
     this.t = config.threshold;
     const rng = config.suite.rng;
     this.coeffs = Array.from({ length: this.t }, () => randomScalar(rng));
-    this.F = this.coeffs.map((c) => mulG(c));
+    this.F = this.coeffs.map((c) => mulGSecret(config.suite.curve, c));
     this.sid = rng(32);
     this.salt = rng(SALT_BYTES);
     this.seeds = Array.from({ length: n }, (_, k) => (k + 1 > config.self ? rng(32) : new Uint8Array(0)));
@@ -179,6 +179,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
     // verifier and the wrong party would be blamed.
     this.echo1 = taggedHash(tag('keygen-echo1'), this.ksid, ...raws);
     const proof = proveDlog(
+      this.config.suite.curve,
       TAG_POK,
       this.ksid,
       this.self,
@@ -207,7 +208,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
       if (!verifyOpening(r1.C, this.commitmentSid(r1.sid), from, m.salt, this.encodeF(m.F))) {
         this.fail('BAD_COMMITMENT', `party ${from}'s coefficient commitments do not open its round-1 commitment`, from);
       }
-      if (!verifyDlog(TAG_POK, this.ksid, from, m.F[0] as Point, m.proof)) {
+      if (!verifyDlog(this.config.suite.curve, TAG_POK, this.ksid, from, m.F[0] as Point, m.proof)) {
         this.fail('BAD_PROOF', `party ${from}'s proof of knowledge of its constant term does not verify`, from);
       }
       this.round2.set(from, { F: m.F, raw: payload });
@@ -230,8 +231,12 @@ export class KeygenRun extends RoundRun<KeyShare> {
       if (!equalBytes(m.echo, this.echo2)) this.fail('ECHO_MISMATCH', `party ${from} saw a different round 2`, from);
       const Fj = (this.round2.get(from) as { F: Point[] }).F;
       const expected = evalPointPoly(Fj, x);
-      const got = m.share === 0n ? IDENTITY : mulG(m.share);
-      if (!got.equals(expected)) this.fail('BAD_SHARE', `party ${from}'s share fails the Feldman check`, from);
+      // f_j(i) is secret (a summand of this party's share): multiplied in constant time, 0 gives the identity.
+      const got = mulGSecret(this.config.suite.curve, m.share);
+      if (!got.equals(expected)) {
+        // The share came point to point: only this party can check it, so the blame is a dispute.
+        this.failDisputed('BAD_SHARE', `party ${from}'s share fails the Feldman check (disputed)`, from);
+      }
       if (m.seed) this.seeds[from - 1] = m.seed;
       s = modN(s + m.share);
     }
@@ -244,8 +249,8 @@ export class KeygenRun extends RoundRun<KeyShare> {
     if (this.publicKey.is0()) this.fail('IDENTITY_POINT', 'the aggregate public key is the identity');
     if (s === 0n) this.fail('DEGENERATE_VALUE', 'the secret share is zero');
     this.secretShare = s;
-    const S = mulG(s);
-    const proof = proveDlog(TAG_SHARE_POK, this.ksid, this.self, s, S, this.config.suite.rng);
+    const S = mulGSecret(this.config.suite.curve, s);
+    const proof = proveDlog(this.config.suite.curve, TAG_SHARE_POK, this.ksid, this.self, s, S, this.config.suite.rng);
     const payload = writeProof(new Writer().point(S).point(this.publicKey), proof).finish();
     return [{ to: 'all', round: 4, payload }];
   }
@@ -261,7 +266,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
       const m = this.decode(j, msgs.get(j) as Uint8Array, readKeygenRound4);
       if (!m.PK.equals(this.publicKey)) this.fail('PUBLIC_KEY_MISMATCH', `party ${j} computed another public key`, j);
       if (!m.S.equals(expected)) this.fail('BAD_PUBLIC_SHARE', `party ${j}'s public share is off the polynomial`, j);
-      if (!verifyDlog(TAG_SHARE_POK, this.ksid, j, m.S, m.proof)) {
+      if (!verifyDlog(this.config.suite.curve, TAG_SHARE_POK, this.ksid, j, m.S, m.proof)) {
         this.fail('BAD_PROOF', `party ${j}'s proof of knowledge of its share does not verify`, j);
       }
       publicShares.push(m.S);

@@ -83,7 +83,7 @@ export class PairSetupRun extends RoundRun<PairState> {
 
   protected firstRound(): Outbound[] {
     this.nonce = this.suite.rng(PAIR_NONCE_BYTES);
-    this.sender = otSenderSetup(this.suite.rng);
+    this.sender = otSenderSetup(this.suite.rng, this.suite.curve);
     const payload = new Uint8Array(PAIR_ROUND1_BYTES);
     payload.set(this.nonce, 0);
     payload.set(this.sender.E, PAIR_NONCE_BYTES);
@@ -103,15 +103,24 @@ export class PairSetupRun extends RoundRun<PairState> {
       // This node as receiver (future Alice), the peer as sender.
       const sid = orientationSid(this.psid, this.peerNodeId, this.selfNodeId);
       const delta = this.suite.rng(BASE_OT_COUNT / 8);
-      const { message, keys } = otReceive(sid, encodePoint(E), delta, this.suite.rng, this.suite.sha256);
+      const { message, keys } = otReceive(
+        sid,
+        encodePoint(E),
+        delta,
+        this.suite.rng,
+        this.suite.sha256,
+        this.suite.curve,
+      );
       this.alice = { delta, keys };
       return [{ to: this.peer, round: 2, payload: message }];
     }
-    const pts = this.decode(this.peer, payload, (r) => decodeReceiverMessage(r.bytes(RECEIVER_MESSAGE_BYTES)));
+    const pts = this.decode(this.peer, payload, (r) =>
+      decodeReceiverMessage(r.bytes(RECEIVER_MESSAGE_BYTES), this.suite.curve),
+    );
     const sid = orientationSid(this.psid as Uint8Array, this.selfNodeId, this.peerNodeId);
     let bob: { keys0: Uint8Array; keys1: Uint8Array };
     try {
-      bob = otSend(sid, this.sender as OtSender, pts, this.suite.sha256);
+      bob = otSend(sid, this.sender as OtSender, pts, this.suite.sha256, this.suite.curve);
     } catch (e) {
       if (e instanceof ProtocolError && e.code === 'IDENTITY_POINT') this.fail('IDENTITY_POINT', e.message, this.peer);
       throw e;

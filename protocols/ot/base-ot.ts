@@ -1,6 +1,6 @@
 /**
  * Masny–Rindal "endemic" base OT on secp256k1 (256 instances per orientation), used once per node pair by
- * pair setup, on the fast field and point arithmetic of common/secp-field.ts and common/secp-point.ts.
+ * pair setup.
  *
  * Protocol (DKLS23.md, "Pair setup"), for instance k with receiver bit b:
  * - sender (future Bob): secret e, sends E = e·G once for all instances;
@@ -18,45 +18,36 @@
  * binds (sid, k, c, Y_0, Y_1, E): the same CDH value can never serve as the key of another instance, another
  * branch or another session — that binding is what makes reusing `e` sound.
  *
- * Speed comes from the fast arithmetic of common/secp-field.ts, common/secp-point.ts and common/hash-to-curve.ts
- * (float-limb field elements, fixed-window multiplications with masked table scans, batch conversion to affine
- * with one inversion): noble's BigInt field would make a pair setup cost several seconds.
- *
- * Constant time: no secret (e, a, r, the choice bits) decides a branch, a loop count or a memory index, within
- * the limits stated in secp-point.ts. Branches that remain are on public data (the peer's points) or on events
- * of probability ~2^-250 (an isogeny pole, a hash-to-curve sum hitting Q0 = ±Q1, a·G = ±HtC), which fall back
- * to noble or fail.
+ * Secrets and where they go: e, a and r (scalars) reach the curve only through the suite's backend
+ * (libsecp256k1's constant-time multiplications); a·G, a·E and e·M_c (secret-derived points) stay inside the
+ * backend and in byte encodings that are only hashed or added by the backend. The choice bits never decide a
+ * branch, a loop or an index: the receiver hashes to the curve for BOTH possible bits of every instance (public
+ * inputs: the sender can compute both) and selects the one it needs with a byte mask. The hash to curve, the
+ * sums Y_c + HtC and the conversions of those public points run on the public-data arithmetic of
+ * protocols/math; their only branches are on events of probability ~2^-250 (an isogeny pole, an exceptional
+ * addition), which fall back to noble or fail.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { u32be } from '../common/bytes.js';
-import { POINT_BYTES, type Point, randomScalar } from '../common/curve.js';
+import { POINT_BYTES, POINT_BYTES_UNCOMPRESSED, type Point, randomScalar, secretScalarBytes } from '../common/curve.js';
 import { assertArg, DecodeError, ProtocolError } from '../common/errors.js';
-import { hashToCurve, tag, taggedHashWith } from '../common/hash.js';
-import { hashToCurveJac } from '../common/hash-to-curve.js';
-import { fsub, ONE, ZERO } from '../common/secp-field.js';
+import { hashToCurve, tag, taggedHash, taggedHashWith } from '../common/hash.js';
+import type { CurveBackend, Rng, Sha256 } from '../common/suite.js';
+import { hashToCurvePublic } from '../math/hash-to-curve.js';
+import { fsub, ONE, ZERO } from '../math/secp-field.js';
 import {
   affineToNoble,
   batchToAffine,
-  combMul,
-  combTable,
-  decodeAffine,
-  encodeAffine,
-  gCombTable,
-  glvDigits,
+  decodeUncompressed,
+  encodeAffine65,
   jacFromNoble,
   jacNew,
   jacToNoble,
   jadd,
-  ladderMul,
-  ladderMulGlvChecked,
-  ladderTables,
   loadFe,
   loadJac,
-  scalarDigits,
   storeJac,
-} from '../common/secp-point.js';
-import type { Rng, Sha256 } from '../common/suite.js';
+} from '../math/secp-point.js';
 
 /** Number of base OTs per orientation (κ); equals BASE_OT_COUNT of the pair state. */
 export const OT_COUNT = 256;
@@ -76,7 +67,7 @@ export const KEY_TAG = tag('ot-key');
  * two orientations of a pair setup never share a hash input (a node cannot reflect its peer's points back).
  */
 export function orientationSid(psid: Uint8Array, senderNodeId: Uint8Array, receiverNodeId: Uint8Array): Uint8Array {
-  return taggedHashWith(sha256, tag('base-ot-sid'), psid, senderNodeId, receiverNodeId);
+  return taggedHash(tag('base-ot-sid'), psid, senderNodeId, receiverNodeId);
 }
 
 /** The hash input of `HtC(sid, k, c, Y_{1−c})`. */
@@ -114,17 +105,13 @@ export interface OtSender {
   readonly E: Uint8Array;
 }
 
-/** Draws the sender's e and E = e·G. */
-export function otSenderSetup(rng: Rng): OtSender {
+/** Draws the sender's e and E = e·G (constant-time fixed-base multiplication in the backend). */
+export function otSenderSetup(rng: Rng, curve: CurveBackend): OtSender {
   const e = randomScalar(rng);
-  const o = jacNew();
-  combMul(o, gCombTable(), scalarDigits(e));
-  const flat = new Float64Array(36);
-  storeJac(flat, 0, o);
-  const aff = new Float64Array(24);
-  batchToAffine(flat, 1, aff);
+  const { bytes } = secretScalarBytes(e);
   const E = new Uint8Array(POINT_BYTES);
-  encodeAffine(aff, 0, E, 0);
+  curve.mulG(bytes, E);
+  bytes.fill(0);
   return { e, E };
 }
 
@@ -139,7 +126,8 @@ export interface OtReceiverResult {
 /**
  * The receiver's side of all 256 instances with choice bits `choices` (bit k = `(choices[k>>3] >> (k&7)) & 1`)
  * against the sender point `E` (33 bytes, already decoded and checked not to be the identity). Nothing branches
- * on a choice bit: b enters only hash inputs and masked selections of which point is Y_0.
+ * on a choice bit: b enters hash inputs and byte masks only, and both possible hash-to-curve points of every
+ * instance are computed. `count` < 256 runs only the first instances (for measurements such as `npm run ct`).
  */
 export function otReceive(
   sid: Uint8Array,
@@ -147,58 +135,61 @@ export function otReceive(
   choices: Uint8Array,
   rng: Rng,
   sha: Sha256,
+  curve: CurveBackend,
+  count: number = OT_COUNT,
 ): OtReceiverResult {
   assertArg(choices.length === OT_COUNT / 8, 'otReceive: choices must be 32 bytes');
   assertArg(E.length === POINT_BYTES, 'otReceive: E must be a 33-byte point');
-  const Ept = secp256k1.Point.fromBytes(E);
-  assertArg(!Ept.is0(), 'otReceive: E is the identity');
-  const eTable = combTable(Ept);
-  const g = gCombTable();
-  const n = OT_COUNT;
-  const rJac = new Float64Array(n * 36);
-  const aJac = new Float64Array(n * 36);
-  const outJac = new Float64Array(2 * n * 36); // Y_b for k < n, a·E for k ≥ n
-  const p = jacNew();
+  assertArg(!secp256k1.Point.fromBytes(E).is0(), 'otReceive: E is the identity');
+  assertArg(Number.isInteger(count) && count > 0 && count <= OT_COUNT, 'otReceive: bad count');
+  const n = count;
+  // Secret scalars (drawn in the order r_0, a_0, r_1, a_1, … as always) and their products, in the backend.
+  const rBytes = new Uint8Array(n * POINT_BYTES); // Y_{1−b} = r·G, compressed (sent, and hashed)
+  const aG = new Uint8Array(n * POINT_BYTES_UNCOMPRESSED); // a·G, uncompressed for the addition
+  const aScalars: Uint8Array[] = [];
   for (let k = 0; k < n; k++) {
-    const r = randomScalar(rng);
-    const a = randomScalar(rng);
-    combMul(p, g, scalarDigits(r));
-    storeJac(rJac, k, p);
-    const ad = scalarDigits(a);
-    combMul(p, g, ad);
-    storeJac(aJac, k, p);
-    combMul(p, eTable, ad);
-    storeJac(outJac, n + k, p);
+    const r = secretScalarBytes(randomScalar(rng)).bytes;
+    const a = secretScalarBytes(randomScalar(rng)).bytes;
+    curve.mulG(r, rBytes.subarray(k * POINT_BYTES, (k + 1) * POINT_BYTES));
+    curve.mulG(a, aG.subarray(k * POINT_BYTES_UNCOMPRESSED, (k + 1) * POINT_BYTES_UNCOMPRESSED));
+    r.fill(0);
+    aScalars.push(a);
   }
-  const rAff = new Float64Array(n * 24);
-  batchToAffine(rJac, n, rAff);
-  const rBytes = new Uint8Array(n * POINT_BYTES);
-  for (let k = 0; k < n; k++) encodeAffine(rAff, k, rBytes, k * POINT_BYTES);
-  const hJac = new Float64Array(36);
+  const shared = Array.from({ length: n }, () => new Uint8Array(POINT_BYTES)); // a·E
+  curve.mulScalars(E, aScalars, shared);
+  for (const a of aScalars) a.fill(0);
+  // −HtC(sid, k, c, Y_{1−b}) for c = 0 and c = 1 (public inputs; both computed whatever b is), as affine points.
+  const hJac = new Float64Array(2 * n * 36);
   const h = jacNew();
-  const bits = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const yOther = rBytes.subarray(k * POINT_BYTES, (k + 1) * POINT_BYTES);
+    for (let c = 0; c < 2; c++) {
+      hashToCurvePublic(H2C_TAG, h2cParts(sid, k, c, yOther), hJac, 2 * k + c, sha);
+      loadJac(h, hJac, 2 * k + c);
+      fsub(h.y, ZERO, h.y);
+      storeJac(hJac, 2 * k + c, h);
+    }
+  }
+  const hAff = new Float64Array(2 * n * 24);
+  batchToAffine(hJac, 2 * n, hAff);
+  const candidates = new Uint8Array(2 * POINT_BYTES_UNCOMPRESSED);
+  const negH = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+  const yb = new Uint8Array(POINT_BYTES);
+  const message = new Uint8Array(n * 2 * POINT_BYTES);
+  const keys = new Uint8Array(n * OT_KEY_BYTES_BASE);
   for (let k = 0; k < n; k++) {
     const b = ((choices[k >> 3] as number) >> (k & 7)) & 1;
-    bits[k] = b;
-    hashToCurveJac(H2C_TAG, h2cParts(sid, k, b, rBytes.subarray(k * POINT_BYTES, (k + 1) * POINT_BYTES)), hJac, 0, sha);
-    loadJac(h, hJac, 0);
-    fsub(h.y, ZERO, h.y); // −HtC(…)
-    loadJac(p, aJac, k);
-    // a·G = ±HtC(…) has probability ~2^-256 (a is fresh and uniform); treat it as a failure of the rng.
-    if (jadd(p, p, h)) throw new ProtocolError('INVALID_ARGUMENT', 'otReceive: degenerate randomness');
-    storeJac(outJac, k, p);
-  }
-  const outAff = new Float64Array(2 * n * 24);
-  batchToAffine(outJac, 2 * n, outAff);
-  const message = new Uint8Array(RECEIVER_MESSAGE_BYTES);
-  const keys = new Uint8Array(n * OT_KEY_BYTES_BASE);
-  const yb = new Uint8Array(POINT_BYTES);
-  const shared = new Uint8Array(POINT_BYTES);
-  for (let k = 0; k < n; k++) {
-    encodeAffine(outAff, k, yb, 0);
-    encodeAffine(outAff, n + k, shared, 0);
-    const b = bits[k] as number;
     const mask = -b & 0xff; // 0xff when b = 1
+    encodeAffine65(hAff, 2 * k, candidates, 0);
+    encodeAffine65(hAff, 2 * k + 1, candidates, POINT_BYTES_UNCOMPRESSED);
+    for (let i = 0; i < POINT_BYTES_UNCOMPRESSED; i++) {
+      const h0 = candidates[i] as number;
+      const h1 = candidates[POINT_BYTES_UNCOMPRESSED + i] as number;
+      negH[i] = (h1 & mask) | (h0 & ~mask);
+    }
+    // Y_b = a·G − HtC(…); a·G = ±HtC(…) has probability ~2^-256 (a is fresh and uniform): a failure of the rng.
+    const aGk = aG.subarray(k * POINT_BYTES_UNCOMPRESSED, (k + 1) * POINT_BYTES_UNCOMPRESSED);
+    if (!curve.add(aGk, negH, yb)) throw new ProtocolError('INVALID_ARGUMENT', 'otReceive: degenerate randomness');
     const y0 = message.subarray(2 * k * POINT_BYTES, (2 * k + 1) * POINT_BYTES);
     const y1 = message.subarray((2 * k + 1) * POINT_BYTES, (2 * k + 2) * POINT_BYTES);
     for (let i = 0; i < POINT_BYTES; i++) {
@@ -207,8 +198,12 @@ export function otReceive(
       y0[i] = (rv & mask) | (bv & ~mask); // b = 1: Y_0 = r·G; b = 0: Y_0 = Y_b
       y1[i] = (bv & mask) | (rv & ~mask);
     }
-    keys.set(otKey(sha, sid, k, b, y0, y1, E, shared), k * OT_KEY_BYTES_BASE);
+    keys.set(otKey(sha, sid, k, b, y0, y1, E, shared[k] as Uint8Array), k * OT_KEY_BYTES_BASE);
+    (shared[k] as Uint8Array).fill(0);
   }
+  aG.fill(0);
+  negH.fill(0);
+  yb.fill(0);
   return { message, keys };
 }
 
@@ -221,15 +216,23 @@ export interface ReceiverPoints {
 }
 
 /**
- * Strictly decodes the receiver's message: exactly 256 × 2 compressed points, each on the curve (the identity
- * has no compressed encoding). Throws {@link DecodeError}.
+ * Strictly decodes the receiver's message: exactly 256 × 2 compressed points, each with prefix 2 or 3, x < p
+ * and on the curve (the identity has no compressed encoding). The square roots are libsecp256k1's (the
+ * backend's decompression of public points: a fraction of the cost of the float field's exponentiation).
+ * Throws {@link DecodeError}.
  */
-export function decodeReceiverMessage(bytes: Uint8Array): ReceiverPoints {
+export function decodeReceiverMessage(bytes: Uint8Array, curve: CurveBackend): ReceiverPoints {
   if (bytes.length !== RECEIVER_MESSAGE_BYTES) {
     throw new DecodeError(`base-OT message: expected ${RECEIVER_MESSAGE_BYTES} bytes, got ${bytes.length}`);
   }
   const aff = new Float64Array(2 * OT_COUNT * 24);
-  for (let i = 0; i < 2 * OT_COUNT; i++) decodeAffine(bytes, i * POINT_BYTES, aff, i);
+  const full = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+  for (let i = 0; i < 2 * OT_COUNT; i++) {
+    if (!curve.decompress(bytes.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES), full)) {
+      throw new DecodeError(`base-OT message: point ${i} is not a compressed point on the curve`);
+    }
+    decodeUncompressed(full, aff, i);
+  }
   return { bytes: bytes.slice(), aff };
 }
 
@@ -242,12 +245,21 @@ export interface OtSenderResult {
 }
 
 /**
- * The sender's side: M_c = Y_c + HtC(sid, k, c, Y_{1−c}) and key_c = H(…, e·M_c) for every k and c. Throws
- * `IDENTITY_POINT` (without culprit; the caller names the peer) when some M_c is the identity, which only a
- * malicious receiver can cause. Multiplications by e use the fixed-window GLV ladder (no secret-dependent branch).
+ * The sender's side: M_c = Y_c + HtC(sid, k, c, Y_{1−c}) (public points) and key_c = H(…, e·M_c) for every k
+ * and c, with e·M_c in the backend's constant-time multiplication. Throws `IDENTITY_POINT` (without culprit;
+ * the caller names the peer) when some M_c is the identity, which only a malicious receiver can cause.
+ * `count` < 256 runs only the first instances (for measurements such as `npm run ct`).
  */
-export function otSend(sid: Uint8Array, sender: OtSender, pts: ReceiverPoints, sha: Sha256): OtSenderResult {
-  const n = OT_COUNT;
+export function otSend(
+  sid: Uint8Array,
+  sender: OtSender,
+  pts: ReceiverPoints,
+  sha: Sha256,
+  curve: CurveBackend,
+  count: number = OT_COUNT,
+): OtSenderResult {
+  assertArg(Number.isInteger(count) && count > 0 && count <= OT_COUNT, 'otSend: bad count');
+  const n = count;
   const mJac = new Float64Array(2 * n * 36);
   const hJac = new Float64Array(36);
   const h = jacNew();
@@ -256,7 +268,7 @@ export function otSend(sid: Uint8Array, sender: OtSender, pts: ReceiverPoints, s
     for (let c = 0; c < 2; c++) {
       const other = 2 * k + (1 - c);
       const yOther = pts.bytes.subarray(other * POINT_BYTES, (other + 1) * POINT_BYTES);
-      hashToCurveJac(H2C_TAG, h2cParts(sid, k, c, yOther), hJac, 0, sha);
+      hashToCurvePublic(H2C_TAG, h2cParts(sid, k, c, yOther), hJac, 0, sha);
       loadJac(h, hJac, 0);
       loadFe(y.x, pts.aff, (2 * k + c) * 24);
       loadFe(y.y, pts.aff, (2 * k + c) * 24 + 12);
@@ -271,27 +283,23 @@ export function otSend(sid: Uint8Array, sender: OtSender, pts: ReceiverPoints, s
   }
   const mAff = new Float64Array(2 * n * 24);
   batchToAffine(mJac, 2 * n, mAff);
-  const tables = ladderTables(mAff, 2 * n);
-  const digits = glvDigits(sender.e);
-  const sJac = new Float64Array(2 * n * 36);
-  const p = jacNew();
-  for (let i = 0; i < 2 * n; i++) {
-    // the exceptional GLV addition needs e on a ~2^-200 sliver; if it happens, the complete ladder recomputes
-    if (ladderMulGlvChecked(p, tables, i * 16 * 24, digits)) ladderMul(p, tables, i * 16 * 24, scalarDigits(sender.e));
-    storeJac(sJac, i, p);
-  }
-  const sAff = new Float64Array(2 * n * 24);
-  batchToAffine(sJac, 2 * n, sAff);
+  const points = Array.from({ length: 2 * n }, (_, i) => {
+    const m = new Uint8Array(POINT_BYTES_UNCOMPRESSED);
+    encodeAffine65(mAff, i, m, 0);
+    return m;
+  });
+  const shared = Array.from({ length: 2 * n }, () => new Uint8Array(POINT_BYTES));
+  const { bytes: e } = secretScalarBytes(sender.e);
+  curve.mulPoints(points, e, shared);
+  e.fill(0);
   const keys0 = new Uint8Array(n * OT_KEY_BYTES_BASE);
   const keys1 = new Uint8Array(n * OT_KEY_BYTES_BASE);
-  const shared = new Uint8Array(POINT_BYTES);
   for (let k = 0; k < n; k++) {
     const y0 = pts.bytes.subarray(2 * k * POINT_BYTES, (2 * k + 1) * POINT_BYTES);
     const y1 = pts.bytes.subarray((2 * k + 1) * POINT_BYTES, (2 * k + 2) * POINT_BYTES);
-    encodeAffine(sAff, 2 * k, shared, 0);
-    keys0.set(otKey(sha, sid, k, 0, y0, y1, sender.E, shared), k * OT_KEY_BYTES_BASE);
-    encodeAffine(sAff, 2 * k + 1, shared, 0);
-    keys1.set(otKey(sha, sid, k, 1, y0, y1, sender.E, shared), k * OT_KEY_BYTES_BASE);
+    keys0.set(otKey(sha, sid, k, 0, y0, y1, sender.E, shared[2 * k] as Uint8Array), k * OT_KEY_BYTES_BASE);
+    keys1.set(otKey(sha, sid, k, 1, y0, y1, sender.E, shared[2 * k + 1] as Uint8Array), k * OT_KEY_BYTES_BASE);
   }
+  for (const s of shared) s.fill(0);
   return { keys0, keys1 };
 }

@@ -18,13 +18,13 @@
  * inconsistent column passes for at most one value of Δ_i, so a probe that passes reveals only bits he
  * guessed, and any wrong guess aborts (and burns the pair state).
  */
-import { wordsOfBytes } from '../common/bytes.js';
+import { wordsOfBytes, writeWordsLE } from '../common/bytes.js';
 import { DecodeError } from '../common/errors.js';
-import { bytesOfWords, PRG_WORDS, prgAll } from '../common/fast-hash.js';
-import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../common/gf128.js';
 import { tag, taggedHash, taggedHashWith } from '../common/hash.js';
 import type { Sha256 } from '../common/suite.js';
 import { type AliceOtState, BASE_OT_COUNT, type BobOtState, OT_KEY_BYTES } from '../dkls23/pair-state.js';
+import { GF_WORDS, gfFromBytes, gfMulAcc, gfPowerTable } from '../math/gf128.js';
+import { PRG_WORDS, prgAll } from './prg.js';
 
 /** Extended OTs per multiplication (ℓ = 512 choices + 128 padding). */
 export const KOS_OTS = 640;
@@ -43,10 +43,43 @@ export const KOS_MESSAGE_BYTES = U_BYTES + TT_BYTES + 16;
 /** Number of 128-bit blocks per column that χ multiplies (the fifth enters with coefficient 1). */
 const CHI_COUNT = 4;
 
-/** The PRG columns of 256 keys: `PRG(k_i, msid, i)` for every i, 20 words each. */
-export function kosColumns(keys: Uint8Array, msid: Uint8Array): Uint32Array {
+/** Words of all 256 columns. */
+const COLUMN_WORDS = BASE_OT_COUNT * PRG_WORDS;
+
+/**
+ * Buffers reused by every {@link kosReceive} and {@link kosSend} call (both run to the end synchronously and
+ * never re-enter; the secret columns are wiped before they return, the returned rows by their caller). Fresh
+ * 40 KB buffers on every multiplication cost page faults: the allocator keeps handing back memory that the
+ * kernel must map again.
+ */
+let scratch: Scratch | undefined;
+interface Scratch {
+  /** Column matrices. */
+  a: Uint32Array;
+  b: Uint32Array;
+  /** The rows {@link kosReceive} returns (a view of). */
+  bobRows: Uint32Array;
+  /** The rows {@link kosSend} returns (a view of). */
+  aliceRows: Uint32Array;
+}
+function kosScratch(): Scratch {
+  scratch ??= {
+    a: new Uint32Array(COLUMN_WORDS),
+    b: new Uint32Array(COLUMN_WORDS),
+    bobRows: new Uint32Array(KOS_OTS * ROW_WORDS),
+    aliceRows: new Uint32Array(KOS_OTS * ROW_WORDS),
+  };
+  return scratch;
+}
+
+/** The PRG columns of 256 keys: `PRG(k_i, msid, i)` for every i, 20 words each, into `out` (fresh by default). */
+export function kosColumns(
+  keys: Uint8Array,
+  msid: Uint8Array,
+  out: Uint32Array = new Uint32Array(COLUMN_WORDS),
+): Uint32Array {
   if (keys.length !== BASE_OT_COUNT * OT_KEY_BYTES) throw new RangeError('kosColumns: need 256 keys of 32 bytes');
-  const out = new Uint32Array(BASE_OT_COUNT * PRG_WORDS);
+  if (out.length !== COLUMN_WORDS) throw new RangeError('kosColumns: output length');
   prgAll(msid, keys, BASE_OT_COUNT, out);
   return out;
 }
@@ -80,9 +113,9 @@ export function kosCombine(
 /** Encodes u (256 × 20 words), t̃ (256 × 4 words) and x̃ (4 words) as Bob's message. */
 export function encodeKosMessage(u: Uint32Array, tTilde: Uint32Array, xTilde: Uint32Array): Uint8Array {
   const out = new Uint8Array(KOS_MESSAGE_BYTES);
-  out.set(bytesOfWords(u), 0);
-  out.set(bytesOfWords(tTilde), U_BYTES);
-  out.set(bytesOfWords(xTilde), U_BYTES + TT_BYTES);
+  writeWordsLE(u, out, 0);
+  writeWordsLE(tTilde, out, U_BYTES);
+  writeWordsLE(xTilde, out, U_BYTES + TT_BYTES);
   return out;
 }
 
@@ -91,9 +124,14 @@ export function encodeKosMessage(u: Uint32Array, tTilde: Uint32Array, xTilde: Ui
  * 8 words: 32 × 32 bit blocks, each transposed with the five-step mask swap (Hacker's Delight §7-3, in the
  * least-significant-bit-first order used here).
  */
-export function transposeToRows(cols: Uint32Array, colWords: number, rows: number): Uint32Array {
+export function transposeToRows(
+  cols: Uint32Array,
+  colWords: number,
+  rows: number,
+  out: Uint32Array = new Uint32Array(rows * ROW_WORDS),
+): Uint32Array {
   if (rows % 32 !== 0 || rows > colWords * 32) throw new RangeError('transposeToRows: bad row count');
-  const out = new Uint32Array(rows * ROW_WORDS);
+  if (out.length !== rows * ROW_WORDS) throw new RangeError('transposeToRows: output length');
   const a = new Int32Array(32);
   for (let rb = 0; rb < rows / 32; rb++) {
     for (let cb = 0; cb < ROW_WORDS; cb++) {
@@ -117,46 +155,128 @@ function transpose32(a: Int32Array): void {
   }
 }
 
+/** Transposes 128 rows of 8 words (256 columns) into 256 columns of 4 words (128 bits each). */
+export function transposeToColumns(rows: Uint32Array): Uint32Array {
+  const out = new Uint32Array(BASE_OT_COUNT * GF_WORDS);
+  const a = new Int32Array(32);
+  for (let rb = 0; rb < GF_WORDS; rb++) {
+    for (let cb = 0; cb < ROW_WORDS; cb++) {
+      for (let r = 0; r < 32; r++) a[r] = rows[(32 * rb + r) * ROW_WORDS + cb] as number;
+      transpose32(a);
+      for (let c = 0; c < 32; c++) out[(32 * cb + c) * GF_WORDS + rb] = a[c] as number;
+    }
+  }
+  return out;
+}
+
+/**
+ * The check combination `Σ_{k≤4} χ_k·B^i_k ⊕ B^i_5` of all 256 columns at once, from their 640 rows (8 words
+ * each), bitsliced: words `out[8r .. 8r+8)` hold bit r (r < 128) of every column's combination. Bit r of
+ * `χ_k·B_k` is the XOR of the rows `128k + b` for which bit r of `χ_k·x^b` is set, so the work is row XORs
+ * selected by the public χ (the rows themselves are secret: the selection never depends on them). About a
+ * quarter of the operations of combining column by column ({@link kosCombine}).
+ */
+export function kosCombineRows(chi: readonly Uint32Array[], rows: Uint32Array): Uint32Array {
+  const out = new Uint32Array(128 * ROW_WORDS);
+  for (let r = 0; r < 128; r++) {
+    const pad = ROW_WORDS * (CHI_COUNT * 128 + r);
+    let a0 = rows[pad] as number;
+    let a1 = rows[pad + 1] as number;
+    let a2 = rows[pad + 2] as number;
+    let a3 = rows[pad + 3] as number;
+    let a4 = rows[pad + 4] as number;
+    let a5 = rows[pad + 5] as number;
+    let a6 = rows[pad + 6] as number;
+    let a7 = rows[pad + 7] as number;
+    const w = r >>> 5;
+    const sh = r & 31;
+    for (let k = 0; k < CHI_COUNT; k++) {
+      const t = chi[k] as Uint32Array;
+      for (let b = 0; b < 128; b++) {
+        if ((((t[GF_WORDS * b + w] as number) >>> sh) & 1) === 0) continue; // public: a bit of χ_k·x^b
+        const p = ROW_WORDS * (128 * k + b);
+        a0 ^= rows[p] as number;
+        a1 ^= rows[p + 1] as number;
+        a2 ^= rows[p + 2] as number;
+        a3 ^= rows[p + 3] as number;
+        a4 ^= rows[p + 4] as number;
+        a5 ^= rows[p + 5] as number;
+        a6 ^= rows[p + 6] as number;
+        a7 ^= rows[p + 7] as number;
+      }
+    }
+    const o = ROW_WORDS * r;
+    out[o] = a0;
+    out[o + 1] = a1;
+    out[o + 2] = a2;
+    out[o + 3] = a3;
+    out[o + 4] = a4;
+    out[o + 5] = a5;
+    out[o + 6] = a6;
+    out[o + 7] = a7;
+  }
+  return out;
+}
+
 /** What Bob keeps from the OT extension: the rows t_j (j < 512) of his matrix, 8 words each. */
 export interface KosReceiverOutput {
   /** Bob's message (u, t̃, x̃), {@link KOS_MESSAGE_BYTES} bytes. */
   readonly message: Uint8Array;
-  /** Rows t_0..t_511 (the padding rows are dropped), 8 words each. */
+  /**
+   * Rows t_0..t_511, 8 words each: a view of a buffer the next {@link kosReceive} call reuses, so the caller
+   * consumes and wipes them at once (the padding rows are wiped already).
+   */
   readonly rows: Uint32Array;
 }
 
 /**
  * Bob (OT-extension receiver) with choice vector `x` (80 bytes: β in bits 0..511, random padding in 512..639):
  * expands both keys of every base OT, sends `u_i = t^0_i ⊕ t^1_i ⊕ x` and the check values
- * `t̃_i = Σ χ_k·T^i_k ⊕ T^i_5`, `x̃ = Σ χ_k·X_k ⊕ X_5`. The padding block hides β in x̃.
+ * `t̃_i = Σ χ_k·T^i_k ⊕ T^i_5`, `x̃ = Σ χ_k·X_k ⊕ X_5`. The padding block hides β in x̃. The message is
+ * allocated with `headroom` free bytes in front of it (for the caller's header, see `Writer.finishBefore`).
  */
-export function kosReceive(bob: BobOtState, msid: Uint8Array, x: Uint8Array, sha: Sha256): KosReceiverOutput {
+export function kosReceive(
+  bob: BobOtState,
+  msid: Uint8Array,
+  x: Uint8Array,
+  sha: Sha256,
+  headroom = 0,
+): KosReceiverOutput {
   if (x.length !== KOS_CHOICE_BYTES) throw new RangeError('kosReceive: x must be 80 bytes');
-  const t0 = kosColumns(bob.keys0, msid);
-  const u = kosColumns(bob.keys1, msid);
+  const { a, b, bobRows } = kosScratch();
+  const t0 = kosColumns(bob.keys0, msid, a);
+  const u = kosColumns(bob.keys1, msid, b);
   const xw = wordsOfBytes(x);
   for (let i = 0; i < BASE_OT_COUNT; i++) {
     const o = i * PRG_WORDS;
     for (let w = 0; w < PRG_WORDS; w++) u[o + w] = (u[o + w] as number) ^ (t0[o + w] as number) ^ (xw[w] as number);
   }
-  const uBytes = bytesOfWords(u);
-  const chi = kosChallenge(msid, uBytes, sha);
-  const tTilde = new Uint32Array(BASE_OT_COUNT * GF_WORDS);
-  for (let i = 0; i < BASE_OT_COUNT; i++) kosCombine(chi, t0, i * PRG_WORDS, tTilde, i * GF_WORDS);
+  const message = new Uint8Array(headroom + KOS_MESSAGE_BYTES).subarray(headroom);
+  writeWordsLE(u, message, 0);
+  const chi = kosChallenge(msid, message.subarray(0, U_BYTES), sha);
+  const allRows = transposeToRows(t0, PRG_WORDS, KOS_OTS, bobRows);
+  t0.fill(0);
+  const combined = kosCombineRows(chi, allRows);
+  const tTilde = transposeToColumns(combined);
+  combined.fill(0);
   const xTilde = new Uint32Array(GF_WORDS);
   kosCombine(chi, xw, 0, xTilde, 0);
-  const message = encodeKosMessage(u, tTilde, xTilde);
-  const rows = transposeToRows(t0, PRG_WORDS, KOS_CHOICES);
-  t0.fill(0);
+  writeWordsLE(tTilde, message, U_BYTES);
+  writeWordsLE(xTilde, message, U_BYTES + TT_BYTES);
+  // the padding rows are wiped here; the caller wipes the rest
+  allRows.fill(0, KOS_CHOICES * ROW_WORDS);
   xw.fill(0);
-  return { message, rows };
+  return { message, rows: allRows.subarray(0, KOS_CHOICES * ROW_WORDS) };
 }
 
 /**
  * Splits Bob's OT-extension message `u ‖ t̃ ‖ x̃` into words; every bit string of exactly
  * {@link KOS_MESSAGE_BYTES} bytes is well formed, anything else throws {@link DecodeError}.
  */
-export function decodeKosMessage(message: Uint8Array): {
+export function decodeKosMessage(
+  message: Uint8Array,
+  uOut: Uint32Array = new Uint32Array(COLUMN_WORDS),
+): {
   uBytes: Uint8Array;
   u: Uint32Array;
   tTilde: Uint32Array;
@@ -168,7 +288,7 @@ export function decodeKosMessage(message: Uint8Array): {
   const uBytes = message.subarray(0, U_BYTES);
   return {
     uBytes,
-    u: wordsOfBytes(uBytes),
+    u: wordsOfBytes(uBytes, uOut),
     tTilde: wordsOfBytes(message.subarray(U_BYTES, U_BYTES + TT_BYTES)),
     xTilde: wordsOfBytes(message.subarray(U_BYTES + TT_BYTES)),
   };
@@ -176,7 +296,10 @@ export function decodeKosMessage(message: Uint8Array): {
 
 /** What Alice gets from a passed check: her rows q_j (j < 512) and Δ as 8 words. */
 export interface KosSenderOutput {
-  /** Rows q_0..q_511, 8 words each; `q_j = t_j ⊕ x_j·Δ`. */
+  /**
+   * Rows q_0..q_511, 8 words each; `q_j = t_j ⊕ x_j·Δ`: a view of a buffer the next {@link kosSend} call
+   * reuses, so the caller consumes and wipes them at once (the padding rows are wiped already).
+   */
   readonly rows: Uint32Array;
   /** Δ as 8 little-endian words (the row mask for the second pad). */
   readonly delta: Uint32Array;
@@ -187,9 +310,11 @@ export interface KosSenderOutput {
  * {@link KOS_MESSAGE_BYTES} bytes), computes `q_i = PRG(k^{Δ_i}_i) ⊕ Δ_i·u_i`, and runs the block check for
  * every column. Returns `null` when the check fails (the caller must burn the pair state), else her rows.
  *
- * Constant time in Δ: Δ_i only ever becomes a mask (`−Δ_i` = 0 or all ones) ANDed into u_i and x̃; every column
- * is checked and the differences are ORed together, compared once at the end (no early exit). The only branch
- * is on that final public pass/fail bit.
+ * The check runs on the transposed matrix, bitsliced over the 256 columns ({@link kosCombineRows}); no row
+ * leaves this function before it has passed. Constant time in Δ: Δ_i only ever becomes a mask (`−Δ_i` = 0 or
+ * all ones) ANDed into u_i, and Δ as a whole is XORed under masks made of the public x̃; every column is checked
+ * and the differences are ORed together, compared once at the end (no early exit). The only branch is on that
+ * final public pass/fail bit.
  */
 export function kosSend(
   alice: AliceOtState,
@@ -198,10 +323,11 @@ export function kosSend(
   sha: Sha256,
 ): KosSenderOutput | null {
   if (alice.delta.length !== BASE_OT_COUNT / 8) throw new RangeError('kosSend: delta must be 32 bytes');
-  const { uBytes, u, tTilde, xTilde } = decodeKosMessage(message);
+  const { a, b, aliceRows } = kosScratch();
+  const { uBytes, u, tTilde, xTilde } = decodeKosMessage(message, b);
   const delta = wordsOfBytes(alice.delta);
 
-  const q = kosColumns(alice.keys, msid);
+  const q = kosColumns(alice.keys, msid, a);
   for (let i = 0; i < BASE_OT_COUNT; i++) {
     const m = -(((delta[i >>> 5] as number) >>> (i & 31)) & 1);
     const o = i * PRG_WORDS;
@@ -209,21 +335,26 @@ export function kosSend(
   }
 
   const chi = kosChallenge(msid, uBytes, sha);
-  const c = new Uint32Array(GF_WORDS);
+  const allRows = transposeToRows(q, PRG_WORDS, KOS_OTS, aliceRows);
+  q.fill(0);
+  // bitsliced over the 256 columns: bit r of Σχ·Q ⊕ Q_5 must equal bit r of t̃_i ⊕ Δ_i·x̃ for every column i,
+  // i.e. row r of the combination equals row r of t̃ XOR (Δ when bit r of the public x̃ is set, else 0)
+  const combined = kosCombineRows(chi, allRows);
+  const tRows = transposeToRows(tTilde, GF_WORDS, 128);
   let diff = 0;
-  for (let i = 0; i < BASE_OT_COUNT; i++) {
-    const m = -(((delta[i >>> 5] as number) >>> (i & 31)) & 1);
-    kosCombine(chi, q, i * PRG_WORDS, c, 0);
-    const o = i * GF_WORDS;
-    for (let w = 0; w < GF_WORDS; w++) {
-      diff |= (c[w] as number) ^ (tTilde[o + w] as number) ^ (m & (xTilde[w] as number));
+  for (let r = 0; r < 128; r++) {
+    const m = -(((xTilde[r >>> 5] as number) >>> (r & 31)) & 1);
+    const o = ROW_WORDS * r;
+    for (let w = 0; w < ROW_WORDS; w++) {
+      diff |= (combined[o + w] as number) ^ (tRows[o + w] as number) ^ (m & (delta[w] as number));
     }
   }
+  combined.fill(0);
   if (diff !== 0) {
-    q.fill(0);
+    allRows.fill(0);
     return null;
   }
-  const rows = transposeToRows(q, PRG_WORDS, KOS_CHOICES);
-  q.fill(0);
-  return { rows, delta };
+  // the padding rows are wiped here; the caller wipes the rest
+  allRows.fill(0, KOS_CHOICES * ROW_WORDS);
+  return { rows: allRows.subarray(0, KOS_CHOICES * ROW_WORDS), delta };
 }

@@ -13,6 +13,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { encodeAck } from '../../protocols/control/ack.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import { serveControl } from '../runtime/control-transport.js';
+import { chooseCurveBackend } from '../runtime/curve-backend.js';
 import { nodeEd25519 } from '../runtime/ed25519.js';
 import { createHost, DEFAULT_LISTEN, type Host } from '../runtime/host.js';
 import { type Log, SILENT_LOG } from '../runtime/logger.js';
@@ -93,6 +94,8 @@ export class PartyNode {
   /** Starts the host, serves the control protocol, listens on the session topic and registers. */
   static async start(init: PartyNodeInit): Promise<PartyNode> {
     const coordinator = parseCoordinatorAddr(init.coordinator);
+    // Chosen once per process, before anything else (a bad MPC_CURVE_BACKEND stops the start with ConfigError).
+    const curve = chooseCurveBackend();
     const { store } = init;
     const log = init.log ?? SILENT_LOG;
     const bans = new BanList(
@@ -153,6 +156,7 @@ export class PartyNode {
       },
     });
     const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed);
+    log.info({ curveBackend: curve.backend.name, why: curve.reason }, 'secp256k1 backend chosen');
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     intake.listen(host);
     await link.start();

@@ -1,5 +1,6 @@
 /**
- * Errors of a node's start-up configuration (master key, API keys, key files): what an operator must
+ * Errors of a node's start-up configuration (master key, API keys, key files, coordinator address, curve backend):
+ * what an operator must
  * fix before a process can run. Part of the one error family ({@link CodedError}); messages say what is wrong
  * and how to fix it, and never echo a secret.
  */
@@ -16,7 +17,9 @@ export type ConfigErrorCode =
   /** A configured API key is unusable (too short, unreadable key file). */
   | 'BAD_API_KEY'
   /** The coordinator's address is not a multiaddr ending in `/p2p/<peer id>`. */
-  | 'BAD_COORDINATOR';
+  | 'BAD_COORDINATOR'
+  /** `MPC_CURVE_BACKEND` names no backend, or the one it forces does not load on this machine. */
+  | 'BAD_CURVE_BACKEND';
 
 /** A configuration an operator must fix; `code` says which. */
 export class ConfigError extends CodedError<ConfigErrorCode> {

@@ -15,6 +15,7 @@ import { Level } from 'level';
 import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
 import { encodePoint } from '../../protocols/common/curve.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
+import { curveBackend } from '../runtime/curve-backend.js';
 import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
 import { FrozenKeys } from './frozen-keys.js';
@@ -184,7 +185,7 @@ export class ShareStore {
     }
     let share: KeyShare;
     try {
-      share = decodeKeyShare(plain);
+      share = decodeKeyShare(plain, curveBackend());
     } catch (e) {
       throw new StoreError('CORRUPT_RECORD', `share of key ${toHex(keyId)} does not decode`, { cause: e });
     } finally {

@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
+import { curveBackend } from '../runtime/curve-backend.js';
 import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
 import { open, seal } from './sealed.js';
@@ -50,7 +51,7 @@ export class UserShareSealer {
     const plain = open(this.key, userShareContext(keyId, index), blob, 'user share');
     let share: KeyShare;
     try {
-      share = decodeKeyShare(plain);
+      share = decodeKeyShare(plain, curveBackend());
     } catch (e) {
       throw new StoreError('CORRUPT_RECORD', 'user share decrypted but does not decode', { cause: e });
     } finally {

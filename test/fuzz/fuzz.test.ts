@@ -27,6 +27,7 @@ import { decodePairState, encodePairState } from '../../protocols/dkls23/pair-st
 import { readSignRound1, readSignRound2, readSignRound3, readSignRound4 } from '../../protocols/dkls23/sign.js';
 import { decodeReceiverMessage } from '../../protocols/ot/base-ot.js';
 import { decodeKosMessage } from '../../protocols/ot/kos.js';
+import { testCurve } from '../helpers/curve.js';
 import { fuzzDecoder, mutate } from '../helpers/fuzz.js';
 import { type Envelope, NetworkFailure, runNetwork } from '../helpers/network.js';
 import { keygen, nodeId, sign } from '../helpers/parties.js';
@@ -55,7 +56,7 @@ const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
   ['keygen round 3 (with seed)', sample('keygen/3/1->2'), (b) => decodeAll(b, (r) => readKeygenRound3(r, true))],
   ['keygen round 3 (no seed)', sample('keygen/3/2->1'), (b) => decodeAll(b, (r) => readKeygenRound3(r, false))],
   ['keygen round 4', sample('keygen/4/1->2'), (b) => decodeAll(b, readKeygenRound4)],
-  ['key share', encodeKeyShare(kg.results.get(1)!), decodeKeyShare],
+  ['key share', encodeKeyShare(kg.results.get(1)!), (b: Uint8Array) => decodeKeyShare(b, testCurve())],
   ['sign round 1', sample('sign/1/1->2'), (b) => decodeAll(b, readSignRound1)],
   [
     'sign round 2 (with the OT-extension message)',
@@ -85,15 +86,30 @@ test(`fuzz: base-OT message and pair state take ${INPUTS} inputs each without a 
   const runs = new Map([
     [
       1,
-      new PairSetupRun({ self: 1, selfNodeId: nodeId(1), peerNodeId: nodeId(2), suite: makeSuite(seededRng('fz-1')) }),
+      new PairSetupRun({
+        self: 1,
+        selfNodeId: nodeId(1),
+        peerNodeId: nodeId(2),
+        suite: makeSuite(seededRng('fz-1'), testCurve()),
+      }),
     ],
     [
       2,
-      new PairSetupRun({ self: 2, selfNodeId: nodeId(2), peerNodeId: nodeId(1), suite: makeSuite(seededRng('fz-2')) }),
+      new PairSetupRun({
+        self: 2,
+        selfNodeId: nodeId(2),
+        peerNodeId: nodeId(1),
+        suite: makeSuite(seededRng('fz-2'), testCurve()),
+      }),
     ],
   ]);
   const r = runNetwork(runs, { tamper: capture('pair') });
-  const ot = fuzzDecoder(sample('pair/2/1->2'), decodeReceiverMessage, seededRng('fz-ot'), INPUTS);
+  const ot = fuzzDecoder(
+    sample('pair/2/1->2'),
+    (b) => decodeReceiverMessage(b, testCurve()),
+    seededRng('fz-ot'),
+    INPUTS,
+  );
   assert.ok(ot.rejected > INPUTS / 2);
   const st = fuzzDecoder(encodePairState(r.results.get(1)!), decodePairState, seededRng('fz-state'), INPUTS);
   assert.ok(st.rejected > INPUTS / 2);

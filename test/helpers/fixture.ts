@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { makeSuite } from '../../protocols/common/suite.js';
 import { runPairSetupInMemory } from '../../protocols/dkls23/pair-setup.js';
 import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
+import { testCurve } from './curve.js';
 import { nodeId } from './ids.js';
 import { seededRng } from './rng.js';
 
@@ -30,8 +31,8 @@ export function generatePairFixture(nodes = FIXTURE_NODES, log?: (line: string) 
       const r = runPairSetupInMemory(
         nodeId(a),
         nodeId(b),
-        makeSuite(seededRng(`pair-fixture/${a}-${b}/a`)),
-        makeSuite(seededRng(`pair-fixture/${a}-${b}/b`)),
+        makeSuite(seededRng(`pair-fixture/${a}-${b}/a`), testCurve()),
+        makeSuite(seededRng(`pair-fixture/${a}-${b}/b`), testCurve()),
       );
       log?.(`pair ${a}-${b}: ${(performance.now() - t0).toFixed(0)} ms`);
       for (const s of [r.a, r.b]) {

@@ -12,6 +12,7 @@ import {
   type Signature,
   type SignConfig,
 } from '../../protocols/dkls23/sign.js';
+import { testCurve } from './curve.js';
 import { pairsOf } from './fixture.js';
 import { nodeIds } from './ids.js';
 import { type NetworkOptions, type NetworkResult, runNetwork } from './network.js';
@@ -22,8 +23,8 @@ export { nodeId, nodeIds } from './ids.js';
 /** Makes the suite of one party from a label (unique per party and run). */
 export type SuiteFor = (label: string) => Suite;
 
-/** The default for tests: seeded randomness (reproducible transcripts) and noble's SHA-256. */
-export const seededSuite: SuiteFor = (label) => makeSuite(seededRng(label));
+/** The default for tests: seeded randomness (reproducible transcripts), the test backend and noble's SHA-256. */
+export const seededSuite: SuiteFor = (label) => makeSuite(seededRng(label), testCurve());
 
 /** Runs a whole t-of-n keygen in memory with seeded randomness; returns the shares by party index. */
 export function keygen(

@@ -12,11 +12,11 @@ import {
   G,
   lagrangeAtZero,
   modN,
-  mulG,
 } from '../../protocols/common/curve.js';
 import { DecodeError } from '../../protocols/common/errors.js';
 import { frame, hashToCurve, tag } from '../../protocols/common/hash.js';
 import { proveDlog, verifyDlog } from '../../protocols/common/schnorr.js';
+import { testCurve } from '../helpers/curve.js';
 import { seededRng } from '../helpers/rng.js';
 
 const rng = seededRng('common');
@@ -45,7 +45,7 @@ test('scalars decode only when canonical', () => {
 });
 
 test('points decode only when compressed, on the curve and not the identity', () => {
-  const P = mulG(12345n);
+  const P = G.multiply(12345n);
   assert.ok(decodePoint(P.toBytes(true)).equals(P));
   assert.throws(
     () => decodePoint(P.toBytes(false)),
@@ -102,6 +102,23 @@ test('reader rejects truncated input and trailing bytes', () => {
   );
 });
 
+test('Writer.finishBefore writes the head in front of a tail with exactly that headroom, never elsewhere', () => {
+  const tail = new Uint8Array(3 + 4).subarray(3);
+  tail.set([9, 8, 7, 6]);
+  const msg = new Writer().u8(1).u16(0x0203).finishBefore(tail);
+  assert.equal([...msg], [1, 2, 3, 9, 8, 7, 6]);
+  assert.is(msg.buffer, tail.buffer, 'the tail is not copied');
+  // a tail without headroom, with the wrong headroom, or with bytes after it in its buffer is refused
+  for (const bad of [Uint8Array.of(1, 2), new Uint8Array(6).subarray(2), new Uint8Array(8).subarray(3, 7)]) {
+    const before = [...new Uint8Array(bad.buffer)];
+    assert.throws(
+      () => new Writer().u8(1).u16(2).finishBefore(bad),
+      (e: unknown) => e instanceof RangeError,
+    );
+    assert.equal([...new Uint8Array(bad.buffer)], before, 'nothing written on refusal');
+  }
+});
+
 test('commitments open only with the same sid, party, salt and data', () => {
   const sid = rng(32);
   const salt = rng(32);
@@ -115,16 +132,17 @@ test('commitments open only with the same sid, party, salt and data', () => {
 });
 
 test('Schnorr proofs verify and are bound to tag, session and party', () => {
+  const curve = testCurve();
   const x = 987654321n;
-  const X = mulG(x);
+  const X = G.multiply(x);
   const sid = rng(32);
-  const p = proveDlog(tag('test'), sid, 2, x, X, rng);
-  assert.ok(verifyDlog(tag('test'), sid, 2, X, p));
-  assert.not.ok(verifyDlog(tag('test'), sid, 3, X, p), 'replayed by another party');
-  assert.not.ok(verifyDlog(tag('test'), rng(32), 2, X, p), 'replayed in another session');
-  assert.not.ok(verifyDlog(tag('other'), sid, 2, X, p), 'replayed for another purpose');
-  assert.not.ok(verifyDlog(tag('test'), sid, 2, X.add(G), p), 'another statement');
-  assert.not.ok(verifyDlog(tag('test'), sid, 2, X, { A: p.A, z: modN(p.z + 1n) }), 'tampered response');
+  const p = proveDlog(curve, tag('test'), sid, 2, x, X, rng);
+  assert.ok(verifyDlog(curve, tag('test'), sid, 2, X, p));
+  assert.not.ok(verifyDlog(curve, tag('test'), sid, 3, X, p), 'replayed by another party');
+  assert.not.ok(verifyDlog(curve, tag('test'), rng(32), 2, X, p), 'replayed in another session');
+  assert.not.ok(verifyDlog(curve, tag('other'), sid, 2, X, p), 'replayed for another purpose');
+  assert.not.ok(verifyDlog(curve, tag('test'), sid, 2, X.add(G), p), 'another statement');
+  assert.not.ok(verifyDlog(curve, tag('test'), sid, 2, X, { A: p.A, z: modN(p.z + 1n) }), 'tampered response');
 });
 
 test('Lagrange coefficients at 0 reconstruct the secret over any subset', () => {

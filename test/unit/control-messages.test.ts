@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { Writer } from '../../protocols/common/codec.js';
-import { CURVE_ORDER, encodePoint, mulG } from '../../protocols/common/curve.js';
+import { CURVE_ORDER, encodePoint, G } from '../../protocols/common/curve.js';
 import { DecodeError } from '../../protocols/common/errors.js';
 import {
   type Decision,
@@ -33,7 +33,7 @@ const partyKey = rng(32);
 const partyId = peerIdFromSecretKey(partyKey);
 const otherKey = rng(32);
 const sessionId = rng(32);
-const PK = encodePoint(mulG(12345n));
+const PK = encodePoint(G.multiply(12345n));
 const HALF_N = CURVE_ORDER >> 1n;
 
 const record: SessionRecord = {

@@ -8,7 +8,7 @@ import {
   gfMulXInPlace,
   gfPowerTable,
   gfToBytes,
-} from '../../protocols/common/gf128.js';
+} from '../../protocols/math/gf128.js';
 import { seededRng } from '../helpers/rng.js';
 
 const rng = seededRng('gf128');

@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
-import { CURVE_ORDER, lagrangeAtZero, modN, mulG } from '../../protocols/common/curve.js';
+import { CURVE_ORDER, G, lagrangeAtZero, modN } from '../../protocols/common/curve.js';
 import { DecodeError, ProtocolError } from '../../protocols/common/errors.js';
 import { makeSuite } from '../../protocols/common/suite.js';
 import { decodeKeyShare, encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
 import { KeygenRun } from '../../protocols/dkls23/keygen.js';
+import { testCurve } from '../helpers/curve.js';
 import { type Envelope, NetworkFailure } from '../helpers/network.js';
 import { keygen, nodeIds } from '../helpers/parties.js';
 import { seededRng } from '../helpers/rng.js';
@@ -51,16 +52,16 @@ for (const [t, n] of [
     for (const s of shares) {
       assert.ok(s.publicKey.equals(PK));
       assert.ok(equalBytes(s.ksid, (shares[0] as KeyShare).ksid));
-      assert.ok(mulG(s.secretShare).equals(s.publicShares[s.index - 1]!));
+      assert.ok(G.multiply(s.secretShare).equals(s.publicShares[s.index - 1]!));
       for (let j = 0; j < n; j++) assert.ok(s.publicShares[j]!.equals((shares[0] as KeyShare).publicShares[j]!));
     }
     const first = Array.from({ length: t }, (_, k) => k + 1);
     const last = Array.from({ length: t }, (_, k) => n - k);
-    for (const set of [first, last]) assert.ok(mulG(reconstruct(shares, set)).equals(PK));
+    for (const set of [first, last]) assert.ok(G.multiply(reconstruct(shares, set)).equals(PK));
     if (t < n) {
       const tooFew = first.slice(0, t - 1);
       const partial = tooFew.length > 0 ? reconstruct(shares, tooFew) : 0n;
-      assert.not.ok(partial !== 0n && mulG(partial).equals(PK), 'threshold − 1 shares must not give the key');
+      assert.not.ok(partial !== 0n && G.multiply(partial).equals(PK), 'threshold − 1 shares must not give the key');
     }
     // zero-share seeds agree pairwise
     for (const a of shares)
@@ -73,16 +74,16 @@ test('key share format round-trips and rejects malformed bytes', () => {
   const { results } = keygen(3, 2, 'codec');
   const share = results.get(2) as KeyShare;
   const bytes = encodeKeyShare(share);
-  const back = decodeKeyShare(bytes);
+  const back = decodeKeyShare(bytes, testCurve());
   assert.ok(equalBytes(encodeKeyShare(back), bytes));
   assert.is(back.secretShare, share.secretShare);
   assert.ok(back.publicKey.equals(share.publicKey));
   const isDecode = (e: unknown) => e instanceof DecodeError;
-  assert.throws(() => decodeKeyShare(bytes.subarray(0, bytes.length - 1)), isDecode);
-  assert.throws(() => decodeKeyShare(new Uint8Array([...bytes, 0])), isDecode);
+  assert.throws(() => decodeKeyShare(bytes.subarray(0, bytes.length - 1), testCurve()), isDecode);
+  assert.throws(() => decodeKeyShare(new Uint8Array([...bytes, 0]), testCurve()), isDecode);
   const wrongVersion = bytes.slice();
   wrongVersion[0] = 2;
-  assert.throws(() => decodeKeyShare(wrongVersion), isDecode);
+  assert.throws(() => decodeKeyShare(wrongVersion, testCurve()), isDecode);
   // a secret share that does not match its public share is refused
   const idLen = (bytes[1]! << 8) | bytes[2]!;
   let off = 3 + idLen + 3;
@@ -90,7 +91,30 @@ test('key share format round-trips and rejects malformed bytes', () => {
   const tampered = bytes.slice();
   const secretOff = off + 33;
   tampered[secretOff + 31] = tampered[secretOff + 31]! ^ 1;
-  assert.throws(() => decodeKeyShare(tampered), isDecode);
+  assert.throws(() => decodeKeyShare(tampered, testCurve()), isDecode);
+});
+
+test('a key share whose public shares do not interpolate to the public key is refused (DecodeError)', () => {
+  const { results } = keygen(5, 3, 'interp');
+  const share = results.get(2) as KeyShare;
+  const isInterp = (e: unknown) => e instanceof DecodeError && /interpolate/.test(e.message);
+  const withShares = (publicShares: KeyShare['publicShares'], publicKey = share.publicKey) =>
+    encodeKeyShare({ ...share, publicShares, publicKey });
+  // another party's public share moved off the polynomial (a beyond-threshold one and a base one)
+  for (const j of [4, 0]) {
+    const moved = share.publicShares.map((S, k) => (k === j ? S.add(G) : S));
+    assert.throws(() => decodeKeyShare(withShares(moved), testCurve()), isInterp, `S_${j + 1}`);
+  }
+  // a public key that is not the polynomial's value at 0
+  assert.throws(() => decodeKeyShare(withShares(share.publicShares, share.publicKey.add(G)), testCurve()), isInterp);
+  // the genuine share passes, for every threshold and size
+  for (const [n, t] of [
+    [2, 2],
+    [3, 2],
+    [4, 4],
+  ] as const) {
+    for (const s of keygen(n, t, `interp-${n}-${t}`).results.values()) decodeKeyShare(encodeKeyShare(s), testCurve());
+  }
 });
 
 test('keygen is deterministic under a seeded rng', () => {
@@ -109,7 +133,7 @@ test('rejects invalid configurations with INVALID_ARGUMENT', () => {
     threshold: 2,
     nodeIds: ids,
     self: 1,
-    suite: makeSuite(seededRng('x')),
+    suite: makeSuite(seededRng('x'), testCurve()),
   };
   const bad = [
     { ...base, threshold: 1 },
@@ -191,7 +215,7 @@ test('bad proof of knowledge of the constant term → BAD_PROOF', () => {
   expectFailure(f, 'BAD_PROOF', 1);
 });
 
-test('bad Feldman share → BAD_SHARE naming the dealer', () => {
+test('bad Feldman share → BAD_SHARE, a dispute naming both accuser and accused, never attributable', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 3 && e.from === 2 && e.to === 3) {
       const p = e.payload.slice();
@@ -201,6 +225,11 @@ test('bad Feldman share → BAD_SHARE naming the dealer', () => {
   });
   assert.is(f.party, 3);
   expectFailure(f, 'BAD_SHARE', 2);
+  // the share travelled privately: only party 3's word says it was bad, so nothing may ban party 2 on it
+  assert.equal(f.error.dispute, { accuser: 3, accused: 2 });
+  assert.equal(f.error.parties, [3, 2]);
+  assert.not.ok(f.error.attributable, 'a dispute is not attributable');
+  assert.equal(f.error.details, { accuser: 3, accused: 2 });
 });
 
 test('echo mismatch in round 3 → ECHO_MISMATCH, not attributable', () => {
@@ -233,7 +262,7 @@ test('bad public share in round 4 → BAD_PUBLIC_SHARE', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 4 && e.from === 2 && e.to === 1) {
       const p = e.payload.slice();
-      p.set(mulG(7n).toBytes(true), 0);
+      p.set(G.multiply(7n).toBytes(true), 0);
       return p;
     }
   });
@@ -244,7 +273,7 @@ test('different public key reported in round 4 → PUBLIC_KEY_MISMATCH', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 4 && e.from === 3 && e.to === 2) {
       const p = e.payload.slice();
-      p.set(mulG(CURVE_ORDER - 5n).toBytes(true), 33);
+      p.set(G.multiply(CURVE_ORDER - 5n).toBytes(true), 33);
       return p;
     }
   });

@@ -5,17 +5,7 @@ import * as assert from 'uvu/assert';
 import { bytesToBigInt, toHex, wordsOfBytes } from '../../protocols/common/bytes.js';
 import { CURVE_ORDER, modN, randomScalar } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
-import {
-  compressionCount,
-  fastHashMessage,
-  gadget,
-  hs,
-  hsRows,
-  PRG_WORDS,
-  prg,
-  prgAll,
-} from '../../protocols/common/fast-hash.js';
-import { makeSuite, type Suite } from '../../protocols/common/suite.js';
+import { makeSuite, nobleSha256, type Sha256, type Suite } from '../../protocols/common/suite.js';
 import {
   ALICE_MESSAGE_BYTES,
   aliceRespond,
@@ -24,19 +14,30 @@ import {
   bobStart,
   type MulContext,
 } from '../../protocols/dkls23/multiply.js';
+import { GADGET_TAG_HASH, gadget, HS_TAG_HASH, hs, hsRows } from '../../protocols/dkls23/ole-hash.js';
+import { oleScratch } from '../../protocols/dkls23/ole-rows.js';
 import type { AliceOtState, BobOtState } from '../../protocols/dkls23/pair-state.js';
+import { compressionCount, midstateMessage } from '../../protocols/math/midstate-sha256.js';
 import {
   encodeKosMessage,
   KOS_MESSAGE_BYTES,
   kosChallenge,
   kosColumns,
   kosCombine,
+  kosCombineRows,
+  transposeToColumns,
   transposeToRows,
 } from '../../protocols/ot/kos.js';
+import { PRG_TAG_HASH, PRG_WORDS, prg, prgAll } from '../../protocols/ot/prg.js';
+import { testCurve } from '../helpers/curve.js';
 import { seededRng } from '../helpers/rng.js';
 
 const n = CURVE_ORDER;
-const nodeSha = (m: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(m).digest());
+const nodeSha: Sha256 = (parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
 
 /** A consistent fake base-OT state: random Δ and key pairs, Alice holding k_i^{Δ_i}. */
 function fakePair(seed: string, delta?: Uint8Array): { alice: AliceOtState; bob: BobOtState } {
@@ -73,7 +74,7 @@ const pair = fakePair('multiply-pair');
 
 test('c_m + d_m = a_m·b over random inputs, b random and non-zero', () => {
   const rng = seededRng('mul-correct');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const bs = new Set<bigint>();
   for (let r = 0; r < 6; r++) {
     const ctx = ctxOf(rng(32));
@@ -93,9 +94,53 @@ test('c_m + d_m = a_m·b over random inputs, b random and non-zero', () => {
   assert.is(bs.size, 6, 'b differs between runs');
 });
 
+test('headroom: the messages are the same bytes with free room in front; the reused buffers hold no secret afterwards', () => {
+  const run = (headroom: number) => {
+    const rng = seededRng('mul-headroom');
+    const suite = makeSuite(rng, testCurve());
+    const ctx = ctxOf(rng(32));
+    const { message, state } = bobStart(pair.bob, ctx, suite, headroom);
+    assert.is(message.byteOffset, headroom);
+    assert.is(message.buffer.byteLength, headroom + BOB_MESSAGE_BYTES);
+    const { message: am, c } = aliceRespond(pair.alice, ctx, message, [11n, 12n], suite, headroom);
+    assert.is(am.byteOffset, headroom);
+    const { d } = bobFinish(state, ctx, am);
+    return { bob: toHex(message), alice: toHex(am), c, d };
+  };
+  assert.equal(run(0), run(97));
+  const { pads0, pads1, checks } = oleScratch();
+  assert.ok(
+    [pads0, pads1, checks].every((a) => a.every((v) => v === 0)),
+    'the scratch pads and check values are wiped',
+  );
+});
+
+test('the reused buffers hold no secret after a failed check either', () => {
+  const rng = seededRng('mul-scratch-fail');
+  const suite = makeSuite(rng, testCurve());
+  const ctx = ctxOf(rng(32));
+  const { message, state } = bobStart(pair.bob, ctx, suite);
+  const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
+  const bad = am.slice();
+  bad[5] = (bad[5] as number) ^ 1;
+  assert.throws(
+    () => bobFinish(state, ctx, bad),
+    (e: unknown) => (e as ProtocolError).code === 'OLE_CHECK_FAILED',
+  );
+  // Alice's side: a throwing rng after the OT-extension check (the pads are already in the scratch buffers)
+  const ctx2 = ctxOf(rng(32));
+  const { message: m2 } = bobStart(pair.bob, ctx2, suite);
+  const failing = makeSuite(() => {
+    throw new Error('rng down');
+  }, testCurve());
+  assert.throws(() => aliceRespond(pair.alice, ctx2, m2, [1n, 2n], failing), /rng down/);
+  const { pads0, pads1, checks } = oleScratch();
+  assert.ok([pads0, pads1, checks].every((a) => a.every((v) => v === 0)));
+});
+
 test('bobFinish refuses a second use of the same state', () => {
   const rng = seededRng('mul-once');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const ctx = ctxOf(rng(32));
   const { message, state } = bobStart(pair.bob, ctx, suite);
   const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
@@ -108,7 +153,7 @@ test('bobFinish refuses a second use of the same state', () => {
 
 test('flipping any single bit of u, of one t̃_i or of x̃ fails the OT-extension check', () => {
   const rng = seededRng('mul-flip');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const ctx = ctxOf(rng(32));
   const { message } = bobStart(pair.bob, ctx, suite);
   // u: first bit, a β bit, a padding bit, the last bit of u; t̃: first, middle, last; x̃: first and last bits.
@@ -139,7 +184,7 @@ function maliciousKos(
       u[20 * i + w] = (u[20 * i + w] as number) ^ (t0[20 * i + w] as number) ^ (x[w] as number);
   }
   const uBytes = encodeKosMessage(u, new Uint32Array(1024), new Uint32Array(4)).subarray(0, 20480);
-  const chi = kosChallenge(msid, uBytes, sha256);
+  const chi = kosChallenge(msid, uBytes, nobleSha256);
   const tTilde = new Uint32Array(1024);
   for (let i = 0; i < 256; i++) kosCombine(chi, t0, 20 * i, tTilde, 4 * i);
   const xTilde = new Uint32Array(4);
@@ -154,7 +199,7 @@ test('pitfall: deprecated KOS row check instead of the corrected block check —
   delta[0] = ((delta[0] as number) | (1 << 5)) & ~(1 << 6);
   const { alice, bob } = fakePair('sf-pair', delta);
   const rng = seededRng('sf');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const msid = rng(32);
   const ctx = ctxOf(msid);
   const x = wordsOfBytes(rng(80));
@@ -170,7 +215,7 @@ test('pitfall: deprecated KOS row check instead of the corrected block check —
   // Bob may patch t̃_i by χ·E to pass exactly when he guessed Δ_i = 1: wrong guess (Δ_6 = 0) fails.
   const patchColumn = (col: number) => (tTilde: Uint32Array) => {
     const uBytes = msgU(bob, msid, (i) => (i === col ? xBad : x));
-    const chi = kosChallenge(msid, uBytes, sha256);
+    const chi = kosChallenge(msid, uBytes, nobleSha256);
     const ce = new Uint32Array(4);
     kosCombine(chi, e, 0, ce, 0);
     for (let w = 0; w < 4; w++) tTilde[4 * col + w] = (tTilde[4 * col + w] as number) ^ (ce[w] as number);
@@ -201,7 +246,7 @@ function msgU(bob: BobOtState, msid: Uint8Array, xOfColumn: (i: number) => Uint3
 
 test('tampered OLE values (one ã, η′, μ) fail the OLE check, naming Alice', () => {
   const rng = seededRng('mul-ole');
-  const suite = makeSuite(rng, nodeSha);
+  const suite = makeSuite(rng, testCurve(), nodeSha);
   const offsets = [0, 32 * 700 + 0, 32 * 1535, 32 * 1536, 32 * 1537];
   for (const off of offsets) {
     const ctx = ctxOf(rng(32));
@@ -222,7 +267,7 @@ test('tampered OLE values (one ã, η′, μ) fail the OLE check, naming Alice',
 
 test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the sender', () => {
   const rng = seededRng('mul-decode');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const ctx = ctxOf(rng(32));
   const { message, state } = bobStart(pair.bob, ctx, suite);
   expectError(() => aliceRespond(pair.alice, ctx, message.subarray(1), [1n, 2n], suite), 'BAD_MESSAGE', 'short');
@@ -233,7 +278,7 @@ test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the s
   );
   expectError(() => aliceRespond(pair.alice, ctx, new Uint8Array(0), [1n, 2n], suite), 'BAD_MESSAGE', 'empty');
   const { message: am } = aliceRespond(pair.alice, ctx, message, [1n, 2n], suite);
-  const again = () => bobStart(pair.bob, ctx, makeSuite(seededRng('mul-decode'))).state;
+  const again = () => bobStart(pair.bob, ctx, makeSuite(seededRng('mul-decode'), testCurve())).state;
   expectError(() => bobFinish(again(), ctx, am.subarray(0, am.length - 1)), 'BAD_MESSAGE', 'alice short');
   expectError(() => bobFinish(again(), ctx, new Uint8Array([...am, 0])), 'BAD_MESSAGE', 'alice long');
   const nonCanonical = am.slice();
@@ -247,7 +292,7 @@ test('truncated, extended or non-canonical messages are BAD_MESSAGE naming the s
 
 test('msid binding: Alice and Bob with different msid fail the check', () => {
   const rng = seededRng('mul-msid');
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   const bobCtx = ctxOf(rng(32));
   const aliceCtx = ctxOf(rng(32));
   const { message } = bobStart(pair.bob, bobCtx, suite);
@@ -263,19 +308,29 @@ test('the fast SHA-256 equals @noble/hashes sha256 on random inputs', () => {
     const j = Number(index);
     const counter = r % 3;
     const [h0, h1, h2] = hs(msid, j, field);
-    const ref = sha256(fastHashMessage('ole-hs', msid, field, j, counter));
+    const ref = sha256(midstateMessage(HS_TAG_HASH, msid, field, j, counter));
     assert.is([h0, h1, h2][counter], bytesToBigInt(ref));
     if (r < 40) {
       const i = r % 256;
       const out = prg(field, msid, i);
       const want = new Uint8Array(96);
-      for (let c = 0; c < 3; c++) want.set(sha256(fastHashMessage('kos-prg', msid, field, i, c)), 32 * c);
+      for (let c = 0; c < 3; c++) want.set(sha256(midstateMessage(PRG_TAG_HASH, msid, field, i, c)), 32 * c);
       assert.is(toHex(out), toHex(want.subarray(0, 80)));
     }
   }
   const msid = rng(32);
   const g = gadget(msid, 4);
-  assert.is(g[3], bytesToBigInt(sha256(fastHashMessage('ole-gadget', msid, new Uint8Array(32), 3, 0))) % n);
+  const g3 = bytesToBigInt(sha256(midstateMessage(GADGET_TAG_HASH, msid, new Uint8Array(32), 3, 0))) % n;
+  const limbs16 = [...g.limbs16.subarray(48, 64)];
+  assert.is(
+    limbs16.reduceRight((acc, l) => (acc << 16n) | BigInt(l), 0n),
+    g3,
+  );
+  const limbs22 = [...g.limbs22.subarray(36, 48)];
+  assert.is(
+    limbs22.reduceRight((acc, l) => (acc << 22n) | BigInt(l), 0n),
+    g3,
+  );
 });
 
 test('batched PRG and Hs agree with the one-call forms', () => {
@@ -289,23 +344,39 @@ test('batched PRG and Hs agree with the one-call forms', () => {
   const rowBytes = rng(64);
   const rows = wordsOfBytes(rowBytes);
   const mask = wordsOfBytes(rng(32));
-  const pads: bigint[] = new Array(6);
+  const pads = new Int32Array(2 * 24);
   hsRows(msid, rows, 2, mask, pads);
   const masked = rowBytes.subarray(32, 64).map((v, k) => v ^ (new Uint8Array(mask.buffer)[k] as number));
-  assert.equal(pads.slice(3), hs(msid, 1, masked));
+  const asBig = (o: number) => [...pads.subarray(o, o + 8)].reduce((acc, w) => (acc << 32n) | BigInt(w >>> 0), 0n);
+  assert.equal([asBig(24), asBig(32), asBig(40)], hs(msid, 1, masked));
 });
 
 test('transcripts are identical with the noble-backed and the node:crypto-backed suite', () => {
-  const run = (sha: (m: Uint8Array) => Uint8Array) => {
+  const run = (sha: Sha256) => {
     const rng = seededRng('mul-suites');
-    const suite = makeSuite(rng, sha);
+    const suite = makeSuite(rng, testCurve(), sha);
     const ctx = ctxOf(rng(32));
     const { message, state, b } = bobStart(pair.bob, ctx, suite);
     const alice = aliceRespond(pair.alice, ctx, message, [5n, 7n], suite);
     const { d } = bobFinish(state, ctx, alice.message);
     return { bob: toHex(message), alice: toHex(alice.message), b, c: alice.c, d };
   };
-  assert.equal(run(sha256), run(nodeSha));
+  assert.equal(run(nobleSha256), run(nodeSha));
+});
+
+test('the bitsliced check combination equals the column-by-column one; transposeToColumns inverts transposeToRows', () => {
+  const rng = seededRng('bitsliced');
+  const cols = wordsOfBytes(rng(256 * 80));
+  const chi = kosChallenge(rng(32), rng(64), nobleSha256);
+  const sliced = transposeToColumns(kosCombineRows(chi, transposeToRows(cols, 20, 640)));
+  const one = new Uint32Array(4);
+  for (let i = 0; i < 256; i++) {
+    one.fill(0);
+    kosCombine(chi, cols, 20 * i, one, 0);
+    assert.equal([...sliced.subarray(4 * i, 4 * i + 4)], [...one], `column ${i}`);
+  }
+  const small = wordsOfBytes(rng(256 * 16));
+  assert.equal([...transposeToColumns(transposeToRows(small, 4, 128))], [...small]);
 });
 
 test('transpose matches the naive bit transpose', () => {
@@ -326,10 +397,10 @@ test('Alice does the same work whatever Δ is (no branch on Δ): equal hash and 
     const rng = seededRng('ct');
     let shaCalls = 0;
     let shaBytes = 0;
-    const counting: Suite = makeSuite(rng, (m) => {
+    const counting: Suite = makeSuite(rng, testCurve(), (parts) => {
       shaCalls++;
-      shaBytes += m.length;
-      return sha256(m);
+      for (const p of parts) shaBytes += p.length;
+      return nobleSha256(parts);
     });
     const ctx = ctxOf(rng(32));
     const { message, state, b } = bobStart(bob, ctx, counting);

@@ -8,6 +8,7 @@ import { makeSuite } from '../../protocols/common/suite.js';
 import { PairSetupRun, pairSid, runPairSetupInMemory } from '../../protocols/dkls23/pair-setup.js';
 import { decodePairState, encodePairState, type PairState } from '../../protocols/dkls23/pair-state.js';
 import * as ot from '../../protocols/ot/base-ot.js';
+import { testCurve } from '../helpers/curve.js';
 import { type Envelope, NetworkFailure, runNetwork, type TamperResult } from '../helpers/network.js';
 import { seededRng } from '../helpers/rng.js';
 
@@ -21,8 +22,24 @@ const bit = (delta: Uint8Array, i: number) => ((delta[i >> 3] as number) >> (i &
 
 function runs(seed: string): Map<number, ProtocolRun<PairState>> {
   return new Map<number, ProtocolRun<PairState>>([
-    [1, new PairSetupRun({ self: 1, selfNodeId: ID_A, peerNodeId: ID_B, suite: makeSuite(seededRng(`${seed}/A`)) })],
-    [2, new PairSetupRun({ self: 2, selfNodeId: ID_B, peerNodeId: ID_A, suite: makeSuite(seededRng(`${seed}/B`)) })],
+    [
+      1,
+      new PairSetupRun({
+        self: 1,
+        selfNodeId: ID_A,
+        peerNodeId: ID_B,
+        suite: makeSuite(seededRng(`${seed}/A`), testCurve()),
+      }),
+    ],
+    [
+      2,
+      new PairSetupRun({
+        self: 2,
+        selfNodeId: ID_B,
+        peerNodeId: ID_A,
+        suite: makeSuite(seededRng(`${seed}/B`), testCurve()),
+      }),
+    ],
   ]);
 }
 
@@ -61,10 +78,11 @@ function assertPaired(alice: PairState, bob: PairState): void {
 test('pitfall: base OT leaking choice bits — every Y_b is a·G minus a hash-to-curve point, never hash·G', () => {
   const sid = rng(32);
   const choices = rng(32);
-  const sender = ot.otSenderSetup(rng);
-  const recv = ot.otReceive(sid, sender.E, choices, rng, makeSuite(rng).sha256);
-  const pts = ot.decodeReceiverMessage(recv.message);
-  const sent = ot.otSend(sid, sender, pts, makeSuite(rng).sha256);
+  const curve = testCurve();
+  const sender = ot.otSenderSetup(rng, curve);
+  const recv = ot.otReceive(sid, sender.E, choices, rng, makeSuite(rng, curve).sha256, curve);
+  const pts = ot.decodeReceiverMessage(recv.message, curve);
+  const sent = ot.otSend(sid, sender, pts, makeSuite(rng, curve).sha256, curve);
   const seen = new Set<string>();
   for (let k = 0; k < 256; k++) {
     const b = bit(choices, k);
@@ -82,13 +100,20 @@ test('pitfall: base OT leaking choice bits — every Y_b is a·G minus a hash-to
       // i.e. Y_b + HtC(sid, k, b, Y_{1−b}) is the receiver's a·G and the other branch is a CDH value
       const M = (Y[c] as Point).add(H);
       const shared = M.multiply(sender.e).toBytes(true);
-      const k_c = ot.otKey(makeSuite(rng).sha256, sid, k, c, y0, y1, sender.E, shared);
+      const k_c = ot.otKey(makeSuite(rng, testCurve()).sha256, sid, k, c, y0, y1, sender.E, shared);
       assert.equal(k_c, key(c ? sent.keys1 : sent.keys0, k));
       assert.is(equalBytes(k_c, key(recv.keys, k)), c === b, `instance ${k}, branch ${c}`);
     }
   }
   // Y_{1−b} is fresh randomness: the same sid and choices with other randomness give unrelated points
-  const again = ot.otReceive(sid, sender.E, choices, seededRng('other randomness'), makeSuite(rng).sha256);
+  const again = ot.otReceive(
+    sid,
+    sender.E,
+    choices,
+    seededRng('other randomness'),
+    makeSuite(rng, curve).sha256,
+    curve,
+  );
   for (let i = 0; i < 512; i++) {
     assert.not.ok(equalBytes(again.message.subarray(33 * i, 33 * i + 33), recv.message.subarray(33 * i, 33 * i + 33)));
   }
@@ -126,8 +151,8 @@ test('runPairSetupInMemory returns correlated states through the codecs', () => 
   const { a, b, bytes } = runPairSetupInMemory(
     ID_A,
     ID_B,
-    makeSuite(seededRng('mem/A')),
-    makeSuite(seededRng('mem/B')),
+    makeSuite(seededRng('mem/A'), testCurve()),
+    makeSuite(seededRng('mem/B'), testCurve()),
   );
   assert.is(bytes, 33922);
   assertPaired(a, b);
@@ -169,7 +194,7 @@ test('pair-state codec round-trips and rejects truncated, extended and wrong-ver
 });
 
 test('pair setup refuses equal node ids and bad indices', () => {
-  const suite = makeSuite(rng);
+  const suite = makeSuite(rng, testCurve());
   assert.throws(() => new PairSetupRun({ self: 1, selfNodeId: ID_A, peerNodeId: ID_A.slice(), suite }));
   assert.throws(() => new PairSetupRun({ self: 3 as 1, selfNodeId: ID_A, peerNodeId: ID_B, suite }));
 });

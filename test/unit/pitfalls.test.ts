@@ -5,12 +5,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
-import { gfToBytes } from '../../protocols/common/gf128.js';
-import { makeSuite } from '../../protocols/common/suite.js';
+import { makeSuite, nobleSha256 } from '../../protocols/common/suite.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { createSign } from '../../protocols/dkls23/sign.js';
+import { gfToBytes } from '../../protocols/math/gf128.js';
 import { KOS_MESSAGE_BYTES, kosChallenge } from '../../protocols/ot/kos.js';
+import { testCurve } from '../helpers/curve.js';
 import { pairsOf } from '../helpers/fixture.js';
 import { NetworkFailure } from '../helpers/network.js';
 import { keygen, nodeIds } from '../helpers/parties.js';
@@ -20,7 +21,7 @@ test('pitfall: Fiat–Shamir challenge derived before the data it binds — χ d
   const rng = seededRng('fs');
   const msid = rng(32);
   const u = rng(KOS_MESSAGE_BYTES - 256 * 16 - 16);
-  const chi = (bytes: Uint8Array) => kosChallenge(msid, bytes, sha256).map((t) => gfToBytes(t, 0));
+  const chi = (bytes: Uint8Array) => kosChallenge(msid, bytes, nobleSha256).map((t) => gfToBytes(t, 0));
   const base = chi(u);
   for (const bit of [0, 7, 8 * 1000 + 3, u.length * 8 - 1]) {
     const v = u.slice();
@@ -32,7 +33,7 @@ test('pitfall: Fiat–Shamir challenge derived before the data it binds — χ d
     );
   }
   // and the challenge is bound to the multiplication session
-  const elsewhere = kosChallenge(rng(32), u, sha256).map((t) => gfToBytes(t, 0));
+  const elsewhere = kosChallenge(rng(32), u, nobleSha256).map((t) => gfToBytes(t, 0));
   assert.not.ok(base.every((b, k) => equalBytes(b, elsewhere[k]!)));
 });
 
@@ -46,7 +47,7 @@ test('pitfall: a failed check is never retried — the run stays closed (RUN_CLO
       threshold: 2,
       nodeIds: ids,
       self: i,
-      suite: makeSuite(seededRng(`rc-${i}`)),
+      suite: makeSuite(seededRng(`rc-${i}`), testCurve()),
     }),
   );
   const [r1, r2, r3] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
@@ -96,7 +97,7 @@ test('pitfall: a failed OT check burns the pair state, and parallel sessions do 
           keyShare: shares.get(i)!,
           signers: S,
           pairs: pairsOf(i, S),
-          suite: makeSuite(seededRng(`${label}/${i}`)),
+          suite: makeSuite(seededRng(`${label}/${i}`), testCurve()),
           pairGuard: guards.get(i)!,
         };
         return [i, createSign(config, sha256(Uint8Array.of(1)))] as const;

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
-import { CURVE_ORDER, G, mulG } from '../../protocols/common/curve.js';
+import { CURVE_ORDER, G } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import {
@@ -14,6 +14,7 @@ import {
   type Signature,
   signatureR,
 } from '../../protocols/dkls23/sign.js';
+import { testCurve } from '../helpers/curve.js';
 import { type Envelope, NetworkFailure, runNetwork, type TamperResult } from '../helpers/network.js';
 import { keygen, presign, sign } from '../helpers/parties.js';
 
@@ -106,7 +107,7 @@ test('presign then online sign gives a valid signature', () => {
   const shares = sharesFor(2, 3);
   const pres = presign(shares, [2, 3], 'pre-1').results;
   const hash = hashOf('online');
-  const runs = new Map([...pres].map(([i, p]) => [i, createOnlineSign(p, hash)] as const));
+  const runs = new Map([...pres].map(([i, p]) => [i, createOnlineSign(p, hash, testCurve())] as const));
   const sig = runNetwork(runs).results.get(2) as Signature;
   checkSignature(sig, hash, (shares.get(1) as KeyShare).publicKey);
 });
@@ -114,10 +115,10 @@ test('presign then online sign gives a valid signature', () => {
 test('rejects a reused presignature (PRESIGNATURE_REUSED) and wipes its secrets', () => {
   const shares = sharesFor(2, 3);
   const p = presign(shares, [1, 2], 'pre-2').results.get(1)!;
-  createOnlineSign(p, hashOf('first'));
+  createOnlineSign(p, hashOf('first'), testCurve());
   assert.is(p.u, 0n);
   assert.throws(
-    () => createOnlineSign(p, hashOf('second')),
+    () => createOnlineSign(p, hashOf('second'), testCurve()),
     (e: unknown) => e instanceof ProtocolError && e.code === 'PRESIGNATURE_REUSED',
   );
   assert.throws(
@@ -131,11 +132,11 @@ test('additive shares (Lagrange + zero shares) sum to the key over the signer se
   const ssid = hashOf('ssid');
   const S = [1, 3, 4];
   let sum = G.subtract(G);
-  for (const i of S) sum = sum.add(mulG(additiveShare(shares.get(i)!, S, ssid)));
+  for (const i of S) sum = sum.add(G.multiply(additiveShare(shares.get(i)!, S, ssid)));
   assert.ok(sum.equals(shares.get(1)!.publicKey));
   // a party that used the wrong signer set for its Lagrange coefficient breaks the sum
-  let wrong = mulG(additiveShare(shares.get(1)!, [1, 3, 5], ssid));
-  for (const i of [3, 4]) wrong = wrong.add(mulG(additiveShare(shares.get(i)!, S, ssid)));
+  let wrong = G.multiply(additiveShare(shares.get(1)!, [1, 3, 5], ssid));
+  for (const i of [3, 4]) wrong = wrong.add(G.multiply(additiveShare(shares.get(i)!, S, ssid)));
   assert.not.ok(wrong.equals(shares.get(1)!.publicKey));
 });
 
@@ -156,7 +157,7 @@ test('multiplication session ids never repeat: they differ per signing (same ses
 
 test('r is x(R) reduced mod n, and the recovery id carries x(R) ≥ n', () => {
   // Find a point whose x is in [n, p): x = n + k for the first k where x³ + 7 is a square.
-  let R: ReturnType<typeof mulG> | undefined;
+  let R: typeof G | undefined;
   for (let k = 0n; !R; k++) {
     const x = CURVE_ORDER + k;
     const enc = new Uint8Array(33);
@@ -216,7 +217,7 @@ test('bad Γ → BAD_GAMMA naming the sender', () => {
   const f = failingSign((e) => {
     if (e.round === 3 && e.from === 1 && e.to === 3) {
       const p = e.payload.slice();
-      p.set(mulG(1234n).toBytes(true), 0);
+      p.set(G.multiply(1234n).toBytes(true), 0);
       return p;
     }
   });
@@ -228,7 +229,7 @@ test('wrong pk_i → BAD_GAMMA naming the sender', () => {
   const f = failingSign((e) => {
     if (e.round === 3 && e.from === 2 && e.to === 3) {
       const p = e.payload.slice();
-      p.set(mulG(99n).toBytes(true), 33 + 33 + 32);
+      p.set(G.multiply(99n).toBytes(true), 33 + 33 + 32);
       return p;
     }
   });
@@ -256,7 +257,7 @@ test('R that does not open the round-1 commitment → BAD_COMMITMENT (R not reve
   const f = failingSign((e) => {
     if (e.round === 3 && e.from === 3 && e.to === 1) {
       const p = e.payload.slice();
-      p.set(mulG(5n).toBytes(true), 33 + 33 + 32 + 33);
+      p.set(G.multiply(5n).toBytes(true), 33 + 33 + 32 + 33);
       return p;
     }
   });
@@ -291,6 +292,31 @@ test('round 4 with another message hash → SESSION_MISMATCH', () => {
   assert.is(f.error.code, 'SESSION_MISMATCH');
   assert.is(f.error.culprit, 3);
 });
+
+test('an all-zero message hash is refused: BAD_MESSAGE locally (no culprit), and from a peer (naming it)', () => {
+  const shares = sharesFor(2, 3);
+  const zero = new Uint8Array(32);
+  const isLocal = (e: unknown) =>
+    e instanceof ProtocolError && e.code === 'BAD_MESSAGE' && e.culprit === undefined && !e.attributable;
+  assert.throws(
+    () => sign(shares, [1, 2], zero, 'zero-hash'),
+    (e: unknown) => isLocal(e),
+  );
+  const pres = presign(shares, [1, 2], 'zero-online').results;
+  assert.throws(() => createOnlineSign(pres.get(1)!, zero, testCurve()), isLocal);
+  assert.not.ok(pres.get(1)!.used, 'the presignature is not consumed by a refused hash');
+  // a peer whose round-4 share carries the zero hash sends a malformed message
+  const f = failingSign((e) => (e.round === 4 && e.from === 2 && e.to === 1 ? zeroHashIn(e.payload) : undefined));
+  assert.is(f.error.code, 'BAD_MESSAGE');
+  assert.is(f.error.culprit, 2);
+});
+
+/** A round-4 payload (`ssid ‖ R ‖ m ‖ u ‖ w`) with the message hash zeroed. */
+function zeroHashIn(payload: Uint8Array): Uint8Array {
+  const p = payload.slice();
+  p.fill(0, 32 + 33, 32 + 33 + 32);
+  return p;
+}
 
 test('duplicate and non-member messages are rejected', () => {
   const dup = failingSign((e) => (e.round === 3 && e.from === 2 && e.to === 1 ? 'duplicate' : undefined));

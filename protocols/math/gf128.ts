@@ -11,7 +11,7 @@
  * public χ, so cache-timing tables would leak). For a fixed χ used many times, {@link gfPowerTable} precomputes
  * χ·x^b for b = 0..127 once, and {@link gfMulAcc} then costs 128 masked XORs of 4 words.
  */
-import { wordsOfBytes } from './bytes.js';
+import { wordsOfBytes } from '../common/bytes.js';
 
 /** Words in one field element. */
 export const GF_WORDS = 4;

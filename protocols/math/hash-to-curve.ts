@@ -1,14 +1,15 @@
 /**
- * Fast RFC 9380 hash to curve (`secp256k1_XMD:SHA-256_SSWU_RO_`) on the float-limb arithmetic of secp-field.ts
- * and secp-point.ts, giving exactly the points of `hashToCurve` in hash.ts (the reference, noble's). The same
- * operations run for every input except in cases of negligible probability (an isogeny pole or Q0 = ±Q1),
- * which fall back to noble. Tested against the reference in test/unit/secp-fast.test.ts.
+ * RFC 9380 hash to curve (`secp256k1_XMD:SHA-256_SSWU_RO_`) for PUBLIC INPUTS, on the float-limb arithmetic of
+ * secp-field.ts and secp-point.ts, giving exactly the points of `hashToCurve` in common/hash.ts (the reference,
+ * noble's) at a fraction of its cost. The same operations run for every input except in cases of negligible
+ * probability (an isogeny pole or Q0 = ±Q1), which fall back to noble. libsecp256k1 has no hash to curve.
+ * Tested against the RFC 9380 vectors and the reference in test/unit/secp-public.test.ts.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { ascii, bytesToBigInt } from './bytes.js';
-import { assertArg } from './errors.js';
-import { frame, hashToCurve } from './hash.js';
+import { ascii, bytesToBigInt } from '../common/bytes.js';
+import { assertArg } from '../common/errors.js';
+import { frame, hashToCurve } from '../common/hash.js';
+import { nobleSha256, type Sha256 } from '../common/suite.js';
 import {
   type Fe,
   fadd,
@@ -27,7 +28,6 @@ import {
   ZERO,
 } from './secp-field.js';
 import { type Jac, jacFromNoble, jacNew, jadd, storeJac } from './secp-point.js';
-import type { Sha256 } from './suite.js';
 
 const ISO_A = feFromBig(0x3f8731abdd661adca08a5558f0f5d272e953d363cb6f0e5d405447c01a444533n);
 const ISO_B = feFromBig(1771n);
@@ -170,7 +170,7 @@ export function hashToFieldPair(msg: Uint8Array, dst: Uint8Array, sha: Sha256): 
   m[64 + msg.length + 1] = 96; // I2OSP(96, 2)
   m[64 + msg.length + 2] = 0; // I2OSP(0, 1)
   m.set(dstPrime, 64 + msg.length + 3);
-  const b0 = sha(m);
+  const b0 = sha([m]);
   const blk = new Uint8Array(32 + 1 + dstPrime.length);
   blk.set(dstPrime, 33);
   const uniform = new Uint8Array(96);
@@ -178,7 +178,7 @@ export function hashToFieldPair(msg: Uint8Array, dst: Uint8Array, sha: Sha256): 
   for (let i = 1; i <= 3; i++) {
     for (let j = 0; j < 32; j++) blk[j] = (b0[j] as number) ^ (prev[j] as number); // b_0 ⊕ b_{i−1} (b_0 ⊕ 0 for i = 1)
     blk[32] = i;
-    prev = sha(blk);
+    prev = sha([blk]);
     uniform.set(prev, 32 * (i - 1));
   }
   return [bytesToBigInt(uniform.subarray(0, 48)) % P_BIG, bytesToBigInt(uniform.subarray(48, 96)) % P_BIG];
@@ -187,18 +187,18 @@ export function hashToFieldPair(msg: Uint8Array, dst: Uint8Array, sha: Sha256): 
 const HX = [feNew(), feNew(), feNew(), feNew()];
 const HQ = [jacNew(), jacNew()];
 /**
- * Hash to curve exactly as `hashToCurve(tagName, ...parts)` of common/hash.ts (RFC 9380 random-oracle
- * encoding), into Jacobian point `i` of `out` (stride 36). Same operations for every input except in cases of
- * negligible probability (an isogeny pole or Q0 = ±Q1), which fall back to noble.
+ * RFC 9380 hash_to_curve of the raw message `msg` under the domain separation tag `dst`, into Jacobian point
+ * `i` of `out` (stride 36). Public inputs only. Returns false, leaving `out` untouched, in the negligible
+ * exceptional case (an isogeny pole or Q0 = ±Q1: probability ~2^-250) where the caller must use noble.
  */
-export function hashToCurveJac(
-  tagName: string,
-  parts: Uint8Array[],
+export function hashMessageToCurvePublic(
+  msg: Uint8Array,
+  dst: Uint8Array,
   out: Float64Array,
   i: number,
-  sha: Sha256 = sha256,
-): void {
-  const [u0, u1] = hashToFieldPair(frame('', parts), ascii(tagName), sha);
+  sha: Sha256 = nobleSha256,
+): boolean {
+  const [u0, u1] = hashToFieldPair(msg, dst, sha);
   const [xn, xd, y, u] = HX as [Fe, Fe, Fe, Fe];
   const [q0, q1] = HQ as [Jac, Jac];
   u.set(feFromBig(u0));
@@ -207,11 +207,25 @@ export function hashToCurveJac(
   u.set(feFromBig(u1));
   sswu(xn, xd, y, u);
   isoMap(q1, xn, xd, y);
-  const bad = jadd(q0, q0, q1);
-  if (bad) {
-    // Reached with probability ~2^-250 per input (isogeny pole or Q0 = ±Q1): take the reference path.
-    storeJac(out, i, jacFromNoble(hashToCurve(tagName, ...parts)));
-    return;
-  }
+  if (jadd(q0, q0, q1)) return false;
   storeJac(out, i, q0);
+  return true;
+}
+
+/**
+ * Hash to curve exactly as `hashToCurve(tagName, ...parts)` of common/hash.ts (RFC 9380 random-oracle
+ * encoding of the framed parts, the tag as DST), into Jacobian point `i` of `out` (stride 36). Public inputs
+ * only. The same operations run for every input except in cases of negligible probability, which take the
+ * reference path.
+ */
+export function hashToCurvePublic(
+  tagName: string,
+  parts: Uint8Array[],
+  out: Float64Array,
+  i: number,
+  sha: Sha256 = nobleSha256,
+): void {
+  if (!hashMessageToCurvePublic(frame('', parts), ascii(tagName), out, i, sha)) {
+    storeJac(out, i, jacFromNoble(hashToCurve(tagName, ...parts)));
+  }
 }
