@@ -1,5 +1,5 @@
 /**
- * Enforces the "who may import whom" table of docs/ARCHITECTURE.md on every source file under protocols/,
+ * Enforces the "who may import whom" table of docs/architecture.md on every source file under protocols/,
  * src/, coordinator/ and cli/, and keeps clocks, ambient randomness and Node globals out of protocols/.
  *
  * Usage: `tsx scripts/check-imports.ts` (part of `npm run lint` and `npm run typecheck`).
@@ -43,11 +43,11 @@ interface Rule {
   packages: 'any' | readonly string[];
   /** Whether Node built-ins (`node:fs`, `fs`, ...) may be imported. */
   builtins: boolean;
-  /** The row of ARCHITECTURE.md the rule comes from, quoted in messages. */
+  /** The row of docs/architecture.md the rule comes from, quoted in messages. */
   reason: string;
 }
 
-/** ARCHITECTURE.md, "Folders and who may import whom". */
+/** docs/architecture.md, "Folders and who may import whom". */
 const RULES: Record<Folder, Rule> = {
   protocols: {
     folders: [],
@@ -116,7 +116,7 @@ export function checkImports(files: readonly SourceFile[]): Violation[] {
         violations.push({
           path: file.path,
           line: lineAt(code, index),
-          message: `${folder}/ may not import '${spec}' (ARCHITECTURE.md: ${problem})`,
+          message: `${folder}/ may not import '${spec}' (docs/architecture.md: ${problem})`,
         });
       }
     }
@@ -128,7 +128,7 @@ export function checkImports(files: readonly SourceFile[]): Violation[] {
           violations.push({
             path: file.path,
             line: lineAt(bare, match.index ?? 0),
-            message: `protocols/ may not use '${what}' (ARCHITECTURE.md: ${why})`,
+            message: `protocols/ may not use '${what}' (docs/architecture.md: ${why})`,
           });
         }
       }

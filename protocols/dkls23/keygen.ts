@@ -1,5 +1,5 @@
 /**
- * Distributed key generation (DKLS23.md, "Key generation"): Feldman VSS with commit-then-reveal, in four
+ * Distributed key generation (docs/protocol.md, "Key generation"): Feldman VSS with commit-then-reveal, in four
  * rounds. Every party ends with a {@link KeyShare} of the same public key, or the run fails with a
  * {@link ProtocolError} naming the check and the culprit.
  *

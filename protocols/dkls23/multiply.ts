@@ -1,6 +1,6 @@
 /**
  * Two-party multiplication of DKLs23: a random vector OLE with a check, on top of the KOS OT extension
- * (DKLS23.md, "Two-party multiplication"). Bob's random input is `b = Σ β_j·g_j`; Alice's inputs are
+ * (docs/protocol.md, "The two-party multiplication"). Bob's random input is `b = Σ β_j·g_j`; Alice's inputs are
  * `a_0, a_1`; afterwards `c_m + d_m = a_m·b (mod n)` with Alice holding c and Bob holding d.
  *
  * Messages (fixed length, strictly decoded):

@@ -1,5 +1,5 @@
 /**
- * The hashes of the vector OLE (DKLS23.md, "Two-party multiplication"), on the fixed-layout tagged SHA-256 of
+ * The hashes of the vector OLE (docs/protocol.md, "The two-party multiplication"), on the fixed-layout tagged SHA-256 of
  * math/midstate-sha256.ts under this multiplication's `msid`:
  * - the pads `Hs(msid, j, row) = (H_hs(row, j, 0), H_hs(row, j, 1), H_hs(row, j, 2))`, three 256-bit values
  *   per OT row (rows are secret: OT outputs);

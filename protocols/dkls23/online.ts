@@ -1,5 +1,5 @@
 /**
- * The online round of DKLS23.md "Signing" (round 4): each signer's share `w_i = m·φ_i + r·v_i` from a consumed
+ * The online round of docs/protocol.md "Signing" (round 4): each signer's share `w_i = m·φ_i + r·v_i` from a consumed
  * presignature, and the combiner that turns all shares into an Ethereum-compatible ECDSA signature, verified
  * against the public key before it is released.
  */

@@ -1,6 +1,6 @@
 /**
  * Pair setup: the base OTs of one pair of nodes, both orientations at once, two messages each way
- * (DKLS23.md, "OT correlations belong to a pair of nodes"). The two nodes are session indices 1 and 2.
+ * (docs/protocol.md, "Pair setup"). The two nodes are session indices 1 and 2.
  *
  * Round 1 (each to the other): 32 fresh random bytes and this node's base-OT sender point E.
  *   psid = H("pair-sid", nodeId of party 1, nodeId of party 2, nonce_1, nonce_2).

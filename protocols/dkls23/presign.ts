@@ -1,5 +1,5 @@
 /**
- * The presigning rounds of DKLS23.md "Signing" (1–3), which do not depend on the message and end in a
+ * The presigning rounds of docs/protocol.md "Signing" (1–3), which do not depend on the message and end in a
  * one-use {@link Presignature}:
  *
  * 1. broadcast `sid_i` and a commitment to `R_i = r_i·G`;

@@ -1,6 +1,6 @@
 /**
  * The configuration of one signer's run and what it derives before any message: the multiplication session
- * ids and the additive key share over the signer set (DKLS23.md, "Signing").
+ * ids and the additive key share over the signer set (docs/protocol.md, "Signing").
  */
 import { equalBytes } from '../common/bytes.js';
 import { lagrangeAtZero, modN } from '../common/curve.js';

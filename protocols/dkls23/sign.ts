@@ -1,5 +1,5 @@
 /**
- * Threshold signing (DKLS23.md, "Signing"). Rounds 1–3 do not depend on the message and end in a
+ * Threshold signing (docs/protocol.md, "Signing"). Rounds 1–3 do not depend on the message and end in a
  * {@link Presignature}; round 4 is the online round that turns a presignature and a message hash into an
  * Ethereum-compatible ECDSA signature, verified against the public key before it is released.
  *

@@ -2,7 +2,7 @@
  * Masny–Rindal "endemic" base OT on secp256k1 (256 instances per orientation), used once per node pair by
  * pair setup.
  *
- * Protocol (DKLS23.md, "Pair setup"), for instance k with receiver bit b:
+ * Protocol (docs/protocol.md, "Pair setup"), for instance k with receiver bit b:
  * - sender (future Bob): secret e, sends E = e·G once for all instances;
  * - receiver (future Alice): random Y_{1−b} = r·G and scalar a, Y_b = a·G − HtC(sid, k, b, Y_{1−b}); sends
  *   (Y_0, Y_1) and keeps key_b = H("ot-key", sid, k, b, Y_0, Y_1, E, a·E);

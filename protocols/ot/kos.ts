@@ -1,6 +1,6 @@
 /**
  * KOS OT extension with the corrected consistency check (eprint 2015/546, revised; the same as SoftSpokenOT with
- * k = 1), as DKLS23.md specifies it: from 256 base OTs, 640 extended OTs per multiplication, the first 512
+ * k = 1), as docs/protocol.md describes it: from 256 base OTs, 640 extended OTs per multiplication, the first 512
  * carrying Bob's choice bits β and the last 128 random padding.
  *
  * Bit layout (host-independent; every vector is held as little-endian 32-bit words, bit b of word w being

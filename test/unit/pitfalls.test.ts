@@ -1,4 +1,4 @@
-/** Tests named for DKLS23.md's pitfalls that no single module's tests own. */
+/** Tests named for the protocol's pitfalls (docs/protocol.md, "Pitfalls the tests name") that no single module's tests own. */
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
