@@ -20,6 +20,7 @@ import type { CoordinatorMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, parseSessionId, SignBody, validate } from './schemas.js';
 import type { ApiState } from './state.js';
+import { pathParam, strictQuery } from './text.js';
 
 /** What the routes need. */
 export interface RouteDeps {
@@ -44,11 +45,14 @@ export interface RegisteredRoute {
 /** The router's own context type. */
 type Ctx = Parameters<Middleware<ApiState>>[0] & { params: Record<string, string> };
 
-/** A path parameter; the router guarantees it for the routes that declare it. */
+/**
+ * A path parameter, checked as client text (400 naming it for a control character, an unpaired surrogate or
+ * excess length); the router guarantees it for the routes that declare it.
+ */
 function param(ctx: Ctx, name: string): string {
   const value = ctx.params[name];
   if (value === undefined) throw new Error(`route has no :${name} parameter`);
-  return value;
+  return pathParam(name, value);
 }
 
 /** Builds the router with every route of the API. */
@@ -68,7 +72,7 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   });
 
   router.get('/api/v1/accounts', ...api, async (ctx) => {
-    const { userId } = validate(ListAccountsQuery, { ...ctx.query });
+    const { userId } = validate(ListAccountsQuery, strictQuery(ctx.querystring));
     ctx.body = { accounts: await service.listAccounts(userId) };
   });
 
@@ -77,8 +81,9 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   });
 
   router.post('/api/v1/accounts/:accountId/sign', ...post, async (ctx) => {
+    const accountId = param(ctx, 'accountId');
     const { messageHash } = validate(SignBody, ctx.state.body);
-    ctx.body = await service.sign(param(ctx, 'accountId'), messageHash);
+    ctx.body = await service.sign(accountId, messageHash);
   });
 
   router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {

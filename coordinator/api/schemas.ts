@@ -8,6 +8,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { CoordinatorError } from '../errors.js';
+import { clientText, displayName } from './text.js';
 
 /** Limits on party counts: a threshold key needs two parties, and sixteen bounds protocol cost. */
 export const MIN_PARTIES = 2;
@@ -20,7 +21,7 @@ const partyCount = z.number().min(MIN_PARTIES).max(MAX_PARTIES).int();
 /** `POST /api/v1/accounts`. */
 export const CreateAccountBody = z
   .strictObject({
-    userId: z.string().min(1).max(128),
+    userId: clientText(128),
     threshold: partyCount.default(2),
     parties: partyCount.default(3),
   })
@@ -71,7 +72,7 @@ export const JoinTokenBody = z.strictObject({
 
 /** `GET /api/v1/accounts?userId=…`. */
 export const ListAccountsQuery = z.strictObject({
-  userId: z.string().min(1).max(128),
+  userId: clientText(128),
 });
 
 /** How a JSON value is named in "expected …, received …". */
@@ -81,12 +82,12 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
-/** `a.b[0]`, or `body` for the top level. */
+/** `a.b[0]`, or `body` for the top level; a client-chosen key is shown with its control characters escaped. */
 function fieldName(path: readonly PropertyKey[]): string {
   let name = '';
   for (const part of path) {
     if (typeof part === 'number') name += `[${part}]`;
-    else name += name === '' ? String(part) : `.${String(part)}`;
+    else name += name === '' ? displayName(String(part)) : `.${displayName(String(part))}`;
   }
   return name === '' ? 'body' : name;
 }

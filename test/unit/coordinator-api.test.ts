@@ -421,6 +421,37 @@ test('a session id that cannot be one (not 64 lowercase hex) is a 404 without as
     assert.is(service.count('getSession'), 0);
   }));
 
+test('client text: control characters and lone surrogates are 400s naming the field; the service never sees them', () =>
+  withApi(async ({ get, post, service }) => {
+    const control = 'must not contain control characters';
+    await assertError(
+      await post('/api/v1/accounts', '{"userId":"a\\u0000"}'),
+      400,
+      'INVALID_REQUEST',
+      `userId: ${control}`,
+    );
+    await assertError(await get('/api/v1/accounts?userId=%1F'), 400, 'INVALID_REQUEST', `userId: ${control}`);
+    await assertError(
+      await get('/api/v1/accounts?userId=a&userId=b'),
+      400,
+      'INVALID_REQUEST',
+      'userId: expected string, received array',
+    );
+    await assertError(await get('/api/v1/accounts/%7F'), 400, 'INVALID_REQUEST', `accountId: ${control}`);
+    await assertError(
+      await post('/api/v1/accounts/%C2%9B/sign', { messageHash: HASH }),
+      400,
+      'INVALID_REQUEST',
+      `accountId: ${control}`,
+    );
+    await assertError(await get('/api/v1/sessions/%0D'), 400, 'INVALID_REQUEST', `sessionId: ${control}`);
+    assert.is(service.calls.length, 0);
+    const ok = await get('/api/v1/accounts?userId=%F0%9F%98%80');
+    assert.is(ok.status, 200);
+    await ok.body?.cancel();
+    assert.equal(service.calls.at(-1), { method: 'listAccounts', args: ['\u{1F600}'] });
+  }));
+
 test('a field of the wrong type is a 400 naming the field and both types', () =>
   withApi(async ({ post }) => {
     await assertError(
