@@ -30,6 +30,8 @@ export function coordinatorCommands<T>(y: Argv<T>): Argv<T> {
           async (argv) => {
             const { config, notes } = toConfig(argv);
             for (const n of notes) console.error(`note: ${n}`);
+            // files the database and the identity loader make from now on are the node's alone
+            if (!config.allowSharedDir) process.umask(0o077);
             const log = createLogger({
               level: argv['log-level'],
               pretty: argv['log-format'] === 'pretty',

@@ -9,10 +9,12 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Log } from '../../src/runtime/logger.js';
+import { RateLimitedLog } from '../../src/runtime/rate-limited-log.js';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { CoordinatorService, HealthView } from '../service.js';
 import { requireAllowedIp, requireApiKey } from './auth.js';
+import { AuthFailures } from './auth-failures.js';
 import { jsonBody } from './body.js';
 import { idempotent } from './idempotency.js';
 import type { AllowList } from './ip-allow.js';
@@ -34,6 +36,10 @@ export interface RouteDeps {
   allow: AllowList;
   maxBodyBytes: number;
   log: Log;
+  /** Failed API-key attempts by address. @default a table with DEFAULT_AUTH_FAILURE_LIMIT */
+  authFailures?: AuthFailures;
+  /** The rate-limited log of repeated warnings. @default one over `log` */
+  warnings?: RateLimitedLog;
 }
 
 /** One registered route: method and path template in router form (`/api/v1/accounts/:accountId`). */
@@ -61,7 +67,14 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   const router = new Router<ApiState>();
   const allowedIp = requireAllowedIp(deps.allow);
   // Address first (403), then key (401): a caller outside the allow list learns nothing about keys.
-  const api = [allowedIp, requireApiKey(deps.apiKeys, deps.apiKeyUse, log)];
+  const apiKey = requireApiKey(deps.apiKeys, {
+    apiKeyUse: deps.apiKeyUse,
+    log,
+    failures: deps.authFailures ?? new AuthFailures(),
+    metrics: deps.metrics,
+    warnings: deps.warnings ?? new RateLimitedLog(log),
+  });
+  const api = [allowedIp, apiKey];
   // A POST reads its JSON body, then honours Idempotency-Key (whose request hash covers that body).
   const post = [...api, jsonBody(deps.maxBodyBytes), idempotent(deps.idempotency, log)];
 

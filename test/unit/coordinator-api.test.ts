@@ -6,7 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type ApiOptions, createApi, type ListeningServer, listen } from '../../coordinator/api/app.js';
-import { isAllowed, parseAllowList } from '../../coordinator/api/ip-allow.js';
+import { AuthFailures } from '../../coordinator/api/auth-failures.js';
+import { clientAddress } from '../../coordinator/api/client-address.js';
+import { isAllowed, parseAllowList, parseNetworks } from '../../coordinator/api/ip-allow.js';
 import { CoordinatorMetrics } from '../../coordinator/api/metrics.js';
 import type { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
 import { createRouter, registeredRoutes } from '../../coordinator/api/routes.js';
@@ -263,6 +265,72 @@ test('a failing key-use recorder is logged and does not fail the request', async
   }
 });
 
+test('failed API-key attempts are counted and logged (rate-limited); past the limit the address gets 429', async () => {
+  const warnings: { fields: Record<string, unknown>; msg: string }[] = [];
+  const app = createApi({
+    service: new FakeService(),
+    apiKeys: [KEY_A],
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: new MemoryApiKeyRepo(),
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+    log: { info() {}, warn: (fields, msg) => warnings.push({ fields: fields as never, msg }), error() {} },
+    authFailureLimit: { perMinute: 5, lockoutSeconds: 30 },
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  const get = (key: string) => fetch(`${server.url}/api/v1/parties`, { headers: { 'X-API-Key': key } });
+  try {
+    for (let i = 0; i < 5; i++) await assertError(await get(i % 2 ? '' : 'wrong-key'), 401, 'UNAUTHORIZED');
+    const sixth = await get('wrong-key');
+    await assertError(sixth, 401, 'UNAUTHORIZED');
+    // the sixth failure in a minute locks the address out, even with the right key
+    for (const key of ['wrong-key', KEY_A]) {
+      const res = await get(key);
+      assert.is(res.headers.get('retry-after'), '30');
+      await assertError(res, 429, 'RATE_LIMITED', 'too many failed API-key attempts from this address; retry in 30 s');
+    }
+    // one line per address for the refusals, one for the lockout; the count follows in the summary
+    assert.equal(
+      warnings.map((w) => w.msg),
+      [
+        'refused a request with a missing or invalid API key',
+        'too many failed API-key attempts; the address is locked out',
+      ],
+    );
+    assert.equal(warnings[0]?.fields, { client: '127.0.0.1', reason: 'invalid', path: '/api/v1/parties' });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(text, 'coordinator_api_key_failures_total{reason="invalid"} 4');
+    assert.match(text, 'coordinator_api_key_failures_total{reason="missing"} 2');
+    assert.match(text, 'coordinator_api_key_lockouts_total 1');
+    assert.match(text, 'coordinator_http_requests_total{method="GET",route="/api/v1/parties",status="429"} 2');
+  } finally {
+    await server.close();
+  }
+});
+
+test('AuthFailures: a window of a minute, a lockout, then a fresh window; IPv6 counted by /64', () => {
+  let now = 0;
+  const f = new AuthFailures({ perMinute: 2, lockoutSeconds: 10 }, () => now);
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.not.ok(f.fail('10.0.0.1'));
+  now = 60_000; // a new minute: the count starts again
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.ok(f.fail('10.0.0.1'), 'the third in a minute locks out');
+  assert.is(f.retryAfter('10.0.0.1'), 10);
+  assert.is(f.retryAfter('::ffff:10.0.0.1'), 10, 'the same address however the socket reports it');
+  assert.is(f.retryAfter('10.0.0.2'), 0);
+  now += 9_001;
+  assert.is(f.retryAfter('10.0.0.1'), 1);
+  now += 1_000;
+  assert.is(f.retryAfter('10.0.0.1'), 0);
+  f.fail('2001:db8::1');
+  f.fail('2001:db8::2');
+  assert.ok(f.fail('2001:db8::ffff:3'), 'one /64');
+  assert.ok(f.retryAfter('2001:db8::9') > 0);
+  assert.is(f.retryAfter('2001:db8:0:1::1'), 0, 'another /64');
+  assert.throws(() => new AuthFailures({ perMinute: 0, lockoutSeconds: 1 }), /perMinute/);
+});
+
 test('a client outside allowedIps gets 403 FORBIDDEN, before and regardless of its key', () =>
   withApi(
     async ({ get, service }) => {
@@ -287,22 +355,65 @@ test('a client inside allowedIps (127.0.0.1/32) is served', () =>
     { allowedIps: ['127.0.0.1/32'] },
   ));
 
-test('X-Forwarded-For is ignored unless trustProxy is set, then only its last entry counts', async () => {
+test('a direct client forging X-Forwarded-For is judged by its socket address', async () => {
+  // no trusted proxies: the header is never read
   await withApi(
     async ({ get }) => {
       await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' }), 403, 'FORBIDDEN');
     },
     { allowedIps: ['10.0.0.0/8'] },
   );
+  // proxies configured, but this client (127.0.0.1) is not one of them
   await withApi(
     async ({ get }) => {
-      const res = await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' });
-      assert.is(res.status, 200);
-      await res.body?.cancel();
-      // A client-written first entry does not help: the proxy's appended entry is what is checked.
-      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3, 192.0.2.7' }), 403, 'FORBIDDEN');
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' }), 403, 'FORBIDDEN');
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '192.168.0.5' }), 403, 'FORBIDDEN');
     },
-    { allowedIps: ['10.0.0.0/8'], trustProxy: true },
+    { allowedIps: ['10.0.0.0/8'], trustedProxies: ['192.168.0.0/16'] },
+  );
+});
+
+test('through a trusted proxy the forwarded address counts, read from the right past trusted hops only', () =>
+  withApi(
+    async ({ get }) => {
+      const status = async (xff: string) => {
+        const res = await get('/api/v1/parties', { 'X-Forwarded-For': xff });
+        await res.body?.cancel();
+        return res.status;
+      };
+      // the proxy (127.0.0.1, the socket) saw 10.1.2.3
+      assert.is(await status('10.1.2.3'), 200);
+      assert.is(await status('10.1.2.3:51000'), 200, 'a port after the address is dropped');
+      // a second trusted proxy in the chain is skipped
+      assert.is(await status('10.1.2.3, 192.168.0.5'), 200);
+      // an address the client wrote left of the proxies' entries is never read
+      assert.is(await status('10.1.2.3, 203.0.113.9'), 403);
+      assert.is(await status('10.1.2.3, 203.0.113.9, 192.168.0.5'), 403);
+      // an untrusted proxy (172.16.0.1) wrote the 10.1.2.3 entry: its header is ignored, it is the client
+      assert.is(await status('10.1.2.3, 172.16.0.1'), 403);
+      // garbage ends the walk and matches nothing
+      assert.is(await status('unknown'), 403);
+      assert.is(await status('10.1.2.3, nonsense, 192.168.0.5'), 403);
+      // every hop a trusted proxy: the leftmost one is the client
+      assert.is(await status('192.168.0.9'), 403);
+      // no header from a trusted proxy: the proxy itself is the client
+      const bare = await get('/api/v1/parties');
+      await assertError(bare, 403, 'FORBIDDEN');
+    },
+    { allowedIps: ['10.0.0.0/8'], trustedProxies: ['127.0.0.1', '192.168.0.0/16'] },
+  ));
+
+test('clientAddress: IPv6 hops, bracketed forms and several headers', () => {
+  const trusted = parseNetworks(['::1', '2001:db8:ffff::/48'], 'TRUSTED_PROXIES');
+  assert.is(clientAddress('::1', '2001:db8::7', trusted), '2001:db8::7');
+  assert.is(clientAddress('::1', '[2001:db8::7]:443, 2001:db8:ffff::2', trusted), '2001:db8::7');
+  assert.is(clientAddress('::ffff:10.0.0.1', '2001:db8::7', trusted), '::ffff:10.0.0.1', 'not a trusted peer');
+  assert.is(clientAddress('::1', undefined, trusted), '::1');
+  assert.is(clientAddress('::1', '', trusted), '::1');
+  assert.is(clientAddress('::1', '2001:db8::7', parseNetworks([], 'TRUSTED_PROXIES')), '::1', 'no proxies');
+  assert.throws(
+    () => parseNetworks(['10.0.0.0/33'], 'TRUSTED_PROXIES'),
+    /invalid TRUSTED_PROXIES entry '10\.0\.0\.0\/33'; expected an IP or CIDR/,
   );
 });
 
