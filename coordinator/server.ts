@@ -92,10 +92,14 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     if (config.dataDir) secureDataDir(config.dataDir, dirPolicy);
     const repos = db.repos;
     await repos.parties.allOffline();
-    const joinTokens = new JoinTokens(repos.joinTokens, repos.parties);
+    // a revoked party is cut off by the rendezvous, which exists by the time the operator can revoke one
+    const joinTokens = new JoinTokens(repos.joinTokens, repos.parties, (id) => rendezvous.revoke(id));
     cleanup.push(async () => joinTokens.stop());
     await joinTokens.refresh();
     for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
+    const revoked = await repos.parties.revoked();
+    for (const p of config.allowedPeers.filter((id) => revoked.includes(id)))
+      log.warn({ party: p }, 'a configured peer was revoked and stays refused; remove it from --allow-peer');
     const admitted = [...config.allowedPeers, ...(await repos.parties.admittedByToken())];
     const keyUse = new KeyUseCounter(repos.apiKeys, (e) =>
       log.warn({ error: String(e) }, 'could not record API key use'),
@@ -108,6 +112,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       privateKey,
       listen: config.listen,
       admitted,
+      fixedRoles: await repos.parties.fixedRoles(),
+      revoked,
       redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
       tokensOutstanding: () => joinTokens.outstanding(),
       onPresence: (p) => {

@@ -20,7 +20,15 @@ import { idempotent } from './idempotency.js';
 import type { AllowList } from './ip-allow.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
-import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, parseSessionId, SignBody, validate } from './schemas.js';
+import {
+  CreateAccountBody,
+  isPeerId,
+  JoinTokenBody,
+  ListAccountsQuery,
+  parseSessionId,
+  SignBody,
+  validate,
+} from './schemas.js';
 import type { ApiState } from './state.js';
 import { pathParam, strictQuery } from './text.js';
 
@@ -112,9 +120,16 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
 
   router.post('/api/v1/join-tokens', ...post, async (ctx) => {
     // An empty body is a request for the defaults.
-    const { ttlSeconds } = validate(JoinTokenBody, ctx.state.body ?? {});
+    const { ttlSeconds, role } = validate(JoinTokenBody, ctx.state.body ?? {});
     ctx.status = 201;
-    ctx.body = await service.createJoinToken(ttlSeconds);
+    ctx.body = await service.createJoinToken(ttlSeconds, role);
+  });
+
+  router.delete('/api/v1/parties/:partyId', ...api, async (ctx) => {
+    const text = param(ctx, 'partyId');
+    // a text that is no peer id names no party: 404, as for an unknown one
+    if (!isPeerId(text)) throw new CoordinatorError('NOT_FOUND', `party ${text} not found`);
+    ctx.body = await service.revokeParty(text);
   });
 
   router.get('/health', async (ctx) => {

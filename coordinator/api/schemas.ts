@@ -5,6 +5,7 @@
  * values (a message hash as 32 bytes, counts as numbers), and the service behind the routes never re-checks the
  * request's strings.
  */
+import { peerIdFromString } from '@libp2p/peer-id';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { CoordinatorError } from '../errors.js';
@@ -62,12 +63,25 @@ export function parseSessionId(text: string): Uint8Array | undefined {
   return SESSION_ID.test(text) ? hexToBytes(text) : undefined;
 }
 
+/** Whether `text` is a libp2p peer id as parties are named (`12D3KooW…`, base58btc). */
+export function isPeerId(text: string): boolean {
+  if (!/^[1-9A-HJ-NP-Za-km-z]{40,100}$/.test(text)) return false;
+  try {
+    peerIdFromString(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Join-token lifetime bounds: a minute at least, a week at most. */
 export const JOIN_TOKEN_TTL = { min: 60, max: 604_800, default: 3600 } as const;
 
 /** `POST /api/v1/join-tokens` (an empty body means all defaults). */
 export const JoinTokenBody = z.strictObject({
   ttlSeconds: z.number().min(JOIN_TOKEN_TTL.min).max(JOIN_TOKEN_TTL.max).int().default(JOIN_TOKEN_TTL.default),
+  /** The role the admitted party must register with: the operator's choice, not the joining peer's. */
+  role: z.enum(['persistent', 'delegate', 'external']).default('persistent'),
 });
 
 /** `GET /api/v1/accounts?userId=…`. */

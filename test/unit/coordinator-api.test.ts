@@ -18,10 +18,13 @@ import type {
   AccountView,
   CoordinatorService,
   HealthView,
+  JoinTokenView,
   PartyView,
+  RevokedParty,
   SessionView,
   SignatureView,
 } from '../../coordinator/service.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 import { MemoryApiKeyRepo, MemoryIdempotencyRepo } from '../helpers/api-fakes.js';
 
 const KEY_A = 'test-key-alpha-0123456789';
@@ -32,6 +35,8 @@ const FAILING_ACCOUNT = 'acct-fails';
 /** The account id for which the fake's `sign` throws a plain Error carrying a secret. */
 const BROKEN_ACCOUNT = 'acct-broken';
 const SECRET = 'postgres://admin:hunter2@db/internal';
+/** The one party peer id the fake knows. */
+const KNOWN_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA';
 
 /** A waitable promise. */
 function deferred<T = void>() {
@@ -132,9 +137,19 @@ class FakeService implements CoordinatorService {
     return [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }];
   }
 
-  async createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
-    this.record('createJoinToken', ttlSeconds);
-    return { token: 'join-token-1', expiresAt: new Date(Date.UTC(2024, 0, 1) + ttlSeconds * 1000).toISOString() };
+  async createJoinToken(ttlSeconds: number, role: PartyRole = 'persistent'): Promise<JoinTokenView> {
+    this.record('createJoinToken', ttlSeconds, role);
+    return {
+      token: 'join-token-1',
+      expiresAt: new Date(Date.UTC(2024, 0, 1) + ttlSeconds * 1000).toISOString(),
+      role,
+    };
+  }
+
+  async revokeParty(partyId: string): Promise<RevokedParty> {
+    this.record('revokeParty', partyId);
+    if (partyId !== KNOWN_PEER) throw new CoordinatorError('NOT_FOUND', `party ${partyId} not found`);
+    return { partyId, revokedAt: '2024-01-01T00:00:00.000Z' };
   }
 
   async health(): Promise<HealthView> {
@@ -674,14 +689,43 @@ test('sign returns the SignatureView; join-tokens defaults ttlSeconds to 3600 on
     assert.is(((await signed.json()) as SignatureView).messageHash, HASH);
     const empty = await fetch(`${server.url}/api/v1/join-tokens`, { method: 'POST', headers: { 'X-API-Key': KEY_A } });
     assert.is(empty.status, 201);
-    assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'token']);
-    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [3600] });
+    assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'role', 'token']);
+    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [3600, 'persistent'] });
     await assertError(
       await post('/api/v1/join-tokens', { ttlSeconds: 30 }),
       400,
       'INVALID_REQUEST',
       'ttlSeconds: must be at least 60',
     );
+  }));
+
+test("a join token carries the operator's role; a bad role is a 400 naming the field", () =>
+  withApi(async ({ post, service }) => {
+    const res = await post('/api/v1/join-tokens', { ttlSeconds: 600, role: 'external' });
+    assert.is(res.status, 201);
+    assert.is(((await res.json()) as JoinTokenView).role, 'external');
+    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [600, 'external'] });
+    const bad = await post('/api/v1/join-tokens', { role: 'admin' });
+    assert.is(bad.status, 400);
+    const body = (await bad.json()) as { error: { code: string; message: string } };
+    assert.is(body.error.code, 'INVALID_REQUEST');
+    assert.match(body.error.message, /^role: /);
+  }));
+
+test('DELETE /api/v1/parties/:id revokes a known party; an unknown or malformed id is 404; the key is required', () =>
+  withApi(async ({ server, service }) => {
+    const del = (id: string, key = KEY_A) =>
+      fetch(`${server.url}/api/v1/parties/${id}`, { method: 'DELETE', headers: { 'X-API-Key': key } });
+    const ok = await del(KNOWN_PEER);
+    assert.is(ok.status, 200);
+    assert.equal(await ok.json(), { partyId: KNOWN_PEER, revokedAt: '2024-01-01T00:00:00.000Z' });
+    assert.equal(service.calls.at(-1), { method: 'revokeParty', args: [KNOWN_PEER] });
+    await assertError(await del('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'), 404, 'NOT_FOUND');
+    const calls = service.calls.length;
+    await assertError(await del('not-a-peer-id'), 404, 'NOT_FOUND');
+    await assertError(await del('%00'), 400, 'INVALID_REQUEST');
+    assert.is(service.calls.length, calls, 'a malformed id never reaches the service');
+    await assertError(await del(KNOWN_PEER, 'wrong-key-0123456789'), 401, 'UNAUTHORIZED');
   }));
 
 test('an unknown account is a 404 NOT_FOUND with exactly the error shape', () =>
@@ -872,7 +916,7 @@ test('/openapi.json documents every registered route (method and {param} path) a
       log: { info() {}, warn() {}, error() {} },
     });
     const routes = registeredRoutes(router);
-    assert.is(routes.length, 10);
+    assert.is(routes.length, 11);
     for (const { method, path } of routes) {
       const openApiPath = path.replace(/:(\w+)/g, '{$1}');
       const op = (doc.paths[openApiPath] as Record<string, { responses?: object }> | undefined)?.[method.toLowerCase()];
