@@ -748,6 +748,34 @@ test('SIGNING_FAILED is a 502 carrying the error details', () =>
     });
   }));
 
+test('a failure repeated by the hundred is one warning line (per code and 10 s), not one per request', async () => {
+  const warnings: string[] = [];
+  const app = createApi({
+    service: new FakeService(),
+    apiKeys: [KEY_A],
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: new MemoryApiKeyRepo(),
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+    log: { info() {}, warn: (fields, msg) => warnings.push(`${msg} ${JSON.stringify(fields)}`), error() {} },
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  try {
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${server.url}/api/v1/accounts/${FAILING_ACCOUNT}/sign`, {
+        method: 'POST',
+        headers: { 'X-API-Key': KEY_A, 'content-type': 'application/json' },
+        body: JSON.stringify({ messageHash: HASH }),
+      });
+      assert.is(res.status, 502);
+      await res.body?.cancel();
+    }
+    assert.is(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] as string, /^request failed .*"code":"SIGNING_FAILED"/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('an unexpected error is a 500 INTERNAL with a generic message; the real one is only logged', () =>
   withApi(async ({ post, errors }) => {
     const res = await post(`/api/v1/accounts/${BROKEN_ACCOUNT}/sign`, { messageHash: HASH });
