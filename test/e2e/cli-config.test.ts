@@ -3,7 +3,8 @@
  * and exit 3 before any file, database or listener exists (seen before: `ALLOWED_IPS=10.0.0.0/33` refused only
  * after an identity, a 39 MB database and a p2p listener were made); a data directory others may access is
  * refused unless `--allow-shared-dir`; what the nodes write is 0700/0600; `--require-master-key` refuses an
- * unsealed identity; `--trust-proxy` is a configuration error naming `--trusted-proxies`.
+ * unsealed identity; `--trust-proxy` is a configuration error naming `--trusted-proxies`, and X-Forwarded-For
+ * from a client that is not a trusted proxy does not pass ALLOWED_IPS.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,11 +121,21 @@ test('a coordinator and a party write only 0700 directories and owner-only files
   let p: CliProcess | undefined;
   let shared: CliProcess | undefined;
   try {
+    // the API admits 10.0.0.0/8 only, behind a proxy at 127.0.0.2 (this test's requests come from 127.0.0.1)
     c = mpc(['coordinator', 'start', '--data-dir', cdir, '--port', '0', '--listen', `/ip4/127.0.0.1/tcp/${port}`], {
       ...clean,
       MPC_API_KEY: API_KEY,
+      ALLOWED_IPS: '10.0.0.0/8',
+      TRUSTED_PROXIES: '127.0.0.2',
     });
     const addr = (await c.waitFor(/coordinator p2p: (\S+)/, 60_000))[1] as string;
+    const api = (await c.waitFor(/coordinator API: (\S+)/, 10_000))[1] as string;
+    // a direct client writing an allowed address into X-Forwarded-For is judged by its own address
+    const forged = await fetch(`${api}/api/v1/parties`, {
+      headers: { 'X-API-Key': API_KEY, 'X-Forwarded-For': '10.1.2.3' },
+    });
+    assert.is(forged.status, 403);
+    assert.is(((await forged.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
     // no master key: started, with the warning that the identity is unsealed
     await c.waitFor(/stored unsealed/, 10_000);
     p = mpc(['party', 'start', '--data-dir', pdir, '--coordinator', addr, '--log-level', 'info'], {
