@@ -3,7 +3,10 @@
  * that turns anything a command throws into one line on stderr and an exit status.
  *
  * Two kinds of failure, told apart by `code` alone:
- * - a usage error (bad flags or arguments; code `USAGE`) prints the problem and the command's usage;
+ * - a usage error (a flag unknown or missing, a bad argument of a one-shot command such as `--peer`; code
+ *   `USAGE`) prints the problem and the command's usage;
+ * - a configuration error (a bad value of a start command's setting, flag or environment variable; keys; the
+ *   data directory) is an operational error like those below, with exit 3;
  * - an operational error (no master key, store in use, port taken, coordinator unreachable, …) prints one line
  *   naming the problem and the fix, never a stack and never the usage text.
  * An error outside the family (a bug) prints one line too; `MPC_DEBUG=1` adds its stack.
@@ -18,7 +21,7 @@ export const EXIT = {
   FAILED: 1,
   /** Bad command line: unknown or missing flag, bad flag value; the usage was printed. */
   USAGE: 2,
-  /** Configuration to fix before the command can run: master key, API keys, database URL. */
+  /** Configuration to fix before the command can run: a start command's settings, keys, the data directory. */
   CONFIG: 3,
   /** An unexpected error (a bug); please report it. */
   INTERNAL: 70,
@@ -93,6 +96,9 @@ export function failureReport(e: unknown, debug = false): FailureReport {
     case 'BAD_URL':
     case 'BAD_OPTION':
     case 'BAD_COORDINATOR':
+    case 'BAD_CONFIG':
+    case 'SHARED_DATA_DIR':
+    case 'BAD_CURVE_BACKEND':
       return { status: EXIT.CONFIG, text: message };
     case 'EADDRINUSE':
       return {

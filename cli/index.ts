@@ -76,7 +76,7 @@ const cli = devCommand(
   .alias('help', 'h')
   .version(packageVersion())
   .epilogue(
-    `Exit status: ${EXIT.OK} done, ${EXIT.FAILED} failed, ${EXIT.USAGE} bad command line, ${EXIT.CONFIG} configuration to fix (keys, database URL), ${EXIT.INTERNAL} internal error. MPC_DEBUG=1 shows the stack of an internal error.`,
+    `Exit status: ${EXIT.OK} done, ${EXIT.FAILED} failed, ${EXIT.USAGE} bad command line, ${EXIT.CONFIG} configuration to fix (settings, keys, data directory), ${EXIT.INTERNAL} internal error. MPC_DEBUG=1 shows the stack of an internal error.`,
   )
   .fail(onYargsFailure);
 

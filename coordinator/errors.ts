@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'TIMEOUT'
   | 'SIGNING_FAILED'
@@ -24,6 +25,7 @@ export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
   SIGNING_FAILED: 502,

@@ -6,8 +6,11 @@ import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import { checkDataDir, secureDataDir } from '../src/runtime/data-dir.js';
 import type { Log } from '../src/runtime/logger.js';
 import { createApi, listen } from './api/app.js';
+import type { AuthFailureLimit } from './api/auth-failures.js';
+import { parseAllowList, parseNetworks } from './api/ip-allow.js';
 import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
 import { KeyUseCounter } from './db/key-use-counter.js';
@@ -41,8 +44,12 @@ export interface CoordinatorConfig {
   signTimeoutMs?: number;
   /** Parties `/health` wants online. */
   quorum?: number;
-  /** Trust `X-Forwarded-For` (behind a proxy). @default false */
-  trustProxy?: boolean;
+  /** IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is read (see api/client-address.ts). @default none */
+  trustedProxies?: string[];
+  /** Failed API-key attempts per minute and address before a lockout (429). @default DEFAULT_AUTH_FAILURE_LIMIT */
+  authFailureLimit?: AuthFailureLimit;
+  /** Accept a data directory group or others may access, and leave its modes alone. @default false */
+  allowSharedDir?: boolean;
   log: Log;
 }
 
@@ -65,8 +72,14 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   const unwind = async () => {
     for (const c of cleanup.reverse()) await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
   };
+  // Everything that can be wrong with the configuration is found before anything is created.
+  if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
+  parseAllowList(config.allowedIps ?? []);
+  parseNetworks(config.trustedProxies ?? [], 'TRUSTED_PROXIES');
+  const dirPolicy = { allowShared: config.allowSharedDir ?? false };
+  if (config.dataDir) checkDataDir(config.dataDir, dirPolicy);
   try {
-    if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
+    if (config.dataDir) secureDataDir(config.dataDir, dirPolicy);
     const privateKey: PrivateKey = config.dataDir
       ? await loadIdentity(config.dataDir, config.identityKey, log)
       : await generateKeyPair('Ed25519');
@@ -75,12 +88,18 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.dataDir && !config.databaseUrl ? { dataDir: join(config.dataDir, 'pgdata') } : {}),
     });
     cleanup.push(() => db.close());
+    // the embedded database's files were made under the process umask: take group and other access off them
+    if (config.dataDir) secureDataDir(config.dataDir, dirPolicy);
     const repos = db.repos;
     await repos.parties.allOffline();
-    const joinTokens = new JoinTokens(repos.joinTokens, repos.parties);
+    // a revoked party is cut off by the rendezvous, which exists by the time the operator can revoke one
+    const joinTokens = new JoinTokens(repos.joinTokens, repos.parties, (id) => rendezvous.revoke(id));
     cleanup.push(async () => joinTokens.stop());
     await joinTokens.refresh();
     for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
+    const revoked = await repos.parties.revoked();
+    for (const p of config.allowedPeers.filter((id) => revoked.includes(id)))
+      log.warn({ party: p }, 'a configured peer was revoked and stays refused; remove it from --allow-peer');
     const admitted = [...config.allowedPeers, ...(await repos.parties.admittedByToken())];
     const keyUse = new KeyUseCounter(repos.apiKeys, (e) =>
       log.warn({ error: String(e) }, 'could not record API key use'),
@@ -93,6 +112,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       privateKey,
       listen: config.listen,
       admitted,
+      fixedRoles: await repos.parties.fixedRoles(),
+      revoked,
       redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
       tokensOutstanding: () => joinTokens.outstanding(),
       onPresence: (p) => {
@@ -138,7 +159,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       apiKeyUse: keyUse,
       metrics,
       log,
-      ...(config.trustProxy ? { trustProxy: true } : {}),
+      ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
+      ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
     });
     const http = await listen(app, config.port, config.host);
     cleanup.push(() => http.close());

@@ -84,6 +84,22 @@ export interface PartyView {
   lastSeen: string | null;
 }
 
+/** A new join token: shown once. */
+export interface JoinTokenView {
+  token: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** The role the party it admits must register with. */
+  role: PartyRole;
+}
+
+/** A revoked party. */
+export interface RevokedParty {
+  partyId: string;
+  /** ISO 8601: when it was first revoked. */
+  revokedAt: string;
+}
+
 /** What `GET /health` reports. */
 export interface HealthView {
   /** True when the database answers and enough parties are online for a default keygen. */
@@ -118,8 +134,13 @@ export interface CoordinatorService {
   /** The session with this 32-byte id; throws `NOT_FOUND`. */
   getSession(sessionId: Uint8Array): Promise<SessionView>;
   listParties(): Promise<PartyView[]>;
-  /** A one-time token that admits one party peer id to the p2p network. */
-  createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }>;
+  /** A one-time token that admits one party peer id to the p2p network, as `role` (default persistent). */
+  createJoinToken(ttlSeconds: number, role?: PartyRole): Promise<JoinTokenView>;
+  /**
+   * Revokes a party: stored, then it is disconnected and refused from then on (also after a restart). Throws
+   * `NOT_FOUND` for a peer id the coordinator does not know; revoking again answers the first revocation.
+   */
+  revokeParty(partyId: string): Promise<RevokedParty>;
   health(): Promise<HealthView>;
 }
 

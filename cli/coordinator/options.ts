@@ -1,38 +1,76 @@
 /**
- * `mpc coordinator start` flags, each also read from the environment, and their validation into a
- * {@link CoordinatorConfig} (minus the logger).
+ * `mpc coordinator start` flags, each also read from the environment (the flag wins), and their validation into
+ * a {@link CoordinatorConfig} (minus the logger). Everything is checked here, before the command creates a file,
+ * a database or a listener: a bad value is a ConfigError (exit 3) whose one line names the flag, the variable
+ * and the fix.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
+import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../coordinator/api/auth-failures.js';
+import { parseAllowList, parseNetworks } from '../../coordinator/api/ip-allow.js';
+import { databaseUrlProblem } from '../../coordinator/db/url.js';
 import type { CoordinatorConfig } from '../../coordinator/server.js';
+import { checkDataDir } from '../../src/runtime/data-dir.js';
 import { ConfigError } from '../../src/runtime/errors.js';
-import { loadMasterKey, MASTER_KEY_ENV } from '../../src/runtime/master-key.js';
-import { UsageError } from '../failure.js';
+import { loadMasterKey, MASTER_KEY_ENV, MASTER_KEY_HOWTO } from '../../src/runtime/master-key.js';
+import {
+  badSetting,
+  boolSetting,
+  checkListenAddrs,
+  intSetting,
+  listSetting,
+  raw,
+  type Setting,
+  settingName,
+  splitList,
+} from '../settings.js';
 
-/** Splits a comma- or whitespace-separated list, dropping empties. */
-export function splitList(v: string | undefined): string[] {
-  return (v ?? '').split(/[\s,]+/).filter((s) => s.length > 0);
-}
+/** The settings of `mpc coordinator start`: flag and environment variable of each. */
+export const SETTINGS = {
+  port: { flag: 'port', env: 'PORT' },
+  host: { flag: 'host', env: 'HOST' },
+  listen: { flag: 'listen', env: 'MPC_LISTEN' },
+  dataDir: { flag: 'data-dir', env: 'MPC_DATA_DIR' },
+  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
+  allowPeer: { flag: 'allow-peer', env: 'MPC_ALLOWED_PEERS' },
+  allowedIps: { flag: 'allowed-ips', env: 'ALLOWED_IPS' },
+  trustedProxies: { flag: 'trusted-proxies', env: 'TRUSTED_PROXIES' },
+  trustProxy: { flag: 'trust-proxy' },
+  signTimeout: { flag: 'sign-timeout' },
+  keygenTimeout: { flag: 'keygen-timeout' },
+  quorum: { flag: 'quorum' },
+  authFailureLimit: { flag: 'auth-failure-limit', env: 'MPC_AUTH_FAILURE_LIMIT' },
+  authLockout: { flag: 'auth-lockout', env: 'MPC_AUTH_LOCKOUT_SECONDS' },
+  requireMasterKey: { flag: 'require-master-key', env: 'MPC_REQUIRE_MASTER_KEY' },
+  allowSharedDir: { flag: 'allow-shared-dir', env: 'MPC_ALLOW_SHARED_DIR' },
+} as const satisfies Record<string, Setting>;
 
-/** The flags of `mpc coordinator start`. */
+/** Defaults of the settings that have one. */
+const DEFAULTS = {
+  port: 4000,
+  host: '127.0.0.1',
+  listen: '/ip4/127.0.0.1/tcp/7000',
+  dataDir: '.mpc/coordinator',
+  signTimeout: 30_000,
+  keygenTimeout: 60_000,
+  quorum: 3,
+} as const;
+
+/** The flags of `mpc coordinator start` (no defaults here: the environment comes between flag and default). */
 export function startOptions(y: Argv) {
   return y
-    .option('port', { type: 'number', describe: 'REST API port (env PORT)', default: numberEnv('PORT', 4000) })
-    .option('host', {
-      type: 'string',
-      describe: 'REST API bind address (env HOST)',
-      default: process.env.HOST ?? '127.0.0.1',
-    })
+    .option('port', { type: 'number', describe: `REST API port (env PORT; default ${DEFAULTS.port})` })
+    .option('host', { type: 'string', describe: `REST API bind address (env HOST; default ${DEFAULTS.host})` })
     .option('listen', {
       type: 'string',
       array: true,
-      describe: 'libp2p listen multiaddr(s) for the parties (env MPC_LISTEN)',
-      default: splitList(process.env.MPC_LISTEN ?? '/ip4/127.0.0.1/tcp/7000'),
+      describe: `libp2p listen multiaddr(s) for the parties (env MPC_LISTEN; default ${DEFAULTS.listen})`,
     })
     .option('data-dir', {
       type: 'string',
-      describe: 'Identity and embedded database (env MPC_DATA_DIR)',
-      default: process.env.MPC_DATA_DIR ?? '.mpc/coordinator',
+      describe: `Identity and embedded database, created 0700 (env MPC_DATA_DIR; default ${DEFAULTS.dataDir})`,
     })
     .option('database-url', {
       type: 'string',
@@ -41,12 +79,20 @@ export function startOptions(y: Argv) {
     .option('allow-peer', {
       type: 'string',
       array: true,
-      describe: 'Party peer id(s) admitted to the p2p network (env MPC_ALLOWED_PEERS, comma-separated)',
-      default: [] as string[],
+      describe: 'Party peer id(s) admitted to the p2p network (and env MPC_ALLOWED_PEERS, comma-separated)',
     })
     .option('allowed-ips', {
       type: 'string',
-      describe: 'IPs/CIDRs allowed to call /api/* (env ALLOWED_IPS, comma-separated; default loopback)',
+      describe: 'IPs/CIDRs allowed to call /api/* and /metrics (env ALLOWED_IPS, comma-separated; default loopback)',
+    })
+    .option('trusted-proxies', {
+      type: 'string',
+      describe:
+        'IPs/CIDRs of your reverse proxies: only from them is X-Forwarded-For read, right to left past trusted hops (env TRUSTED_PROXIES; default none)',
+    })
+    .option('trust-proxy', {
+      type: 'boolean',
+      describe: 'Removed: it believed X-Forwarded-For from any client; name your proxies with --trusted-proxies',
     })
     .option('api-key-file', {
       type: 'string',
@@ -56,10 +102,27 @@ export function startOptions(y: Argv) {
       type: 'string',
       describe: 'File with a 64-hex-char key sealing the identity at rest (default: env CRYPTO_MASTER_KEY)',
     })
-    .option('sign-timeout', { type: 'number', default: 30_000, describe: 'ms per signing attempt' })
-    .option('keygen-timeout', { type: 'number', default: 60_000, describe: 'ms per keygen attempt' })
-    .option('quorum', { type: 'number', default: 3, describe: 'Online parties /health requires' })
-    .option('trust-proxy', { type: 'boolean', default: false, describe: 'Take the client IP from X-Forwarded-For' })
+    .option('require-master-key', {
+      type: 'boolean',
+      describe:
+        'Refuse to start without a master key, rather than store the identity unsealed (env MPC_REQUIRE_MASTER_KEY)',
+    })
+    .option('allow-shared-dir', {
+      type: 'boolean',
+      describe:
+        'Start even if group or others may access the data directory, and leave its modes (env MPC_ALLOW_SHARED_DIR)',
+    })
+    .option('auth-failure-limit', {
+      type: 'number',
+      describe: `Failed API-key attempts per minute from one address before it gets 429 (env MPC_AUTH_FAILURE_LIMIT; default ${DEFAULT_AUTH_FAILURE_LIMIT.perMinute})`,
+    })
+    .option('auth-lockout', {
+      type: 'number',
+      describe: `Seconds such an address stays refused (env MPC_AUTH_LOCKOUT_SECONDS; default ${DEFAULT_AUTH_FAILURE_LIMIT.lockoutSeconds})`,
+    })
+    .option('sign-timeout', { type: 'number', describe: `ms per signing attempt (default ${DEFAULTS.signTimeout})` })
+    .option('keygen-timeout', { type: 'number', describe: `ms per keygen attempt (default ${DEFAULTS.keygenTimeout})` })
+    .option('quorum', { type: 'number', describe: `Online parties /health requires (default ${DEFAULTS.quorum})` })
     .option('log-format', { choices: ['json', 'pretty'] as const, default: 'json' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const });
 }
@@ -74,60 +137,121 @@ function readApiKeyFile(path: string): string {
   }
 }
 
-function numberEnv(name: string, fallback: number): number {
-  const v = process.env[name];
-  return v === undefined || v === '' ? fallback : Number(v);
-}
-
 type StartArgs = Awaited<ReturnType<ReturnType<typeof startOptions>['parseAsync']>>;
 
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** An IP/CIDR list setting, parsed now so that a bad entry stops the start before anything is made. */
+function networks(s: Setting, list: string[], parse: (l: string[]) => unknown): string[] {
+  try {
+    parse(list);
+  } catch (e) {
+    throw new ConfigError(
+      'BAD_CONFIG',
+      `${(e as Error).message} such as 10.0.0.0/8 or 192.168.1.7 (${settingName(s)})`,
+    );
+  }
+  return list;
+}
+
 /**
- * Validates the parsed flags (and environment) into a config; throws a {@link UsageError} naming a bad flag, a
- * {@link ConfigError} for missing or bad keys. `notes` are warnings for the operator (e.g. a master key file
- * others may read).
+ * Validates every flag and variable into a config, creating nothing; throws {@link ConfigError} (exit 3) naming
+ * the first bad setting. `notes` are warnings for the operator (a master key file others may read).
  */
 export function toConfig(
   argv: StartArgs,
-  env = process.env,
+  env: NodeJS.ProcessEnv = process.env,
 ): { config: Omit<CoordinatorConfig, 'log'>; notes: readonly string[] } {
-  for (const [name, v, min, max] of [
-    ['port', argv.port, 0, 65535],
-    ['sign-timeout', argv['sign-timeout'], 1, 600_000],
-    ['keygen-timeout', argv['keygen-timeout'], 1, 600_000],
-    ['quorum', argv.quorum, 1, 16],
-  ] as const) {
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new UsageError(`invalid --${name} ${v}; must be an integer ${min}..${max}`);
+  const S = SETTINGS;
+  if (argv['trust-proxy'] !== undefined)
+    throw new ConfigError(
+      'BAD_CONFIG',
+      '--trust-proxy was removed: it believed X-Forwarded-For from any client, so any client could pass ALLOWED_IPS; name your reverse proxies instead with --trusted-proxies (env TRUSTED_PROXIES), e.g. --trusted-proxies 10.0.0.5',
+    );
+  const port = intSetting(S.port, argv.port, env, DEFAULTS.port, 0, 65535);
+  const host = String(raw(S.host, argv.host, env) ?? DEFAULTS.host);
+  if (isIP(host) === 0 && !HOSTNAME.test(host))
+    throw badSetting(S.host, host, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0');
+  const listed = listSetting(S.listen, argv.listen, env);
+  const listen = checkListenAddrs(S.listen, listed.length > 0 ? listed : [DEFAULTS.listen]);
+  const signTimeoutMs = intSetting(S.signTimeout, argv['sign-timeout'], env, DEFAULTS.signTimeout, 1, 600_000);
+  const keygenTimeoutMs = intSetting(S.keygenTimeout, argv['keygen-timeout'], env, DEFAULTS.keygenTimeout, 1, 600_000);
+  const quorum = intSetting(S.quorum, argv.quorum, env, DEFAULTS.quorum, 1, 16);
+  const authFailureLimit = {
+    perMinute: intSetting(
+      S.authFailureLimit,
+      argv['auth-failure-limit'],
+      env,
+      DEFAULT_AUTH_FAILURE_LIMIT.perMinute,
+      1,
+      100_000,
+    ),
+    lockoutSeconds: intSetting(
+      S.authLockout,
+      argv['auth-lockout'],
+      env,
+      DEFAULT_AUTH_FAILURE_LIMIT.lockoutSeconds,
+      1,
+      86_400,
+    ),
+  };
+  const allowedIps = networks(S.allowedIps, splitList(argv['allowed-ips'] ?? env.ALLOWED_IPS), parseAllowList);
+  const trustedProxies = networks(S.trustedProxies, splitList(argv['trusted-proxies'] ?? env.TRUSTED_PROXIES), (l) =>
+    parseNetworks(l, 'TRUSTED_PROXIES'),
+  );
+  // the flag's peers and the variable's, together (as before: the variable is the deployment's list)
+  const allowedPeers = [
+    ...(argv['allow-peer'] ?? []).flatMap((p) => splitList(String(p))),
+    ...splitList(env.MPC_ALLOWED_PEERS),
+  ];
+  for (const p of allowedPeers) {
+    try {
+      peerIdFromString(p);
+    } catch {
+      throw badSetting(S.allowPeer, p, 'is not a peer id (the 12D3KooW… id `mpc party init` printed)');
+    }
   }
+  const databaseUrl = raw(S.databaseUrl, argv['database-url'], env) as string | undefined;
+  const urlProblem = databaseUrl === undefined ? undefined : databaseUrlProblem(databaseUrl);
+  if (urlProblem !== undefined) throw new ConfigError('BAD_CONFIG', `${urlProblem} (--database-url, env DATABASE_URL)`);
+  const allowSharedDir = boolSetting(S.allowSharedDir, argv['allow-shared-dir'], env);
+  const dataDir = String(raw(S.dataDir, argv['data-dir'], env) ?? DEFAULTS.dataDir);
+
   const apiKeys = splitList(argv['api-key-file'] ? readApiKeyFile(argv['api-key-file']) : env.MPC_API_KEY);
   if (apiKeys.length === 0)
     throw new ConfigError('NO_API_KEY', 'no API key: set MPC_API_KEY (comma-separated for several) or --api-key-file');
-  const short = apiKeys.find((k) => k.length < 16);
-  if (short !== undefined)
+  if (apiKeys.some((k) => k.length < 16))
     throw new ConfigError(
       'BAD_API_KEY',
       'every API key must be at least 16 characters; make one with `openssl rand -hex 24`',
     );
-  const allowedIps = splitList(argv['allowed-ips'] ?? env.ALLOWED_IPS);
-  const databaseUrl = argv['database-url'] ?? env.DATABASE_URL;
-  // the master key is optional here (without it the identity file is stored unsealed, with a warning); when
-  // given, the party's loader checks it and the coordinator gets only a sub-key
+  // Without a master key the identity file is stored unsealed (0600, with a warning at start), unless the
+  // operator requires one; when given, the loader checks it and the coordinator gets only a sub-key.
   const keyFile = argv['master-key-file'];
   const master = keyFile || env[MASTER_KEY_ENV]?.trim() ? loadMasterKey({ env, keyFile }) : undefined;
+  if (master === undefined && boolSetting(S.requireMasterKey, argv['require-master-key'], env))
+    throw new ConfigError(
+      'NO_MASTER_KEY',
+      `--require-master-key is set but there is no master key to seal the identity with: set ${MASTER_KEY_ENV} or pass --master-key-file. ${MASTER_KEY_HOWTO}`,
+    );
+  checkDataDir(dataDir, { allowShared: allowSharedDir });
   const config = {
-    port: argv.port,
-    host: argv.host,
-    listen: argv.listen.map(String),
-    dataDir: argv['data-dir'],
+    port,
+    host,
+    listen,
+    dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     apiKeys,
     ...(allowedIps.length > 0 ? { allowedIps } : {}),
-    allowedPeers: [...argv['allow-peer'].map(String), ...splitList(env.MPC_ALLOWED_PEERS)],
+    ...(trustedProxies.length > 0 ? { trustedProxies } : {}),
+    allowedPeers,
     ...(master ? { identityKey: master.key.subKey('coordinatorIdentity') } : {}),
-    signTimeoutMs: argv['sign-timeout'],
-    keygenTimeoutMs: argv['keygen-timeout'],
-    quorum: argv.quorum,
-    trustProxy: argv['trust-proxy'],
+    signTimeoutMs,
+    keygenTimeoutMs,
+    quorum,
+    authFailureLimit,
+    allowSharedDir,
   };
   return { config, notes: master?.notes ?? [] };
 }

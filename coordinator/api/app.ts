@@ -4,11 +4,14 @@
  */
 import Koa from 'koa';
 import { type Log, SILENT_LOG } from '../../src/runtime/logger.js';
+import { RateLimitedLog } from '../../src/runtime/rate-limited-log.js';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
 import type { CoordinatorService } from '../service.js';
+import { type AuthFailureLimit, AuthFailures } from './auth-failures.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import { resolveClientAddress } from './client-address.js';
 import { errorHandler, notFound } from './errors.js';
-import { DEFAULT_ALLOWED_IPS, parseAllowList } from './ip-allow.js';
+import { DEFAULT_ALLOWED_IPS, parseAllowList, parseNetworks } from './ip-allow.js';
 import { type CoordinatorMetrics, UNMATCHED_ROUTE } from './metrics.js';
 import { createRouter, routeTemplate } from './routes.js';
 import type { ApiState } from './state.js';
@@ -29,15 +32,17 @@ export interface ApiOptions {
   /** Request body cap in bytes; default 16 KiB. */
   maxBodyBytes?: number;
   /**
-   * Take the client address from `X-Forwarded-For` (its last entry: the address our own reverse proxy saw).
-   * Only set this behind a proxy that sets the header; otherwise any client could claim any address.
+   * IPs and CIDRs of the operator's reverse proxies: only a request whose socket peer is one of them has its
+   * `X-Forwarded-For` read (see client-address.ts). Default none: the header is ignored.
    */
-  trustProxy?: boolean;
+  trustedProxies?: readonly string[];
+  /** Failed API-key attempts tolerated per minute and address, and the lockout. @default DEFAULT_AUTH_FAILURE_LIMIT */
+  authFailureLimit?: AuthFailureLimit;
 }
 
 /**
  * Builds the API. Throws at creation, not at the first request, when `apiKeys` is empty, a key is empty, an
- * `allowedIps` entry is not an IP or CIDR, or `maxBodyBytes` is not a positive integer.
+ * `allowedIps` or `trustedProxies` entry is not an IP or CIDR, or `maxBodyBytes` is not a positive integer.
  */
 export function createApi(opts: ApiOptions): Koa {
   if (opts.apiKeys.length === 0) throw new Error('createApi: apiKeys is empty; at least one API key is required');
@@ -45,11 +50,14 @@ export function createApi(opts: ApiOptions): Koa {
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new Error(`createApi: maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   }
-  const log = opts.log ?? SILENT_LOG;
+  const rawLog = opts.log ?? SILENT_LOG;
+  const warnings = new RateLimitedLog(rawLog);
+  // Failures repeat by the thousand while parties reconnect (every request a 503): one line per code and interval.
+  const log = warnings.asLog((fields, msg) => `${msg}:${String((fields as { code?: unknown }).code)}`);
   const allow = parseAllowList(opts.allowedIps ?? DEFAULT_ALLOWED_IPS);
-  // maxIpsCount 1: of X-Forwarded-For, only the entry appended by the nearest proxy is trusted; earlier entries
-  // are whatever the client wrote.
-  const app = new Koa<ApiState>({ proxy: opts.trustProxy ?? false, maxIpsCount: 1 });
+  const trusted = parseNetworks(opts.trustedProxies ?? [], 'TRUSTED_PROXIES');
+  // Koa's own proxy support stays off: it would believe X-Forwarded-For from any peer.
+  const app = new Koa<ApiState>({ proxy: false });
   const router = createRouter({
     service: opts.service,
     metrics: opts.metrics,
@@ -59,9 +67,12 @@ export function createApi(opts: ApiOptions): Koa {
     allow,
     maxBodyBytes,
     log,
+    authFailures: new AuthFailures(opts.authFailureLimit),
+    warnings,
   });
 
-  // Outermost, so it sees the final status of every request, errors included.
+  app.use(resolveClientAddress(trusted));
+  // Outermost but for the address, so it sees the final status of every request, errors included.
   app.use(async (ctx, next) => {
     const started = performance.now();
     try {
@@ -81,6 +92,6 @@ export function createApi(opts: ApiOptions): Koa {
   app.use(router.routes());
   app.use(notFound());
   // Errors the error handler cannot answer (e.g. a socket failing mid-response) reach Koa; log, don't print.
-  app.on('error', (err: unknown) => log.error({ err }, 'HTTP server error'));
+  app.on('error', (err: unknown) => rawLog.error({ err }, 'HTTP server error'));
   return app;
 }

@@ -59,26 +59,27 @@ export function parseIp(text: string): { value: bigint; v4: boolean } | undefine
   return undefined;
 }
 
-function invalidEntry(entry: string): Error {
-  return new Error(`invalid ALLOWED_IPS entry '${entry}'; expected an IP or CIDR`);
+function invalidEntry(entry: string, setting: string): Error {
+  return new Error(`invalid ${setting} entry '${entry}'; expected an IP or CIDR`);
 }
 
 /** Parses one `ip` or `ip/prefix` entry; throws the configuration error on anything else. */
-function parseEntry(entry: string): AllowedNetwork {
+function parseEntry(entry: string, setting: string): AllowedNetwork {
+  const invalid = () => invalidEntry(entry, setting);
   const text = entry.trim();
   const slash = text.indexOf('/');
   const addressText = slash === -1 ? text : text.slice(0, slash);
   // A zone names a local interface, which has no meaning in a list of remote clients.
-  if (addressText.includes('%')) throw invalidEntry(entry);
+  if (addressText.includes('%')) throw invalid();
   const address = parseIp(addressText);
-  if (address === undefined) throw invalidEntry(entry);
+  if (address === undefined) throw invalid();
   const width = address.v4 ? 32 : 128;
   let prefix = width;
   if (slash !== -1) {
     const prefixText = text.slice(slash + 1);
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) throw invalidEntry(entry);
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) throw invalid();
     prefix = Number(prefixText);
-    if (prefix > width) throw invalidEntry(entry);
+    if (prefix > width) throw invalid();
   }
   const bits = prefix + (128 - width);
   const mask = ALL_ONES ^ ((1n << BigInt(128 - bits)) - 1n);
@@ -92,8 +93,15 @@ function parseEntry(entry: string): AllowedNetwork {
  * `invalid ALLOWED_IPS entry 'x'; expected an IP or CIDR` on the first bad entry.
  */
 export function parseAllowList(list: readonly string[]): AllowList {
-  const entries = list.length === 0 ? DEFAULT_ALLOWED_IPS : list;
-  return entries.map(parseEntry);
+  return parseNetworks(list.length === 0 ? DEFAULT_ALLOWED_IPS : list, 'ALLOWED_IPS');
+}
+
+/**
+ * Parses a list of IPs and CIDRs as is (an empty list matches nothing); a bad entry throws
+ * `invalid <setting> entry 'x'; expected an IP or CIDR`.
+ */
+export function parseNetworks(list: readonly string[], setting: string): AllowList {
+  return list.map((entry) => parseEntry(entry, setting));
 }
 
 /** True when `ip` (as a socket or Koa reports it) lies in one of the networks; false for anything unparsable. */

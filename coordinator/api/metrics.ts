@@ -22,6 +22,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
+  private readonly apiKeyFailures: Counter<'reason'>;
+  private readonly apiKeyLockouts: Counter;
 
   constructor(options: MetricsOptions = {}) {
     super({ prefix: 'coordinator', sessionBuckets: SESSION_DURATION_BUCKETS, ...options });
@@ -36,6 +38,26 @@ export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
       ['method', 'route'],
       HTTP_DURATION_BUCKETS,
     );
+    this.apiKeyFailures = this.counter(
+      'coordinator_api_key_failures_total',
+      'Requests refused for a missing or invalid X-API-Key, by reason',
+      ['reason'],
+    );
+    this.apiKeyLockouts = this.counter(
+      'coordinator_api_key_lockouts_total',
+      'Client addresses locked out (429) after too many failed API-key attempts',
+      [],
+    );
+  }
+
+  /** Counts a request refused for its API key (`missing` or `invalid`). */
+  apiKeyFailure(reason: 'missing' | 'invalid'): void {
+    this.apiKeyFailures.inc({ reason });
+  }
+
+  /** Counts an address locked out after too many failed API-key attempts. */
+  apiKeyLockout(): void {
+    this.apiKeyLockouts.inc();
   }
 
   /**

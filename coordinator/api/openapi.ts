@@ -277,6 +277,21 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/parties/{partyId}': {
+      delete: {
+        operationId: 'revokeParty',
+        summary: 'Revoke a party: it is disconnected and refused from now on, also after a restart',
+        description:
+          'Revoking a party again answers the first revocation. A revoked party is no longer listed and never admitted again, by a join token or by the configuration.',
+        tags: ['parties'],
+        parameters: [pathParam('partyId', 'The party peer id (12D3KooW…).')],
+        responses: {
+          '200': { description: 'The revoked party.', content: json(ref('RevokedParty')) },
+          '404': errorRef('NotFound'),
+          ...API_ERRORS,
+        },
+      },
+    },
     '/api/v1/join-tokens': {
       post: {
         operationId: 'createJoinToken',
@@ -406,7 +421,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         addresses: { type: 'array', items: str('A multiaddr.') },
         lastSeen: nullable(iso('Last seen; null when never seen.')),
       }),
-      JoinToken: obj({ token: str('The one-time token.'), expiresAt: iso('When it expires.') }),
+      JoinToken: obj({
+        token: str('The one-time token.'),
+        expiresAt: iso('When it expires.'),
+        role: { type: 'string', enum: ['persistent', 'delegate', 'external'], description: 'The role it admits.' },
+      }),
+      RevokedParty: obj({ partyId: str('The party peer id.'), revokedAt: iso('When it was first revoked.') }),
       Health: {
         type: 'object',
         properties: {

@@ -9,17 +9,28 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Log } from '../../src/runtime/logger.js';
+import { RateLimitedLog } from '../../src/runtime/rate-limited-log.js';
 import type { ApiKeyRepo, IdempotencyRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { CoordinatorService, HealthView } from '../service.js';
 import { requireAllowedIp, requireApiKey } from './auth.js';
+import { AuthFailures } from './auth-failures.js';
 import { jsonBody } from './body.js';
 import { idempotent } from './idempotency.js';
 import type { AllowList } from './ip-allow.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
-import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, parseSessionId, SignBody, validate } from './schemas.js';
+import {
+  CreateAccountBody,
+  isPeerId,
+  JoinTokenBody,
+  ListAccountsQuery,
+  parseSessionId,
+  SignBody,
+  validate,
+} from './schemas.js';
 import type { ApiState } from './state.js';
+import { pathParam, strictQuery } from './text.js';
 
 /** What the routes need. */
 export interface RouteDeps {
@@ -33,6 +44,10 @@ export interface RouteDeps {
   allow: AllowList;
   maxBodyBytes: number;
   log: Log;
+  /** Failed API-key attempts by address. @default a table with DEFAULT_AUTH_FAILURE_LIMIT */
+  authFailures?: AuthFailures;
+  /** The rate-limited log of repeated warnings. @default one over `log` */
+  warnings?: RateLimitedLog;
 }
 
 /** One registered route: method and path template in router form (`/api/v1/accounts/:accountId`). */
@@ -44,11 +59,14 @@ export interface RegisteredRoute {
 /** The router's own context type. */
 type Ctx = Parameters<Middleware<ApiState>>[0] & { params: Record<string, string> };
 
-/** A path parameter; the router guarantees it for the routes that declare it. */
+/**
+ * A path parameter, checked as client text (400 naming it for a control character, an unpaired surrogate or
+ * excess length); the router guarantees it for the routes that declare it.
+ */
 function param(ctx: Ctx, name: string): string {
   const value = ctx.params[name];
   if (value === undefined) throw new Error(`route has no :${name} parameter`);
-  return value;
+  return pathParam(name, value);
 }
 
 /** Builds the router with every route of the API. */
@@ -57,7 +75,14 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   const router = new Router<ApiState>();
   const allowedIp = requireAllowedIp(deps.allow);
   // Address first (403), then key (401): a caller outside the allow list learns nothing about keys.
-  const api = [allowedIp, requireApiKey(deps.apiKeys, deps.apiKeyUse, log)];
+  const apiKey = requireApiKey(deps.apiKeys, {
+    apiKeyUse: deps.apiKeyUse,
+    log,
+    failures: deps.authFailures ?? new AuthFailures(),
+    metrics: deps.metrics,
+    warnings: deps.warnings ?? new RateLimitedLog(log),
+  });
+  const api = [allowedIp, apiKey];
   // A POST reads its JSON body, then honours Idempotency-Key (whose request hash covers that body).
   const post = [...api, jsonBody(deps.maxBodyBytes), idempotent(deps.idempotency, log)];
 
@@ -68,7 +93,7 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   });
 
   router.get('/api/v1/accounts', ...api, async (ctx) => {
-    const { userId } = validate(ListAccountsQuery, { ...ctx.query });
+    const { userId } = validate(ListAccountsQuery, strictQuery(ctx.querystring));
     ctx.body = { accounts: await service.listAccounts(userId) };
   });
 
@@ -77,8 +102,9 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
   });
 
   router.post('/api/v1/accounts/:accountId/sign', ...post, async (ctx) => {
+    const accountId = param(ctx, 'accountId');
     const { messageHash } = validate(SignBody, ctx.state.body);
-    ctx.body = await service.sign(param(ctx, 'accountId'), messageHash);
+    ctx.body = await service.sign(accountId, messageHash);
   });
 
   router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {
@@ -94,9 +120,16 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
 
   router.post('/api/v1/join-tokens', ...post, async (ctx) => {
     // An empty body is a request for the defaults.
-    const { ttlSeconds } = validate(JoinTokenBody, ctx.state.body ?? {});
+    const { ttlSeconds, role } = validate(JoinTokenBody, ctx.state.body ?? {});
     ctx.status = 201;
-    ctx.body = await service.createJoinToken(ttlSeconds);
+    ctx.body = await service.createJoinToken(ttlSeconds, role);
+  });
+
+  router.delete('/api/v1/parties/:partyId', ...api, async (ctx) => {
+    const text = param(ctx, 'partyId');
+    // a text that is no peer id names no party: 404, as for an unknown one
+    if (!isPeerId(text)) throw new CoordinatorError('NOT_FOUND', `party ${text} not found`);
+    ctx.body = await service.revokeParty(text);
   });
 
   router.get('/health', async (ctx) => {

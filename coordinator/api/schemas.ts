@@ -5,9 +5,11 @@
  * values (a message hash as 32 bytes, counts as numbers), and the service behind the routes never re-checks the
  * request's strings.
  */
+import { peerIdFromString } from '@libp2p/peer-id';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { CoordinatorError } from '../errors.js';
+import { clientText, displayName } from './text.js';
 
 /** Limits on party counts: a threshold key needs two parties, and sixteen bounds protocol cost. */
 export const MIN_PARTIES = 2;
@@ -20,7 +22,7 @@ const partyCount = z.number().min(MIN_PARTIES).max(MAX_PARTIES).int();
 /** `POST /api/v1/accounts`. */
 export const CreateAccountBody = z
   .strictObject({
-    userId: z.string().min(1).max(128),
+    userId: clientText(128),
     threshold: partyCount.default(2),
     parties: partyCount.default(3),
   })
@@ -61,17 +63,30 @@ export function parseSessionId(text: string): Uint8Array | undefined {
   return SESSION_ID.test(text) ? hexToBytes(text) : undefined;
 }
 
+/** Whether `text` is a libp2p peer id as parties are named (`12D3KooW…`, base58btc). */
+export function isPeerId(text: string): boolean {
+  if (!/^[1-9A-HJ-NP-Za-km-z]{40,100}$/.test(text)) return false;
+  try {
+    peerIdFromString(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Join-token lifetime bounds: a minute at least, a week at most. */
 export const JOIN_TOKEN_TTL = { min: 60, max: 604_800, default: 3600 } as const;
 
 /** `POST /api/v1/join-tokens` (an empty body means all defaults). */
 export const JoinTokenBody = z.strictObject({
   ttlSeconds: z.number().min(JOIN_TOKEN_TTL.min).max(JOIN_TOKEN_TTL.max).int().default(JOIN_TOKEN_TTL.default),
+  /** The role the admitted party must register with: the operator's choice, not the joining peer's. */
+  role: z.enum(['persistent', 'delegate', 'external']).default('persistent'),
 });
 
 /** `GET /api/v1/accounts?userId=…`. */
 export const ListAccountsQuery = z.strictObject({
-  userId: z.string().min(1).max(128),
+  userId: clientText(128),
 });
 
 /** How a JSON value is named in "expected …, received …". */
@@ -81,12 +96,12 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
-/** `a.b[0]`, or `body` for the top level. */
+/** `a.b[0]`, or `body` for the top level; a client-chosen key is shown with its control characters escaped. */
 function fieldName(path: readonly PropertyKey[]): string {
   let name = '';
   for (const part of path) {
     if (typeof part === 'number') name += `[${part}]`;
-    else name += name === '' ? String(part) : `.${String(part)}`;
+    else name += name === '' ? displayName(String(part)) : `.${displayName(String(part))}`;
   }
   return name === '' ? 'body' : name;
 }

@@ -12,6 +12,9 @@ import { CodedError } from '../../protocols/common/errors.js';
 import { migrate } from './migrate.js';
 import { createRepositories } from './repositories.js';
 import type { Repositories } from './types.js';
+import { databaseUrlProblem, redactUrl } from './url.js';
+
+export { redactUrl } from './url.js';
 
 /** Stable codes of {@link DatabaseError}. */
 export type DatabaseErrorCode =
@@ -93,34 +96,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   return opts.url !== undefined ? openServer(opts.url, opts) : openEmbedded(opts);
 }
 
-/**
- * `url` with its password (user info or `password=` parameter) replaced by `***`, for messages and logs.
- * Text that does not parse as a URL is not echoed at all: it cannot be redacted reliably.
- */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '<unparseable database URL>';
-  }
-  if (u.password) u.password = '***';
-  if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-  // URL serialisation percent-encodes `*` in the query; show it as typed.
-  return u.toString().replace(/%2A%2A%2A/g, '***');
-}
-
 async function openServer(url: string, opts: OpenDatabaseOptions): Promise<Database> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new DatabaseError('BAD_URL', 'the database URL does not parse (expected postgres://user:password@host/db)');
-  }
+  const problem = databaseUrlProblem(url);
+  if (problem !== undefined) throw new DatabaseError('BAD_URL', problem);
+  const parsed = new URL(url);
   const shown = redactUrl(url);
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new DatabaseError('BAD_URL', `the database URL ${shown} is not postgres:// or postgresql://`);
-  }
   const secrets = [parsed.password, parsed.searchParams.get('password') ?? ''].flatMap((s) =>
     s ? [s, safeDecode(s)] : [],
   );

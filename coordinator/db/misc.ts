@@ -2,6 +2,7 @@
  * The small repositories over `pg`: API-key use counts, idempotency keys and one-time join tokens.
  */
 import type pg from 'pg';
+import type { PartyRole } from '../../protocols/control/control.js';
 import type { ApiKeyRepo, IdempotencyRepo, JoinTokenRepo } from './types.js';
 
 /** The API-key use repository over `pool`. */
@@ -88,18 +89,22 @@ export const STALE_CLAIM_SECONDS = 600;
 /** The join-token repository over `pool`. */
 export function joinTokenRepo(pool: pg.Pool): JoinTokenRepo {
   return {
-    async create(tokenHash, expiresAt) {
-      await pool.query('INSERT INTO join_tokens (token_hash, expires_at) VALUES ($1, $2)', [tokenHash, expiresAt]);
+    async create(tokenHash, expiresAt, role = 'persistent') {
+      await pool.query('INSERT INTO join_tokens (token_hash, expires_at, role) VALUES ($1, $2, $3)', [
+        tokenHash,
+        expiresAt,
+        role,
+      ]);
     },
 
     async redeem(tokenHash, partyId, now) {
       // Check and mark in one statement, so a token raced by two parties is redeemed by exactly one.
-      const r = await pool.query(
+      const r = await pool.query<{ role: PartyRole }>(
         `UPDATE join_tokens SET used_by = $2, used_at = $3
-         WHERE token_hash = $1 AND used_by IS NULL AND expires_at > $3 RETURNING 1`,
+         WHERE token_hash = $1 AND used_by IS NULL AND expires_at > $3 RETURNING role`,
         [tokenHash, partyId, now],
       );
-      return r.rowCount === 1;
+      return r.rows[0]?.role;
     },
 
     async outstanding(now) {

@@ -2,6 +2,7 @@
  * {@link PartyRepo} over `pg`: the parties the coordinator knows and their presence (`parties`).
  */
 import type pg from 'pg';
+import type { PartyRole } from '../../protocols/control/control.js';
 import type { PartyRepo, PartyRow } from './types.js';
 
 /** A `parties` row as `pg` returns it; `role` is null only for a party admitted but not yet registered. */
@@ -45,9 +46,10 @@ export function partyRepo(pool: pg.Pool): PartyRepo {
 
     async list() {
       // A party admitted by token but never registered has no role yet: it is not a party to show or use.
+      // A revoked party is no longer one of the network's parties.
       const r = await pool.query<PartyRecord>(
         `SELECT peer_id, role, version, addresses, status, last_seen, admitted_by
-         FROM parties WHERE role IS NOT NULL ORDER BY peer_id`,
+         FROM parties WHERE role IS NOT NULL AND revoked_at IS NULL ORDER BY peer_id`,
       );
       return r.rows.map(
         (p): PartyRow => ({
@@ -62,17 +64,45 @@ export function partyRepo(pool: pg.Pool): PartyRepo {
       );
     },
 
-    async admit(partyId, by) {
+    async admit(partyId, by, role) {
+      // a revoked party stays revoked: neither a token nor the configuration admits it again
       await pool.query(
-        `INSERT INTO parties (peer_id, admitted_by) VALUES ($1, $2)
-         ON CONFLICT (peer_id) DO UPDATE SET admitted_by = EXCLUDED.admitted_by`,
-        [partyId, by],
+        `INSERT INTO parties (peer_id, admitted_by, admitted_role) VALUES ($1, $2, $3)
+         ON CONFLICT (peer_id) DO UPDATE SET admitted_by = EXCLUDED.admitted_by,
+           admitted_role = EXCLUDED.admitted_role
+         WHERE parties.revoked_at IS NULL`,
+        [partyId, by, role ?? null],
       );
     },
 
     async admittedByToken() {
       const r = await pool.query<{ peer_id: string }>(
-        `SELECT peer_id FROM parties WHERE admitted_by = 'token' ORDER BY peer_id`,
+        `SELECT peer_id FROM parties WHERE admitted_by = 'token' AND revoked_at IS NULL ORDER BY peer_id`,
+      );
+      return r.rows.map((p) => p.peer_id);
+    },
+
+    async fixedRoles() {
+      const r = await pool.query<{ peer_id: string; admitted_role: PartyRole }>(
+        `SELECT peer_id, admitted_role FROM parties
+         WHERE admitted_role IS NOT NULL AND revoked_at IS NULL ORDER BY peer_id`,
+      );
+      return r.rows.map((p): [string, PartyRole] => [p.peer_id, p.admitted_role]);
+    },
+
+    async revoke(partyId, at) {
+      // revoking twice keeps the first time
+      const r = await pool.query<{ revoked_at: Date }>(
+        `UPDATE parties SET revoked_at = COALESCE(revoked_at, $2), status = 'offline'
+         WHERE peer_id = $1 RETURNING revoked_at`,
+        [partyId, at],
+      );
+      return r.rows[0]?.revoked_at;
+    },
+
+    async revoked() {
+      const r = await pool.query<{ peer_id: string }>(
+        'SELECT peer_id FROM parties WHERE revoked_at IS NOT NULL ORDER BY peer_id',
       );
       return r.rows.map((p) => p.peer_id);
     },

@@ -128,10 +128,20 @@ export interface PartyRepo {
   /** Sets every party offline (at coordinator start: presence is not carried across restarts). */
   allOffline(): Promise<void>;
   list(): Promise<PartyRow[]>;
-  /** Remembers a party admitted by a join token, so it stays admitted across restarts. */
-  admit(partyId: string, by: 'config' | 'token'): Promise<void>;
-  /** Peer ids admitted by token (config ones come from configuration each start). */
+  /**
+   * Remembers how a party was admitted, so a token admission lasts across restarts; `role` is the role its join
+   * token fixed (none for a configured peer, which registers with the role it is started with). A revoked
+   * party is left revoked.
+   */
+  admit(partyId: string, by: 'config' | 'token', role?: PartyRole): Promise<void>;
+  /** Peer ids admitted by token and not revoked (config ones come from configuration each start). */
   admittedByToken(): Promise<string[]>;
+  /** The parties whose role their join token fixed, with that role (revoked ones left out). */
+  fixedRoles(): Promise<[string, PartyRole][]>;
+  /** Marks a known party revoked (the first time counts); its revocation time, or undefined for an unknown id. */
+  revoke(partyId: string, at: Date): Promise<Date | undefined>;
+  /** Peer ids of revoked parties. */
+  revoked(): Promise<string[]>;
 }
 
 /** Counts API-key use, by a hash of the key (never the key). */
@@ -163,9 +173,13 @@ export interface IdempotencyRepo {
 
 /** One-time join tokens, stored as hashes. */
 export interface JoinTokenRepo {
-  create(tokenHash: string, expiresAt: Date): Promise<void>;
-  /** Atomically marks an unexpired, unused token used by `partyId`; false when there is none. */
-  redeem(tokenHash: string, partyId: string, now: Date): Promise<boolean>;
+  /** Stores a token's hash, its expiry and the role it admits a party with. @default role persistent */
+  create(tokenHash: string, expiresAt: Date, role?: PartyRole): Promise<void>;
+  /**
+   * Atomically marks an unexpired, unused token used by `partyId`; the role the token admits, or undefined when
+   * there is no such token.
+   */
+  redeem(tokenHash: string, partyId: string, now: Date): Promise<PartyRole | undefined>;
   /** How many unused, unexpired tokens exist. */
   outstanding(now: Date): Promise<number>;
 }

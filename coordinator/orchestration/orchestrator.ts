@@ -28,8 +28,10 @@ import type {
   AccountView,
   CoordinatorService,
   HealthView,
+  JoinTokenView,
   KeygenRequest,
   PartyView,
+  RevokedParty,
   SessionMetrics,
   SessionView,
   SignatureView,
@@ -369,8 +371,13 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** {@inheritDoc CoordinatorService.createJoinToken} */
-  createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
-    return this.init.joinTokens.create(ttlSeconds);
+  createJoinToken(ttlSeconds: number, role?: PartyRole): Promise<JoinTokenView> {
+    return this.init.joinTokens.create(ttlSeconds, role);
+  }
+
+  /** {@inheritDoc CoordinatorService.revokeParty} */
+  revokeParty(partyId: string): Promise<RevokedParty> {
+    return this.init.joinTokens.revoke(partyId);
   }
 
   /** {@inheritDoc CoordinatorService.health} */

@@ -6,7 +6,9 @@
  *
  * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists — so
  * that it can redeem one. Such a guest may send nothing but a join request and is disconnected after
- * {@link GUEST_GRACE_MS} unless it joins.
+ * {@link GUEST_GRACE_MS} unless it joins. A party admitted by token registers with the role its token fixed or
+ * is refused (`ROLE_MISMATCH`). A revoked party is disconnected and refused at the gater from then on, even
+ * while tokens are outstanding.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -51,8 +53,12 @@ export interface RendezvousInit {
   listen: readonly string[];
   /** Peer ids admitted from the start (configuration and earlier token redemptions). */
   admitted: Iterable<string>;
-  /** Redeems a token for `partyId`; true when it was valid and unused. */
-  redeemToken(token: string, partyId: string): Promise<boolean>;
+  /** Roles fixed by the join tokens that admitted parties (a party not here registers with any role). */
+  fixedRoles?: Iterable<[string, PartyRole]>;
+  /** Peer ids revoked by the operator: refused whatever else says. */
+  revoked?: Iterable<string>;
+  /** Redeems a token for `partyId`; the role the token fixes, or false when it is not valid and unused. */
+  redeemToken(token: string, partyId: string): Promise<PartyRole | false>;
   /** Whether any unused, unexpired join token exists (guests may connect only then). */
   tokensOutstanding(): boolean;
   /** A party registered or went offline. */
@@ -73,23 +79,29 @@ export class Rendezvous {
   private readonly parties = new Map<string, Presence>();
   private stopping = false;
 
+  private readonly roles: Map<string, PartyRole>;
+
   private constructor(
     readonly host: Host,
     private readonly admitted: Set<string>,
+    private readonly revoked: Set<string>,
     private readonly init: RendezvousInit,
-  ) {}
+  ) {
+    this.roles = new Map(init.fixedRoles ?? []);
+  }
 
   /** Starts the host and serves the control protocol. */
   static async start(init: RendezvousInit): Promise<Rendezvous> {
-    const admitted = new Set(init.admitted);
+    const revoked = new Set(init.revoked ?? []);
+    const admitted = new Set([...init.admitted].filter((id) => !revoked.has(id)));
     const host = await createHost({
       privateKey: init.privateKey,
       listen: [...init.listen],
-      allowedPeers: (id) => admitted.has(id) || init.tokensOutstanding(),
+      allowedPeers: (id) => !revoked.has(id) && (admitted.has(id) || init.tokensOutstanding()),
       inboundConnectionsPerSecond: INBOUND_CONNECTIONS_PER_SECOND,
       gossip: true,
     });
-    const r = new Rendezvous(host, admitted, init);
+    const r = new Rendezvous(host, admitted, revoked, init);
     await serveControl(host, (peer, req) => r.answer(peer, req));
     host.addEventListener('peer:connect', (evt) => r.onConnect(evt.detail));
     host.addEventListener('peer:disconnect', (evt) => r.onDisconnect(evt.detail.toString()));
@@ -106,9 +118,22 @@ export class Rendezvous {
     return this.host.peerId.toString();
   }
 
-  /** Admits `partyId` (configuration at runtime, tests). */
+  /** Admits `partyId` (configuration at runtime, tests); a revoked party stays refused. */
   admit(partyId: string): void {
-    this.admitted.add(partyId);
+    if (!this.revoked.has(partyId)) this.admitted.add(partyId);
+  }
+
+  /**
+   * Cuts `partyId` off: refused at the gater and for every control request from now on, marked offline, and
+   * disconnected. (The caller has stored the revocation, so it holds across a restart.)
+   */
+  async revoke(partyId: string): Promise<void> {
+    this.revoked.add(partyId);
+    this.admitted.delete(partyId);
+    this.roles.delete(partyId);
+    this.init.log.warn({ party: partyId }, 'party revoked: disconnected and refused from now on');
+    this.onDisconnect(partyId);
+    await this.host.hangUp(peerIdFromString(partyId)).catch(() => {});
   }
 
   /** Every party seen since start, online or not. */
@@ -148,6 +173,8 @@ export class Rendezvous {
   private async answer(peer: PeerId, req: Uint8Array): Promise<Uint8Array> {
     const id = peer.toString();
     const refuse = (code: string, message: string) => encodeAck({ ok: false, code, message });
+    // a connection that was open when the party was revoked may still carry a request
+    if (this.revoked.has(id)) return refuse('REVOKED', 'this party was revoked by the operator');
     try {
       if (req[0] === MessageType.JOIN) return encodeAck(await this.join(id, decodeJoin(req)));
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
@@ -170,17 +197,28 @@ export class Rendezvous {
 
   private async join(id: string, token: string): Promise<Ack> {
     if (this.admitted.has(id)) return { ok: true };
-    if (!(await this.init.redeemToken(token, id))) {
+    const role = await this.init.redeemToken(token, id);
+    if (role === false) {
       this.init.log.warn({ party: id }, 'refused a join token (unknown, used or expired)');
       return { ok: false, code: 'BAD_TOKEN', message: 'the join token is unknown, used or expired' };
     }
     this.admitted.add(id);
-    this.init.log.info({ party: id }, 'party admitted by join token');
+    this.roles.set(id, role);
+    this.init.log.info({ party: id, role }, 'party admitted by join token');
     return { ok: true };
   }
 
   private register(id: string, req: Uint8Array): Ack {
     const m = decodeRegister(req);
+    const fixed = this.roles.get(id);
+    if (fixed !== undefined && m.role !== fixed) {
+      this.init.log.warn({ party: id, role: m.role, tokenRole: fixed }, 'refused a registration with another role');
+      return {
+        ok: false,
+        code: 'ROLE_MISMATCH',
+        message: `this party was admitted by a join token for the role ${fixed}; start it with --role ${fixed}`,
+      };
+    }
     const p: Presence = {
       partyId: id,
       role: m.role,

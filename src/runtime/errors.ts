@@ -1,8 +1,7 @@
 /**
- * Errors of a node's start-up configuration (master key, API keys, key files, coordinator address, curve backend):
- * what an operator must
- * fix before a process can run. Part of the one error family ({@link CodedError}); messages say what is wrong
- * and how to fix it, and never echo a secret.
+ * Errors of a node's start-up configuration (master key, API keys, key files, every setting of a start command,
+ * the data directory's permissions, the curve backend): what an operator must fix before a process can run. Part of the one error
+ * family ({@link CodedError}); messages say what is wrong and how to fix it, and never echo a secret.
  */
 import { CodedError } from '../../protocols/common/errors.js';
 
@@ -19,7 +18,11 @@ export type ConfigErrorCode =
   /** The coordinator's address is not a multiaddr ending in `/p2p/<peer id>`. */
   | 'BAD_COORDINATOR'
   /** `MPC_CURVE_BACKEND` names no backend, or the one it forces does not load on this machine. */
-  | 'BAD_CURVE_BACKEND';
+  | 'BAD_CURVE_BACKEND'
+  /** A setting (flag or environment variable) has a value the node cannot run with; the message names both. */
+  | 'BAD_CONFIG'
+  /** The data directory is open to other users and `--allow-shared-dir` was not given. */
+  | 'SHARED_DATA_DIR';
 
 /** A configuration an operator must fix; `code` says which. */
 export class ConfigError extends CodedError<ConfigErrorCode> {

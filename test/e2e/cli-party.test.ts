@@ -172,12 +172,17 @@ test('bad flags are usage errors: the usage of the command, the problem last, ex
   const unknown = mpc(['party', 'status', '--data-dir', '/tmp/x', '--bogus']);
   assert.is(unknown.code, 2);
   assertUsage(unknown.err, 'mpc party status', /Unknown argument: bogus/);
+});
+
+test("a start command's bad setting is a configuration error: one line naming the flag, exit 3", () => {
   const coordinator = mpc(['party', 'start', '--data-dir', '/tmp/x', '--coordinator', '/ip4/127.0.0.1/tcp/7000']);
-  assert.is(coordinator.code, 2);
-  assertUsage(coordinator.err, 'mpc party start', /invalid --coordinator .* ending in \/p2p\/<peer id>/);
+  assert.is(coordinator.code, 3);
+  assertOneLine(coordinator.err);
+  assert.match(coordinator.err, /invalid --coordinator .* ending in \/p2p\/<peer id>/);
   const port = mpc(['coordinator', 'start', '--port', '70000'], { MPC_API_KEY: 'k'.repeat(16) });
-  assert.is(port.code, 2);
-  assertUsage(port.err, 'mpc coordinator start', /invalid --port 70000; must be an integer 0\.\.65535/);
+  assert.is(port.code, 3);
+  assertOneLine(port.err);
+  assert.match(port.err, /invalid --port \(env PORT\) 70000: must be an integer 0\.\.65535/);
 });
 
 test('operational errors are one line naming the fix, no usage and no stack', () => {

@@ -309,6 +309,32 @@ test('parties: registered, offline, seen, allOffline, list, admit, admittedByTok
   assert.equal(await parties.admittedByToken(), ['p-3']);
 });
 
+test('parties: a token fixes the role; a revoked party is unlisted, stays revoked and is admitted by nothing', async () => {
+  const { parties } = db.repos;
+  await parties.admit('r-1', 'token', 'external');
+  await parties.registered({ partyId: 'r-1', role: 'external', version: '1.0.0', addresses: [] });
+  await parties.registered({ partyId: 'r-2', role: 'persistent', version: '1.0.0', addresses: [] });
+  assert.equal(
+    (await parties.fixedRoles()).filter(([id]) => id.startsWith('r-')),
+    [['r-1', 'external']],
+  );
+  assert.is(await parties.revoke('r-unknown', new Date()), undefined, 'an unknown party is not revoked');
+  const first = new Date('2030-01-01T00:00:00Z');
+  assert.equal(await parties.revoke('r-1', first), first);
+  assert.equal(await parties.revoke('r-1', new Date()), first, 'revoking again keeps the first time');
+  assert.equal(await parties.revoke('r-2', first), first);
+  assert.ok((await parties.revoked()).includes('r-1'));
+  const listed = (await parties.list()).map((p) => p.partyId);
+  assert.not.ok(listed.includes('r-1') || listed.includes('r-2'), 'revoked parties are not listed');
+  assert.not.ok((await parties.admittedByToken()).includes('r-1'));
+  assert.not.ok((await parties.fixedRoles()).some(([id]) => id === 'r-1'));
+  // neither a new token nor the configuration admits a revoked party again
+  await parties.admit('r-1', 'token', 'persistent');
+  await parties.admit('r-2', 'config');
+  assert.ok((await parties.revoked()).includes('r-1') && (await parties.revoked()).includes('r-2'));
+  assert.not.ok((await parties.admittedByToken()).includes('r-1'));
+});
+
 test('api keys: uses counted (also concurrently), last use recorded', async () => {
   const { apiKeys } = db.repos;
   assert.is(await apiKeys.usage('kh-1'), undefined);
@@ -373,7 +399,7 @@ test('join tokens: redeemed once only, expired refused, outstanding counted', as
   await joinTokens.create('t-2', later);
   await joinTokens.create('t-old', new Date(now.getTime() - 1000));
   assert.is(await joinTokens.outstanding(now), base + 2);
-  assert.ok(await joinTokens.redeem('t-1', 'peer-x', now));
+  assert.is(await joinTokens.redeem('t-1', 'peer-x', now), 'persistent', 'the default role');
   assert.not.ok(await joinTokens.redeem('t-1', 'peer-y', now), 'a token is redeemed once');
   assert.not.ok(await joinTokens.redeem('t-old', 'peer-x', now), 'an expired token is refused');
   assert.not.ok(await joinTokens.redeem('t-none', 'peer-x', now));
@@ -389,6 +415,8 @@ test('join tokens: redeemed once only, expired refused, outstanding counted', as
   const wins = await Promise.all(['a', 'b', 'c'].map((p) => joinTokens.redeem('t-race', p, now)));
   assert.is(wins.filter(Boolean).length, 1, 'exactly one concurrent redeem wins');
   await rejects(joinTokens.create('t-2', later), /duplicate|unique/i);
+  await joinTokens.create('t-ext', later, 'external');
+  assert.is(await joinTokens.redeem('t-ext', 'peer-e', now), 'external', 'the token carries its role');
 });
 
 test('real PostgreSQL: two coordinators migrating one fresh schema at once apply it once', async () => {

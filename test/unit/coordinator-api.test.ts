@@ -6,7 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type ApiOptions, createApi, type ListeningServer, listen } from '../../coordinator/api/app.js';
-import { isAllowed, parseAllowList } from '../../coordinator/api/ip-allow.js';
+import { AuthFailures } from '../../coordinator/api/auth-failures.js';
+import { clientAddress } from '../../coordinator/api/client-address.js';
+import { isAllowed, parseAllowList, parseNetworks } from '../../coordinator/api/ip-allow.js';
 import { CoordinatorMetrics } from '../../coordinator/api/metrics.js';
 import type { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
 import { createRouter, registeredRoutes } from '../../coordinator/api/routes.js';
@@ -16,10 +18,13 @@ import type {
   AccountView,
   CoordinatorService,
   HealthView,
+  JoinTokenView,
   PartyView,
+  RevokedParty,
   SessionView,
   SignatureView,
 } from '../../coordinator/service.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 import { MemoryApiKeyRepo, MemoryIdempotencyRepo } from '../helpers/api-fakes.js';
 
 const KEY_A = 'test-key-alpha-0123456789';
@@ -30,6 +35,8 @@ const FAILING_ACCOUNT = 'acct-fails';
 /** The account id for which the fake's `sign` throws a plain Error carrying a secret. */
 const BROKEN_ACCOUNT = 'acct-broken';
 const SECRET = 'postgres://admin:hunter2@db/internal';
+/** The one party peer id the fake knows. */
+const KNOWN_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA';
 
 /** A waitable promise. */
 function deferred<T = void>() {
@@ -130,9 +137,19 @@ class FakeService implements CoordinatorService {
     return [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }];
   }
 
-  async createJoinToken(ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
-    this.record('createJoinToken', ttlSeconds);
-    return { token: 'join-token-1', expiresAt: new Date(Date.UTC(2024, 0, 1) + ttlSeconds * 1000).toISOString() };
+  async createJoinToken(ttlSeconds: number, role: PartyRole = 'persistent'): Promise<JoinTokenView> {
+    this.record('createJoinToken', ttlSeconds, role);
+    return {
+      token: 'join-token-1',
+      expiresAt: new Date(Date.UTC(2024, 0, 1) + ttlSeconds * 1000).toISOString(),
+      role,
+    };
+  }
+
+  async revokeParty(partyId: string): Promise<RevokedParty> {
+    this.record('revokeParty', partyId);
+    if (partyId !== KNOWN_PEER) throw new CoordinatorError('NOT_FOUND', `party ${partyId} not found`);
+    return { partyId, revokedAt: '2024-01-01T00:00:00.000Z' };
   }
 
   async health(): Promise<HealthView> {
@@ -263,6 +280,72 @@ test('a failing key-use recorder is logged and does not fail the request', async
   }
 });
 
+test('failed API-key attempts are counted and logged (rate-limited); past the limit the address gets 429', async () => {
+  const warnings: { fields: Record<string, unknown>; msg: string }[] = [];
+  const app = createApi({
+    service: new FakeService(),
+    apiKeys: [KEY_A],
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: new MemoryApiKeyRepo(),
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+    log: { info() {}, warn: (fields, msg) => warnings.push({ fields: fields as never, msg }), error() {} },
+    authFailureLimit: { perMinute: 5, lockoutSeconds: 30 },
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  const get = (key: string) => fetch(`${server.url}/api/v1/parties`, { headers: { 'X-API-Key': key } });
+  try {
+    for (let i = 0; i < 5; i++) await assertError(await get(i % 2 ? '' : 'wrong-key'), 401, 'UNAUTHORIZED');
+    const sixth = await get('wrong-key');
+    await assertError(sixth, 401, 'UNAUTHORIZED');
+    // the sixth failure in a minute locks the address out, even with the right key
+    for (const key of ['wrong-key', KEY_A]) {
+      const res = await get(key);
+      assert.is(res.headers.get('retry-after'), '30');
+      await assertError(res, 429, 'RATE_LIMITED', 'too many failed API-key attempts from this address; retry in 30 s');
+    }
+    // one line per address for the refusals, one for the lockout; the count follows in the summary
+    assert.equal(
+      warnings.map((w) => w.msg),
+      [
+        'refused a request with a missing or invalid API key',
+        'too many failed API-key attempts; the address is locked out',
+      ],
+    );
+    assert.equal(warnings[0]?.fields, { client: '127.0.0.1', reason: 'invalid', path: '/api/v1/parties' });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(text, 'coordinator_api_key_failures_total{reason="invalid"} 4');
+    assert.match(text, 'coordinator_api_key_failures_total{reason="missing"} 2');
+    assert.match(text, 'coordinator_api_key_lockouts_total 1');
+    assert.match(text, 'coordinator_http_requests_total{method="GET",route="/api/v1/parties",status="429"} 2');
+  } finally {
+    await server.close();
+  }
+});
+
+test('AuthFailures: a window of a minute, a lockout, then a fresh window; IPv6 counted by /64', () => {
+  let now = 0;
+  const f = new AuthFailures({ perMinute: 2, lockoutSeconds: 10 }, () => now);
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.not.ok(f.fail('10.0.0.1'));
+  now = 60_000; // a new minute: the count starts again
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.not.ok(f.fail('10.0.0.1'));
+  assert.ok(f.fail('10.0.0.1'), 'the third in a minute locks out');
+  assert.is(f.retryAfter('10.0.0.1'), 10);
+  assert.is(f.retryAfter('::ffff:10.0.0.1'), 10, 'the same address however the socket reports it');
+  assert.is(f.retryAfter('10.0.0.2'), 0);
+  now += 9_001;
+  assert.is(f.retryAfter('10.0.0.1'), 1);
+  now += 1_000;
+  assert.is(f.retryAfter('10.0.0.1'), 0);
+  f.fail('2001:db8::1');
+  f.fail('2001:db8::2');
+  assert.ok(f.fail('2001:db8::ffff:3'), 'one /64');
+  assert.ok(f.retryAfter('2001:db8::9') > 0);
+  assert.is(f.retryAfter('2001:db8:0:1::1'), 0, 'another /64');
+  assert.throws(() => new AuthFailures({ perMinute: 0, lockoutSeconds: 1 }), /perMinute/);
+});
+
 test('a client outside allowedIps gets 403 FORBIDDEN, before and regardless of its key', () =>
   withApi(
     async ({ get, service }) => {
@@ -287,22 +370,65 @@ test('a client inside allowedIps (127.0.0.1/32) is served', () =>
     { allowedIps: ['127.0.0.1/32'] },
   ));
 
-test('X-Forwarded-For is ignored unless trustProxy is set, then only its last entry counts', async () => {
+test('a direct client forging X-Forwarded-For is judged by its socket address', async () => {
+  // no trusted proxies: the header is never read
   await withApi(
     async ({ get }) => {
       await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' }), 403, 'FORBIDDEN');
     },
     { allowedIps: ['10.0.0.0/8'] },
   );
+  // proxies configured, but this client (127.0.0.1) is not one of them
   await withApi(
     async ({ get }) => {
-      const res = await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' });
-      assert.is(res.status, 200);
-      await res.body?.cancel();
-      // A client-written first entry does not help: the proxy's appended entry is what is checked.
-      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3, 192.0.2.7' }), 403, 'FORBIDDEN');
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '10.1.2.3' }), 403, 'FORBIDDEN');
+      await assertError(await get('/api/v1/parties', { 'X-Forwarded-For': '192.168.0.5' }), 403, 'FORBIDDEN');
     },
-    { allowedIps: ['10.0.0.0/8'], trustProxy: true },
+    { allowedIps: ['10.0.0.0/8'], trustedProxies: ['192.168.0.0/16'] },
+  );
+});
+
+test('through a trusted proxy the forwarded address counts, read from the right past trusted hops only', () =>
+  withApi(
+    async ({ get }) => {
+      const status = async (xff: string) => {
+        const res = await get('/api/v1/parties', { 'X-Forwarded-For': xff });
+        await res.body?.cancel();
+        return res.status;
+      };
+      // the proxy (127.0.0.1, the socket) saw 10.1.2.3
+      assert.is(await status('10.1.2.3'), 200);
+      assert.is(await status('10.1.2.3:51000'), 200, 'a port after the address is dropped');
+      // a second trusted proxy in the chain is skipped
+      assert.is(await status('10.1.2.3, 192.168.0.5'), 200);
+      // an address the client wrote left of the proxies' entries is never read
+      assert.is(await status('10.1.2.3, 203.0.113.9'), 403);
+      assert.is(await status('10.1.2.3, 203.0.113.9, 192.168.0.5'), 403);
+      // an untrusted proxy (172.16.0.1) wrote the 10.1.2.3 entry: its header is ignored, it is the client
+      assert.is(await status('10.1.2.3, 172.16.0.1'), 403);
+      // garbage ends the walk and matches nothing
+      assert.is(await status('unknown'), 403);
+      assert.is(await status('10.1.2.3, nonsense, 192.168.0.5'), 403);
+      // every hop a trusted proxy: the leftmost one is the client
+      assert.is(await status('192.168.0.9'), 403);
+      // no header from a trusted proxy: the proxy itself is the client
+      const bare = await get('/api/v1/parties');
+      await assertError(bare, 403, 'FORBIDDEN');
+    },
+    { allowedIps: ['10.0.0.0/8'], trustedProxies: ['127.0.0.1', '192.168.0.0/16'] },
+  ));
+
+test('clientAddress: IPv6 hops, bracketed forms and several headers', () => {
+  const trusted = parseNetworks(['::1', '2001:db8:ffff::/48'], 'TRUSTED_PROXIES');
+  assert.is(clientAddress('::1', '2001:db8::7', trusted), '2001:db8::7');
+  assert.is(clientAddress('::1', '[2001:db8::7]:443, 2001:db8:ffff::2', trusted), '2001:db8::7');
+  assert.is(clientAddress('::ffff:10.0.0.1', '2001:db8::7', trusted), '::ffff:10.0.0.1', 'not a trusted peer');
+  assert.is(clientAddress('::1', undefined, trusted), '::1');
+  assert.is(clientAddress('::1', '', trusted), '::1');
+  assert.is(clientAddress('::1', '2001:db8::7', parseNetworks([], 'TRUSTED_PROXIES')), '::1', 'no proxies');
+  assert.throws(
+    () => parseNetworks(['10.0.0.0/33'], 'TRUSTED_PROXIES'),
+    /invalid TRUSTED_PROXIES entry '10\.0\.0\.0\/33'; expected an IP or CIDR/,
   );
 });
 
@@ -421,6 +547,37 @@ test('a session id that cannot be one (not 64 lowercase hex) is a 404 without as
     assert.is(service.count('getSession'), 0);
   }));
 
+test('client text: control characters and lone surrogates are 400s naming the field; the service never sees them', () =>
+  withApi(async ({ get, post, service }) => {
+    const control = 'must not contain control characters';
+    await assertError(
+      await post('/api/v1/accounts', '{"userId":"a\\u0000"}'),
+      400,
+      'INVALID_REQUEST',
+      `userId: ${control}`,
+    );
+    await assertError(await get('/api/v1/accounts?userId=%1F'), 400, 'INVALID_REQUEST', `userId: ${control}`);
+    await assertError(
+      await get('/api/v1/accounts?userId=a&userId=b'),
+      400,
+      'INVALID_REQUEST',
+      'userId: expected string, received array',
+    );
+    await assertError(await get('/api/v1/accounts/%7F'), 400, 'INVALID_REQUEST', `accountId: ${control}`);
+    await assertError(
+      await post('/api/v1/accounts/%C2%9B/sign', { messageHash: HASH }),
+      400,
+      'INVALID_REQUEST',
+      `accountId: ${control}`,
+    );
+    await assertError(await get('/api/v1/sessions/%0D'), 400, 'INVALID_REQUEST', `sessionId: ${control}`);
+    assert.is(service.calls.length, 0);
+    const ok = await get('/api/v1/accounts?userId=%F0%9F%98%80');
+    assert.is(ok.status, 200);
+    await ok.body?.cancel();
+    assert.equal(service.calls.at(-1), { method: 'listAccounts', args: ['\u{1F600}'] });
+  }));
+
 test('a field of the wrong type is a 400 naming the field and both types', () =>
   withApi(async ({ post }) => {
     await assertError(
@@ -532,14 +689,43 @@ test('sign returns the SignatureView; join-tokens defaults ttlSeconds to 3600 on
     assert.is(((await signed.json()) as SignatureView).messageHash, HASH);
     const empty = await fetch(`${server.url}/api/v1/join-tokens`, { method: 'POST', headers: { 'X-API-Key': KEY_A } });
     assert.is(empty.status, 201);
-    assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'token']);
-    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [3600] });
+    assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'role', 'token']);
+    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [3600, 'persistent'] });
     await assertError(
       await post('/api/v1/join-tokens', { ttlSeconds: 30 }),
       400,
       'INVALID_REQUEST',
       'ttlSeconds: must be at least 60',
     );
+  }));
+
+test("a join token carries the operator's role; a bad role is a 400 naming the field", () =>
+  withApi(async ({ post, service }) => {
+    const res = await post('/api/v1/join-tokens', { ttlSeconds: 600, role: 'external' });
+    assert.is(res.status, 201);
+    assert.is(((await res.json()) as JoinTokenView).role, 'external');
+    assert.equal(service.calls.at(-1), { method: 'createJoinToken', args: [600, 'external'] });
+    const bad = await post('/api/v1/join-tokens', { role: 'admin' });
+    assert.is(bad.status, 400);
+    const body = (await bad.json()) as { error: { code: string; message: string } };
+    assert.is(body.error.code, 'INVALID_REQUEST');
+    assert.match(body.error.message, /^role: /);
+  }));
+
+test('DELETE /api/v1/parties/:id revokes a known party; an unknown or malformed id is 404; the key is required', () =>
+  withApi(async ({ server, service }) => {
+    const del = (id: string, key = KEY_A) =>
+      fetch(`${server.url}/api/v1/parties/${id}`, { method: 'DELETE', headers: { 'X-API-Key': key } });
+    const ok = await del(KNOWN_PEER);
+    assert.is(ok.status, 200);
+    assert.equal(await ok.json(), { partyId: KNOWN_PEER, revokedAt: '2024-01-01T00:00:00.000Z' });
+    assert.equal(service.calls.at(-1), { method: 'revokeParty', args: [KNOWN_PEER] });
+    await assertError(await del('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'), 404, 'NOT_FOUND');
+    const calls = service.calls.length;
+    await assertError(await del('not-a-peer-id'), 404, 'NOT_FOUND');
+    await assertError(await del('%00'), 400, 'INVALID_REQUEST');
+    assert.is(service.calls.length, calls, 'a malformed id never reaches the service');
+    await assertError(await del(KNOWN_PEER, 'wrong-key-0123456789'), 401, 'UNAUTHORIZED');
   }));
 
 test('an unknown account is a 404 NOT_FOUND with exactly the error shape', () =>
@@ -561,6 +747,34 @@ test('SIGNING_FAILED is a 502 carrying the error details', () =>
       },
     });
   }));
+
+test('a failure repeated by the hundred is one warning line (per code and 10 s), not one per request', async () => {
+  const warnings: string[] = [];
+  const app = createApi({
+    service: new FakeService(),
+    apiKeys: [KEY_A],
+    idempotency: new MemoryIdempotencyRepo(),
+    apiKeyUse: new MemoryApiKeyRepo(),
+    metrics: new CoordinatorMetrics({ defaultMetrics: false }),
+    log: { info() {}, warn: (fields, msg) => warnings.push(`${msg} ${JSON.stringify(fields)}`), error() {} },
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  try {
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${server.url}/api/v1/accounts/${FAILING_ACCOUNT}/sign`, {
+        method: 'POST',
+        headers: { 'X-API-Key': KEY_A, 'content-type': 'application/json' },
+        body: JSON.stringify({ messageHash: HASH }),
+      });
+      assert.is(res.status, 502);
+      await res.body?.cancel();
+    }
+    assert.is(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] as string, /^request failed .*"code":"SIGNING_FAILED"/);
+  } finally {
+    await server.close();
+  }
+});
 
 test('an unexpected error is a 500 INTERNAL with a generic message; the real one is only logged', () =>
   withApi(async ({ post, errors }) => {
@@ -730,7 +944,7 @@ test('/openapi.json documents every registered route (method and {param} path) a
       log: { info() {}, warn() {}, error() {} },
     });
     const routes = registeredRoutes(router);
-    assert.is(routes.length, 10);
+    assert.is(routes.length, 11);
     for (const { method, path } of routes) {
       const openApiPath = path.replace(/:(\w+)/g, '{$1}');
       const op = (doc.paths[openApiPath] as Record<string, { responses?: object }> | undefined)?.[method.toLowerCase()];
