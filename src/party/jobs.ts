@@ -179,6 +179,9 @@ export class SessionJobs {
     const share = sessionKeyShare(held, record);
     await this.reach(record, selfIndex, signal);
     const peers = peersOf(record, selfIndex);
+    // a pair setup dials its peer too: a signer this node never met (a delegate node that took no part in the
+    // keygen) is known only by the record's addresses
+    await this.rememberAddrs(peers);
     const pairs = await this.o.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
     const run = createSign(
       {
@@ -206,10 +209,7 @@ export class SessionJobs {
     helloTokens?: ReadonlyMap<number, Uint8Array>,
   ): Promise<R> {
     const { host } = this.o;
-    for (const { peerId, addrs } of peers.values()) {
-      // a peer store write costs ~1 ms; a connected peer's addresses are known already
-      if (host.getConnections(peerId).length === 0) await host.peerStore.merge(peerId, { multiaddrs: addrs });
-    }
+    await this.rememberAddrs(peers);
     return runSession({
       host,
       registry: this.o.registry,
@@ -227,6 +227,15 @@ export class SessionJobs {
       beforeFailure: () => this.o.store.pairs.flushBurns(),
       ...(this.o.tamperOutbound ? { tamperOutbound: this.o.tamperOutbound } : {}),
     });
+  }
+
+  /** Puts the record's addresses of `peers` into the peer store, for the dials of pair setup and session. */
+  private async rememberAddrs(peers: Peers): Promise<void> {
+    for (const { peerId, addrs } of peers.values()) {
+      // a peer store write costs ~1 ms; a connected peer's addresses are known already
+      if (this.o.host.getConnections(peerId).length === 0)
+        await this.o.host.peerStore.merge(peerId, { multiaddrs: addrs });
+    }
   }
 
   /** The delegate desk; a record names this node as a delegate only when it is one (the intake checked). */
