@@ -54,6 +54,14 @@ function builder(y: Argv) {
       describe: 'Listen multiaddr(s)',
       coerce: (addrs: unknown[]) => addrs.map((a) => checkMultiaddr('listen', String(a))),
     })
+    .option('announce', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe:
+        'Multiaddr(s) to advertise instead of the listen addresses (a public address or /dns4 name in front of a port forward); an external party also advertises its relayed address',
+      coerce: (addrs: unknown[]) => addrs.map((a) => checkMultiaddr('announce', String(a))),
+    })
     .option('join-token', {
       type: 'string',
       describe:
@@ -112,6 +120,7 @@ export function startCommand(y: Argv): Argv {
         ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),
         coordinator: argv.coordinator,
         listen: argv.listen,
+        ...(argv.announce.length > 0 ? { announce: argv.announce } : {}),
         role: argv.role,
         ...(argv['metrics-port'] !== undefined ? { metricsPort: argv['metrics-port'] } : {}),
         logFormat: argv['log-format'],

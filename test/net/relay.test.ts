@@ -1,6 +1,6 @@
 /**
- * An external party reached only through the coordinator's circuit relay, in one process on loopback (the
- * network-namespace tests in test/e2e/relay-netns.test.ts cut the direct paths for real): the external party
+ * An external party reached only through the coordinator's circuit relay, in one process on loopback (direct
+ * paths exist here; the party simply advertises none, so every peer reaches it through the relay): the external party
  * advertises nothing but its relayed address; a 2-of-3 keygen with two persistent parties and its signings (pair
  * setup included) run over relayed connections, noise end to end; the bytes each step moves through the relay are
  * measured (and must fit the relay's per-connection budget); and the relay refuses a slot, and a relayed
