@@ -60,6 +60,10 @@ export interface DevNetworkOptions {
    * take part in hybrid-custody accounts with the caller's user share. @default 1
    */
   delegates?: number;
+  /**
+   * The coordinator's p2p listen multiaddrs; the local parties use the first. @default ['/ip4/127.0.0.1/tcp/0']
+   */
+  p2pListen?: string[];
   /** REST port on 127.0.0.1; 0 takes any free port. @default 4000 */
   port?: number;
   /**
@@ -172,7 +176,7 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
   const coordinator = await startCoordinator({
     port: opts.port ?? 4000,
     host: '127.0.0.1',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: opts.p2pListen ?? ['/ip4/127.0.0.1/tcp/0'],
     dataDir: join(dir, 'coordinator'),
     apiKeys: [apiKey],
     allowedPeers: peerIds,
