@@ -17,6 +17,8 @@ import { mpcProgram } from './self.js';
 
 /** Most parties a dev network runs. */
 export const MAX_DEV_PARTIES = 16;
+/** Most delegate nodes a dev network runs. */
+export const MAX_DEV_DELEGATES = 4;
 /** How long the parties may take to register. */
 export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 /** How long a party may take to stop before it is killed. */
@@ -53,6 +55,15 @@ export interface DevNetworkOptions {
   dir: string;
   /** Party processes, 2..16. @default 3 */
   parties?: number;
+  /**
+   * Delegate node processes (`--role delegate`, named `delegate-1`, …), 0..4: they hold no share of their own and
+   * take part in hybrid-custody accounts with the caller's user share. @default 1
+   */
+  delegates?: number;
+  /**
+   * The coordinator's p2p listen multiaddrs; the local parties use the first. @default ['/ip4/127.0.0.1/tcp/0']
+   */
+  p2pListen?: string[];
   /** REST port on 127.0.0.1; 0 takes any free port. @default 4000 */
   port?: number;
   /**
@@ -94,6 +105,8 @@ export interface DevNetwork {
   /** The data directory (absolute). */
   dir: string;
   parties: readonly DevParty[];
+  /** The delegate nodes. */
+  delegates: readonly DevParty[];
   coordinator: RunningCoordinator;
   /**
    * Stops the parties (SIGTERM, SIGKILL after 10 s), then the coordinator. Rejects with `STOP_FAILED` when a
@@ -136,6 +149,10 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
   if (!Number.isInteger(n) || n < 2 || n > MAX_DEV_PARTIES) {
     throw new DevNetworkError('INVALID_ARGUMENT', `invalid parties ${n}; must be an integer 2..${MAX_DEV_PARTIES}`);
   }
+  const d = opts.delegates ?? 1;
+  if (!Number.isInteger(d) || d < 0 || d > MAX_DEV_DELEGATES) {
+    throw new DevNetworkError('INVALID_ARGUMENT', `invalid delegates ${d}; must be an integer 0..${MAX_DEV_DELEGATES}`);
+  }
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const env = { ...(opts.env ?? process.env) };
@@ -151,14 +168,15 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
   const apiKey =
     opts.apiKey ?? secretFile(join(dir, 'api-key'), () => `mpc_dev_${randomBytes(24).toString('base64url')}`);
   const names = Array.from({ length: n }, (_, i) => `party-${i + 1}`);
+  const delegateNames = Array.from({ length: d }, (_, i) => `delegate-${i + 1}`);
   const peerIds: string[] = [];
-  for (const name of names) peerIds.push(await partyIdentity(join(dir, name), master.key));
+  for (const name of [...names, ...delegateNames]) peerIds.push(await partyIdentity(join(dir, name), master.key));
 
   const { startCoordinator } = await import('../coordinator/server.js');
   const coordinator = await startCoordinator({
     port: opts.port ?? 4000,
     host: '127.0.0.1',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: opts.p2pListen ?? ['/ip4/127.0.0.1/tcp/0'],
     dataDir: join(dir, 'coordinator'),
     apiKeys: [apiKey],
     allowedPeers: peerIds,
@@ -168,9 +186,11 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
   });
   const p2p = coordinator.multiaddrs[0] as string;
   const program = mpcProgram();
-  const parties: DevParty[] = names.map((name, i) => {
+  const all: DevParty[] = [...names, ...delegateNames].map((name, i) => {
     const dataDir = join(dir, name);
     const args = ['party', 'start', '--data-dir', dataDir, '--coordinator', p2p, ...partyKeyArgs];
+    // delegates share the parties' master key: a user share sealed by one opens on any of them
+    if (i >= n) args.push('--role', 'delegate');
     args.push('--log-format', 'pretty', '--log-level', opts.logLevel ?? 'warn');
     const onLine = opts.onPartyLine;
     const child = spawnNode(program, args, {
@@ -179,19 +199,21 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
     });
     return { name, peerId: peerIds[i] as string, dataDir, process: child };
   });
+  const parties = all.slice(0, n);
+  const delegates = all.slice(n);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= stopAll(parties, coordinator);
+    stopping ??= stopAll(all, coordinator);
     return stopping;
   };
   try {
-    await untilRegistered(parties, coordinator, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    await untilRegistered(all, coordinator, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   } catch (e) {
     await stop().catch(() => {});
     throw e;
   }
-  return { apiUrl: coordinator.apiUrl, apiKey, p2p, dir, parties, coordinator, stop };
+  return { apiUrl: coordinator.apiUrl, apiKey, p2p, dir, parties, delegates, coordinator, stop };
 }
 
 /** Waits until every party is online at the coordinator; throws when one ends first or time runs out. */

@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { createLogger } from '../src/runtime/logger.js';
 import { MASTER_KEY_ENV } from '../src/runtime/master-key.js';
 import { exitWithStarter } from '../src/runtime/processes.js';
-import { type DevNetwork, MAX_DEV_PARTIES, startDevNetwork } from './dev-network.js';
+import { type DevNetwork, MAX_DEV_DELEGATES, MAX_DEV_PARTIES, startDevNetwork } from './dev-network.js';
 import { UsageError } from './failure.js';
 import { untilSignal } from './signals.js';
 
@@ -23,11 +23,22 @@ export function banner(net: DevNetwork): string {
     `  API key  ${apiKey}`,
     `  p2p      ${net.p2p}`,
     `  parties  ${net.parties.map((p) => `${p.name} (pid ${p.process.pid})`).join(', ')}`,
+    ...(net.delegates.length > 0
+      ? [`  delegate ${net.delegates.map((p) => `${p.name} (pid ${p.process.pid})`).join(', ')}`]
+      : []),
     '',
     '  Create an account (2-of-3):',
     `    curl -s -X POST ${apiUrl}/api/v1/accounts -H 'X-API-Key: ${apiKey}' -H 'Content-Type: application/json' -d '{"userId":"alice"}'`,
     '  Sign with it (use its accountId):',
     `    curl -s -X POST ${apiUrl}/api/v1/accounts/<accountId>/sign -H 'X-API-Key: ${apiKey}' -H 'Content-Type: application/json' -d '{"messageHash":"${hash}"}'`,
+    ...(net.delegates.length > 0
+      ? [
+          "  Hybrid custody (3-of-3, the delegate's share returned to you as userShare; keep it):",
+          `    curl -s -X POST ${apiUrl}/api/v1/accounts -H 'X-API-Key: ${apiKey}' -H 'Content-Type: application/json' -d '{"userId":"bob","custody":"hybrid","threshold":3,"parties":3}'`,
+          '  Sign with the user share:',
+          `    curl -s -X POST ${apiUrl}/api/v1/accounts/<accountId>/sign -H 'X-API-Key: ${apiKey}' -H 'Content-Type: application/json' -d '{"messageHash":"${hash}","userShare":"<userShare>"}'`,
+        ]
+      : []),
     '',
     '  Ctrl-C stops the network; data stays in the directory above.',
     '',
@@ -62,6 +73,17 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
             return n;
           },
         })
+        .option('delegates', {
+          type: 'number',
+          default: 1,
+          describe: `Delegate nodes to run beside the parties, for hybrid custody (0..${MAX_DEV_DELEGATES})`,
+          coerce: (n: number) => {
+            if (!Number.isInteger(n) || n < 0 || n > MAX_DEV_DELEGATES) {
+              throw new UsageError(`invalid --delegates ${n}; must be 0..${MAX_DEV_DELEGATES}`);
+            }
+            return n;
+          },
+        })
         .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'warn' as const }),
     async (argv) => {
       // a foreground tool: when what started it ends (a killed npm start, a closed script), it stops too
@@ -73,6 +95,7 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
       const net = await startDevNetwork({
         dir: argv.dir,
         parties: argv.parties,
+        delegates: argv.delegates,
         port: argv.port,
         masterKey: fromEnv ? 'env' : 'file',
         ...(apiKey ? { apiKey } : {}),
@@ -80,7 +103,9 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
         log: createLogger({ level: argv['log-level'], pretty: true, name: 'coordinator' }),
         onPartyLine: (name, line) => console.log(`[${name}] ${line}`),
       });
-      console.log(`mpc dev: ${net.parties.length}/${net.parties.length} parties online`);
+      console.log(
+        `mpc dev: ${net.parties.length}/${net.parties.length} parties online, ${net.delegates.length} delegate node(s)`,
+      );
       console.log(banner(net));
       await untilSignal(
         async () => {

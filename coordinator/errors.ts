@@ -8,6 +8,10 @@ import { CodedError } from '../protocols/common/errors.js';
 /** Stable error codes of the REST API. */
 export type ApiErrorCode =
   | 'INVALID_REQUEST'
+  /** Signing this account needs its user share (hybrid custody) and the request brought none. */
+  | 'USER_SHARE_REQUIRED'
+  /** The request's user share is not one of this account (tampered, truncated, another account's). */
+  | 'INVALID_USER_SHARE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
@@ -21,6 +25,8 @@ export type ApiErrorCode =
 /** HTTP status of each code. */
 export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   INVALID_REQUEST: 400,
+  USER_SHARE_REQUIRED: 400,
+  INVALID_USER_SHARE: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

@@ -6,6 +6,7 @@
  */
 import type { PartyRole } from '../protocols/control/control.js';
 import type { SessionOutcome } from '../src/runtime/metrics.js';
+import type { Custody } from './db/types.js';
 
 /** One party of an account. */
 export interface AccountPartyView {
@@ -31,8 +32,22 @@ export interface AccountView {
   sessionId: string;
   /** `pending` during keygen, `active` once every party reported the same key, `failed` otherwise. */
   status: 'pending' | 'active' | 'failed';
+  /**
+   * `server`: every share is held by the cluster's parties. `hybrid`: the share of the party whose role is
+   * `delegate` was sealed and handed to the caller at creation (the user share); it is never stored or shown.
+   */
+  custody: Custody;
+  /** Every signing must bring the user share (hybrid only). */
+  requireUserShare: boolean;
+  /** Parties that take part in every signing. */
+  requireParties: string[];
   /** ISO 8601. */
   createdAt: string;
+}
+
+/** The answer to an account creation: the account, and for hybrid custody the user share (base64url), once. */
+export interface CreatedAccountView extends AccountView {
+  userShare?: string;
 }
 
 /** A released signature. */
@@ -117,12 +132,31 @@ export interface KeygenRequest {
   threshold: number;
   /** Parties holding a share, threshold..16. */
   parties: number;
+  /** @default 'server' */
+  custody?: Custody;
+  /** Hybrid only, and only when the persistent parties alone cannot reach the threshold (the API checked). */
+  requireUserShare?: boolean;
+  /** Party ids to put in the key (distinct, at most `parties`; the API checked). */
+  include?: readonly string[];
+  /** Party ids of `include` that must take part in every signing (the API checked). */
+  requireParties?: readonly string[];
+}
+
+/** What a signing request may add to the hash. */
+export interface SignOptions {
+  /** The user share a hybrid account's creation returned (its bytes; opened only by a delegate node). */
+  userShare?: Uint8Array;
+  /** Party ids of the account that must be among the signers. */
+  include?: readonly string[];
 }
 
 /** The coordinator's operations behind the REST API. */
 export interface CoordinatorService {
-  /** Runs a keygen; resolves when the account is active. The API has checked 2 <= threshold <= parties <= 16. */
-  createAccount(req: KeygenRequest): Promise<AccountView>;
+  /**
+   * Runs a keygen; resolves when the account is active (with the user share for hybrid custody). The API has
+   * checked 2 <= threshold <= parties <= 16.
+   */
+  createAccount(req: KeygenRequest): Promise<CreatedAccountView>;
   /** Throws `NOT_FOUND`. */
   getAccount(accountId: string): Promise<AccountView>;
   listAccounts(userId: string): Promise<AccountView[]>;
@@ -130,7 +164,7 @@ export interface CoordinatorService {
    * Signs a 32-byte hash (not all zeros; the API has checked both); the signature is verified against the
    * account's key before release.
    */
-  sign(accountId: string, messageHash: Uint8Array): Promise<SignatureView>;
+  sign(accountId: string, messageHash: Uint8Array, opts?: SignOptions): Promise<SignatureView>;
   /** The session with this 32-byte id; throws `NOT_FOUND`. */
   getSession(sessionId: Uint8Array): Promise<SessionView>;
   listParties(): Promise<PartyView[]>;

@@ -16,6 +16,7 @@ import { boolSetting, checkListenAddrs, intSetting, raw, type Setting, settingNa
 export const PARTY_SETTINGS = {
   coordinator: { flag: 'coordinator' },
   listen: { flag: 'listen' },
+  announce: { flag: 'announce' },
   joinToken: { flag: 'join-token', env: 'MPC_JOIN_TOKEN' },
   metricsPort: { flag: 'metrics-port' },
   maxSessions: { flag: 'max-sessions' },
@@ -40,6 +41,7 @@ export interface PartyStartArgs {
   'master-key-file'?: string | undefined;
   coordinator: string;
   listen?: (string | number)[] | undefined;
+  announce?: (string | number)[] | undefined;
   'join-token'?: string | undefined;
   role: PartyRole;
   'metrics-port'?: number | undefined;
@@ -84,6 +86,8 @@ export function toPartyConfig(
   const coordinator = checkCoordinatorAddr(argv.coordinator);
   const listenArgs = (argv.listen ?? []).map(String);
   const listen = checkListenAddrs(S.listen, listenArgs.length > 0 ? listenArgs : [PARTY_DEFAULTS.listen]);
+  const announceArgs = (argv.announce ?? []).map(String);
+  const announce = announceArgs.length > 0 ? checkListenAddrs(S.announce, announceArgs) : [];
   const joinToken = raw(S.joinToken, argv['join-token'], env) as string | undefined;
   if (
     joinToken !== undefined &&
@@ -126,6 +130,7 @@ export function toPartyConfig(
     ...(argv['master-key-file'] ? { masterKeyFile: argv['master-key-file'] } : {}),
     coordinator,
     listen,
+    ...(announce.length > 0 ? { announce } : {}),
     role: argv.role,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     logFormat: argv['log-format'],

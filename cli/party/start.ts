@@ -18,6 +18,12 @@ function builder(y: Argv) {
       array: true,
       describe: `Listen multiaddr(s) (default ${PARTY_DEFAULTS.listen})`,
     })
+    .option('announce', {
+      type: 'string',
+      array: true,
+      describe:
+        'Multiaddr(s) to advertise instead of the listen addresses (a public address or /dns4 name in front of a port forward); an external party also advertises its relayed address',
+    })
     .option('join-token', {
       type: 'string',
       describe:

@@ -8,7 +8,7 @@ import { type PartyRole, ROLE_CODES } from '../../protocols/control/control.js';
 import type { ApiErrorCode } from '../errors.js';
 import { HTTP_STATUS } from '../errors.js';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';
-import { CreateAccountBody, JoinTokenBody, ListAccountsQuery, SignBody } from './schemas.js';
+import { CreateAccountFields, JoinTokenBody, ListAccountsQuery, SignFields } from './schemas.js';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1): the keywords used here, and any other. */
 export interface JsonSchema {
@@ -111,6 +111,14 @@ const ERROR_CODES = Object.keys(HTTP_STATUS) as ApiErrorCode[];
 /** Error responses, by the name used in `components.responses`. */
 const ERROR_RESPONSES: Record<string, { code: ApiErrorCode; description: string }> = {
   InvalidRequest: { code: 'INVALID_REQUEST', description: 'The request is malformed; the message names the field.' },
+  UserShareRequired: {
+    code: 'USER_SHARE_REQUIRED',
+    description: 'The hybrid account needs its user share for this signing and the request brought none.',
+  },
+  InvalidUserShare: {
+    code: 'INVALID_USER_SHARE',
+    description: "The userShare is not this account's (altered, truncated, or another account's).",
+  },
   Unauthorized: { code: 'UNAUTHORIZED', description: 'Missing or unknown X-API-Key.' },
   Forbidden: { code: 'FORBIDDEN', description: 'The client address is not in the allow list.' },
   NotFound: { code: 'NOT_FOUND', description: 'No such resource (or route).' },
@@ -171,6 +179,26 @@ const ok = (description: string, schema: JsonSchema): OpenApiResponse => ({
 
 const PUBLIC: Record<string, string[]>[] = [];
 
+/** The fields of an account. */
+const ACCOUNT_PROPERTIES: Record<string, JsonSchema> = {
+  accountId: str(),
+  userId: str(),
+  publicKey: nullable(hex(66, 'Compressed secp256k1 public key; null until keygen finishes.')),
+  address: nullable(str('EIP-55 checksummed Ethereum address; null until keygen finishes.')),
+  threshold: { type: 'integer' },
+  parties: { type: 'array', items: ref('AccountParty') },
+  sessionId: str('The keygen session.'),
+  status: { type: 'string', enum: ['pending', 'active', 'failed'] },
+  custody: {
+    type: 'string',
+    enum: ['server', 'hybrid'],
+    description: "hybrid: the delegate party's share is held by the caller (the user share), never shown here.",
+  },
+  requireUserShare: { type: 'boolean', description: 'Every signing must bring the user share.' },
+  requireParties: { type: 'array', items: str(), description: 'Parties in every signing.' },
+  createdAt: iso('When the account was created.'),
+};
+
 /** The document served at `/openapi.json`. */
 export const OPENAPI_DOCUMENT: OpenApiDocument = {
   openapi: '3.1.0',
@@ -187,11 +215,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       post: {
         operationId: 'createAccount',
         summary: 'Create an account: runs a keygen and answers once the key is active',
+        description:
+          '`custody: "hybrid"` puts an online delegate node among the parties: its share is sealed for the caller ' +
+          'and returned once as `userShare` (base64url), never stored; keep it, signing needs it when the ' +
+          'persistent parties alone cannot reach the threshold (or `requireUserShare` is set). `include` names ' +
+          'parties to put in the key, `requireParties` those of them that must take part in every signing. ' +
+          '`user_id` is accepted as an alias of `userId`.',
         tags: ['accounts'],
         parameters: [idempotencyKey],
-        requestBody: { required: true, content: json(fromZod(CreateAccountBody)) },
+        requestBody: { required: true, content: json(fromZod(CreateAccountFields)) },
         responses: {
-          '201': ok('The new, active account.', ref('Account')),
+          '201': ok('The new, active account (with `userShare` for hybrid custody).', ref('CreatedAccount')),
           ...POST_ERRORS,
           '502': errorRef('SigningFailed'),
           '504': errorRef('Timeout'),
@@ -237,10 +271,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'sign',
         summary: "Sign a 32-byte hash with the account's key",
         description:
-          "The signature is verified against the account's public key before it is returned. An all-zero hash is refused (400): it is no message's digest.",
+          "The signature is verified against the account's public key before it is returned. An all-zero hash is refused (400): it is no message's digest. " +
+          'For a hybrid account, `userShare` (as its creation returned it) makes an online delegate node one of the signers; ' +
+          'without it the persistent parties sign when they reach the threshold, else 400 USER_SHARE_REQUIRED. ' +
+          "A user share that is not this account's (altered, truncated, another account's) gives 400 INVALID_USER_SHARE. " +
+          '`include` names parties that must be among the signers. `message` is accepted as an alias of `messageHash`.',
         tags: ['signing'],
         parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
-        requestBody: { required: true, content: json(fromZod(SignBody)) },
+        requestBody: { required: true, content: json(fromZod(SignFields)) },
         responses: {
           '200': ok('The signature.', ref('Signature')),
           ...POST_ERRORS,
@@ -370,17 +408,14 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         index: { type: 'integer', minimum: 1, description: "The party's index in the key." },
         role: { type: 'string', enum: ROLES },
       }),
-      Account: obj({
-        accountId: str(),
-        userId: str(),
-        publicKey: nullable(hex(66, 'Compressed secp256k1 public key; null until keygen finishes.')),
-        address: nullable(str('EIP-55 checksummed Ethereum address; null until keygen finishes.')),
-        threshold: { type: 'integer' },
-        parties: { type: 'array', items: ref('AccountParty') },
-        sessionId: str('The keygen session.'),
-        status: { type: 'string', enum: ['pending', 'active', 'failed'] },
-        createdAt: iso('When the account was created.'),
-      }),
+      Account: obj(ACCOUNT_PROPERTIES),
+      CreatedAccount: obj(
+        {
+          ...ACCOUNT_PROPERTIES,
+          userShare: str('Hybrid custody only: the sealed user share (base64url). Returned once; keep it.'),
+        },
+        ['userShare'],
+      ),
       Signature: obj({
         accountId: str(),
         sessionId: str(),

@@ -103,8 +103,11 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
 
   router.post('/api/v1/accounts/:accountId/sign', ...post, async (ctx) => {
     const accountId = param(ctx, 'accountId');
-    const { messageHash } = validate(SignBody, ctx.state.body);
-    ctx.body = await service.sign(accountId, messageHash);
+    const { messageHash, userShare, include } = validate(SignBody, ctx.state.body);
+    ctx.body = await service.sign(accountId, messageHash, {
+      ...(userShare ? { userShare } : {}),
+      ...(include ? { include } : {}),
+    });
   });
 
   router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {

@@ -19,38 +19,104 @@ export const MAX_PARTIES = 16;
 // Range checks come before `.int()` so that an out-of-range number reports the range, not the safe-integer limit.
 const partyCount = z.number().min(MIN_PARTIES).max(MAX_PARTIES).int();
 
-/** `POST /api/v1/accounts`. */
-export const CreateAccountBody = z
+/** A party id (a libp2p peer id in base58btc, as `GET /api/v1/parties` lists them). */
+const partyId = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{20,128}$/, 'must be a party id (a base58btc peer id)');
+
+/** A list of distinct party ids. */
+const partyIds = z
+  .array(partyId)
+  .max(MAX_PARTIES)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not name a party twice');
+
+/**
+ * Snake_case names the system this coordinator replaces used, accepted as aliases of the canonical camelCase
+ * fields so that its callers switch without code changes. Giving both spellings of one field is refused.
+ */
+function aliases(map: Readonly<Record<string, string>>) {
+  return (input: unknown): unknown => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+    const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    for (const [alias, name] of Object.entries(map)) {
+      if (!Object.hasOwn(out, alias)) continue;
+      if (Object.hasOwn(out, name)) {
+        throw new CoordinatorError('INVALID_REQUEST', `${alias}: give ${name} or ${alias}, not both`);
+      }
+      out[name] = out[alias];
+      delete out[alias];
+    }
+    return out;
+  };
+}
+
+/** The fields of `POST /api/v1/accounts` in their canonical names (the OpenAPI document shows these). */
+export const CreateAccountFields = z
   .strictObject({
     userId: clientText(128),
     threshold: partyCount.default(2),
     parties: partyCount.default(3),
+    custody: z.enum(['server', 'hybrid']).default('server'),
+    requireUserShare: z.boolean().default(false),
+    include: partyIds.default([]),
+    requireParties: partyIds.default([]),
   })
   .check((ctx) => {
-    // Only meaningful once both counts are valid numbers.
+    // Only meaningful once every field is valid.
     if (ctx.issues.length > 0) return;
-    if (ctx.value.threshold > ctx.value.parties) {
-      ctx.issues.push({
-        code: 'custom',
-        path: ['threshold'],
-        message: `must not exceed parties (${ctx.value.parties})`,
-        input: ctx.value.threshold,
-      });
+    const v = ctx.value;
+    const issue = (path: string, message: string, input: unknown) =>
+      ctx.issues.push({ code: 'custom', path: [path], message, input });
+    if (v.threshold > v.parties) {
+      issue('threshold', `must not exceed parties (${v.parties})`, v.threshold);
+      return;
+    }
+    if (v.include.length > v.parties) issue('include', `names more than parties (${v.parties})`, v.include);
+    const notIncluded = v.requireParties.find((p) => !v.include.includes(p));
+    if (notIncluded) issue('requireParties', `${notIncluded} is not in include`, v.requireParties);
+    if (v.requireUserShare && v.custody !== 'hybrid') {
+      issue('requireUserShare', 'needs custody "hybrid" (a server account has no user share)', true);
+    } else if (v.requireUserShare && v.parties - 1 >= v.threshold) {
+      issue(
+        'requireUserShare',
+        `the ${v.parties - 1} persistent parties alone reach the threshold ${v.threshold}, so signing could go on without the user share; use threshold = parties`,
+        true,
+      );
+    }
+    const seats = v.threshold - (v.requireUserShare ? 1 : 0);
+    if (v.requireParties.length > seats) {
+      issue('requireParties', `names more parties than a signing has room for (${seats})`, v.requireParties);
     }
   });
 
+/** `POST /api/v1/accounts` (`user_id` is an alias of `userId`). */
+export const CreateAccountBody = z.preprocess(aliases({ user_id: 'userId' }), CreateAccountFields);
+
+/** Longest `userShare` text: base64url of the longest user share (4096 bytes) the delegate accepts. */
+const MAX_USER_SHARE_CHARS = 5462;
+
 /**
- * `POST /api/v1/accounts/:accountId/sign`: `messageHash` becomes its 32 bytes. An all-zero hash is refused: it is
- * no digest of any message but a placeholder someone forgot to fill, and signing it would hand out a signature
- * that means nothing.
+ * `POST /api/v1/accounts/:accountId/sign` (`message` is an alias of `messageHash`): `messageHash` becomes its 32
+ * bytes. An all-zero hash is refused: it is no digest of any message but a placeholder someone forgot to fill,
+ * and signing it would hand out a signature that means nothing. `userShare` becomes its bytes: whether they
+ * are a user share of this account only a delegate node can tell (`INVALID_USER_SHARE` otherwise).
  */
-export const SignBody = z.strictObject({
+export const SignFields = z.strictObject({
   messageHash: z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters')
     .transform((hex) => hexToBytes(hex.slice(2)))
     .refine((bytes) => bytes.some((b) => b !== 0), 'must not be all zeros; send the hash of the message to sign'),
+  userShare: z
+    .string()
+    .min(1)
+    .max(MAX_USER_SHARE_CHARS)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url, as the account creation returned it')
+    .transform((text) => new Uint8Array(Buffer.from(text, 'base64url')))
+    .optional(),
+  include: partyIds.optional(),
 });
+
+/** `POST /api/v1/accounts/:accountId/sign` with its alias. */
+export const SignBody = z.preprocess(aliases({ message: 'messageHash' }), SignFields);
 
 /** A session id as the API shows it: 64 lowercase hex characters. */
 const SESSION_ID = /^[0-9a-f]{64}$/;

@@ -3,7 +3,7 @@
  */
 import type pg from 'pg';
 import type { PartyRole } from '../../protocols/control/control.js';
-import type { AccountParty, AccountRepo, AccountRow, AccountStatus } from './types.js';
+import type { AccountParty, AccountRepo, AccountRow, AccountStatus, Custody } from './types.js';
 
 /** An `accounts` row with its parties aggregated as JSON, as {@link SELECT_ACCOUNT} returns it. */
 interface AccountRecord {
@@ -15,6 +15,9 @@ interface AccountRecord {
   threshold: number;
   status: AccountStatus;
   session_id: string;
+  custody: Custody;
+  require_user_share: boolean;
+  required_parties: string[];
   created_at: Date;
   parties: { partyId: string; index: number; role: PartyRole }[];
 }
@@ -22,7 +25,7 @@ interface AccountRecord {
 /** Accounts with their parties in index order, in one statement (one snapshot, one round trip). */
 const SELECT_ACCOUNT = `
   SELECT a.account_id, a.user_id, a.key_id, a.public_key, a.address, a.threshold, a.status, a.session_id,
-         a.created_at,
+         a.custody, a.require_user_share, a.required_parties, a.created_at,
          COALESCE((SELECT json_agg(json_build_object('partyId', p.peer_id, 'index', p.idx, 'role', p.role)
                                    ORDER BY p.idx)
                    FROM account_parties p WHERE p.account_id = a.account_id), '[]'::json) AS parties
@@ -39,6 +42,9 @@ function toRow(r: AccountRecord): AccountRow {
     status: r.status,
     sessionId: r.session_id,
     parties: r.parties,
+    custody: r.custody,
+    requireUserShare: r.require_user_share,
+    requiredParties: r.required_parties,
     createdAt: r.created_at,
   };
 }
@@ -47,6 +53,9 @@ function toRow(r: AccountRecord): AccountRow {
 export function accountRepo(pool: pg.Pool): AccountRepo {
   return {
     async insert(a) {
+      const custody = a.custody ?? 'server';
+      const requireUserShare = a.requireUserShare ?? false;
+      const requiredParties = [...(a.requiredParties ?? [])];
       const parties: AccountParty[] = [...a.parties]
         .sort((x, y) => x.index - y.index)
         .map((p) => ({ partyId: p.partyId, index: p.index, role: p.role }));
@@ -56,9 +65,19 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
       try {
         await c.query('BEGIN');
         const r = await c.query<{ created_at: Date }>(
-          `INSERT INTO accounts (account_id, user_id, key_id, threshold, session_id)
-           VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
-          [a.accountId, a.userId, a.keyId, a.threshold, a.sessionId],
+          `INSERT INTO accounts (account_id, user_id, key_id, threshold, session_id, custody, require_user_share,
+                                 required_parties)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING created_at`,
+          [
+            a.accountId,
+            a.userId,
+            a.keyId,
+            a.threshold,
+            a.sessionId,
+            custody,
+            requireUserShare,
+            JSON.stringify(requiredParties),
+          ],
         );
         await c.query(
           `INSERT INTO account_parties (account_id, peer_id, idx, role)
@@ -76,6 +95,9 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
           status: 'pending',
           sessionId: a.sessionId,
           parties,
+          custody,
+          requireUserShare,
+          requiredParties,
           createdAt: r.rows[0]!.created_at,
         };
       } catch (e) {

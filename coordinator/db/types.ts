@@ -30,13 +30,29 @@ export interface AccountRow {
   /** The keygen session id (hex). */
   sessionId: string;
   parties: AccountParty[];
+  /** `hybrid`: one party is a delegate whose share the caller holds (the user share); never stored here. */
+  custody: Custody;
+  /** Every signing must bring the user share (hybrid only). */
+  requireUserShare: boolean;
+  /** Peer ids that take part in every signing. */
+  requiredParties: string[];
   createdAt: Date;
 }
 
+/** How an account's shares are held: all by the cluster's parties, or one by the caller (the user share). */
+export type Custody = 'server' | 'hybrid';
+
+/** A pending account to insert. */
+export type NewAccount = Omit<
+  AccountRow,
+  'publicKey' | 'address' | 'status' | 'createdAt' | 'custody' | 'requireUserShare' | 'requiredParties'
+> &
+  Partial<Pick<AccountRow, 'custody' | 'requireUserShare' | 'requiredParties'>>;
+
 /** Accounts. */
 export interface AccountRepo {
-  /** Inserts a pending account with its parties. */
-  insert(a: Omit<AccountRow, 'publicKey' | 'address' | 'status' | 'createdAt'>): Promise<AccountRow>;
+  /** Inserts a pending account with its parties (custody `server`, no rules unless given). */
+  insert(a: NewAccount): Promise<AccountRow>;
   /** Sets `active` with the agreed key and address. */
   activate(accountId: string, publicKey: string, address: string): Promise<void>;
   /** Sets `failed`. */

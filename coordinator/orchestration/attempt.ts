@@ -10,7 +10,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import type { Ack } from '../../protocols/control/ack.js';
-import type { SessionResult } from '../../protocols/control/control.js';
+import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
 import type { SessionRecord, SignedRecord } from '../../protocols/control/record.js';
 
 /** How an attempt ended. */
@@ -36,6 +36,8 @@ export interface AttemptIo {
 export interface PartyIndex {
   readonly partyId: string;
   readonly index: number;
+  /** The party's role in the session, stated in the record. */
+  readonly role?: PartyRole;
 }
 
 /**

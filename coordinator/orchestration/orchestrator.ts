@@ -4,9 +4,16 @@
  * the database. Reads for the API are in `reads.ts`, views in `views.ts`, how an attempt ends on the record in
  * `outcome.ts`.
  *
- * - Keygen: N online persistent parties; the account becomes active only when every party reported the same
- *   public key; then each party is told to commit its pending share (abort otherwise).
- * - Signing: `threshold` online parties holding the key, persistent first, then by key index. The first result
+ * - Keygen: N online persistent parties (the `include`d ones first, whatever their role); the account becomes
+ *   active only when every party reported the same public key; then each party is told to commit its pending
+ *   share (abort otherwise). Hybrid custody: one of the N is an online delegate node, told the account id first
+ *   (a delegate message); its result carries its share sealed for the caller, which the answer hands out once
+ *   and nothing here keeps. A delegate commits nothing, so it gets no decision.
+ * - Signing: `threshold` online parties holding the key, the required and `include`d ones first, then
+ *   persistent, then by key index. With a user share: any online delegate node at the delegate's key index
+ *   (delegates are interchangeable: the share opens under the operator's master key), told the account's key
+ *   and the share first, which it opens before any session exists (`INVALID_USER_SHARE` when it does not);
+ *   without one, the delegate's index is not used (`USER_SHARE_REQUIRED` when that leaves too few). The first result
  *   whose signature verifies under the account key (checked here, with noble) is released. A timeout (or a
  *   party that refuses or cannot be reached) is retried once with a fresh session id and without the silent
  *   parties; a failed protocol check is never retried: it is recorded with its culprits and returned.
@@ -17,16 +24,18 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
+import { MAX_USER_SHARE_BYTES } from '../../protocols/control/delegate.js';
 import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { Log } from '../../src/runtime/logger.js';
-import type { AccountRow, Repositories } from '../db/types.js';
+import type { AccountParty, AccountRow, Custody, Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
-import type { Rendezvous } from '../p2p/rendezvous.js';
+import type { Presence, Rendezvous } from '../p2p/rendezvous.js';
 import type {
   AccountView,
   CoordinatorService,
+  CreatedAccountView,
   HealthView,
   JoinTokenView,
   KeygenRequest,
@@ -35,6 +44,7 @@ import type {
   SessionMetrics,
   SessionView,
   SignatureView,
+  SignOptions,
 } from '../service.js';
 import {
   Attempt,
@@ -56,7 +66,10 @@ export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
 
 /** The parts of the rendezvous orchestration uses. */
-export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'publish' | 'isOnline' | 'presence' | 'get'>;
+export type PartyNetwork = Pick<
+  Rendezvous,
+  'announce' | 'decide' | 'publish' | 'isOnline' | 'presence' | 'get' | 'delegate'
+>;
 
 /** Options of {@link Orchestrator}. */
 export interface OrchestratorInit {
@@ -122,20 +135,14 @@ export class Orchestrator implements CoordinatorService {
   // ---- accounts ---------------------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.createAccount} */
-  async createAccount(req: KeygenRequest): Promise<AccountView> {
+  async createAccount(req: KeygenRequest): Promise<CreatedAccountView> {
     const { userId, threshold, parties: n } = req;
-    const online = this.init.network.presence().filter((p) => p.role === 'persistent' && this.online(p.partyId));
-    if (online.length < n) {
-      throw new CoordinatorError(
-        'UNAVAILABLE',
-        `a ${threshold}-of-${n} keygen needs ${n} online persistent parties; ${online.length} online`,
-      );
-    }
-    const chosen = shuffle(online).slice(0, n);
+    const custody = req.custody ?? 'server';
+    const chosen = this.pickKeygenParties(n, custody, req.include ?? []);
     const accountId = randomUUID();
     const keyId = randomBytes(32);
     // a keygen gives out the key-share indices 1..N; signing records name the parties by them
-    const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1 }));
+    const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role }));
     const record = this.record('keygen', keyId, threshold, indexed, this.keygenTimeout);
     const sessionId = bytesToHex(record.sessionId);
     await this.init.repos.accounts.insert({
@@ -144,28 +151,100 @@ export class Orchestrator implements CoordinatorService {
       keyId: bytesToHex(keyId),
       threshold,
       sessionId,
-      parties: chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role })),
+      parties: indexed,
+      custody,
+      requireUserShare: req.requireUserShare ?? false,
+      requiredParties: [...(req.requireParties ?? [])],
     });
+    const delegate = indexed.find((p) => p.role === 'delegate');
+    if (delegate) {
+      const ack = await this.init.network.delegate(delegate.partyId, {
+        kind: 'keygen',
+        sessionId: record.sessionId,
+        accountId,
+      });
+      if (!ack.ok) {
+        await this.init.repos.accounts.fail(accountId);
+        throw new CoordinatorError('UNAVAILABLE', `the delegate node refused the keygen: ${ack.code}: ${ack.message}`, {
+          partyId: delegate.partyId,
+        });
+      }
+    }
     const started = performance.now();
     const partyIds = chosen.map((p) => p.partyId);
+    // a delegate stores nothing: there is nothing for it to commit or abort
+    const holders = indexed.filter((p) => p.role !== 'delegate').map((p) => p.partyId);
     const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
     const journal = this.journal(signed, accountId, partyIds, 1, null);
-    const verdict = await this.runAttempt(signed, partyIds, keygenJudge(n), this.keygenTimeout, journal);
+    const judge = keygenJudge(n, delegate?.partyId);
+    const verdict = await this.runAttempt(signed, partyIds, judge, this.keygenTimeout, journal);
     if (verdict.kind === 'ok') {
-      const publicKey = `0x${bytesToHex(verdict.value)}`;
-      const address = ethereumAddress(verdict.value);
+      const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
+      const address = ethereumAddress(verdict.value.publicKey);
       await this.init.repos.accounts.activate(accountId, publicKey, address);
-      await this.decideAll(record, partyIds, 'commit', journal);
-      journal.event('result', { publicKey, address });
+      await this.decideAll(record, holders, 'commit', journal);
+      journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
       journal.write(() => this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }));
     } else {
       await this.init.repos.accounts.fail(accountId);
-      await this.decideAll(record, partyIds, 'abort', journal);
+      await this.decideAll(record, holders, 'abort', journal);
     }
     recordOutcome(this.sinks(journal), 'keygen', verdict, started);
     await journal.flush();
     if (verdict.kind !== 'ok') throw verdictError(verdict, sessionId, 'keygen');
-    return this.getAccount(accountId);
+    const view = await this.getAccount(accountId);
+    const userShare = verdict.value.userShare;
+    return userShare ? { ...view, userShare: Buffer.from(userShare).toString('base64url') } : view;
+  }
+
+  /**
+   * The N parties of a keygen: the `include`d ones (online, whatever their role; at most one delegate, and only
+   * for hybrid custody), then online persistent parties at random, and for hybrid custody one online delegate
+   * node (an included one, else one at random).
+   */
+  private pickKeygenParties(n: number, custody: Custody, include: readonly string[]): Presence[] {
+    const online = this.init.network.presence().filter((p) => this.online(p.partyId));
+    const included: Presence[] = [];
+    for (const id of include) {
+      const p = online.find((x) => x.partyId === id);
+      if (!p) throw new CoordinatorError('UNAVAILABLE', `include: party ${id} is not online`, { partyId: id });
+      if (p.role === 'delegate' && custody !== 'hybrid') {
+        throw new CoordinatorError(
+          'INVALID_REQUEST',
+          `include: party ${id} is a delegate node, which stores no share; it takes part only with custody "hybrid"`,
+        );
+      }
+      included.push(p);
+    }
+    const delegates = included.filter((p) => p.role === 'delegate');
+    if (delegates.length > 1) {
+      throw new CoordinatorError(
+        'INVALID_REQUEST',
+        'include: names more than one delegate node; a key has one user share',
+      );
+    }
+    const chosen = [...included];
+    if (custody === 'hybrid' && delegates.length === 0) {
+      const delegate = shuffle(online.filter((p) => p.role === 'delegate'))[0];
+      if (!delegate)
+        throw new CoordinatorError('UNAVAILABLE', 'hybrid custody needs an online delegate node; none is online');
+      if (chosen.length >= n) {
+        throw new CoordinatorError(
+          'INVALID_REQUEST',
+          `include: leaves no room for the delegate node among ${n} parties`,
+        );
+      }
+      chosen.push(delegate);
+    }
+    const pool = shuffle(online.filter((p) => p.role === 'persistent' && !included.includes(p)));
+    const wanted = n - chosen.length;
+    if (pool.length < wanted) {
+      throw new CoordinatorError(
+        'UNAVAILABLE',
+        `a ${n}-party ${custody} keygen needs ${wanted} more online persistent parties; ${pool.length} online`,
+      );
+    }
+    return [...chosen, ...pool.slice(0, wanted)];
   }
 
   /** {@inheritDoc CoordinatorService.getAccount} */
@@ -181,7 +260,7 @@ export class Orchestrator implements CoordinatorService {
   // ---- signing ----------------------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.sign} */
-  async sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
+  async sign(accountId: string, hash: Uint8Array, opts: SignOptions = {}): Promise<SignatureView> {
     const account = this.active.get(accountId) ?? (await this.init.repos.accounts.get(accountId));
     if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
     if (account.status !== 'active' || account.publicKey === null) {
@@ -192,13 +271,16 @@ export class Orchestrator implements CoordinatorService {
       this.active.set(accountId, account);
     }
     const publicKey = hexToBytes(account.publicKey.slice(2));
+    const rules = signRules(account, opts);
     const excluded = new Set<string>();
     let retryOf: string | null = null;
     for (let attemptNo = 1; ; attemptNo++) {
-      const picked = this.pickSigners(account, excluded);
+      const picked = this.pickSigners(account, excluded, rules);
       const signers = picked.map((p) => p.partyId);
       const record = this.record('sign', hexToBytes(account.keyId), account.threshold, picked, this.signTimeout, hash);
       const sessionId = bytesToHex(record.sessionId);
+      const delegate = picked.find((p) => p.role === 'delegate');
+      if (delegate && opts.userShare) await this.handUserShare(account, delegate, record, opts.userShare, publicKey);
       const started = performance.now();
       const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
       const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
@@ -229,24 +311,89 @@ export class Orchestrator implements CoordinatorService {
     }
   }
 
-  /** `threshold` online parties of the account, not excluded: persistent first, then by key index. */
-  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): PartyIndex[] {
-    const rank = (role: PartyRole | undefined) => (role === 'persistent' ? 0 : 1);
-    const candidates = account.parties
+  /**
+   * `threshold` online signers of the account, not excluded: the required and included parties first, then
+   * persistent ones, then by key index; at the delegate's index (with a user share) an online delegate node.
+   */
+  private pickSigners(account: AccountRow, excluded: ReadonlySet<string>, rules: SignRules): PartyIndex[] {
+    const role = (p: AccountParty) => this.init.network.get(p.partyId)?.role ?? p.role;
+    const rank = (p: AccountParty) => (rules.must.has(p.partyId) ? 0 : role(p) === 'persistent' ? 1 : 2);
+    const holders = account.parties.filter((p) => p.role !== 'delegate');
+    for (const id of rules.must) {
+      if (excluded.has(id) || !this.online(id)) {
+        throw new CoordinatorError('UNAVAILABLE', `party ${id} must take part in this signing and is not online`, {
+          partyId: id,
+          ...(excluded.size > 0 ? { excluded: [...excluded] } : {}),
+        });
+      }
+    }
+    const picked: PartyIndex[] = [];
+    const seat = account.parties.find((p) => p.role === 'delegate');
+    if (rules.userShare && seat) {
+      const node = shuffle(
+        this.init.network
+          .presence()
+          .filter((p) => p.role === 'delegate' && this.online(p.partyId) && !excluded.has(p.partyId)),
+      )[0];
+      if (!node)
+        throw new CoordinatorError(
+          'UNAVAILABLE',
+          'signing with the user share needs an online delegate node; none is online',
+        );
+      picked.push({ partyId: node.partyId, index: seat.index, role: 'delegate' });
+    }
+    const candidates = holders
       .filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))
-      .sort(
-        (a, b) =>
-          rank(this.init.network.get(a.partyId)?.role) - rank(this.init.network.get(b.partyId)?.role) ||
-          a.index - b.index,
-      );
-    if (candidates.length < account.threshold) {
+      .sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+    const wanted = account.threshold - picked.length;
+    if (candidates.length < wanted) {
       throw new CoordinatorError(
         'UNAVAILABLE',
-        `signing needs ${account.threshold} online parties holding the key; ${candidates.length} available`,
+        `signing needs ${account.threshold} online parties holding the key; ${candidates.length + picked.length} available`,
         excluded.size > 0 ? { excluded: [...excluded] } : undefined,
       );
     }
-    return candidates.slice(0, account.threshold).map(({ partyId, index }) => ({ partyId, index }));
+    for (const p of candidates.slice(0, wanted)) picked.push({ partyId: p.partyId, index: p.index, role: role(p) });
+    return picked.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Hands the delegate node of a signing the account's key and the caller's user share, before the record. A
+   * share that does not open is the caller's error (400 `INVALID_USER_SHARE`): no session exists yet, so no pair
+   * state is used and no party is blamed.
+   */
+  private async handUserShare(
+    account: AccountRow,
+    delegate: PartyIndex,
+    record: SessionRecord,
+    userShare: Uint8Array,
+    publicKey: Uint8Array,
+  ): Promise<void> {
+    if (userShare.length > MAX_USER_SHARE_BYTES) {
+      throw new CoordinatorError(
+        'INVALID_USER_SHARE',
+        `userShare: longer than any user share (${MAX_USER_SHARE_BYTES} bytes)`,
+      );
+    }
+    const ack = await this.init.network.delegate(delegate.partyId, {
+      kind: 'sign',
+      sessionId: record.sessionId,
+      accountId: account.accountId,
+      keyId: record.keyId,
+      index: delegate.index,
+      publicKey,
+      userShare,
+    });
+    if (ack.ok) return;
+    if (ack.code === 'INVALID_USER_SHARE') {
+      throw new CoordinatorError(
+        'INVALID_USER_SHARE',
+        `userShare: not the user share of account ${account.accountId} (altered, truncated, or another account's)`,
+      );
+    }
+    throw new CoordinatorError('UNAVAILABLE', `the delegate node refused the signing: ${ack.code}: ${ack.message}`, {
+      partyId: delegate.partyId,
+    });
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
@@ -264,10 +411,12 @@ export class Orchestrator implements CoordinatorService {
     ttlMs: number,
     messageHash?: Uint8Array,
   ): SessionRecord {
-    const parties = indexed.map(({ partyId, index }) => ({
+    const parties = indexed.map(({ partyId, index, role }) => ({
       peerId: peerIdBytes(partyId),
       index,
       addrs: (this.init.network.get(partyId)?.addresses ?? []).slice(0, 8),
+      // the role tells a delegate node it is one, and the parties whom to reach across the relay (external)
+      ...(role ? { role } : {}),
     }));
     const base = {
       sessionId: randomBytes(32),
@@ -386,18 +535,22 @@ export class Orchestrator implements CoordinatorService {
   }
 }
 
-function keygenJudge(n: number): Judge<Uint8Array> {
+/** A keygen's outcome: the agreed public key, and the delegate's sealed share for hybrid custody. */
+interface KeygenValue {
+  publicKey: Uint8Array;
+  userShare?: Uint8Array;
+}
+
+function keygenJudge(n: number, delegate: string | undefined): Judge<KeygenValue> {
   return (results, latest) => {
     const failure = verdictOfFailures(results, () => undefined);
     if (failure) return failure;
     const r = results.get(latest);
-    if (r && !r.publicKey)
-      return {
-        kind: 'failed',
-        code: 'BAD_RESULT',
-        message: 'a keygen result without a public key',
-        culprits: [latest],
-      };
+    const bad = (message: string) => ({ kind: 'failed' as const, code: 'BAD_RESULT', message, culprits: [latest] });
+    if (r && !r.publicKey) return bad('a keygen result without a public key');
+    // only the delegate hands out a share, and it must
+    if (r && latest === delegate && !r.userShare) return bad('the delegate node returned no user share');
+    if (r && latest !== delegate && r.userShare) return bad('a party that keeps its share returned a user share');
     if (results.size < n) return undefined;
     const keys = new Set([...results.values()].map((x) => bytesToHex(x.publicKey as Uint8Array)));
     if (keys.size !== 1)
@@ -407,8 +560,63 @@ function keygenJudge(n: number): Judge<Uint8Array> {
         message: 'the parties reported different public keys',
         culprits: [],
       };
-    return { kind: 'ok', value: (results.get(latest) as SessionResult).publicKey as Uint8Array };
+    const publicKey = (results.get(latest) as SessionResult).publicKey as Uint8Array;
+    const userShare = delegate === undefined ? undefined : results.get(delegate)?.userShare;
+    return { kind: 'ok', value: userShare ? { publicKey, userShare } : { publicKey } };
   };
+}
+
+/** What a signing request asks of the signer set. */
+interface SignRules {
+  /** Parties that must sign (the account's required ones and the request's `include`). */
+  readonly must: ReadonlySet<string>;
+  /** The request brought a user share (then a delegate node signs at the delegate's index). */
+  readonly userShare: boolean;
+}
+
+/**
+ * The rules of one signing of `account`, or a 400: `USER_SHARE_REQUIRED` when the account needs its user share
+ * and none came (it requires one, or its persistent parties alone cannot reach the threshold), a user share for
+ * an account that has none, an `include` that names no signer of the account.
+ */
+function signRules(account: AccountRow, opts: SignOptions): SignRules {
+  const hybrid = account.custody === 'hybrid';
+  const holders = account.parties.filter((p) => p.role !== 'delegate').length;
+  if (opts.userShare && !hybrid) {
+    throw new CoordinatorError(
+      'INVALID_REQUEST',
+      `userShare: account ${account.accountId} has no user share (custody "server")`,
+    );
+  }
+  if (!opts.userShare && hybrid && (account.requireUserShare || holders < account.threshold)) {
+    throw new CoordinatorError(
+      'USER_SHARE_REQUIRED',
+      account.requireUserShare
+        ? `userShare: account ${account.accountId} requires its user share for every signing`
+        : `userShare: account ${account.accountId} has ${holders} parties keeping a share, fewer than its threshold ${account.threshold}; send the user share its creation returned`,
+    );
+  }
+  const must = new Set(account.requiredParties);
+  for (const id of opts.include ?? []) {
+    const p = account.parties.find((x) => x.partyId === id);
+    if (!p)
+      throw new CoordinatorError(
+        'INVALID_REQUEST',
+        `include: party ${id} holds no share of account ${account.accountId}`,
+      );
+    if (p.role === 'delegate') {
+      throw new CoordinatorError('INVALID_REQUEST', `include: party ${id} is the delegate; send the userShare instead`);
+    }
+    must.add(id);
+  }
+  const seats = account.threshold - (opts.userShare ? 1 : 0);
+  if (must.size > seats) {
+    throw new CoordinatorError(
+      'INVALID_REQUEST',
+      `include: ${must.size} required parties but a signing has ${seats} seats for them`,
+    );
+  }
+  return { must, userShare: opts.userShare !== undefined };
 }
 
 function signJudge(

@@ -16,6 +16,9 @@ export function accountView(row: AccountRow): AccountView {
     parties: row.parties.map((p) => ({ partyId: p.partyId, index: p.index, role: p.role })),
     sessionId: row.sessionId,
     status: row.status,
+    custody: row.custody,
+    requireUserShare: row.requireUserShare,
+    requireParties: [...row.requiredParties],
     createdAt: row.createdAt.toISOString(),
   };
 }

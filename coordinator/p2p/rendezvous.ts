@@ -9,13 +9,18 @@
  * {@link GUEST_GRACE_MS} unless it joins. A party admitted by token registers with the role its token fixed or
  * is refused (`ROLE_MISMATCH`). A revoked party is disconnected and refused at the gater from then on, even
  * while tokens are outstanding.
+ *
+ * The host also runs the circuit relay through which parties behind NAT are reached (relay.ts), for admitted
+ * peers only, and sends a delegate node the context of its next session (protocols/control/delegate.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
+  type DelegateContext,
   decodeJoin,
   decodeRegister,
+  encodeDelegate,
   type PartyRole,
   type SessionResult,
   type SignedDecision,
@@ -31,6 +36,7 @@ import { controlRequest, serveControl } from '../../src/runtime/control-transpor
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
 import type { Log } from '../../src/runtime/logger.js';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayService, relaySetup } from './relay.js';
 
 const ed25519 = nodeEd25519();
 
@@ -51,6 +57,10 @@ export interface Presence {
 export interface RendezvousInit {
   privateKey: PrivateKey;
   listen: readonly string[];
+  /** Addresses advertised besides the listen addresses (a public address or DNS name in front of the host). */
+  announce?: readonly string[];
+  /** Limits of the circuit relay. @default DEFAULT_RELAY_LIMITS */
+  relayLimits?: RelayLimits;
   /** Peer ids admitted from the start (configuration and earlier token redemptions). */
   admitted: Iterable<string>;
   /** Roles fixed by the join tokens that admitted parties (a party not here registers with any role). */
@@ -94,12 +104,17 @@ export class Rendezvous {
   static async start(init: RendezvousInit): Promise<Rendezvous> {
     const revoked = new Set(init.revoked ?? []);
     const admitted = new Set([...init.admitted].filter((id) => !revoked.has(id)));
+    // only admitted peers may hold a relay slot or be relayed: never a guest that came to redeem a token
+    const relay = relaySetup((id) => admitted.has(id) && !revoked.has(id), init.relayLimits ?? DEFAULT_RELAY_LIMITS);
     const host = await createHost({
       privateKey: init.privateKey,
       listen: [...init.listen],
+      ...(init.announce && init.announce.length > 0 ? { announce: [...init.announce] } : {}),
       allowedPeers: (id) => !revoked.has(id) && (admitted.has(id) || init.tokensOutstanding()),
       inboundConnectionsPerSecond: INBOUND_CONNECTIONS_PER_SECOND,
       gossip: true,
+      services: relay.services,
+      gater: relay.gater,
     });
     const r = new Rendezvous(host, admitted, revoked, init);
     await serveControl(host, (peer, req) => r.answer(peer, req));
@@ -236,6 +251,20 @@ export class Rendezvous {
   /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */
   async announce(partyId: string, signed: SignedRecord): Promise<Ack> {
     return this.send(partyId, signedRecords.encode(signed));
+  }
+
+  /**
+   * Sends a delegate node the context of its next session (before the record); resolves with its answer, e.g.
+   * `INVALID_USER_SHARE` when the user share does not open.
+   */
+  async delegate(partyId: string, context: DelegateContext): Promise<Ack> {
+    return this.send(partyId, encodeDelegate(context));
+  }
+
+  /** Parties holding a slot on the relay now. */
+  relayedParties(): string[] {
+    const relay = (this.host.services as { relay?: RelayService }).relay;
+    return relay ? [...relay.reservations.keys()].map((p) => p.toString()) : [];
   }
 
   /** Sends a signed commit/abort decision to one party. */

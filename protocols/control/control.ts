@@ -14,6 +14,7 @@
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError } from './errors.js';
+import { type PartyRole, ROLE_CODES } from './roles.js';
 import {
   addrsProblem,
   isToken,
@@ -26,13 +27,11 @@ import {
 } from './wire.js';
 
 export * from './decision.js';
+export * from './delegate.js';
 export * from './envelope.js';
 export * from './result.js';
 
-/** How a party takes part: stores shares, hosts a user's share for one session, or runs outside the cluster. */
-export type PartyRole = 'persistent' | 'delegate' | 'external';
-/** Wire code of each role (u8); codes are never reused. */
-export const ROLE_CODES: Readonly<Record<PartyRole, number>> = { persistent: 1, delegate: 2, external: 3 };
+export { type PartyRole, ROLE_CODES } from './roles.js';
 /** Longest software version string, in bytes (printable ASCII). */
 export const MAX_VERSION_BYTES = 64;
 

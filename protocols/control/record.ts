@@ -8,10 +8,15 @@
  * it holds (e.g. 1 and 3 of a 2-of-3 key). So an index means the same party in the record, in the session run,
  * in the key share and in a result's culprits, and nobody maps indices back and forth.
  *
- * Wire format (version 2; version 1 numbered a signing's parties 1..t and is refused): `0x10 ‖ 0x02 ‖
- * sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖ threshold(u8) ‖ expiresAt(u64)
- * ‖ N(u8) ‖ N × {index(u8) ‖ peerId(u16 len, ≤ 128) ‖ addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖
- * [messageHash(32) iff kind = sign]`.
+ * Each party may carry its role. A delegate's share is not tied to one node: it comes back sealed with the
+ * caller's request, and any delegate node of the pool may open it. So a signing record may name, at the key
+ * index of the delegate share, a delegate node other than the one that made it; the role `delegate` in the
+ * record is what lets the other signers accept that node there (see src/party/jobs.ts).
+ *
+ * Wire format (version 3; version 2, without roles, still decodes; version 1 numbered a signing's parties 1..t
+ * and is refused): `0x10 ‖ 0x03 ‖ sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖
+ * threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖ role(u8, 0 = not stated) ‖ peerId(u16 len, ≤ 128) ‖
+ * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign]`.
  */
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
@@ -19,20 +24,13 @@ import { DecodeError } from '../common/errors.js';
 import { defineSignedMessage, type Signed, type SignedBytes } from './envelope.js';
 import { ControlError } from './errors.js';
 import type { Ed25519 } from './peer-key.js';
-import {
-  addrsProblem,
-  isToken,
-  MessageType,
-  readAddrs,
-  readCode,
-  readHeader,
-  readU64,
-  writeAddrs,
-  writeU64,
-} from './wire.js';
+import { type PartyRole, ROLE_CODES } from './roles.js';
+import { addrsProblem, isToken, MessageType, readAddrs, readCode, readU64, writeAddrs, writeU64 } from './wire.js';
 
-/** Version byte of the record body (2: signing records carry key-share indices). */
-export const RECORD_VERSION = 2;
+/** Version byte of the record body (3: parties carry their role; 2: signing records carry key-share indices). */
+export const RECORD_VERSION = 3;
+/** The previous version, without roles, which still decodes (its parties have no role). */
+export const RECORD_VERSION_WITHOUT_ROLES = 2;
 /** Length of a session id. */
 export const SESSION_ID_BYTES = 32;
 /** Length of a message hash to sign. */
@@ -62,6 +60,8 @@ export interface SessionParty {
   readonly index: number;
   /** Multiaddrs to dial the party at (may be empty when peers find each other otherwise). */
   readonly addrs: readonly string[];
+  /** The party's role in this session, when the coordinator states it. */
+  readonly role?: PartyRole;
 }
 
 /** The coordinator's decision for one session. */
@@ -140,6 +140,7 @@ export function recordProblem(r: SessionRecord): string | undefined {
     peers.add(toHex(p.peerId));
     const bad = addrsProblem(p.addrs);
     if (bad) return bad;
+    if (p.role !== undefined && !Object.hasOwn(ROLE_CODES, p.role)) return `unknown role ${String(p.role)}`;
   }
   if (indices.size !== n)
     return r.kind === 'keygen' ? 'party indices must be exactly 1..N' : 'a party index appears twice';
@@ -158,7 +159,15 @@ export function encodeRecord(r: SessionRecord): Uint8Array {
   const w = new Writer().u8(MessageType.RECORD_BODY).u8(RECORD_VERSION).bytes(r.sessionId).u8(KIND_CODES[r.kind]);
   w.varBytes(asciiBytes(r.protocol)).varBytes(r.keyId).u8(r.threshold);
   writeU64(w, r.expiresAt).u8(r.parties.length);
-  for (const p of r.parties) writeAddrs(w.u8(p.index).varBytes(p.peerId), p.addrs);
+  for (const p of r.parties) {
+    writeAddrs(
+      w
+        .u8(p.index)
+        .u8(p.role === undefined ? 0 : ROLE_CODES[p.role])
+        .varBytes(p.peerId),
+      p.addrs,
+    );
+  }
   if (r.messageHash) w.bytes(r.messageHash);
   return w.finish();
 }
@@ -166,7 +175,11 @@ export function encodeRecord(r: SessionRecord): Uint8Array {
 /** Parses and validates a record; throws {@link DecodeError} for anything malformed or trailing. */
 export function decodeRecord(bytes: Uint8Array): SessionRecord {
   return decodeAll(bytes, (rd: Reader) => {
-    readHeader(rd, MessageType.RECORD_BODY, 'session record', RECORD_VERSION);
+    rd.expectU8(MessageType.RECORD_BODY, 'session record type');
+    const version = rd.u8();
+    if (version !== RECORD_VERSION && version !== RECORD_VERSION_WITHOUT_ROLES) {
+      throw new DecodeError(`session record: unsupported version ${version}`);
+    }
     const sessionId = rd.copy(SESSION_ID_BYTES);
     const kind = readCode(rd, KIND_CODES, 'session record', 'kind');
     const protocol = String.fromCharCode(...rd.varBytes(MAX_PROTOCOL_BYTES));
@@ -178,8 +191,10 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
     const parties: SessionParty[] = [];
     for (let k = 0; k < n; k++) {
       const index = rd.u8();
+      const role = version === RECORD_VERSION ? readRole(rd) : undefined;
       const peerId = rd.varBytes(MAX_PEER_ID_BYTES);
-      parties.push({ peerId, index, addrs: readAddrs(rd) });
+      const addrs = readAddrs(rd);
+      parties.push(role === undefined ? { peerId, index, addrs } : { peerId, index, addrs, role });
     }
     const base = { sessionId, kind, protocol, keyId, threshold, parties, expiresAt };
     const record: SessionRecord = kind === 'sign' ? { ...base, messageHash: rd.copy(MESSAGE_HASH_BYTES) } : base;
@@ -218,6 +233,15 @@ export function acceptRecord(signed: SignedBytes, opts: AcceptOptions): Accepted
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);
   return { record, selfIndex: self.index };
+}
+
+/** A party's role byte: 0 (not stated) or a {@link ROLE_CODES} code. */
+function readRole(rd: Reader): PartyRole | undefined {
+  const code = rd.u8();
+  if (code === 0) return undefined;
+  const role = (Object.keys(ROLE_CODES) as PartyRole[]).find((k) => ROLE_CODES[k] === code);
+  if (role === undefined) throw new DecodeError(`session record: unknown role code ${code}`);
+  return role;
 }
 
 function asciiBytes(s: string): Uint8Array {

@@ -2,13 +2,16 @@
  * A party's report of a session's outcome (party → coordinator), signed by the party's libp2p key; the
  * signature covers the whole body, sessionId included.
  *
- * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error) ‖
- * [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len, ≤ 64) ‖ round(u16) ‖ count(u8) ‖
- * culprits(u8 each)]`; on the wire it travels in a `RESULT` envelope (envelope.ts).
+ * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error,
+ * 8 userShare) ‖ [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len, ≤ 64) ‖ round(u16) ‖
+ * count(u8) ‖ culprits(u8 each)] ‖ [userShare(u16 len, 1..4096)]`; on the wire it travels in a `RESULT`
+ * envelope (envelope.ts). A delegate's keygen result carries its share sealed for the caller (the user share),
+ * which it does not keep.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
+import { MAX_USER_SHARE_BYTES } from './delegate.js';
 import { defineSignedMessage, type Signed } from './envelope.js';
 import { ControlError } from './errors.js';
 import { MAX_PARTIES, SESSION_ID_BYTES } from './record.js';
@@ -56,6 +59,8 @@ export interface SessionResult {
   readonly signature?: ResultSignature;
   /** What went wrong. */
   readonly error?: ResultError;
+  /** A delegate's keygen only: its share sealed for the caller (1..{@link MAX_USER_SHARE_BYTES} bytes). */
+  readonly userShare?: Uint8Array;
 }
 
 /** A result with its signed body and the party's signature (domain `result`). */
@@ -64,6 +69,7 @@ export type SignedResult = Signed<'result', SessionResult>;
 const FLAG_PK = 1;
 const FLAG_SIG = 2;
 const FLAG_ERR = 4;
+const FLAG_USER_SHARE = 8;
 
 /** The first rule `m` breaks, or undefined when it is a valid result. */
 export function resultProblem(m: SessionResult): string | undefined {
@@ -90,6 +96,12 @@ export function resultProblem(m: SessionResult): string | undefined {
     if (typeof s !== 'bigint' || s < 1n || s > CURVE_ORDER >> 1n) return 'signature s out of range or not low';
     if (!Number.isInteger(recovery) || recovery < 0 || recovery > 3) return 'recovery id out of 0..3';
   }
+  if (m.userShare !== undefined) {
+    if (!hasPk) return 'userShare comes only with a keygen result';
+    if (!(m.userShare instanceof Uint8Array) || m.userShare.length < 1 || m.userShare.length > MAX_USER_SHARE_BYTES) {
+      return `userShare must be 1..${MAX_USER_SHARE_BYTES} bytes`;
+    }
+  }
   if (m.error) return errorProblem(m.error);
   return undefined;
 }
@@ -107,7 +119,11 @@ function errorProblem(e: ResultError): string | undefined {
 export function encodeResult(m: SessionResult): Uint8Array {
   const bad = resultProblem(m);
   if (bad) throw new ControlError('INVALID_ARGUMENT', `result: ${bad}`);
-  const flags = (m.publicKey ? FLAG_PK : 0) | (m.signature ? FLAG_SIG : 0) | (m.error ? FLAG_ERR : 0);
+  const flags =
+    (m.publicKey ? FLAG_PK : 0) |
+    (m.signature ? FLAG_SIG : 0) |
+    (m.error ? FLAG_ERR : 0) |
+    (m.userShare ? FLAG_USER_SHARE : 0);
   const w = new Writer().u8(MessageType.RESULT_BODY).u8(WIRE_VERSION).bytes(m.sessionId);
   w.u8(STATUS_CODES[m.status]).u8(flags);
   if (m.publicKey) w.bytes(m.publicKey);
@@ -118,6 +134,7 @@ export function encodeResult(m: SessionResult): Uint8Array {
       .u8(m.error.culprits.length);
     for (const c of m.error.culprits) w.u8(c);
   }
+  if (m.userShare) w.varBytes(m.userShare);
   return w.finish();
 }
 
@@ -128,11 +145,12 @@ export function decodeResult(bytes: Uint8Array): SessionResult {
     const sessionId = r.copy(SESSION_ID_BYTES);
     const status = readCode(r, STATUS_CODES, 'result', 'status');
     const flags = r.u8();
-    if (flags & ~(FLAG_PK | FLAG_SIG | FLAG_ERR)) throw new DecodeError('result: unknown flags');
+    if (flags & ~(FLAG_PK | FLAG_SIG | FLAG_ERR | FLAG_USER_SHARE)) throw new DecodeError('result: unknown flags');
     const out: { -readonly [K in keyof SessionResult]: SessionResult[K] } = { sessionId, status };
     if (flags & FLAG_PK) out.publicKey = r.copy(POINT_BYTES);
     if (flags & FLAG_SIG) out.signature = { r: r.scalar(), s: r.scalar(), recovery: r.u8() };
     if (flags & FLAG_ERR) out.error = readError(r);
+    if (flags & FLAG_USER_SHARE) out.userShare = r.varBytes(MAX_USER_SHARE_BYTES);
     const bad = resultProblem(out);
     if (bad) throw new DecodeError(`result: ${bad}`);
     return out;

@@ -19,6 +19,8 @@ export const MessageType = {
   ACK: 0x05,
   /** Party → coordinator: redeem a one-time join token, admitting the (noise-authenticated) sender. */
   JOIN: 0x06,
+  /** Coordinator → delegate node: the context of its next session (account id; for a signing, the user share). */
+  DELEGATE: 0x07,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */

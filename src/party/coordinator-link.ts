@@ -45,6 +45,8 @@ export interface Registration {
    * that does not list this peer id admits it. Harmless once admitted (the coordinator answers ok).
    */
   readonly joinToken?: string;
+  /** The addresses to register (see advertise.ts). @default the host's addresses */
+  readonly addrs?: () => string[];
 }
 
 /** Registration with the coordinator and the requests sent to it. */
@@ -96,7 +98,7 @@ export class CoordinatorLink {
       const joined = await this.request(encodeJoin(joinToken));
       if (!joined.ok) throw new Error(`the coordinator refused the join token: ${joined.code}: ${joined.message}`);
     }
-    const addrs = this.host.getMultiaddrs().map((a) => a.toString());
+    const addrs = this.registration.addrs?.() ?? this.host.getMultiaddrs().map((a) => a.toString());
     const ack = await this.request(encodeRegister({ role, version, addrs }));
     if (!ack.ok) throw new Error(`the coordinator refused registration: ${ack.code}: ${ack.message}`);
     this.log.info({ coordinator: this.coordinator.peerId.toString() }, 'registered with the coordinator');

@@ -3,7 +3,9 @@
  * (accepted or refused) and commit/abort decisions. A record is acted on only when the coordinator signed it,
  * it names this node, has not expired, and its session id was never accepted for its key — the last checked
  * against the store's durable log, which is written before the record is answered — and a signing of a key
- * frozen on this party is refused (`KEY_FROZEN`). The same record arriving
+ * frozen on this party is refused (`KEY_FROZEN`), as is a record that gives this node a role it does not have
+ * (`ROLE_MISMATCH`, see delegate.ts). A delegate node keeps no durable log (it stores nothing about keys): its
+ * records are claimed against the delegate message that must precede each of them, once. The same record arriving
  * both ways starts one session: the first copy is accepted, the direct copy after a gossiped one is answered
  * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`.
  */
@@ -16,11 +18,13 @@ import { ControlError } from '../../protocols/control/errors.js';
 import { SESSION_TOPIC, validateGossip } from '../../protocols/control/gossip.js';
 import type { Ed25519 } from '../../protocols/control/peer-key.js';
 import { acceptRecord, type SessionRecord, signedRecords } from '../../protocols/control/record.js';
+import type { PartyRole } from '../../protocols/control/roles.js';
 import { MessageType } from '../../protocols/control/wire.js';
 import type { Host } from '../runtime/host.js';
 import type { Log } from '../runtime/logger.js';
 import { isStoreError } from '../store/errors.js';
 import type { ShareStore } from '../store/share-store.js';
+import { roleProblem } from './delegate.js';
 
 /** Where a message came from. */
 export type Via = 'direct' | 'gossip';
@@ -40,6 +44,15 @@ export interface IntakeInit {
   readonly log: Log;
   /** Called once per accepted record, after its session id is durably marked used: run it. */
   readonly onAccepted: (record: SessionRecord, selfIndex: number) => void;
+  /** This node's role. @default 'persistent' */
+  readonly role?: PartyRole;
+  /**
+   * Claims a record instead of the store's durable session-id log (a delegate node: see delegate.ts); throws to
+   * refuse it.
+   */
+  readonly claim?: (record: SessionRecord, selfIndex: number) => void;
+  /** Answers a delegate message (a delegate node only; others refuse it). */
+  readonly onDelegate?: (request: Uint8Array) => Ack;
 }
 
 interface Accepted {
@@ -71,6 +84,10 @@ export class Intake {
           return encodeAck(await this.onRecord(request, 'direct'));
         case MessageType.DECISION:
           return encodeAck(await this.onDecision(request));
+        case MessageType.DELEGATE:
+          return encodeAck(
+            this.o.onDelegate?.(request) ?? { ok: false, code: 'NOT_DELEGATE', message: 'this node is not a delegate' },
+          );
         default:
           return refusal('BAD_MESSAGE', 'unknown control message type');
       }
@@ -141,6 +158,8 @@ export class Intake {
         message: `key ${toHex(record.keyId)} is frozen on this party after a signature failed its final verification; an operator lifts it with mpc party unfreeze --key`,
       };
     }
+    const wrongRole = roleProblem(this.o.role ?? 'persistent', record, selfIndex);
+    if (wrongRole) return { ok: false, code: 'ROLE_MISMATCH', message: wrongRole };
     const key = sessionKey(record);
     const earlier = this.accepted.get(key);
     if (earlier) {
@@ -152,7 +171,11 @@ export class Intake {
       }
       throw new ControlError('REPLAYED', 'this session id was already used for the key');
     }
-    const marked = this.o.store.markSessionUsed(record.keyId, record.sessionId).catch((e) => {
+    const claim = this.o.claim;
+    const mark = claim
+      ? Promise.resolve().then(() => claim(record, selfIndex))
+      : this.o.store.markSessionUsed(record.keyId, record.sessionId);
+    const marked = mark.catch((e) => {
       if (isStoreError(e, 'SESSION_REPLAYED')) {
         throw new ControlError('REPLAYED', 'this session id was already used for the key');
       }

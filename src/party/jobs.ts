@@ -2,11 +2,13 @@
  * The party node's keygen and signing jobs: one per accepted record, run with the record's parties (indexed by
  * their key-share indices) through the session runner, ending in a signed result to the coordinator. A keygen
  * stores its share pending; a signing reads the committed share from a small cache (a committed share never
- * changes, so it need not be unsealed and re-validated per signing) and pair states from pairing.
+ * changes, so it need not be unsealed and re-validated per signing) and pair states from pairing. A delegate
+ * node (delegate.ts) instead seals its keygen share into the result and signs with the share its delegate
+ * message brought. External peers are reached across the relay first (relay-peers.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { equalBytes, toHex } from '../../protocols/common/bytes.js';
+import { toHex } from '../../protocols/common/bytes.js';
 import { isCodedError, ProtocolError } from '../../protocols/common/errors.js';
 import type { ProtocolRun } from '../../protocols/common/run.js';
 import type { ResultError, SessionResult } from '../../protocols/control/control.js';
@@ -14,6 +16,7 @@ import { ControlError } from '../../protocols/control/errors.js';
 import type { Ed25519 } from '../../protocols/control/peer-key.js';
 import type { SessionRecord } from '../../protocols/control/record.js';
 import { signedResults } from '../../protocols/control/result.js';
+import type { PartyRole } from '../../protocols/control/roles.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
@@ -28,7 +31,9 @@ import type { SessionRegistry } from '../session/registry.js';
 import { runSession, type TamperOutbound } from '../session/runner.js';
 import type { ShareStore } from '../store/share-store.js';
 import type { CoordinatorLink } from './coordinator-link.js';
+import { type DelegateDesk, DelegateError, selfRole, sessionKeyShare } from './delegate.js';
 import { peerIdOfBytes } from './peer-id.js';
+import { reachSessionPeers } from './relay-peers.js';
 
 /** Decoded committed shares kept in memory (oldest dropped first). */
 const MAX_CACHED_SHARES = 1024;
@@ -52,6 +57,10 @@ export interface JobsInit {
   readonly onSessionEnd?: (kind: string, outcome: SessionOutcome, seconds: number) => void;
   readonly onRound?: (kind: string, round: number, seconds: number) => void;
   readonly tamperOutbound?: TamperOutbound;
+  /** This node's role. @default 'persistent' */
+  readonly role?: PartyRole;
+  /** A delegate node's sessions (delegate nodes only). */
+  readonly delegate?: DelegateDesk;
 }
 
 type Peers = Map<number, { peerId: PeerId; addrs: Multiaddr[] }>;
@@ -97,7 +106,8 @@ export class SessionJobs {
         error: failure.error,
       };
       this.o.log.warn({ session, kind: record.kind, error: failure.error }, 'session failed');
-      if (failure.error.code === 'SIGNATURE_INVALID') await this.freeze(record, session);
+      // a delegate keeps nothing about keys, not even a freeze: the user share's owner decides what happens next
+      if (failure.error.code === 'SIGNATURE_INVALID' && this.o.role !== 'delegate') await this.freeze(record, session);
     }
     this.o.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
@@ -135,6 +145,8 @@ export class SessionJobs {
   }
 
   private async keygen(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
+    const delegated = selfRole(record, selfIndex) === 'delegate' ? this.desk().take(record) : undefined;
+    await this.reach(record, selfIndex, signal);
     const ordered = [...record.parties].sort((a, b) => a.index - b.index);
     const run = createKeygen({
       sessionId: record.sessionId,
@@ -145,24 +157,31 @@ export class SessionJobs {
       suite: nodeSuite(),
     });
     const share: KeyShare = await this.drive(record, selfIndex, peersOf(record, selfIndex), run, signal);
+    if (delegated) {
+      // sealed for the caller and not kept: this node stores nothing about the key
+      const userShare = this.desk().seal(share, delegated.accountId);
+      this.o.log.info({ keyId: toHex(record.keyId) }, 'keygen done; share sealed for the caller, not stored');
+      return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true), userShare };
+    }
     await this.o.store.putPendingShare(share);
     this.o.log.info({ keyId: toHex(record.keyId) }, 'keygen done; share stored pending');
     return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
   }
 
   private async sign(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
-    const share = await this.committedShare(record.keyId);
-    // the record names every signer by the key-share index it holds; a record that does not is refused
-    for (const p of record.parties) {
-      const holder = share.nodeIds[p.index - 1];
-      if (holder === undefined || !equalBytes(holder, p.peerId)) {
-        throw new ControlError(
-          'BAD_RECORD',
-          `party index ${p.index} of the record is not that party's index in the key`,
-        );
-      }
-    }
+    const held =
+      selfRole(record, selfIndex) === 'delegate'
+        ? this.desk().take(record).share
+        : await this.committedShare(record.keyId);
+    if (!held) throw new DelegateError('NO_DELEGATE_CONTEXT', 'the delegate message of this signing brought no share');
+    // the record names every signer by the key-share index it holds (a delegate share by whichever delegate node
+    // opened it); a record that does not is refused
+    const share = sessionKeyShare(held, record);
+    await this.reach(record, selfIndex, signal);
     const peers = peersOf(record, selfIndex);
+    // a pair setup dials its peer too: a signer this node never met (a delegate node that took no part in the
+    // keygen) is known only by the record's addresses
+    await this.rememberAddrs(peers);
     const pairs = await this.o.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
     const run = createSign(
       {
@@ -190,10 +209,7 @@ export class SessionJobs {
     helloTokens?: ReadonlyMap<number, Uint8Array>,
   ): Promise<R> {
     const { host } = this.o;
-    for (const { peerId, addrs } of peers.values()) {
-      // a peer store write costs ~1 ms; a connected peer's addresses are known already
-      if (host.getConnections(peerId).length === 0) await host.peerStore.merge(peerId, { multiaddrs: addrs });
-    }
+    await this.rememberAddrs(peers);
     return runSession({
       host,
       registry: this.o.registry,
@@ -211,6 +227,26 @@ export class SessionJobs {
       beforeFailure: () => this.o.store.pairs.flushBurns(),
       ...(this.o.tamperOutbound ? { tamperOutbound: this.o.tamperOutbound } : {}),
     });
+  }
+
+  /** Puts the record's addresses of `peers` into the peer store, for the dials of pair setup and session. */
+  private async rememberAddrs(peers: Peers): Promise<void> {
+    for (const { peerId, addrs } of peers.values()) {
+      // a peer store write costs ~1 ms; a connected peer's addresses are known already
+      if (this.o.host.getConnections(peerId).length === 0)
+        await this.o.host.peerStore.merge(peerId, { multiaddrs: addrs });
+    }
+  }
+
+  /** The delegate desk; a record names this node as a delegate only when it is one (the intake checked). */
+  private desk(): DelegateDesk {
+    if (!this.o.delegate) throw new DelegateError('ROLE_MISMATCH', 'this node is not a delegate');
+    return this.o.delegate;
+  }
+
+  /** Connects to the session's peers across the relay where needed (external parties; see relay-peers.ts). */
+  private reach(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<void> {
+    return reachSessionPeers(this.o.host, record, selfIndex, { timeoutMs: this.o.roundTimeoutMs, signal });
   }
 
   /** The committed share of `keyId`, from the cache or the store. */

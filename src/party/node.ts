@@ -6,7 +6,9 @@
  *
  * Control flow of one session: record (direct or gossiped) → intake: checks and a durable session-id mark →
  * "accepted" → job: pair setups where needed, the protocol run → signed result to the coordinator. A keygen
- * share is stored pending and committed only on the coordinator's signed decision.
+ * share is stored pending and committed only on the coordinator's signed decision. A delegate node stores no
+ * share (delegate.ts); an external party holds a slot on the coordinator's relay and is reached through it
+ * (advertise.ts, relay-peers.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -22,7 +24,9 @@ import { BanList } from '../session/bans.js';
 import { DEFAULT_MAX_SESSIONS, SessionRegistry } from '../session/registry.js';
 import type { TamperOutbound } from '../session/runner.js';
 import type { ShareStore } from '../store/share-store.js';
+import { advertisedAddrs, untilRelayed, watchAdvertised } from './advertise.js';
 import { CoordinatorLink, parseCoordinatorAddr } from './coordinator-link.js';
+import { DelegateDesk } from './delegate.js';
 import { Intake } from './intake.js';
 import { SessionJobs } from './jobs.js';
 import { NodePairs } from './pairs.js';
@@ -47,6 +51,15 @@ export interface PartyNodeInit {
   listen?: string[];
   /** @default 'persistent' */
   role?: PartyRole;
+  /** Addresses to advertise instead of the listen addresses (see advertise.ts). */
+  announce?: string[];
+  /**
+   * Reserve a slot on the coordinator's circuit relay and advertise the relayed address, for a node that cannot
+   * be dialled (behind NAT). @default true for an external party
+   */
+  relay?: boolean;
+  /** How long a relayed node waits for its relay slot before it reconnects to ask again. @default 5 s */
+  relayWaitMs?: number;
   /** Software version sent at registration. */
   version: string;
   /**
@@ -74,6 +87,9 @@ export interface PartyNodeInit {
   tamperOutbound?: TamperOutbound;
 }
 
+/** How long a relayed node waits for its relay slot before it reconnects to ask again. */
+const DEFAULT_RELAY_WAIT_MS = 5_000;
+
 /** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
 const ed25519 = nodeEd25519();
 
@@ -89,6 +105,8 @@ export class PartyNode {
     private readonly pairs: NodePairs,
     /** Peers this node talks to: the coordinator, and the parties of the records it accepted. */
     private readonly allowed: Set<string>,
+    private readonly desk: DelegateDesk | undefined,
+    private readonly unwatch: () => void,
   ) {}
 
   /** Starts the host, serves the control protocol, listens on the session topic and registers. */
@@ -103,12 +121,19 @@ export class PartyNode {
       (await store.listBans()).map((b) => peerIdOfBytes(b.peerId).toString()),
     );
     const allowed = new Set([coordinator.peerId.toString()]);
+    const role = init.role ?? 'persistent';
+    const relayed = init.relay ?? role === 'external';
+    const listen = init.listen ?? DEFAULT_LISTEN;
     const host = await createHost({
       privateKey: init.identity,
-      listen: init.listen ?? DEFAULT_LISTEN,
+      // '/p2p-circuit': reserve a slot on a relay this node connects to (only the coordinator runs one)
+      listen: relayed ? [...listen, '/p2p-circuit'] : listen,
+      ...(init.announce ? { announce: init.announce } : {}),
       allowedPeers: (id: string) => allowed.has(id) && !bans.has(id),
       gossip: true,
+      relayClient: true,
     });
+    const advertise = { ...(init.announce ? { announce: init.announce } : {}), relayed };
     const registry = await SessionRegistry.install(host, {
       maxSessions: init.maxSessions ?? DEFAULT_MAX_SESSIONS,
       bans,
@@ -121,12 +146,15 @@ export class PartyNode {
       host,
       coordinator,
       {
-        role: init.role ?? 'persistent',
+        role,
         version: init.version,
         ...(init.joinToken ? { joinToken: init.joinToken } : {}),
+        addrs: () => advertisedAddrs(host, advertise),
       },
       log,
     );
+    const now = init.now ?? Date.now;
+    const desk = role === 'delegate' ? new DelegateDesk({ store, log, now }) : undefined;
     const jobs = new SessionJobs({
       host,
       store,
@@ -142,24 +170,42 @@ export class PartyNode {
       ...(init.onSessionEnd ? { onSessionEnd: init.onSessionEnd } : {}),
       ...(init.onRound ? { onRound: init.onRound } : {}),
       ...(init.tamperOutbound ? { tamperOutbound: init.tamperOutbound } : {}),
+      role,
+      ...(desk ? { delegate: desk } : {}),
     });
     const intake = new Intake({
       store,
       coordinatorId: coordinator.peerId.toMultihash().bytes,
       selfId: host.peerId.toMultihash().bytes,
       ed25519,
-      now: init.now ?? Date.now,
+      now,
       log,
       onAccepted: (record, selfIndex) => {
         for (const p of record.parties) allowed.add(peerIdOfBytes(p.peerId).toString());
         jobs.start(record, selfIndex);
       },
+      role,
+      ...(desk
+        ? {
+            claim: (record, selfIndex) => desk.claim(record, selfIndex),
+            onDelegate: (request) => desk.onMessage(request),
+          }
+        : {}),
     });
-    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed);
+    // the relay slot (made, lost, renewed) changes what the coordinator must be told
+    const unwatchAddrs = watchAdvertised(host, advertise, () => {
+      if (link.registered) void link.register().catch((e) => log.warn({ error: String(e) }, 're-registration failed'));
+    });
+    let stopRelay = () => {};
+    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed, desk, () => {
+      unwatchAddrs();
+      stopRelay();
+    });
     log.info({ curveBackend: curve.backend.name, why: curve.reason }, 'secp256k1 backend chosen');
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     intake.listen(host);
     await link.start();
+    if (relayed) stopRelay = keepRelaySlot(host, link, init.relayWaitMs ?? DEFAULT_RELAY_WAIT_MS, log);
     return node;
   }
 
@@ -189,8 +235,10 @@ export class PartyNode {
 
   /** Stops: in-flight sessions end with an abort result; then the host stops. */
   async stop(): Promise<void> {
+    this.unwatch();
     this.intake.stop();
     this.link.stop();
+    this.desk?.clear();
     await this.jobs.stop();
     await this.store.pairs.flushBurns();
     await this.pairs.stop();
@@ -207,4 +255,34 @@ export class PartyNode {
     }
     return this.intake.onControl(request);
   }
+}
+
+/** How often a relayed node checks that it still holds its relay slot. */
+const RELAY_CHECK_MS = 15_000;
+
+/**
+ * Keeps a relayed node's slot on the coordinator's relay: waits for it after the first registration and then
+ * checks it every {@link RELAY_CHECK_MS}. A slot asked for before the node was admitted (a join token is
+ * redeemed just after connecting) is refused and not asked for again on that connection, so when the node is
+ * registered but holds no slot it hangs up: the link reconnects and registers again, and the new connection asks
+ * as an admitted peer. Returns the function that stops the checks.
+ */
+function keepRelaySlot(host: Host, link: CoordinatorLink, waitMs: number, log: Log): () => void {
+  let busy = false;
+  const check = async (first: boolean) => {
+    if (busy) return;
+    busy = true;
+    try {
+      if (await untilRelayed(host, first ? waitMs : 0)) return;
+      if (!link.registered) return; // the link is reconnecting: that asks again
+      log.warn({}, 'no slot on the coordinator relay; reconnecting to ask again');
+      await host.hangUp(link.coordinator.peerId).catch(() => {});
+    } finally {
+      busy = false;
+    }
+  };
+  void check(true);
+  const timer = setInterval(() => void check(false), RELAY_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

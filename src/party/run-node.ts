@@ -20,6 +20,8 @@ export interface PartyConfig {
   masterKeyFile?: string;
   coordinator: string;
   listen: string[];
+  /** Addresses to advertise instead of the listen addresses. */
+  announce?: string[];
   role: PartyRole;
   metricsPort?: number;
   logFormat: 'json' | 'pretty';
@@ -55,6 +57,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       coordinator: config.coordinator,
       ...(config.joinToken ? { joinToken: config.joinToken } : {}),
       listen: config.listen,
+      ...(config.announce ? { announce: config.announce } : {}),
       role: config.role,
       version: config.version,
       maxSessions: config.maxSessions,

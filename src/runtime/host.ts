@@ -1,11 +1,16 @@
 /**
  * The libp2p host of every node process (party node and coordinator): TCP, noise, yamux, identify, ping and
- * (on request) gossipsub, behind a connection gater that admits only known peers, inbound and outbound.
+ * (on request) gossipsub, behind a connection gater that admits only known peers, inbound and outbound. On
+ * request, a host also dials relayed (`/p2p-circuit`) addresses through a circuit relay and upgrades such
+ * connections to direct ones where the network allows (DCUtR); the coordinator adds the relay server itself
+ * (coordinator/p2p/relay.ts) through `services` and `gater`.
  * Callers must have imported `src/runtime/polyfill.js` before this module loads libp2p (Node 20 lacks
  * `Promise.withResolvers`).
  */
 import { noise } from '@chainsafe/libp2p-noise';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
@@ -40,6 +45,21 @@ export interface HostInit {
   /** Run gossipsub (announcements and presence only, never secret material). @default false */
   gossip?: boolean;
   /**
+   * Addresses advertised besides the listen addresses (a public address in front of a NAT's port forward, a
+   * DNS name). @default none
+   */
+  announce?: string[];
+  /**
+   * Dial relayed (`/p2p-circuit`) addresses and upgrade relayed connections to direct ones where the network
+   * allows (DCUtR). A host that also listens on `/p2p-circuit` reserves a slot on the relay it connects to and
+   * advertises its relayed address. @default false
+   */
+  relayClient?: boolean;
+  /** More services (the coordinator's relay server), by name. */
+  services?: Record<string, (components: never) => unknown>;
+  /** Rules added to the allow-list gater (the relay server's: who may reserve, who may be relayed). */
+  gater?: Pick<ConnectionGater, 'denyInboundRelayReservation' | 'denyOutboundRelayedConnection'>;
+  /**
    * Inbound connections accepted per second from one remote host. A coordinator raises it: every party of a
    * cluster may sit behind one address (loopback, a NAT), and parties reconnecting together after a coordinator
    * restart would otherwise be reset. @default libp2p's (5)
@@ -70,6 +90,8 @@ export function allowListGater(allowed: AllowedPeers): ConnectionGater {
     denyOutboundEncryptedConnection: deny,
     denyInboundUpgradedConnection: deny,
     denyOutboundUpgradedConnection: deny,
+    // a relayed connection: both the relay and the peer behind it must be allowed
+    denyInboundRelayedConnection: (relay: PeerId, remote: PeerId) => deny(relay) || deny(remote),
   };
 }
 
@@ -80,14 +102,19 @@ export async function createHost(init: HostInit): Promise<Host> {
     identify: identify(),
     ping: ping(),
     ...(init.gossip ? { pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) } : {}),
+    ...(init.relayClient ? { dcutr: dcutr() } : {}),
+    ...init.services,
   };
   return createLibp2p<HostServices>({
     privateKey,
-    addresses: { listen: init.listen ?? DEFAULT_LISTEN },
-    transports: [tcp()],
+    addresses: {
+      listen: init.listen ?? DEFAULT_LISTEN,
+      ...(init.announce && init.announce.length > 0 ? { appendAnnounce: init.announce } : {}),
+    },
+    transports: init.relayClient ? [tcp(), circuitRelayTransport()] : [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: allowListGater(init.allowedPeers),
+    connectionGater: { ...allowListGater(init.allowedPeers), ...init.gater },
     ...(init.inboundConnectionsPerSecond === undefined
       ? {}
       : { connectionManager: { inboundConnectionThreshold: init.inboundConnectionsPerSecond } }),

@@ -5,7 +5,7 @@
  * that stays silent past its own deadline, so a spare is used only while younger than `maxAgeMs`, which the
  * owner sets inside that deadline.
  */
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 
 /** Options of {@link SpareStreams}. */
 export interface SpareStreamsInit {
@@ -25,14 +25,29 @@ interface Spare {
 }
 
 /**
+ * The open connection to `peer` a new stream should use: a direct one when there is one, else the relayed one
+ * with the most data left before the relay's limit.
+ */
+export function bestConnection(host: Libp2p, peer: PeerId): Connection | undefined {
+  let best: Connection | undefined;
+  for (const c of host.getConnections(peer)) {
+    if (c.status !== 'open') continue;
+    if (c.limits === undefined) return c;
+    if (best === undefined || (c.limits.bytes ?? 0n) > (best.limits?.bytes ?? 0n)) best = c;
+  }
+  return best;
+}
+
+/**
  * Opens a stream for `protocol` to `peer`, over an open connection when there is one, else by dialling. The
  * request goes out with the protocol name (`negotiateFully: false`): one round trip per exchange instead of two.
+ * Our protocols run over relayed (limited) connections too: a party behind NAT is reached only through the
+ * coordinator's relay, whose per-connection limits are sized for it (coordinator/p2p/relay.ts).
  */
 export function openStream(host: Libp2p, peer: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
-  const open = host.getConnections(peer).find((c) => c.status === 'open');
-  return open
-    ? open.newStream(protocol, { signal, negotiateFully: false })
-    : host.dialProtocol(peer, protocol, { signal, negotiateFully: false });
+  const open = bestConnection(host, peer);
+  const options = { signal, negotiateFully: false, runOnLimitedConnection: true };
+  return open ? open.newStream(protocol, options) : host.dialProtocol(peer, protocol, options);
 }
 
 /** At most one spare stream per peer for one protocol of one host. */
@@ -58,9 +73,9 @@ export class SpareStreams {
     if (this.init.dial) {
       opening = openStream(this.host, peer, this.init.protocol, signal);
     } else {
-      const open = this.host.getConnections(peer).find((c) => c.status === 'open');
+      const open = bestConnection(this.host, peer);
       if (!open) return;
-      opening = open.newStream(this.init.protocol, { signal, negotiateFully: false });
+      opening = open.newStream(this.init.protocol, { signal, negotiateFully: false, runOnLimitedConnection: true });
     }
     this.spares.set(
       key,

@@ -11,6 +11,7 @@ import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { HostMultiaddr } from '../runtime/host.js';
+import { openStream } from '../runtime/spare-streams.js';
 import { SessionError } from './errors.js';
 import { decodeFrame, encodeFrame, type Frame, FrameError, HELLO_ROUND } from './frames.js';
 import { type InboundStream, resetStream, type SessionRegistry } from './registry.js';
@@ -303,11 +304,14 @@ export class SessionLinks {
     let stream: Stream | undefined = await registry.takeSpare(link.peerId);
     while (!signal.aborted && !stream) {
       try {
-        stream = await host.dialProtocol(link.peerId, registry.protocol, {
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.o.dialTimeoutMs)]),
-          // the hello frame goes out with the protocol name: no round trip before the first byte
-          negotiateFully: false,
-        });
+        // over an open connection when there is one, relayed ones included (the hello frame goes out with the
+        // protocol name: no round trip before the first byte)
+        stream = await openStream(
+          host,
+          link.peerId,
+          registry.protocol,
+          AbortSignal.any([signal, AbortSignal.timeout(this.o.dialTimeoutMs)]),
+        );
       } catch {
         if (signal.aborted) return;
         // Peer not up yet, or not reachable: retry until the session's deadlines end it.

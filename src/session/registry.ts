@@ -150,6 +150,8 @@ export class SessionRegistry {
     await host.handle(protocol, (stream, connection) => reg.onInbound(stream, connection.remotePeer.toString()), {
       maxInboundStreams: streams,
       maxOutboundStreams: streams,
+      // a party behind NAT is reached through the coordinator's relay (a limited connection)
+      runOnLimitedConnection: true,
     });
     return reg;
   }

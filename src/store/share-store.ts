@@ -23,7 +23,7 @@ import { PairStates } from './pair-states.js';
 import { Presignatures } from './presignatures.js';
 import { decodeJson, encodeJson, recordKey, recordPrefix } from './records.js';
 import type { BanInfo, ShareInfo, ShareStatus, StoredShare } from './types.js';
-import { UserShareSealer } from './user-share.js';
+import { type UserShareBinding, UserShareSealer } from './user-share.js';
 import { Vault } from './vault.js';
 
 /** Options of {@link ShareStore.open}. */
@@ -225,14 +225,14 @@ export class ShareStore {
 
   // ---- delegate user shares ------------------------------------------------------------------------------
 
-  /** Seals a delegate party's share for the caller (not stored); see user-share.ts. */
-  sealUserShare(share: KeyShare): Uint8Array {
-    return this.userShares.seal(share);
+  /** Seals a delegate party's share for the caller, bound to `accountId` (not stored); see user-share.ts. */
+  sealUserShare(share: KeyShare, accountId: string): Uint8Array {
+    return this.userShares.seal(share, accountId);
   }
 
-  /** Opens a user share passed back by the caller, in memory only; `DECRYPT_FAILED` if not for (keyId, index). */
-  openUserShare(blob: Uint8Array, keyId: Uint8Array, index: number): KeyShare {
-    return this.userShares.open(blob, keyId, index);
+  /** Opens a user share passed back by the caller, in memory only; `DECRYPT_FAILED` unless sealed for `binding`. */
+  openUserShare(blob: Uint8Array, binding: UserShareBinding): KeyShare {
+    return this.userShares.open(blob, binding);
   }
 
   // ---- used session ids ----------------------------------------------------------------------------------

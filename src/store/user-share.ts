@@ -1,8 +1,10 @@
 /**
  * A delegate party's "user share": its key share sealed under the delegate wrapping key and handed to the caller
  * instead of being stored. The blob leaves the node and comes back for each signing, so it is self-contained
- * (the sealed format carries its version and nonce) and bound to its key and party index: the AAD context is
- * `len(keyId) (2 bytes) ‖ keyId ‖ index (1 byte)`, length-prefixed so no two (keyId, index) pairs collide.
+ * (the sealed format carries its version and nonce) and bound to what it is a share of: the AAD context is
+ * `len(accountId) (2) ‖ accountId ‖ len(keyId) (2) ‖ keyId ‖ index (1) ‖ publicKey (33, compressed)`, length-
+ * prefixed so that no two bindings collide. A share of another account, index or key, or one altered or cut
+ * short, does not open.
  */
 import type { KeyObject } from 'node:crypto';
 import { equalBytes } from '../../protocols/common/bytes.js';
@@ -12,16 +14,44 @@ import type { MasterKey } from '../runtime/master-key.js';
 import { StoreError } from './errors.js';
 import { open, seal } from './sealed.js';
 
-/** The AAD context of a user share. */
-export function userShareContext(keyId: Uint8Array, index: number): Uint8Array {
-  if (keyId.length === 0 || keyId.length > 0xffff) throw new StoreError('INVALID_ARGUMENT', 'keyId length');
-  if (!Number.isInteger(index) || index < 1 || index > 255) throw new StoreError('INVALID_ARGUMENT', 'party index');
-  const out = new Uint8Array(2 + keyId.length + 1);
-  out[0] = keyId.length >>> 8;
-  out[1] = keyId.length & 0xff;
-  out.set(keyId, 2);
-  out[2 + keyId.length] = index;
+/** What a user share is bound to. */
+export interface UserShareBinding {
+  /** The coordinator's account id (printable ASCII). */
+  readonly accountId: string;
+  /** The key id of the key share. */
+  readonly keyId: Uint8Array;
+  /** The key index of the share, 1..255. */
+  readonly index: number;
+  /** The key's compressed public key (33 bytes). */
+  readonly publicKey: Uint8Array;
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** The AAD context of a user share; throws `INVALID_ARGUMENT` for a binding out of bounds. */
+export function userShareContext(b: UserShareBinding): Uint8Array {
+  if (!/^[\x21-\x7e]{1,255}$/.test(b.accountId)) throw new StoreError('INVALID_ARGUMENT', 'accountId');
+  if (b.keyId.length === 0 || b.keyId.length > 0xffff) throw new StoreError('INVALID_ARGUMENT', 'keyId length');
+  if (!Number.isInteger(b.index) || b.index < 1 || b.index > 255)
+    throw new StoreError('INVALID_ARGUMENT', 'party index');
+  if (b.publicKey.length !== 33) throw new StoreError('INVALID_ARGUMENT', 'publicKey must be 33 bytes');
+  const account = ascii(b.accountId);
+  const out = new Uint8Array(2 + account.length + 2 + b.keyId.length + 1 + 33);
+  let at = 0;
+  for (const field of [account, b.keyId]) {
+    out[at] = field.length >>> 8;
+    out[at + 1] = field.length & 0xff;
+    out.set(field, at + 2);
+    at += 2 + field.length;
+  }
+  out[at] = b.index;
+  out.set(b.publicKey, at + 1);
   return out;
+}
+
+/** The binding of `share` for `accountId`. */
+export function bindingOf(share: KeyShare, accountId: string): UserShareBinding {
+  return { accountId, keyId: share.keyId, index: share.index, publicKey: share.publicKey.toBytes(true) };
 }
 
 /** Seals and opens user shares with the delegate wrapping key (an HKDF sub-key of the master key). */
@@ -33,11 +63,11 @@ export class UserShareSealer {
     this.key = master.subKey('delegateWrap');
   }
 
-  /** Seals `share` for the caller to keep; bound to the share's own keyId and index. */
-  seal(share: KeyShare): Uint8Array {
+  /** Seals `share` for the caller to keep, bound to `accountId` and the share's own key id, index and key. */
+  seal(share: KeyShare, accountId: string): Uint8Array {
     const plain = encodeKeyShare(share);
     try {
-      return seal(this.key, userShareContext(share.keyId, share.index), plain);
+      return seal(this.key, userShareContext(bindingOf(share, accountId)), plain);
     } finally {
       plain.fill(0); // the encoding holds the secret share; do not leave it for the garbage collector
     }
@@ -45,10 +75,11 @@ export class UserShareSealer {
 
   /**
    * Opens a blob from {@link seal} for one session, in memory only. Throws {@link StoreError} `DECRYPT_FAILED`
-   * if it was sealed by another node's key, for another key or index, or was altered.
+   * if it was sealed under another master key, for another account, key, index or public key, or was altered
+   * or cut short.
    */
-  open(blob: Uint8Array, keyId: Uint8Array, index: number): KeyShare {
-    const plain = open(this.key, userShareContext(keyId, index), blob, 'user share');
+  open(blob: Uint8Array, binding: UserShareBinding): KeyShare {
+    const plain = open(this.key, userShareContext(binding), blob, 'user share');
     let share: KeyShare;
     try {
       share = decodeKeyShare(plain, curveBackend());
@@ -57,8 +88,12 @@ export class UserShareSealer {
     } finally {
       plain.fill(0);
     }
-    // Authentication already binds keyId and index; checking the decoded fields too costs nothing.
-    if (!equalBytes(share.keyId, keyId) || share.index !== index) {
+    // Authentication already binds these; checking the decoded fields too costs nothing.
+    if (
+      !equalBytes(share.keyId, binding.keyId) ||
+      share.index !== binding.index ||
+      !equalBytes(share.publicKey.toBytes(true), binding.publicKey)
+    ) {
       throw new StoreError('CORRUPT_RECORD', 'user share belongs to another key or party index');
     }
     return share;

@@ -136,6 +136,24 @@ test('ping answers true', async () => {
   assert.ok(await db.repos.ping());
 });
 
+test('accounts: custody, requireUserShare and required parties are kept (never a user share)', async () => {
+  const { accounts } = db.repos;
+  const plain = await accounts.insert(account('acct-srv', 'user-c'));
+  assert.equal([plain.custody, plain.requireUserShare, plain.requiredParties], ['server', false, []]);
+  const hybrid = await accounts.insert({
+    ...account('acct-hyb', 'user-c'),
+    custody: 'hybrid',
+    requireUserShare: true,
+    requiredParties: ['peer-a'],
+  });
+  assert.equal(await accounts.get('acct-hyb'), hybrid);
+  assert.equal([hybrid.custody, hybrid.requireUserShare, hybrid.requiredParties], ['hybrid', true, ['peer-a']]);
+  await rejects(
+    accounts.insert({ ...account('acct-bad', 'user-c'), custody: 'shared' as 'server' }),
+    /custody|check constraint/i,
+  );
+});
+
 test('accounts: insert, get, byUser newest first, activate, fail', async () => {
   const { accounts } = db.repos;
   const a1 = await accounts.insert(account('acct-1', 'user-a'));

@@ -8,10 +8,13 @@ import { CURVE_ORDER, encodePoint, G } from '../../protocols/common/curve.js';
 import { DecodeError } from '../../protocols/common/errors.js';
 import {
   type Decision,
+  type DelegateContext,
   decodeDecision,
+  decodeDelegate,
   decodeRegister,
   decodeResult,
   encodeDecision,
+  encodeDelegate,
   encodeRegister,
   encodeResult,
   type Register,
@@ -52,6 +55,7 @@ const record: SessionRecord = {
 
 const results: Record<string, SessionResult> = {
   keygenOk: { sessionId, status: 'ok', publicKey: PK },
+  keygenUserShare: { sessionId, status: 'ok', publicKey: PK, userShare: rng(700) },
   signOk: { sessionId, status: 'ok', signature: { r: CURVE_ORDER - 1n, s: HALF_N, recovery: 3 } },
   failed: { sessionId, status: 'failed', error: { code: 'BAD_SHARE', round: 2, culprits: [3, 1] } },
   failedNoCulprit: { sessionId, status: 'failed', error: { code: 'ECHO_MISMATCH', round: 65535, culprits: [] } },
@@ -239,6 +243,10 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['culprit 0', { sessionId, status: 'failed', error: { ...err, culprits: [0] } }],
     ['culprit 17', { sessionId, status: 'failed', error: { ...err, culprits: [17] } }],
     ['culprit twice', { sessionId, status: 'failed', error: { ...err, culprits: [2, 2] } }],
+    ['userShare with a signature', { ...results.signOk!, userShare: rng(10) }],
+    ['userShare on a failure', { ...results.failed!, userShare: rng(10) }],
+    ['userShare empty', { ...ok, userShare: new Uint8Array(0) }],
+    ['userShare 4097', { ...ok, userShare: new Uint8Array(4097) }],
     [
       '17 culprits',
       { sessionId, status: 'failed', error: { ...err, culprits: Array.from({ length: 17 }, (_, k) => k + 1) } },
@@ -264,7 +272,19 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['version', new Writer().u8(0x13).u8(2).bytes(sessionId).u8(3).u8(0).finish()],
     ['status 0', body((w) => w.u8(0).u8(0))],
     ['status 4', body((w) => w.u8(4).u8(0))],
-    ['unknown flag', body((w) => w.u8(3).u8(8))],
+    ['unknown flag', body((w) => w.u8(3).u8(16))],
+    [
+      'userShare without a key',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(2 | 8)
+          .scalar(1n)
+          .scalar(1n)
+          .u8(0)
+          .varBytes(Uint8Array.of(1)),
+      ),
+    ],
     ['ok without payload', body((w) => w.u8(1).u8(0))],
     ['r ≥ n', body((w) => w.u8(1).u8(2).bytes(new Uint8Array(32).fill(0xff)).scalar(1n).u8(0))],
     [
@@ -287,6 +307,56 @@ test('result rules: each violation is refused by the encoder and the decoder', (
   ];
   for (const [what, b] of rejects) assert.throws(() => decodeResult(b), isDecode, what);
   assert.equal(decodeResult(body((w) => w.u8(3).u8(0))), results.timeout);
+});
+
+const delegates: Record<string, DelegateContext> = {
+  keygen: { kind: 'keygen', sessionId, accountId: '0b7c2f64-8f0e-4a53-a0a5-3f5b6f0e1d2c' },
+  sign: {
+    kind: 'sign',
+    sessionId,
+    accountId: '0b7c2f64-8f0e-4a53-a0a5-3f5b6f0e1d2c',
+    keyId: rng(32),
+    index: 3,
+    publicKey: PK,
+    userShare: rng(650),
+  },
+};
+
+test('delegate messages round-trip; each rule is enforced by the encoder and the decoder', () => {
+  for (const [what, m] of Object.entries(delegates)) assert.equal(decodeDelegate(encodeDelegate(m)), m, what);
+  const sign = delegates.sign as Extract<DelegateContext, { kind: 'sign' }>;
+  const bad: [string, DelegateContext][] = [
+    ['sessionId 31', { ...sign, sessionId: sessionId.subarray(1) }],
+    ['empty account', { ...sign, accountId: '' }],
+    ['account with a space', { ...sign, accountId: 'a b' }],
+    ['account 129', { ...sign, accountId: 'a'.repeat(129) }],
+    ['empty keyId', { ...sign, keyId: new Uint8Array(0) }],
+    ['keyId 65', { ...sign, keyId: new Uint8Array(65) }],
+    ['index 0', { ...sign, index: 0 }],
+    ['index 17', { ...sign, index: 17 }],
+    ['publicKey 32', { ...sign, publicKey: PK.subarray(1) }],
+    ['publicKey off curve', { ...sign, publicKey: Uint8Array.of(2, ...new Uint8Array(32).fill(0xff)) }],
+    ['empty share', { ...sign, userShare: new Uint8Array(0) }],
+    ['share 4097', { ...sign, userShare: new Uint8Array(4097) }],
+    ['kind', { ...sign, kind: 'presign' as 'sign' }],
+  ];
+  for (const [what, m] of bad) {
+    assert.is(
+      controlCode(() => encodeDelegate(m)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+  const valid = encodeDelegate(sign);
+  const rejects: [string, Uint8Array][] = [
+    ['type', Uint8Array.of(0x06, ...valid.subarray(1))],
+    ['version', Uint8Array.of(0x07, 2, ...valid.subarray(2))],
+    ['kind 3', Uint8Array.of(...valid.subarray(0, 34), 3, ...valid.subarray(35))],
+    ['keygen with a share', Uint8Array.of(...valid.subarray(0, 34), 1, ...valid.subarray(35))],
+    ['truncated', valid.subarray(0, valid.length - 1)],
+    ['trailing', Uint8Array.of(...valid, 0)],
+  ];
+  for (const [what, b] of rejects) assert.throws(() => decodeDelegate(b), isDecode, what);
 });
 
 test('verifyResult: forged, tampered, wrong party, malformed', () => {
@@ -443,6 +513,8 @@ test('fuzz: every control decoder throws only DecodeError (10,000 mutations each
     ['announce', signedRecords.encode(signedRec), signedRecords.decode],
     ['decision', signedDec.bytes, decodeDecision],
     ['decision message', signedDecisions.encode(signedDec), signedDecisions.decode],
+    ['delegate keygen', encodeDelegate(delegates.keygen!), decodeDelegate],
+    ['delegate sign', encodeDelegate(delegates.sign!), decodeDelegate],
   ];
   for (const [what, m] of Object.entries(results)) {
     const signed = signedResults.sign(m, partyKey);

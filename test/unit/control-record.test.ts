@@ -23,6 +23,7 @@ import {
   type SessionRecord,
   signedRecords,
 } from '../../protocols/control/record.js';
+import { ROLE_CODES } from '../../protocols/control/roles.js';
 import { utf8Decode, utf8Encode } from '../../protocols/control/wire.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
 import { seededRng } from '../helpers/rng.js';
@@ -78,10 +79,14 @@ function controlCode(f: () => unknown): ControlErrorCode {
 const isDecode = (e: unknown) => e instanceof DecodeError;
 
 /** An unvalidated encoder of the record format, to build bytes the real encoder refuses to write. */
-function rawRecord(r: SessionRecord, o: { type?: number; version?: number; kindCode?: number; n?: number } = {}) {
+function rawRecord(
+  r: SessionRecord,
+  o: { type?: number; version?: number; kindCode?: number; n?: number; roleCode?: number } = {},
+) {
+  const version = o.version ?? 3;
   const w = new Writer()
     .u8(o.type ?? 0x10)
-    .u8(o.version ?? 2)
+    .u8(version)
     .bytes(r.sessionId)
     .u8(o.kindCode ?? KIND_CODES[r.kind] ?? 0xff)
     .varBytes(utf8Encode(r.protocol))
@@ -91,7 +96,9 @@ function rawRecord(r: SessionRecord, o: { type?: number; version?: number; kindC
     .u32(r.expiresAt >>> 0)
     .u8(o.n ?? r.parties.length);
   for (const p of r.parties) {
-    w.u8(p.index).varBytes(p.peerId).u8(p.addrs.length);
+    w.u8(p.index);
+    if (version >= 3) w.u8(o.roleCode ?? (p.role ? ROLE_CODES[p.role] : 0));
+    w.varBytes(p.peerId).u8(p.addrs.length);
     for (const a of p.addrs) w.varBytes(utf8Encode(a));
   }
   if (r.messageHash) w.bytes(r.messageHash);
@@ -266,13 +273,36 @@ test('every field at its bounds: the largest valid record encodes, each violatio
   }
 });
 
+test('version 3 carries each party role; version 2 (no roles) still decodes, with no role', () => {
+  const r = signRecordOf();
+  const withRoles: SessionRecord = {
+    ...r,
+    parties: r.parties.map((p, k) => ({ ...p, role: k === 0 ? 'delegate' : 'persistent' })),
+  };
+  const bytes = encodeRecord(withRoles);
+  assert.is(bytes[1], 3);
+  assert.equal(decodeRecord(bytes), withRoles);
+  assert.equal(decodeRecord(rawRecord(withRoles)), withRoles, 'the hand-written encoding matches');
+  // a party without a role is written as role 0 and read back without one
+  assert.equal(decodeRecord(encodeRecord(r)), r);
+  // version 2 had no role byte: it decodes, and no party has a role
+  const v2 = decodeRecord(rawRecord(withRoles, { version: 2 }));
+  assert.equal(v2, r);
+  assert.ok(v2.parties.every((p) => p.role === undefined));
+  assert.is(
+    controlCode(() => encodeRecord({ ...r, parties: r.parties.map((p) => ({ ...p, role: 'boss' as never })) })),
+    'INVALID_ARGUMENT',
+  );
+});
+
 test('decoder refuses bad headers, codes, counts, unsafe times and trailing bytes', () => {
   const r = signRecordOf();
   const valid = rawRecord(r);
   assert.throws(() => decodeRecord(rawRecord(r, { type: 0x13 })), isDecode);
   // version 1 numbered a signing's parties 1..t instead of by key-share index: refused, never misread
   assert.throws(() => decodeRecord(rawRecord(r, { version: 1 })), isDecode);
-  assert.throws(() => decodeRecord(rawRecord(r, { version: 3 })), isDecode);
+  assert.throws(() => decodeRecord(rawRecord(r, { version: 4 })), isDecode);
+  assert.throws(() => decodeRecord(rawRecord(r, { roleCode: 4 })), isDecode, 'unknown role code');
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 0 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 3 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 1 })), isDecode, 'keygen with trailing hash');

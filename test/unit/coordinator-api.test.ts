@@ -23,6 +23,7 @@ import type {
   RevokedParty,
   SessionView,
   SignatureView,
+  SignOptions,
 } from '../../coordinator/service.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import { MemoryApiKeyRepo, MemoryIdempotencyRepo } from '../helpers/api-fakes.js';
@@ -87,6 +88,9 @@ class FakeService implements CoordinatorService {
       })),
       sessionId: 'cd'.repeat(32),
       status: 'active',
+      custody: 'server',
+      requireUserShare: false,
+      requireParties: [],
       createdAt: '2024-01-01T00:00:00.000Z',
     };
     this.accounts.set(account.accountId, account);
@@ -105,9 +109,9 @@ class FakeService implements CoordinatorService {
     return [...this.accounts.values()].filter((a) => a.userId === userId);
   }
 
-  async sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
+  async sign(accountId: string, hash: Uint8Array, opts?: SignOptions): Promise<SignatureView> {
     const messageHash = `0x${Buffer.from(hash).toString('hex')}`;
-    this.record('sign', accountId, hash);
+    this.record('sign', accountId, hash, ...(opts && Object.keys(opts).length > 0 ? [opts] : []));
     if (accountId === FAILING_ACCOUNT) {
       throw new CoordinatorError('SIGNING_FAILED', 'signing session failed', {
         sessionId: 'ef'.repeat(32),
@@ -666,6 +670,77 @@ test('invalid JSON and a non-JSON content type are 400s', () =>
     );
   }));
 
+// --- hybrid custody, include, and the snake_case aliases of the system this replaces ---
+
+test('custody, requireUserShare, include and requireParties are checked and passed on; user_id is an alias', () =>
+  withApi(async ({ post, service }) => {
+    const peer = '12D3KooWKVrHd3n7by4LVZy7TdfwoA1XBsPTty3eKU811NBH4i4P';
+    const created = await post('/api/v1/accounts', {
+      user_id: 'u9',
+      custody: 'hybrid',
+      threshold: 3,
+      parties: 3,
+      requireUserShare: true,
+      include: [peer],
+      requireParties: [peer],
+    });
+    assert.is(created.status, 201);
+    assert.equal(service.calls[0]?.args, [
+      {
+        userId: 'u9',
+        threshold: 3,
+        parties: 3,
+        custody: 'hybrid',
+        requireUserShare: true,
+        include: [peer],
+        requireParties: [peer],
+      },
+    ]);
+    const refused = async (body: Record<string, unknown>, message: string) =>
+      assertError(await post('/api/v1/accounts', body), 400, 'INVALID_REQUEST', message);
+    await refused({ user_id: 'a', userId: 'a' }, 'user_id: give userId or user_id, not both');
+    await refused(
+      { userId: 'a', requireUserShare: true },
+      'requireUserShare: needs custody "hybrid" (a server account has no user share)',
+    );
+    await refused(
+      { userId: 'a', custody: 'hybrid', requireUserShare: true },
+      'requireUserShare: the 2 persistent parties alone reach the threshold 2, so signing could go on without the user share; use threshold = parties',
+    );
+    await assertError(await post('/api/v1/accounts', { userId: 'a', custody: 'shared' }), 400, 'INVALID_REQUEST');
+    await refused({ userId: 'a', requireParties: [peer] }, `requireParties: ${peer} is not in include`);
+    await refused({ userId: 'a', include: [peer, peer] }, 'include: must not name a party twice');
+    await refused({ userId: 'a', include: ['not a peer'] }, 'include[0]: must be a party id (a base58btc peer id)');
+    assert.is(service.count('createAccount'), 1);
+  }));
+
+test('sign: message is an alias of messageHash; userShare and include are passed on; a userShare that is not base64url is refused', () =>
+  withApi(async ({ post, service }) => {
+    const hash = `0x${'ab'.repeat(32)}`;
+    const bytes = Uint8Array.from(Buffer.from('ab'.repeat(32), 'hex'));
+    assert.is((await post('/api/v1/accounts/acct-1/sign', { message: hash })).status, 200);
+    assert.equal(service.calls.at(-1)?.args, ['acct-1', bytes]);
+    const share = Buffer.from('sealed share').toString('base64url');
+    assert.is((await post('/api/v1/accounts/acct-1/sign', { messageHash: hash, userShare: share })).status, 200);
+    assert.equal(service.calls.at(-1)?.args, [
+      'acct-1',
+      bytes,
+      { userShare: Uint8Array.from(Buffer.from('sealed share')) },
+    ]);
+    await assertError(
+      await post('/api/v1/accounts/acct-1/sign', { messageHash: hash, userShare: 'a+b/c=' }),
+      400,
+      'INVALID_REQUEST',
+      'userShare: must be base64url, as the account creation returned it',
+    );
+    await assertError(
+      await post('/api/v1/accounts/acct-1/sign', { messageHash: hash, message: hash }),
+      400,
+      'INVALID_REQUEST',
+      'message: give messageHash or message, not both',
+    );
+  }));
+
 // --- routes and the error shape ---
 
 test('create, get and list accounts return the views with 201/200', () =>
@@ -674,7 +749,20 @@ test('create, get and list accounts return the views with 201/200', () =>
     assert.is(created.status, 201);
     const account = (await created.json()) as AccountView;
     assert.is(account.accountId, 'acct-1');
-    assert.equal(service.calls[0], { method: 'createAccount', args: [{ userId: 'u1', threshold: 2, parties: 3 }] });
+    assert.equal(service.calls[0], {
+      method: 'createAccount',
+      args: [
+        {
+          userId: 'u1',
+          threshold: 2,
+          parties: 3,
+          custody: 'server',
+          requireUserShare: false,
+          include: [],
+          requireParties: [],
+        },
+      ],
+    });
     const got = await get('/api/v1/accounts/acct-1');
     assert.is(got.status, 200);
     assert.equal(await got.json(), account);

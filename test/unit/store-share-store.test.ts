@@ -13,7 +13,7 @@ import { MasterKey } from '../../src/runtime/master-key.js';
 import { StoreError } from '../../src/store/errors.js';
 import { open } from '../../src/store/sealed.js';
 import { ShareStore } from '../../src/store/share-store.js';
-import { userShareContext } from '../../src/store/user-share.js';
+import { bindingOf, userShareContext } from '../../src/store/user-share.js';
 import { pairsOf } from '../helpers/fixture.js';
 import { keygen, nodeId, presign } from '../helpers/parties.js';
 
@@ -304,23 +304,36 @@ test('pair states: put/get/list, no silent replacement; burnt flags persist and 
   await s.close();
 });
 
-test('user share: seal/open round trip; refused under another keyId, index or node key', async () => {
+test('user share: seal/open round trip; refused for another account, keyId, index, public key or node key', async () => {
   const s = await ShareStore.open(tempDir(), master);
-  const blob = s.sealUserShare(share2);
-  assert.ok(sameShare(s.openUserShare(blob, share2.keyId, 2), share2));
+  const account = '6f1c2b9e-0d4a-4c39-9d38-3e0b8f1f2a11';
+  const binding = bindingOf(share2, account);
+  const blob = s.sealUserShare(share2, account);
+  assert.ok(sameShare(s.openUserShare(blob, binding), share2));
   // Self-contained: another store with the same master key (e.g. after a restart) opens it.
   const s2 = await ShareStore.open(tempDir(), master);
-  assert.ok(sameShare(s2.openUserShare(blob, share2.keyId, 2), share2));
+  assert.ok(sameShare(s2.openUserShare(blob, binding), share2));
 
-  await expectCode(() => s.openUserShare(blob, share2.keyId, 1), 'DECRYPT_FAILED');
-  await expectCode(() => s.openUserShare(blob, otherShare.keyId, 2), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob, { ...binding, accountId: `${account}x` }), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob, { ...binding, index: 1 }), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob, { ...binding, keyId: otherShare.keyId }), 'DECRYPT_FAILED');
+  await expectCode(
+    () => s.openUserShare(blob, { ...binding, publicKey: otherShare.publicKey.toBytes(true) }),
+    'DECRYPT_FAILED',
+  );
   const tampered = blob.slice();
   tampered[20] = (tampered[20] as number) ^ 0x80;
-  await expectCode(() => s.openUserShare(tampered, share2.keyId, 2), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(tampered, binding), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob.subarray(0, blob.length - 1), binding), 'DECRYPT_FAILED');
+  await expectCode(() => s.openUserShare(blob.subarray(0, 10), binding), 'DECRYPT_FAILED');
   const s3 = await ShareStore.open(tempDir(), new MasterKey(randomBytes(32)));
-  await expectCode(() => s3.openUserShare(blob, share2.keyId, 2), 'DECRYPT_FAILED');
+  await expectCode(() => s3.openUserShare(blob, binding), 'DECRYPT_FAILED');
   // The wrapping key is a sub-key of its own: the at-rest key does not open a user share.
-  await expectCode(() => open(master.subKey('atRest'), userShareContext(share2.keyId, 2), blob), 'DECRYPT_FAILED');
+  await expectCode(() => open(master.subKey('atRest'), userShareContext(binding), blob), 'DECRYPT_FAILED');
+  // No two bindings share a context: the fields are length-prefixed.
+  const a = userShareContext({ ...binding, accountId: 'ab', keyId: Uint8Array.of(1, 2) });
+  const b = userShareContext({ ...binding, accountId: 'a', keyId: Uint8Array.of(98, 1, 2) });
+  assert.not.equal(Buffer.from(a).toString('hex'), Buffer.from(b).toString('hex'));
   await Promise.all([s.close(), s2.close(), s3.close()]);
 });
 
