@@ -9,11 +9,13 @@
  * {@link GUEST_GRACE_MS} unless it joins.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import * as Digest from 'multiformats/hashes/digest';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   decodeJoin,
   decodeRegister,
+  decodeStatus,
   type PartyRole,
   type SessionResult,
   type SignedDecision,
@@ -32,6 +34,15 @@ import type { Log } from '../../src/runtime/logger.js';
 
 const ed25519 = nodeEd25519();
 
+/** The peer id string of multihash bytes (a malformed id is a bad message). */
+function peerIdFromMultihashBytes(bytes: Uint8Array): string {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes)).toString();
+  } catch (e) {
+    throw new ControlError('BAD_MESSAGE', `not a peer id: ${String(e)}`);
+  }
+}
+
 /** How long a connected peer that is not admitted may stay to redeem a join token. */
 export const GUEST_GRACE_MS = 10_000;
 
@@ -43,6 +54,10 @@ export interface Presence {
   addresses: string[];
   online: boolean;
   lastSeen: Date;
+  /** Peers this party reported it has banned (it runs no session with them); kept across reconnections. */
+  bans: string[];
+  /** True while the party reported it is stopping: no new session is started on it. */
+  draining: boolean;
 }
 
 /** What the rendezvous reports and asks of its owner. */
@@ -152,6 +167,7 @@ export class Rendezvous {
       if (req[0] === MessageType.JOIN) return encodeAck(await this.join(id, decodeJoin(req)));
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
+      if (req[0] === MessageType.STATUS) return encodeAck(this.status(id, req));
       if (req[0] === MessageType.RESULT) {
         const signed = signedResults.decode(req);
         const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
@@ -181,6 +197,7 @@ export class Rendezvous {
 
   private register(id: string, req: Uint8Array): Ack {
     const m = decodeRegister(req);
+    const before = this.parties.get(id);
     const p: Presence = {
       partyId: id,
       role: m.role,
@@ -188,10 +205,29 @@ export class Rendezvous {
       addresses: [...m.addrs],
       online: true,
       lastSeen: new Date(),
+      // a party reports its bans after registering; until then the last report stands (bans are persistent)
+      bans: before?.bans ?? [],
+      draining: false,
     };
     this.parties.set(id, p);
     this.init.log.info({ party: id, role: m.role, version: m.version }, 'party registered');
     this.init.onPresence({ ...p });
+    return { ok: true };
+  }
+
+  private status(id: string, req: Uint8Array): Ack {
+    const m = decodeStatus(req);
+    const p = this.parties.get(id);
+    if (!p) return { ok: false, code: 'NOT_REGISTERED', message: 'register before reporting a status' };
+    const bans = m.bans.map((b) => peerIdFromMultihashBytes(b)).sort();
+    if (bans.join() !== p.bans.join()) {
+      this.init.log[bans.length > 0 ? 'warn' : 'info']({ party: id, bans }, 'party reported its bans');
+    }
+    if (m.draining && !p.draining) this.init.log.info({ party: id }, 'party is draining (stopping)');
+    p.bans = bans;
+    p.draining = m.draining;
+    p.lastSeen = new Date();
+    this.init.onPresence({ ...p, bans: [...bans] });
     return { ok: true };
   }
 

@@ -19,6 +19,11 @@ export const MessageType = {
   ACK: 0x05,
   /** Party → coordinator: redeem a one-time join token, admitting the (noise-authenticated) sender. */
   JOIN: 0x06,
+  /**
+   * Party → coordinator: the party's status — the peers it has banned and whether it is draining (stopping) —
+   * sent after registering and whenever it changes (unsigned; the stream is authenticated).
+   */
+  STATUS: 0x09,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */

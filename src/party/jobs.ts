@@ -163,7 +163,8 @@ export class SessionJobs {
       }
     }
     const peers = peersOf(record, selfIndex);
-    const pairs = await this.o.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
+    // a pair setup dials the peer where the record says it is (it may have restarted on another port)
+    const pairs = await this.o.pairing.pairsFor(peers, signal);
     const run = createSign(
       {
         sessionId: record.sessionId,
@@ -256,6 +257,7 @@ export function failureOf(e: unknown, record: SessionRecord): { outcome: Session
     case 'ABORTED':
       return reported('aborted', s.code);
     case 'REFUSED':
+    case 'BANNED':
       return reported('refused', s.code);
     case 'PROTOCOL':
       return reported('failed', s.cause instanceof ProtocolError ? s.cause.code : s.code);

@@ -100,6 +100,7 @@ export class PartyNode {
       (await store.listBans()).map((b) => peerIdOfBytes(b.peerId).toString()),
     );
     const allowed = new Set([coordinator.peerId.toString()]);
+    const draining = { now: false };
     const host = await createHost({
       privateKey: init.identity,
       listen: init.listen ?? DEFAULT_LISTEN,
@@ -123,7 +124,10 @@ export class PartyNode {
         ...(init.joinToken ? { joinToken: init.joinToken } : {}),
       },
       log,
+      () => ({ bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes), draining: draining.now }),
     );
+    // the coordinator learns of a ban at once: it stops choosing signer sets with the banned pair
+    bans.subscribe(() => link.reportStatus());
     const jobs = new SessionJobs({
       host,
       store,
