@@ -12,6 +12,7 @@ import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
 import { KeyUseCounter } from './db/key-use-counter.js';
 import { loadCoordinatorIdentity } from './identity.js';
+import { bannedPairs } from './orchestration/banned-pairs.js';
 import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
@@ -88,6 +89,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     cleanup.push(() => keyUse.close());
     const metrics = new CoordinatorMetrics();
     let orchestrator: Orchestrator | undefined;
+    const rendezvousRef: { current?: Rendezvous } = {};
     const presenceWrites: { chain: Promise<void> } = { chain: Promise.resolve() };
     const rendezvous = await Rendezvous.start({
       privateKey,
@@ -96,6 +98,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
       tokensOutstanding: () => joinTokens.outstanding(),
       onPresence: (p) => {
+        if (!p.online) orchestrator?.partyOffline(p.partyId);
+        metrics.bannedPairs(bannedPairs(rendezvousRef.current?.presence() ?? [p]).length);
         presenceWrites.chain = presenceWrites.chain
           .then(() =>
             p.online
@@ -115,6 +119,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
           : { ok: false, code: 'STARTING', message: 'the coordinator is starting' },
       log,
     });
+    rendezvousRef.current = rendezvous;
     cleanup.push(async () => {
       await rendezvous.stop();
       await presenceWrites.chain;

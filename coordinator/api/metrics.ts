@@ -1,9 +1,9 @@
 /**
  * The coordinator's Prometheus metrics: the session metrics of {@link NodeMetrics} (`coordinator_sessions_total`,
  * `coordinator_session_duration_seconds`, which orchestration reports through {@link SessionMetrics}), plus
- * HTTP requests and latency of the REST API.
+ * HTTP requests and latency of the REST API, and the banned pairs the parties reported.
  */
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { type MetricsOptions, NodeMetrics } from '../../src/runtime/metrics.js';
 import type { SessionMetrics } from '../service.js';
 
@@ -22,6 +22,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
+  private readonly bannedPairsGauge: Gauge;
 
   constructor(options: MetricsOptions = {}) {
     super({ prefix: 'coordinator', sessionBuckets: SESSION_DURATION_BUCKETS, ...options });
@@ -36,6 +37,15 @@ export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
       ['method', 'route'],
       HTTP_DURATION_BUCKETS,
     );
+    this.bannedPairsGauge = this.gauge(
+      'coordinator_banned_pairs',
+      'Pairs of parties one of which reported it has banned the other (never chosen together)',
+    );
+  }
+
+  /** The number of banned pairs the parties reported. */
+  bannedPairs(count: number): void {
+    this.bannedPairsGauge.set(count);
   }
 
   /**

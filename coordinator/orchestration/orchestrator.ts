@@ -6,10 +6,15 @@
  *
  * - Keygen: N online persistent parties; the account becomes active only when every party reported the same
  *   public key; then each party is told to commit its pending share (abort otherwise).
- * - Signing: `threshold` online parties holding the key, persistent first, then by key index. The first result
- *   whose signature verifies under the account key (checked here, with noble) is released. A timeout (or a
- *   party that refuses or cannot be reached) is retried once with a fresh session id and without the silent
- *   parties; a failed protocol check is never retried: it is recorded with its culprits and returned.
+ * - Signing: `threshold` online parties holding the key, persistent first, in random order within a role (load
+ *   spreads over the parties). The first result whose signature verifies under the account key (checked here,
+ *   with noble) is released. An attempt that ends for unavailability — a timeout, a party that refuses, cannot
+ *   be reached, disconnects, aborts (stopping) or has banned a peer — is retried with a fresh session id without
+ *   the silent parties, up to {@link MAX_SIGN_ATTEMPTS} attempts; a failed protocol check with a culprit is never
+ *   retried: it is recorded with its culprits and returned.
+ * - Neither ever picks a set containing a banned pair (one party reported it banned the other) while another set
+ *   exists; when none exists the request fails at once as unavailable, naming the pairs.
+ * - A party that disconnects ends the attempts it is named in at once (as silent), rather than at the deadline.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -43,6 +48,7 @@ import {
   type Verdict,
   verdictOfFailures,
 } from './attempt.js';
+import { type BannedPair, bannedPairs, describePairs, pickWithoutBannedPair } from './banned-pairs.js';
 import { checkSignature, ethereumAddress } from './ethereum.js';
 import { Journal } from './journal.js';
 import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
@@ -52,6 +58,8 @@ import { Reads } from './reads.js';
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
 /** Default deadline of a signing attempt (a first signing of a node pair includes its pair setup). */
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
+/** Attempts of one signing request (the first and its retries without silent parties). */
+export const MAX_SIGN_ATTEMPTS = 3;
 
 /** The parts of the rendezvous orchestration uses. */
 export type PartyNetwork = Pick<Rendezvous, 'announce' | 'decide' | 'publish' | 'isOnline' | 'presence' | 'get'>;
@@ -129,7 +137,9 @@ export class Orchestrator implements CoordinatorService {
         `a ${threshold}-of-${n} keygen needs ${n} online persistent parties; ${online.length} online`,
       );
     }
-    const chosen = shuffle(online).slice(0, n);
+    const pairs = this.bannedPairs();
+    const chosen = pickWithoutBannedPair(shuffle(online), n, pairs);
+    if (!chosen) throw bannedPairsError(`a ${threshold}-of-${n} keygen`, pairs);
     const accountId = randomUUID();
     const keyId = randomBytes(32);
     // a keygen gives out the key-share indices 1..N; signing records name the parties by them
@@ -209,14 +219,14 @@ export class Orchestrator implements CoordinatorService {
         );
       }
       recordOutcome(this.sinks(journal), 'sign', verdict, started);
-      if (verdict.kind === 'timeout' && attemptNo === 1 && verdict.silent.length > 0) {
+      if (verdict.kind === 'timeout' && attemptNo < MAX_SIGN_ATTEMPTS && verdict.silent.length > 0) {
         for (const p of verdict.silent) excluded.add(p);
         journal.event('retry', { excluded: verdict.silent });
         await journal.flush();
         retryOf = sessionId;
         this.init.log.warn(
-          { session: sessionId, silent: verdict.silent },
-          'signing timed out; retrying once without the silent parties',
+          { session: sessionId, silent: verdict.silent, reason: verdict.message },
+          'signing attempt ended for unavailability; retrying without the silent parties',
         );
         continue;
       }
@@ -227,16 +237,15 @@ export class Orchestrator implements CoordinatorService {
     }
   }
 
-  /** `threshold` online parties of the account, not excluded: persistent first, then by key index. */
+  /**
+   * `threshold` online parties of the account, not excluded, no two of them a banned pair: persistent first,
+   * in random order within a role so that signings spread over the parties.
+   */
   private pickSigners(account: AccountRow, excluded: ReadonlySet<string>): PartyIndex[] {
     const rank = (role: PartyRole | undefined) => (role === 'persistent' ? 0 : 1);
-    const candidates = account.parties
-      .filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))
-      .sort(
-        (a, b) =>
-          rank(this.init.network.get(a.partyId)?.role) - rank(this.init.network.get(b.partyId)?.role) ||
-          a.index - b.index,
-      );
+    const candidates = shuffle(account.parties.filter((p) => !excluded.has(p.partyId) && this.online(p.partyId))).sort(
+      (a, b) => rank(this.init.network.get(a.partyId)?.role) - rank(this.init.network.get(b.partyId)?.role),
+    );
     if (candidates.length < account.threshold) {
       throw new CoordinatorError(
         'UNAVAILABLE',
@@ -244,13 +253,30 @@ export class Orchestrator implements CoordinatorService {
         excluded.size > 0 ? { excluded: [...excluded] } : undefined,
       );
     }
-    return candidates.slice(0, account.threshold).map(({ partyId, index }) => ({ partyId, index }));
+    const pairs = this.bannedPairs();
+    const chosen = pickWithoutBannedPair(candidates, account.threshold, pairs);
+    if (!chosen) throw bannedPairsError('signing', pairs);
+    return chosen.map(({ partyId, index }) => ({ partyId, index }));
+  }
+
+  /** The banned pairs the parties reported. */
+  private bannedPairs(): BannedPair[] {
+    return bannedPairs(this.init.network.presence());
+  }
+
+  /**
+   * `partyId` disconnected: every attempt that names it and still waits for its result ends now, with it as
+   * silent (a signing is retried without it), instead of at the deadline.
+   */
+  partyOffline(partyId: string): void {
+    for (const attempt of this.attempts.values()) attempt.partyGone(partyId);
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
 
+  /** Online and taking sessions (not draining). */
   private online(partyId: string): boolean {
-    return this.init.network.isOnline(partyId);
+    return this.init.network.isOnline(partyId) && this.init.network.get(partyId)?.draining !== true;
   }
 
   /** A fresh record for `parties` (each with its key-share index), with their registered addresses. */
@@ -431,6 +457,15 @@ function signJudge(
     }
     return verdictOfFailures(results, partyAt);
   };
+}
+
+/** The failure of a request every candidate set of which holds a banned pair. */
+function bannedPairsError(what: string, pairs: readonly BannedPair[]): CoordinatorError {
+  return new CoordinatorError(
+    'UNAVAILABLE',
+    `${what}: every set of available parties contains a banned pair (${describePairs(pairs)}); an operator lifts the ban on the party that made it (mpc party unban), or brings another party online`,
+    { bannedPairs: pairs.map((p) => [...p]) },
+  );
 }
 
 function shuffle<T>(items: readonly T[]): T[] {
