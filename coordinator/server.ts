@@ -78,6 +78,18 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     cleanup.push(() => db.close());
     const repos = db.repos;
     await repos.parties.allOffline();
+    // the previous process's unfinished work: failed (recorded), its claims released, its keygens' shares discarded
+    const recovered = await repos.recovery.failUnfinished();
+    if (recovered.sessions + recovered.accounts.length + recovered.idempotencyClaims > 0) {
+      log.warn(
+        {
+          sessions: recovered.sessions,
+          accounts: recovered.accounts.length,
+          idempotencyClaims: recovered.idempotencyClaims,
+        },
+        'failed the sessions and accounts a previous coordinator process left unfinished',
+      );
+    }
     const joinTokens = new JoinTokens(repos.joinTokens, repos.parties);
     cleanup.push(async () => joinTokens.stop());
     await joinTokens.refresh();
@@ -99,6 +111,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       tokensOutstanding: () => joinTokens.outstanding(),
       onPresence: (p) => {
         if (!p.online) orchestrator?.partyOffline(p.partyId);
+        else orchestrator?.partyOnline(p.partyId);
         metrics.bannedPairs(bannedPairs(rendezvousRef.current?.presence() ?? [p]).length);
         presenceWrites.chain = presenceWrites.chain
           .then(() =>
@@ -135,6 +148,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.signTimeoutMs ? { signTimeoutMs: config.signTimeoutMs } : {}),
       ...(config.quorum ? { quorum: config.quorum } : {}),
     });
+    orchestrator.abandonKeygens(recovered.accounts);
     const app = createApi({
       service: orchestrator,
       apiKeys: config.apiKeys,
@@ -148,6 +162,11 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     const http = await listen(app, config.port, config.host);
     cleanup.push(() => http.close());
     log.info({ api: http.url, p2p: rendezvous.multiaddrs, embeddedDatabase: db.embedded }, 'coordinator started');
+    // parties that knew the previous process come back at once when reached (they register on connect)
+    void repos.parties
+      .list()
+      .then((known) => rendezvous.dialKnown(known))
+      .catch((e) => log.warn({ error: String(e) }, 'could not list the known parties'));
     return {
       apiUrl: http.url,
       multiaddrs: rendezvous.multiaddrs,

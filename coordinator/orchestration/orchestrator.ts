@@ -20,12 +20,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
-import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
+import type { PartyRole, SessionResult, SignedDecision } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
 import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { Log } from '../../src/runtime/logger.js';
-import type { AccountRow, Repositories } from '../db/types.js';
+import type { AbandonedKeygen, AccountRow, Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
 import type { Rendezvous } from '../p2p/rendezvous.js';
@@ -39,18 +39,11 @@ import type {
   SessionView,
   SignatureView,
 } from '../service.js';
-import {
-  Attempt,
-  indexOf,
-  type Judge,
-  type PartyIndex,
-  partyAtIndex,
-  type Verdict,
-  verdictOfFailures,
-} from './attempt.js';
+import { Attempt, indexOf, type Judge, type PartyIndex, partyAtIndex, type Verdict } from './attempt.js';
 import { type BannedPair, bannedPairs, describePairs, pickWithoutBannedPair } from './banned-pairs.js';
-import { checkSignature, ethereumAddress } from './ethereum.js';
+import { ethereumAddress } from './ethereum.js';
 import { Journal } from './journal.js';
+import { keygenJudge, signJudge } from './judges.js';
 import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
 import { Reads } from './reads.js';
 
@@ -94,6 +87,11 @@ export class Orchestrator implements CoordinatorService {
   private readonly active = new Map<string, AccountRow>();
   /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
   private readonly journals = new Map<string, Journal>();
+
+  /** Abort decisions still to deliver, by party: keygens a previous coordinator process left unfinished. */
+  private readonly abandoned = new Map<string, Map<string, SignedDecision>>();
+  /** `party/session` of aborts on their way (a party's status report must not send a second copy). */
+  private readonly delivering = new Set<string>();
 
   /** The read side of the service (accounts, sessions, parties, health). */
   private readonly reads: Reads;
@@ -382,6 +380,44 @@ export class Orchestrator implements CoordinatorService {
     journal.event(action, { parties: partyIds.length });
   }
 
+  /**
+   * Keygens a previous coordinator process left unfinished (now failed): each of their parties is sent a signed
+   * abort, so that it discards its pending share, when it is online (now, or when it registers).
+   */
+  abandonKeygens(keygens: readonly AbandonedKeygen[]): void {
+    for (const k of keygens) {
+      const signed = signedDecisions.sign(
+        { sessionId: hexToBytes(k.sessionId), keyId: hexToBytes(k.keyId), action: 'abort' },
+        this.init.signingKey,
+        ed25519,
+      );
+      for (const p of k.partyIds) {
+        const due = this.abandoned.get(p) ?? new Map<string, SignedDecision>();
+        due.set(k.sessionId, signed);
+        this.abandoned.set(p, due);
+      }
+    }
+    for (const p of this.abandoned.keys()) if (this.online(p)) this.partyOnline(p);
+  }
+
+  /** `partyId` registered: delivers the aborts it is due (see {@link abandonKeygens}). */
+  partyOnline(partyId: string): void {
+    const due = this.abandoned.get(partyId);
+    if (!due) return;
+    for (const [sessionId, signed] of due) {
+      const key = `${partyId}/${sessionId}`;
+      if (this.delivering.has(key)) continue;
+      this.delivering.add(key);
+      void this.init.network.decide(partyId, signed).then((ack) => {
+        this.delivering.delete(key);
+        if (!ack.ok) return;
+        due.delete(sessionId);
+        if (due.size === 0) this.abandoned.delete(partyId);
+        this.init.log.info({ party: partyId, session: sessionId }, 'told a party to discard an abandoned keygen share');
+      });
+    }
+  }
+
   /** {@inheritDoc CoordinatorService.getSession} */
   getSession(sessionId: Uint8Array): Promise<SessionView> {
     return this.reads.getSession(sessionId);
@@ -403,60 +439,6 @@ export class Orchestrator implements CoordinatorService {
   health(): Promise<HealthView> {
     return this.reads.health();
   }
-}
-
-function keygenJudge(n: number): Judge<Uint8Array> {
-  return (results, latest) => {
-    const failure = verdictOfFailures(results, () => undefined);
-    if (failure) return failure;
-    const r = results.get(latest);
-    if (r && !r.publicKey)
-      return {
-        kind: 'failed',
-        code: 'BAD_RESULT',
-        message: 'a keygen result without a public key',
-        culprits: [latest],
-      };
-    if (results.size < n) return undefined;
-    const keys = new Set([...results.values()].map((x) => bytesToHex(x.publicKey as Uint8Array)));
-    if (keys.size !== 1)
-      return {
-        kind: 'failed',
-        code: 'KEY_MISMATCH',
-        message: 'the parties reported different public keys',
-        culprits: [],
-      };
-    return { kind: 'ok', value: (results.get(latest) as SessionResult).publicKey as Uint8Array };
-  };
-}
-
-function signJudge(
-  hash: Uint8Array,
-  publicKey: Uint8Array,
-  ids: { accountId: string; sessionId: string },
-  partyAt: (index: number) => string | undefined,
-): Judge<SignatureView> {
-  return (results, latest) => {
-    const r = results.get(latest);
-    if (r?.status === 'ok') {
-      if (!r.signature)
-        return {
-          kind: 'failed',
-          code: 'BAD_RESULT',
-          message: 'a signing result without a signature',
-          culprits: [latest],
-        };
-      const checked = checkSignature(r.signature, hash, publicKey, ids);
-      if (checked.ok) return { kind: 'ok', value: checked.view };
-      return {
-        kind: 'failed',
-        code: 'BAD_SIGNATURE',
-        message: `party ${latest} released a bad signature: ${checked.reason}`,
-        culprits: [latest],
-      };
-    }
-    return verdictOfFailures(results, partyAt);
-  };
 }
 
 /** The failure of a request every candidate set of which holds a banned pair. */

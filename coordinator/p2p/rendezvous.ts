@@ -10,6 +10,7 @@
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
 import * as Digest from 'multiformats/hashes/digest';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
@@ -42,6 +43,9 @@ function peerIdFromMultihashBytes(bytes: Uint8Array): string {
     throw new ControlError('BAD_MESSAGE', `not a peer id: ${String(e)}`);
   }
 }
+
+/** How long the start-up dial of a known party may take. */
+const DIAL_KNOWN_TIMEOUT_MS = 5_000;
 
 /** How long a connected peer that is not admitted may stay to redeem a join token. */
 export const GUEST_GRACE_MS = 10_000;
@@ -229,6 +233,27 @@ export class Rendezvous {
     p.lastSeen = new Date();
     this.init.onPresence({ ...p, bans: [...bans] });
     return { ok: true };
+  }
+
+  /**
+   * Dials every admitted party at the addresses it last registered (at start: a party that saw the coordinator
+   * go registers the moment it is reached, instead of at its next retry). Never throws; resolves when every dial
+   * has ended.
+   */
+  async dialKnown(parties: readonly { partyId: string; addresses: readonly string[] }[]): Promise<void> {
+    await Promise.all(
+      parties
+        .filter((p) => this.admitted.has(p.partyId) && p.addresses.length > 0)
+        .map(async (p) => {
+          try {
+            const peer = peerIdFromString(p.partyId);
+            await this.host.peerStore.merge(peer, { multiaddrs: p.addresses.map((a) => multiaddr(a)) });
+            await this.host.dial(peer, { signal: AbortSignal.timeout(DIAL_KNOWN_TIMEOUT_MS) });
+          } catch {
+            // an offline party is expected here: it registers when it comes back
+          }
+        }),
+    );
   }
 
   /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */

@@ -81,6 +81,8 @@ export class SessionJobs {
     const abort = new AbortController();
     const session = toHex(record.sessionId);
     this.inflight.set(session, abort);
+    // a keygen is rare and makes a key: worth a line (signings are many; their failures are logged)
+    if (record.kind === 'keygen') this.o.log.info({ session, keyId: toHex(record.keyId) }, 'keygen started');
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
     try {
