@@ -17,6 +17,12 @@ import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
 
+/** A stop step slower than this is logged. */
+const SLOW_STOP_STEP_MS = 500;
+
+/** Default drain deadline of a stopping coordinator: running sessions finish or are cancelled within it. */
+export const DEFAULT_DRAIN_MS = 10_000;
+
 /** Everything the coordinator needs; the CLI builds it from flags and environment. */
 export interface CoordinatorConfig {
   /** REST port (0 = any free port). @default 4000 */
@@ -42,6 +48,11 @@ export interface CoordinatorConfig {
   signTimeoutMs?: number;
   /** Parties `/health` wants online. */
   quorum?: number;
+  /**
+   * On stop, how long running keygens and signings may take to finish before they are cancelled (their outcome
+   * recorded either way); the database closes after. @default DEFAULT_DRAIN_MS
+   */
+  drainMs?: number;
   /** Trust `X-Forwarded-For` (behind a proxy). @default false */
   trustProxy?: boolean;
   log: Log;
@@ -64,7 +75,13 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   const { log } = config;
   const cleanup: (() => Promise<void>)[] = [];
   const unwind = async () => {
-    for (const c of cleanup.reverse()) await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
+    for (const c of cleanup.reverse()) {
+      const t0 = performance.now();
+      await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
+      const ms = Math.round(performance.now() - t0);
+      // a slow step of a stop is worth knowing (the whole stop should take seconds)
+      if (ms > SLOW_STOP_STEP_MS) log.info({ step: c.name || 'anonymous', ms }, 'slow stop step');
+    }
   };
   try {
     if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
@@ -75,7 +92,9 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
       ...(config.dataDir && !config.databaseUrl ? { dataDir: join(config.dataDir, 'pgdata') } : {}),
     });
-    cleanup.push(() => db.close());
+    cleanup.push(function closeDatabase() {
+      return db.close();
+    });
     const repos = db.repos;
     await repos.parties.allOffline();
     // the previous process's unfinished work: failed (recorded), its claims released, its keygens' shares discarded
@@ -91,14 +110,18 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       );
     }
     const joinTokens = new JoinTokens(repos.joinTokens, repos.parties);
-    cleanup.push(async () => joinTokens.stop());
+    cleanup.push(async function stopJoinTokens() {
+      joinTokens.stop();
+    });
     await joinTokens.refresh();
     for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
     const admitted = [...config.allowedPeers, ...(await repos.parties.admittedByToken())];
     const keyUse = new KeyUseCounter(repos.apiKeys, (e) =>
       log.warn({ error: String(e) }, 'could not record API key use'),
     );
-    cleanup.push(() => keyUse.close());
+    cleanup.push(function closeKeyUse() {
+      return keyUse.close();
+    });
     const metrics = new CoordinatorMetrics();
     let orchestrator: Orchestrator | undefined;
     const rendezvousRef: { current?: Rendezvous } = {};
@@ -133,7 +156,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       log,
     });
     rendezvousRef.current = rendezvous;
-    cleanup.push(async () => {
+    cleanup.push(async function stopRendezvous() {
       await rendezvous.stop();
       await presenceWrites.chain;
     });
@@ -158,9 +181,18 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       metrics,
       log,
       ...(config.trustProxy ? { trustProxy: true } : {}),
+      draining: () => orchestrator?.isDraining === true,
     });
     const http = await listen(app, config.port, config.host);
-    cleanup.push(() => http.close());
+    cleanup.push(function closeHttp() {
+      return http.close(1_000);
+    });
+    // first on stop: new work gets 503 with Connection: close, running sessions finish (or are cancelled and
+    // recorded) before the HTTP server, the p2p host and the database close
+    cleanup.push(async function drain() {
+      const { finished } = await (orchestrator as Orchestrator).drain(config.drainMs ?? DEFAULT_DRAIN_MS);
+      log.info({ finished }, 'coordinator drained');
+    });
     log.info({ api: http.url, p2p: rendezvous.multiaddrs, embeddedDatabase: db.embedded }, 'coordinator started');
     // parties that knew the previous process come back at once when reached (they register on connect)
     void repos.parties

@@ -33,6 +33,8 @@ export interface ApiOptions {
    * Only set this behind a proxy that sets the header; otherwise any client could claim any address.
    */
   trustProxy?: boolean;
+  /** True while the coordinator stops: every response then carries `Connection: close`. */
+  draining?: () => boolean;
 }
 
 /**
@@ -75,6 +77,8 @@ export function createApi(opts: ApiOptions): Koa {
     // Signatures, tokens and account data must not sit in shared caches.
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
+    // stopping: the client opens its next connection elsewhere (or after the restart), not on this one
+    if (opts.draining?.()) ctx.set('Connection', 'close');
     await next();
   });
   app.use(errorHandler(log));

@@ -20,7 +20,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
-import type { PartyRole, SessionResult, SignedDecision } from '../../protocols/control/control.js';
+import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
 import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
@@ -39,6 +39,7 @@ import type {
   SessionView,
   SignatureView,
 } from '../service.js';
+import { AbandonedKeygens } from './abandoned.js';
 import { Attempt, indexOf, type Judge, type PartyIndex, partyAtIndex, type Verdict } from './attempt.js';
 import { type BannedPair, bannedPairs, describePairs, pickWithoutBannedPair } from './banned-pairs.js';
 import { ethereumAddress } from './ethereum.js';
@@ -51,6 +52,9 @@ import { Reads } from './reads.js';
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
 /** Default deadline of a signing attempt (a first signing of a node pair includes its pair setup). */
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
+/** Before its drain deadline, a stopping coordinator cancels the sessions still running this long ahead. */
+const CANCEL_MARGIN_MS = 1_500;
+
 /** Attempts of one signing request (the first and its retries without silent parties). */
 export const MAX_SIGN_ATTEMPTS = 3;
 
@@ -88,15 +92,18 @@ export class Orchestrator implements CoordinatorService {
   /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
   private readonly journals = new Map<string, Journal>();
 
-  /** Abort decisions still to deliver, by party: keygens a previous coordinator process left unfinished. */
-  private readonly abandoned = new Map<string, Map<string, SignedDecision>>();
-  /** `party/session` of aborts on their way (a party's status report must not send a second copy). */
-  private readonly delivering = new Set<string>();
+  /** Abort decisions still to deliver: keygens a previous coordinator process left unfinished. */
+  private readonly abandoned: AbandonedKeygens;
+
+  /** Keygen and signing requests being served (a drain waits for them). */
+  private running = 0;
+  private draining = false;
 
   /** The read side of the service (accounts, sessions, parties, health). */
   private readonly reads: Reads;
 
   constructor(private readonly init: OrchestratorInit) {
+    this.abandoned = new AbandonedKeygens(init.network, init.signingKey, init.log);
     this.reads = new Reads({
       network: init.network,
       repos: init.repos,
@@ -125,8 +132,55 @@ export class Orchestrator implements CoordinatorService {
 
   // ---- accounts ---------------------------------------------------------------------------------------
 
+  /** True once {@link drain} was called: new keygens and signings are refused (503). */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * Stops taking keygens and signings (they answer 503 UNAVAILABLE) and waits for the running ones, at most
+   * `deadlineMs`; then cancels the attempts still running (their outcome is recorded: failed, the coordinator is
+   * stopping) and waits for those requests to answer and for every journal to be written.
+   */
+  async drain(deadlineMs: number): Promise<{ finished: boolean }> {
+    this.draining = true;
+    const until = Date.now() + deadlineMs;
+    const wait = async (t: number) => {
+      while (this.running > 0 && Date.now() < t) await new Promise((r) => setTimeout(r, 20));
+    };
+    // the cancelled requests still answer (503) and record their outcome within the deadline
+    await wait(until - Math.min(CANCEL_MARGIN_MS, deadlineMs / 2));
+    const finished = this.running === 0;
+    if (!finished) {
+      this.init.log.warn({ running: this.running }, 'drain deadline near; cancelling the running sessions');
+      for (const a of this.attempts.values()) a.cancel();
+      await wait(until);
+    }
+    await Promise.all([...this.journals.values()].map((j) => j.flush()));
+    return { finished };
+  }
+
+  /** A session cancelled by a drain answers 503 (retry shortly, elsewhere or after the restart), not 504. */
+  private stoppingError(verdict: Verdict<unknown>, sessionId: string): CoordinatorError | undefined {
+    if (!this.draining || verdict.kind !== 'timeout' || verdict.silent.length > 0) return undefined;
+    return new CoordinatorError('UNAVAILABLE', 'the coordinator is stopping; the session was cancelled, retry', {
+      sessionId,
+    });
+  }
+
+  /** Runs one keygen or signing request, counted for {@link drain}; refused once draining. */
+  private async serve<T>(work: () => Promise<T>): Promise<T> {
+    if (this.draining) throw new CoordinatorError('UNAVAILABLE', 'the coordinator is stopping; retry shortly');
+    this.running++;
+    return work().finally(() => this.running--);
+  }
+
   /** {@inheritDoc CoordinatorService.createAccount} */
-  async createAccount(req: KeygenRequest): Promise<AccountView> {
+  createAccount(req: KeygenRequest): Promise<AccountView> {
+    return this.serve(() => this.runKeygen(req));
+  }
+
+  private async runKeygen(req: KeygenRequest): Promise<AccountView> {
     const { userId, threshold, parties: n } = req;
     const online = this.init.network.presence().filter((p) => p.role === 'persistent' && this.online(p.partyId));
     if (online.length < n) {
@@ -170,7 +224,8 @@ export class Orchestrator implements CoordinatorService {
     }
     recordOutcome(this.sinks(journal), 'keygen', verdict, started);
     await journal.flush();
-    if (verdict.kind !== 'ok') throw verdictError(verdict, sessionId, 'keygen');
+    if (verdict.kind !== 'ok')
+      throw this.stoppingError(verdict, sessionId) ?? verdictError(verdict, sessionId, 'keygen');
     return this.getAccount(accountId);
   }
 
@@ -187,7 +242,11 @@ export class Orchestrator implements CoordinatorService {
   // ---- signing ----------------------------------------------------------------------------------------
 
   /** {@inheritDoc CoordinatorService.sign} */
-  async sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
+  sign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
+    return this.serve(() => this.runSign(accountId, hash));
+  }
+
+  private async runSign(accountId: string, hash: Uint8Array): Promise<SignatureView> {
     const account = this.active.get(accountId) ?? (await this.init.repos.accounts.get(accountId));
     if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
     if (account.status !== 'active' || account.publicKey === null) {
@@ -231,7 +290,7 @@ export class Orchestrator implements CoordinatorService {
       // a released signature does not wait for the event log: reads of the session wait for it instead
       if (verdict.kind === 'ok') return verdict.value;
       await journal.flush();
-      throw verdictError(verdict, sessionId, 'signing');
+      throw this.stoppingError(verdict, sessionId) ?? verdictError(verdict, sessionId, 'signing');
     }
   }
 
@@ -385,37 +444,12 @@ export class Orchestrator implements CoordinatorService {
    * abort, so that it discards its pending share, when it is online (now, or when it registers).
    */
   abandonKeygens(keygens: readonly AbandonedKeygen[]): void {
-    for (const k of keygens) {
-      const signed = signedDecisions.sign(
-        { sessionId: hexToBytes(k.sessionId), keyId: hexToBytes(k.keyId), action: 'abort' },
-        this.init.signingKey,
-        ed25519,
-      );
-      for (const p of k.partyIds) {
-        const due = this.abandoned.get(p) ?? new Map<string, SignedDecision>();
-        due.set(k.sessionId, signed);
-        this.abandoned.set(p, due);
-      }
-    }
-    for (const p of this.abandoned.keys()) if (this.online(p)) this.partyOnline(p);
+    this.abandoned.add(keygens, (p: string) => this.online(p));
   }
 
   /** `partyId` registered: delivers the aborts it is due (see {@link abandonKeygens}). */
   partyOnline(partyId: string): void {
-    const due = this.abandoned.get(partyId);
-    if (!due) return;
-    for (const [sessionId, signed] of due) {
-      const key = `${partyId}/${sessionId}`;
-      if (this.delivering.has(key)) continue;
-      this.delivering.add(key);
-      void this.init.network.decide(partyId, signed).then((ack) => {
-        this.delivering.delete(key);
-        if (!ack.ok) return;
-        due.delete(sessionId);
-        if (due.size === 0) this.abandoned.delete(partyId);
-        this.init.log.info({ party: partyId, session: sessionId }, 'told a party to discard an abandoned keygen share');
-      });
-    }
+    this.abandoned.deliver(partyId);
   }
 
   /** {@inheritDoc CoordinatorService.getSession} */

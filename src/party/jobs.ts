@@ -69,8 +69,13 @@ export class SessionJobs {
     void this.runAndReport(record, selfIndex);
   }
 
-  /** Aborts running jobs and waits (a few seconds at most) until each has reported its abort. */
-  async stop(): Promise<void> {
+  /**
+   * Lets running jobs finish for at most `drainMs` (the node stops: it takes no new one), then aborts the rest and
+   * waits (a few seconds at most) until each has reported its abort.
+   */
+  async stop(drainMs = 0): Promise<void> {
+    const drainUntil = Date.now() + drainMs;
+    while (this.inflight.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.inflight.values()) c.abort();
     const deadline = Date.now() + STOP_GRACE_MS;
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -76,6 +76,20 @@ export interface PartyNodeInit {
 /** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
 const ed25519 = nodeEd25519();
 
+/** How long a stopping node lets its running sessions finish before it aborts them. */
+export const DEFAULT_DRAIN_MS = 5_000;
+/** How long a stopping node waits for the coordinator to take its draining report. */
+const STATUS_TIMEOUT_MS = 1_000;
+
+/** `p`, or undefined once `ms` have passed. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** A running party node. */
 export class PartyNode {
   private constructor(
@@ -88,6 +102,8 @@ export class PartyNode {
     private readonly pairs: NodePairs,
     /** Peers this node talks to: the coordinator, and the parties of the records it accepted. */
     private readonly allowed: Set<string>,
+    /** Set when the node stops; reported to the coordinator. */
+    private readonly draining: { now: boolean },
   ) {}
 
   /** Starts the host, serves the control protocol, listens on the session topic and registers. */
@@ -156,7 +172,7 @@ export class PartyNode {
         jobs.start(record, selfIndex);
       },
     });
-    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed);
+    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed, draining);
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     intake.listen(host);
     await link.start();
@@ -187,11 +203,17 @@ export class PartyNode {
     return this.pairs.pairNow(peer, addrs, signal);
   }
 
-  /** Stops: in-flight sessions end with an abort result; then the host stops. */
-  async stop(): Promise<void> {
+  /**
+   * Stops: tells the coordinator it is draining (no new session is started on it), refuses new records, lets
+   * running sessions finish for at most `drainMs` (default {@link DEFAULT_DRAIN_MS}); those still running then
+   * end with an abort result (reported: the coordinator retries without this node); then the host stops.
+   */
+  async stop(drainMs = DEFAULT_DRAIN_MS): Promise<void> {
+    this.draining.now = true;
+    if (this.link.registered) await withTimeout(this.link.sendStatus(), STATUS_TIMEOUT_MS);
     this.intake.stop();
+    await this.jobs.stop(drainMs);
     this.link.stop();
-    await this.jobs.stop();
     await this.store.pairs.flushBurns();
     await this.pairs.stop();
     await this.registry.stop();
