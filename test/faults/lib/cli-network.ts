@@ -134,6 +134,11 @@ export class CliNetwork {
     return p.proc;
   }
 
+  /** Runs one `mpc` command to its end with the network's environment (operational errors of the CLI). */
+  runMpc(args: readonly string[]) {
+    return runNodeSync(mpcProgram(), args, env);
+  }
+
   /** Sends `signal` to `p` and waits for it to end (SIGKILL after `graceMs`). */
   async stopParty(p: CliParty, signal: NodeJS.Signals, graceMs = 15_000) {
     return p.proc ? p.proc.stop(signal, graceMs) : undefined;
