@@ -15,9 +15,16 @@ import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
 import { KeyUseCounter } from './db/key-use-counter.js';
 import { loadCoordinatorIdentity } from './identity.js';
+import { bannedPairs } from './orchestration/banned-pairs.js';
 import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
 import { Rendezvous } from './p2p/rendezvous.js';
+
+/** A stop step slower than this is logged. */
+const SLOW_STOP_STEP_MS = 500;
+
+/** Default drain deadline of a stopping coordinator: running sessions finish or are cancelled within it. */
+export const DEFAULT_DRAIN_MS = 10_000;
 
 /** Everything the coordinator needs; the CLI builds it from flags and environment. */
 export interface CoordinatorConfig {
@@ -50,6 +57,11 @@ export interface CoordinatorConfig {
   authFailureLimit?: AuthFailureLimit;
   /** Accept a data directory group or others may access, and leave its modes alone. @default false */
   allowSharedDir?: boolean;
+  /**
+   * On stop, how long running keygens and signings may take to finish before they are cancelled (their outcome
+   * recorded either way); the database closes after. @default DEFAULT_DRAIN_MS
+   */
+  drainMs?: number;
   log: Log;
 }
 
@@ -70,7 +82,13 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   const { log } = config;
   const cleanup: (() => Promise<void>)[] = [];
   const unwind = async () => {
-    for (const c of cleanup.reverse()) await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
+    for (const c of cleanup.reverse()) {
+      const t0 = performance.now();
+      await c().catch((e) => log.warn({ error: String(e) }, 'error while stopping'));
+      const ms = Math.round(performance.now() - t0);
+      // a slow step of a stop is worth knowing (the whole stop should take seconds)
+      if (ms > SLOW_STOP_STEP_MS) log.info({ step: c.name || 'anonymous', ms }, 'slow stop step');
+    }
   };
   // Everything that can be wrong with the configuration is found before anything is created.
   if (config.apiKeys.length === 0) throw new Error('no API key configured; set MPC_API_KEY');
@@ -87,14 +105,30 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
       ...(config.dataDir && !config.databaseUrl ? { dataDir: join(config.dataDir, 'pgdata') } : {}),
     });
-    cleanup.push(() => db.close());
+    cleanup.push(function closeDatabase() {
+      return db.close();
+    });
     // the embedded database's files were made under the process umask: take group and other access off them
     if (config.dataDir) secureDataDir(config.dataDir, dirPolicy);
     const repos = db.repos;
     await repos.parties.allOffline();
+    // the previous process's unfinished work: failed (recorded), its claims released, its keygens' shares discarded
+    const recovered = await repos.recovery.failUnfinished();
+    if (recovered.sessions + recovered.accounts.length + recovered.idempotencyClaims > 0) {
+      log.warn(
+        {
+          sessions: recovered.sessions,
+          accounts: recovered.accounts.length,
+          idempotencyClaims: recovered.idempotencyClaims,
+        },
+        'failed the sessions and accounts a previous coordinator process left unfinished',
+      );
+    }
     // a revoked party is cut off by the rendezvous, which exists by the time the operator can revoke one
     const joinTokens = new JoinTokens(repos.joinTokens, repos.parties, (id) => rendezvous.revoke(id));
-    cleanup.push(async () => joinTokens.stop());
+    cleanup.push(async function stopJoinTokens() {
+      joinTokens.stop();
+    });
     await joinTokens.refresh();
     for (const p of config.allowedPeers) await repos.parties.admit(p, 'config');
     const revoked = await repos.parties.revoked();
@@ -104,9 +138,12 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     const keyUse = new KeyUseCounter(repos.apiKeys, (e) =>
       log.warn({ error: String(e) }, 'could not record API key use'),
     );
-    cleanup.push(() => keyUse.close());
+    cleanup.push(function closeKeyUse() {
+      return keyUse.close();
+    });
     const metrics = new CoordinatorMetrics();
     let orchestrator: Orchestrator | undefined;
+    const rendezvousRef: { current?: Rendezvous } = {};
     const presenceWrites: { chain: Promise<void> } = { chain: Promise.resolve() };
     const rendezvous = await Rendezvous.start({
       privateKey,
@@ -117,6 +154,9 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
       tokensOutstanding: () => joinTokens.outstanding(),
       onPresence: (p) => {
+        if (!p.online) orchestrator?.partyOffline(p.partyId);
+        else orchestrator?.partyOnline(p.partyId);
+        metrics.bannedPairs(bannedPairs(rendezvousRef.current?.presence() ?? [p]).length);
         presenceWrites.chain = presenceWrites.chain
           .then(() =>
             p.online
@@ -136,7 +176,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
           : { ok: false, code: 'STARTING', message: 'the coordinator is starting' },
       log,
     });
-    cleanup.push(async () => {
+    rendezvousRef.current = rendezvous;
+    cleanup.push(async function stopRendezvous() {
       await rendezvous.stop();
       await presenceWrites.chain;
     });
@@ -151,6 +192,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.signTimeoutMs ? { signTimeoutMs: config.signTimeoutMs } : {}),
       ...(config.quorum ? { quorum: config.quorum } : {}),
     });
+    orchestrator.abandonKeygens(recovered.accounts);
     const app = createApi({
       service: orchestrator,
       apiKeys: config.apiKeys,
@@ -161,10 +203,24 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       log,
       ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
       ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
+      draining: () => orchestrator?.isDraining === true,
     });
     const http = await listen(app, config.port, config.host);
-    cleanup.push(() => http.close());
+    cleanup.push(function closeHttp() {
+      return http.close(1_000);
+    });
+    // first on stop: new work gets 503 with Connection: close, running sessions finish (or are cancelled and
+    // recorded) before the HTTP server, the p2p host and the database close
+    cleanup.push(async function drain() {
+      const { finished } = await (orchestrator as Orchestrator).drain(config.drainMs ?? DEFAULT_DRAIN_MS);
+      log.info({ finished }, 'coordinator drained');
+    });
     log.info({ api: http.url, p2p: rendezvous.multiaddrs, embeddedDatabase: db.embedded }, 'coordinator started');
+    // parties that knew the previous process come back at once when reached (they register on connect)
+    void repos.parties
+      .list()
+      .then((known) => rendezvous.dialKnown(known))
+      .catch((e) => log.warn({ error: String(e) }, 'could not list the known parties'));
     return {
       apiUrl: http.url,
       multiaddrs: rendezvous.multiaddrs,

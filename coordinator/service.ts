@@ -97,6 +97,8 @@ export interface PartyView {
   addresses: string[];
   /** ISO 8601, or null when never seen. */
   lastSeen: string | null;
+  /** Peers this party reported it has banned (it runs no session with them until an operator lifts the ban). */
+  bans: string[];
 }
 
 /** A new join token: shown once. */
@@ -123,6 +125,11 @@ export interface HealthView {
   onlineParties: number;
   /** Parties needed online for a default (2-of-3) keygen. */
   quorum: number;
+  /**
+   * Pairs of parties one of which has banned the other: never chosen together. Non-empty makes a healthy
+   * coordinator `degraded` (it still serves, with fewer signer sets).
+   */
+  bannedPairs: [string, string][];
 }
 
 /** A keygen request as the API parsed it. */

@@ -38,6 +38,8 @@ export interface ApiOptions {
   trustedProxies?: readonly string[];
   /** Failed API-key attempts tolerated per minute and address, and the lockout. @default DEFAULT_AUTH_FAILURE_LIMIT */
   authFailureLimit?: AuthFailureLimit;
+  /** True while the coordinator stops: every response then carries `Connection: close`. */
+  draining?: () => boolean;
 }
 
 /**
@@ -86,6 +88,8 @@ export function createApi(opts: ApiOptions): Koa {
     // Signatures, tokens and account data must not sit in shared caches.
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
+    // stopping: the client opens its next connection elsewhere (or after the restart), not on this one
+    if (opts.draining?.()) ctx.set('Connection', 'close');
     await next();
   });
   app.use(errorHandler(log));

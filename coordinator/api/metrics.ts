@@ -1,9 +1,9 @@
 /**
  * The coordinator's Prometheus metrics: the session metrics of {@link NodeMetrics} (`coordinator_sessions_total`,
  * `coordinator_session_duration_seconds`, which orchestration reports through {@link SessionMetrics}), plus
- * HTTP requests and latency of the REST API.
+ * HTTP requests and latency of the REST API, and the banned pairs the parties reported.
  */
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { type MetricsOptions, NodeMetrics } from '../../src/runtime/metrics.js';
 import type { SessionMetrics } from '../service.js';
 
@@ -24,6 +24,7 @@ export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
   private readonly httpDuration: Histogram<'method' | 'route'>;
   private readonly apiKeyFailures: Counter<'reason'>;
   private readonly apiKeyLockouts: Counter;
+  private readonly bannedPairsGauge: Gauge;
 
   constructor(options: MetricsOptions = {}) {
     super({ prefix: 'coordinator', sessionBuckets: SESSION_DURATION_BUCKETS, ...options });
@@ -48,6 +49,10 @@ export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
       'Client addresses locked out (429) after too many failed API-key attempts',
       [],
     );
+    this.bannedPairsGauge = this.gauge(
+      'coordinator_banned_pairs',
+      'Pairs of parties one of which reported it has banned the other (never chosen together)',
+    );
   }
 
   /** Counts a request refused for its API key (`missing` or `invalid`). */
@@ -58,6 +63,11 @@ export class CoordinatorMetrics extends NodeMetrics implements SessionMetrics {
   /** Counts an address locked out after too many failed API-key attempts. */
   apiKeyLockout(): void {
     this.apiKeyLockouts.inc();
+  }
+
+  /** The number of banned pairs the parties reported. */
+  bannedPairs(count: number): void {
+    this.bannedPairsGauge.set(count);
   }
 
   /**

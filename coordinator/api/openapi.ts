@@ -455,6 +455,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         status: { type: 'string', enum: ['online', 'offline'] },
         addresses: { type: 'array', items: str('A multiaddr.') },
         lastSeen: nullable(iso('Last seen; null when never seen.')),
+        bans: {
+          type: 'array',
+          items: str('A peer id.'),
+          description: 'Peers this party has banned (after a failed check); it runs no session with them.',
+        },
       }),
       JoinToken: obj({
         token: str('The one-time token.'),
@@ -465,11 +470,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       Health: {
         type: 'object',
         properties: {
-          status: { type: 'string', enum: ['ok', 'unavailable'] },
+          status: {
+            type: 'string',
+            enum: ['ok', 'degraded', 'unavailable'],
+            description: '`degraded`: healthy, but some pairs of parties have banned each other (see bannedPairs).',
+          },
           ok: { type: 'boolean' },
           database: { type: 'boolean' },
           onlineParties: { type: 'integer' },
           quorum: { type: 'integer', description: 'Parties needed online for a default (2-of-3) keygen.' },
+          bannedPairs: {
+            type: 'array',
+            items: { type: 'array', items: str('A peer id.'), minItems: 2, maxItems: 2 },
+            description: 'Pairs of parties one of which has banned the other; never chosen together.',
+          },
           error: str('Present when the health check itself failed.'),
         },
         required: ['status'],

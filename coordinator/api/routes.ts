@@ -147,7 +147,9 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
       return;
     }
     ctx.status = health.ok ? 200 : 503;
-    ctx.body = { status: health.ok ? 'ok' : 'unavailable', ...health };
+    // degraded: serving, but some parties refuse each other (a ban), so fewer signer sets remain
+    const status = !health.ok ? 'unavailable' : health.bannedPairs.length > 0 ? 'degraded' : 'ok';
+    ctx.body = { status, ...health };
   });
 
   router.get('/metrics', allowedIp, async (ctx) => {

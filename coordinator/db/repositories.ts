@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { accountRepo } from './accounts.js';
 import { apiKeyRepo, idempotencyRepo, joinTokenRepo } from './misc.js';
 import { partyRepo } from './parties.js';
+import { recoveryRepo } from './recovery.js';
 import { sessionRepo } from './sessions.js';
 import type { Repositories } from './types.js';
 
@@ -21,6 +22,7 @@ export function createRepositories(pool: pg.Pool): Repositories {
     apiKeys: apiKeyRepo(pool),
     idempotency: idempotencyRepo(pool),
     joinTokens: joinTokenRepo(pool),
+    recovery: recoveryRepo(pool),
     ping: () => ping(pool),
   };
 }

@@ -200,6 +200,25 @@ export interface JoinTokenRepo {
   outstanding(now: Date): Promise<number>;
 }
 
+/** A keygen the previous coordinator process left pending, now failed: its parties discard their shares. */
+export interface AbandonedKeygen {
+  accountId: string;
+  /** Hex. */
+  keyId: string;
+  /** The keygen session (hex). */
+  sessionId: string;
+  partyIds: string[];
+}
+
+/** Unfinished work of a previous coordinator process (see recovery.ts). */
+export interface RecoveryRepo {
+  /**
+   * Fails every pending/running session (reason in its event log) and pending account, and releases every
+   * in-progress idempotency claim; resolves with what it did (the keygens, for their parties' shares).
+   */
+  failUnfinished(): Promise<{ sessions: number; accounts: AbandonedKeygen[]; idempotencyClaims: number }>;
+}
+
 /** All repositories over one pool. */
 export interface Repositories {
   accounts: AccountRepo;
@@ -208,6 +227,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepo;
   idempotency: IdempotencyRepo;
   joinTokens: JoinTokenRepo;
+  recovery: RecoveryRepo;
   /** True when `SELECT 1` answers within a second. */
   ping(): Promise<boolean>;
 }

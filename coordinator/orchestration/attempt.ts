@@ -4,8 +4,9 @@
  * every party has reported or the deadline has passed.
  *
  * Verdicts: `ok` (the caller's judge accepted the results), `failed` (a party reported a failed protocol
- * check, or the judge rejected a result — culprits named), `timeout` (a party reported a timeout, refused the
- * announcement, or stayed silent — the silent parties named, so a retry can exclude them).
+ * check with a culprit, or the judge rejected a result — culprits named), `timeout` (the attempt ended for
+ * unavailability: a party reported a timeout, refused the announcement, disconnected, aborted, had banned a peer,
+ * or stayed silent — the silent parties named, so a retry can exclude them).
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import { equalBytes } from '../../protocols/common/bytes.js';
@@ -18,6 +19,13 @@ export type Verdict<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'failed'; code: string; message: string; culprits: string[] }
   | { kind: 'timeout'; message: string; silent: string[] };
+
+/**
+ * How long an unavailability verdict drawn from results waits for the parties that have not reported yet: a
+ * party whose peer broke off reports NETWORK naming that peer, often just before the peer reports the failed
+ * check (with its culprit) that made it break off — and the failed check is the verdict, final, never retried.
+ */
+export const UNAVAILABLE_GRACE_MS = 1_500;
 
 /** What a judge says of the results so far: a verdict, or undefined to keep waiting. */
 export type Judge<T> = (results: ReadonlyMap<string, SessionResult>, latest: string) => Verdict<T> | undefined;
@@ -70,6 +78,8 @@ export class Attempt<T> {
   private readonly verdict = Promise.withResolvers<Verdict<T>>();
   private decided = false;
   private timer: NodeJS.Timeout | undefined;
+  /** An unavailability verdict waiting {@link UNAVAILABLE_GRACE_MS} for a failed check to overrule it. */
+  private pending: { verdict: Verdict<T>; timer: NodeJS.Timeout } | undefined;
   /** Resolves when every party reported or the deadline passed (for late logging and clean-up). */
   readonly settled = Promise.withResolvers<void>();
 
@@ -120,14 +130,38 @@ export class Attempt<T> {
     );
     if (!this.decided) {
       const v = this.judge(this.results, partyId);
-      if (v) this.decide(v);
+      const all = this.results.size === this.expected.size;
+      if (v?.kind === 'timeout' && !all) this.hold(v);
+      else if (v) this.decide(v);
+      else if (all && this.pending) this.decide(this.pending.verdict);
     }
     if (this.results.size === this.expected.size) this.finish();
     return true;
   }
 
+  /** Holds an unavailability verdict for {@link UNAVAILABLE_GRACE_MS} (the first one held keeps its clock). */
+  private hold(v: Verdict<T>): void {
+    if (this.pending) {
+      this.pending.verdict = v;
+      return;
+    }
+    const timer = setTimeout(() => this.pending && this.decide(this.pending.verdict), UNAVAILABLE_GRACE_MS);
+    this.pending = { verdict: v, timer };
+  }
+
+  /**
+   * `partyId` disconnected from the coordinator: when it is named here and has not reported, the attempt ends now
+   * with it as silent (its peers would only wait for it until their round deadline).
+   */
+  partyGone(partyId: string): void {
+    if (this.decided || !this.expected.has(partyId) || this.results.has(partyId)) return;
+    this.io.event('party-disconnected', {}, partyId);
+    this.decide({ kind: 'timeout', message: `party ${partyId} disconnected during the session`, silent: [partyId] });
+  }
+
   private expire(): void {
     const silent = this.parties.filter((p) => !this.results.has(p));
+    if (!this.decided && this.pending) this.decide(this.pending.verdict);
     if (!this.decided) {
       this.decide({ kind: 'timeout', message: `no result from ${silent.length} part(ies) in time`, silent });
     }
@@ -137,6 +171,7 @@ export class Attempt<T> {
   private decide(v: Verdict<T>): void {
     if (this.decided) return;
     this.decided = true;
+    clearTimeout(this.pending?.timer);
     this.verdict.resolve(v);
   }
 
@@ -163,7 +198,17 @@ export const UNAVAILABILITY_CODES: ReadonlySet<string> = new Set([
   'ABORTED',
   // two signers held different pair states (one had re-paired): found before any OT check; a retry runs anew
   'STATE_MISMATCH',
+  // the reporter has banned a peer of the session (the culprit): that pair cannot sign, another set can
+  'BANNED',
+  // the reporter failed on its own (a store error, stopping): no check failed, leave the reporter out
+  'INTERNAL',
 ]);
+
+/**
+ * Codes with which the reporter speaks of itself when it names no culprit: it aborted (stopping), refused (at its
+ * limit, stopping) or failed internally. The reporter is the party to leave out of a retry.
+ */
+const SELF_CODES: ReadonlySet<string> = new Set(['ABORTED', 'REFUSED', 'INTERNAL']);
 
 /**
  * The verdict of results that are not all `ok`: a `failed` result with a check's code is a failed check
@@ -189,7 +234,9 @@ export function verdictOfFailures(
   for (const [from, r] of results) {
     if (r.status !== 'ok') {
       const what = r.error?.code ?? 'TIMEOUT';
-      return { kind: 'timeout', message: `party ${from} reported ${what} waiting for its peers`, silent: named(r) };
+      const culprits = named(r);
+      const silent = culprits.length > 0 ? culprits : SELF_CODES.has(what) ? [from] : [];
+      return { kind: 'timeout', message: `party ${from} reported ${what}`, silent };
     }
   }
   return undefined;

@@ -6,6 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { AccountView, HealthView, PartyView, SessionView } from '../service.js';
+import { bannedPairs } from './banned-pairs.js';
 import type { Journal } from './journal.js';
 import type { PartyNetwork } from './orchestrator.js';
 import { accountView, sessionView } from './views.js';
@@ -60,6 +61,7 @@ export class Reads {
         status: this.init.network.isOnline(r.partyId) ? 'online' : 'offline',
         addresses: live?.addresses ?? r.addresses,
         lastSeen: (live?.lastSeen ?? r.lastSeen)?.toISOString() ?? null,
+        bans: [...(live?.bans ?? [])],
       };
     });
   }
@@ -71,6 +73,7 @@ export class Reads {
       .presence()
       .filter((p) => p.role === 'persistent' && this.init.network.isOnline(p.partyId)).length;
     const quorum = this.init.quorum ?? DEFAULT_QUORUM;
-    return { ok: database && onlineParties >= quorum, database, onlineParties, quorum };
+    const pairs = bannedPairs(this.init.network.presence()).map(([a, b]): [string, string] => [a, b]);
+    return { ok: database && onlineParties >= quorum, database, onlineParties, quorum, bannedPairs: pairs };
   }
 }

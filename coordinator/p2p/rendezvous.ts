@@ -14,12 +14,15 @@
  * peers only, and sends a delegate node the context of its next session (protocols/control/delegate.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
+import * as Digest from 'multiformats/hashes/digest';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
 import {
   type DelegateContext,
   decodeJoin,
   decodeRegister,
+  decodeStatus,
   encodeDelegate,
   type PartyRole,
   type SessionResult,
@@ -40,6 +43,18 @@ import { DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayService, relaySetup }
 
 const ed25519 = nodeEd25519();
 
+/** The peer id string of multihash bytes (a malformed id is a bad message). */
+function peerIdFromMultihashBytes(bytes: Uint8Array): string {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes)).toString();
+  } catch (e) {
+    throw new ControlError('BAD_MESSAGE', `not a peer id: ${String(e)}`);
+  }
+}
+
+/** How long the start-up dial of a known party may take. */
+const DIAL_KNOWN_TIMEOUT_MS = 5_000;
+
 /** How long a connected peer that is not admitted may stay to redeem a join token. */
 export const GUEST_GRACE_MS = 10_000;
 
@@ -51,6 +66,10 @@ export interface Presence {
   addresses: string[];
   online: boolean;
   lastSeen: Date;
+  /** Peers this party reported it has banned (it runs no session with them); kept across reconnections. */
+  bans: string[];
+  /** True while the party reported it is stopping: no new session is started on it. */
+  draining: boolean;
 }
 
 /** What the rendezvous reports and asks of its owner. */
@@ -194,6 +213,7 @@ export class Rendezvous {
       if (req[0] === MessageType.JOIN) return encodeAck(await this.join(id, decodeJoin(req)));
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
+      if (req[0] === MessageType.STATUS) return encodeAck(this.status(id, req));
       if (req[0] === MessageType.RESULT) {
         const signed = signedResults.decode(req);
         const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
@@ -234,6 +254,7 @@ export class Rendezvous {
         message: `this party was admitted by a join token for the role ${fixed}; start it with --role ${fixed}`,
       };
     }
+    const before = this.parties.get(id);
     const p: Presence = {
       partyId: id,
       role: m.role,
@@ -241,11 +262,51 @@ export class Rendezvous {
       addresses: [...m.addrs],
       online: true,
       lastSeen: new Date(),
+      // a party reports its bans after registering; until then the last report stands (bans are persistent)
+      bans: before?.bans ?? [],
+      draining: false,
     };
     this.parties.set(id, p);
     this.init.log.info({ party: id, role: m.role, version: m.version }, 'party registered');
     this.init.onPresence({ ...p });
     return { ok: true };
+  }
+
+  private status(id: string, req: Uint8Array): Ack {
+    const m = decodeStatus(req);
+    const p = this.parties.get(id);
+    if (!p) return { ok: false, code: 'NOT_REGISTERED', message: 'register before reporting a status' };
+    const bans = m.bans.map((b) => peerIdFromMultihashBytes(b)).sort();
+    if (bans.join() !== p.bans.join()) {
+      this.init.log[bans.length > 0 ? 'warn' : 'info']({ party: id, bans }, 'party reported its bans');
+    }
+    if (m.draining && !p.draining) this.init.log.info({ party: id }, 'party is draining (stopping)');
+    p.bans = bans;
+    p.draining = m.draining;
+    p.lastSeen = new Date();
+    this.init.onPresence({ ...p, bans: [...bans] });
+    return { ok: true };
+  }
+
+  /**
+   * Dials every admitted party at the addresses it last registered (at start: a party that saw the coordinator
+   * go registers the moment it is reached, instead of at its next retry). Never throws; resolves when every dial
+   * has ended.
+   */
+  async dialKnown(parties: readonly { partyId: string; addresses: readonly string[] }[]): Promise<void> {
+    await Promise.all(
+      parties
+        .filter((p) => this.admitted.has(p.partyId) && p.addresses.length > 0)
+        .map(async (p) => {
+          try {
+            const peer = peerIdFromString(p.partyId);
+            await this.host.peerStore.merge(peer, { multiaddrs: p.addresses.map((a) => multiaddr(a)) });
+            await this.host.dial(peer, { signal: AbortSignal.timeout(DIAL_KNOWN_TIMEOUT_MS) });
+          } catch {
+            // an offline party is expected here: it registers when it comes back
+          }
+        }),
+    );
   }
 
   /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */

@@ -10,10 +10,13 @@
  * - Result (party → coordinator): see result.ts.
  * - Decision (coordinator → party): commit or abort a pending key, see decision.ts.
  * - Join (party → coordinator): a one-time join token, redeemed for admission of the sending peer id.
+ * - Status (party → coordinator): the peers the party has banned and whether it is draining; unsigned like
+ *   register. The coordinator keeps no session with a banned pair and starts none on a draining party.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
 import { ControlError } from './errors.js';
+import { MAX_PEER_ID_BYTES } from './record.js';
 import { type PartyRole, ROLE_CODES } from './roles.js';
 import {
   addrsProblem,
@@ -98,5 +101,66 @@ export function decodeJoin(bytes: Uint8Array): string {
       throw new DecodeError('join: malformed token');
     }
     return token;
+  });
+}
+
+/** Most bans a status report carries (a party bans at most its peers; more would be a bug, not a report). */
+export const MAX_STATUS_BANS = 255;
+
+/** A party's status report: who it refuses to run sessions with, and whether it takes new sessions. */
+export interface PartyStatusReport {
+  /** Binary peer ids (multihash bytes) of the peers this party has banned, distinct. */
+  readonly bans: readonly Uint8Array[];
+  /** True while the party is stopping: it finishes its sessions and accepts no new one. */
+  readonly draining: boolean;
+}
+
+const STATUS_DRAINING = 1;
+
+/** The first rule `m` breaks, or undefined when it is a valid status report. */
+function statusProblem(m: PartyStatusReport): string | undefined {
+  if (typeof m.draining !== 'boolean') return 'draining must be a boolean';
+  if (!Array.isArray(m.bans) || m.bans.length > MAX_STATUS_BANS) return `at most ${MAX_STATUS_BANS} bans`;
+  const seen = new Set<string>();
+  for (const b of m.bans) {
+    if (!(b instanceof Uint8Array) || b.length < 1 || b.length > MAX_PEER_ID_BYTES) {
+      return `a banned peer id must be 1..${MAX_PEER_ID_BYTES} bytes`;
+    }
+    const key = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    if (seen.has(key)) return 'a peer is banned twice';
+    seen.add(key);
+  }
+  return undefined;
+}
+
+/**
+ * Serialises a status report `0x09 ‖ 0x01 ‖ flags(u8: 1 draining) ‖ count(u8) ‖ peerId(u16 len)…`; throws
+ * {@link ControlError} `INVALID_ARGUMENT` when a field is out of bounds.
+ */
+export function encodeStatus(m: PartyStatusReport): Uint8Array {
+  const bad = statusProblem(m);
+  if (bad) throw new ControlError('INVALID_ARGUMENT', `status: ${bad}`);
+  const w = new Writer()
+    .u8(MessageType.STATUS)
+    .u8(WIRE_VERSION)
+    .u8(m.draining ? STATUS_DRAINING : 0)
+    .u8(m.bans.length);
+  for (const b of m.bans) w.varBytes(b);
+  return w.finish();
+}
+
+/** Parses a status report; throws {@link DecodeError} for anything malformed (unknown flags, duplicates). */
+export function decodeStatus(bytes: Uint8Array): PartyStatusReport {
+  return decodeAll(bytes, (r: Reader) => {
+    readHeader(r, MessageType.STATUS, 'status');
+    const flags = r.u8();
+    if ((flags & ~STATUS_DRAINING) !== 0) throw new DecodeError(`status: unknown flags 0x${flags.toString(16)}`);
+    const count = r.u8();
+    const bans: Uint8Array[] = [];
+    for (let k = 0; k < count; k++) bans.push(r.varBytes(MAX_PEER_ID_BYTES));
+    const m = { bans, draining: (flags & STATUS_DRAINING) !== 0 };
+    const bad = statusProblem(m);
+    if (bad) throw new DecodeError(`status: ${bad}`);
+    return m;
   });
 }

@@ -21,6 +21,11 @@ export const MessageType = {
   JOIN: 0x06,
   /** Coordinator → delegate node: the context of its next session (account id; for a signing, the user share). */
   DELEGATE: 0x07,
+  /**
+   * Party → coordinator: the party's status — the peers it has banned and whether it is draining (stopping) —
+   * sent after registering and whenever it changes (unsigned; the stream is authenticated).
+   */
+  STATUS: 0x09,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */

@@ -1,21 +1,42 @@
 /**
  * The party node's link to its coordinator: registration (after redeeming a join token, if one was given),
- * reconnection with backoff when the connection drops, and the control requests the node sends (results).
+ * re-registration when the connection drops, the party's status report (its bans, whether it is draining) after
+ * each registration and whenever it changes, and the control requests the node sends (results).
+ *
+ * Coming back fast after a coordinator restart: while the coordinator was seen in the last
+ * {@link RECENTLY_SEEN_MS}, registration is retried at most {@link RECENT_MAX_RETRY_MS} apart (with jitter, so
+ * that a cluster does not retry in lockstep); and the moment the coordinator connects to this node (it dials the
+ * parties it knows when it starts), the node registers without waiting for its next retry. A coordinator not
+ * seen for long is retried with a backoff doubling up to {@link MAX_RETRY_MS}.
  */
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { type Ack, decodeAck } from '../../protocols/control/ack.js';
-import { encodeJoin, encodeRegister, type PartyRole } from '../../protocols/control/control.js';
+import {
+  encodeJoin,
+  encodeRegister,
+  encodeStatus,
+  type PartyRole,
+  type PartyStatusReport,
+} from '../../protocols/control/control.js';
 import { controlRequest } from '../runtime/control-transport.js';
 import { ConfigError } from '../runtime/errors.js';
 import type { Host } from '../runtime/host.js';
 import type { Log } from '../runtime/logger.js';
 
-/** First delay before registering again after a failure; it doubles up to {@link MAX_RETRY_MS}. */
-const FIRST_RETRY_MS = 1_000;
-/** Longest delay between registration attempts. */
-const MAX_RETRY_MS = 30_000;
+/** First delay before registering again after a failure. */
+export const FIRST_RETRY_MS = 250;
+/** Longest delay between registration attempts while the coordinator was seen recently (it restarts in seconds). */
+export const RECENT_MAX_RETRY_MS = 1_000;
+/** How long after the coordinator was last connected the short cap applies. */
+export const RECENTLY_SEEN_MS = 5 * 60_000;
+/** Longest delay between registration attempts for a coordinator not seen recently (or never). */
+export const MAX_RETRY_MS = 30_000;
+/** A failed registration is logged at most this often (a reconnect window retries every second). */
+const FAILURE_LOG_INTERVAL_MS = 30_000;
+/** Delay before a status report that could not be sent is sent again (while registered). */
+const STATUS_RETRY_MS = 1_000;
 
 /** The coordinator: its peer id and where to dial it. */
 export interface CoordinatorAddr {
@@ -49,24 +70,43 @@ export interface Registration {
   readonly addrs?: () => string[];
 }
 
-/** Registration with the coordinator and the requests sent to it. */
+/** Registration with the coordinator, the status report and the requests sent to it. */
 export class CoordinatorLink {
   private registeredNow = false;
   private retrying = false;
   private stopping = false;
+  /** When the coordinator was last connected (ms since the epoch), 0 if never. */
+  private lastSeen = 0;
+  /** Ends the registration loop's current wait early (the coordinator connected). */
+  private wake: (() => void) | undefined;
+  private lastFailureLog = 0;
+  private suppressedFailures = 0;
+  private statusSending = false;
+  private statusDirty = false;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly host: Host,
     readonly coordinator: CoordinatorAddr,
     private readonly registration: Registration,
     private readonly log: Log,
+    /** The status to report (bans, draining); read each time a report goes out. */
+    private readonly status: () => PartyStatusReport = () => ({ bans: [], draining: false }),
   ) {}
 
   /** Registers (resolving after the first attempt either way) and registers again whenever the link drops. */
   async start(): Promise<void> {
     await this.host.peerStore.merge(this.coordinator.peerId, { multiaddrs: [this.coordinator.addr] });
     this.host.addEventListener('peer:disconnect', (evt) => {
-      if (evt.detail.equals(this.coordinator.peerId) && !this.stopping) void this.keepRegistered();
+      if (!evt.detail.equals(this.coordinator.peerId) || this.stopping) return;
+      this.lastSeen = Date.now();
+      void this.keepRegistered();
+    });
+    this.host.addEventListener('peer:connect', (evt) => {
+      if (!evt.detail.equals(this.coordinator.peerId) || this.stopping) return;
+      this.lastSeen = Date.now();
+      // the coordinator reached out (it dials the parties it knows when it starts): register now
+      if (!this.registeredNow) this.wake?.();
     });
     await this.keepRegistered();
   }
@@ -74,6 +114,8 @@ export class CoordinatorLink {
   /** Stops registering again. */
   stop(): void {
     this.stopping = true;
+    clearTimeout(this.statusTimer);
+    this.wake?.();
   }
 
   /** True once the coordinator has accepted the registration (and the connection has not dropped since). */
@@ -101,12 +143,84 @@ export class CoordinatorLink {
     const addrs = this.registration.addrs?.() ?? this.host.getMultiaddrs().map((a) => a.toString());
     const ack = await this.request(encodeRegister({ role, version, addrs }));
     if (!ack.ok) throw new Error(`the coordinator refused registration: ${ack.code}: ${ack.message}`);
+    this.lastSeen = Date.now();
     this.log.info({ coordinator: this.coordinator.peerId.toString() }, 'registered with the coordinator');
   }
 
   /**
-   * Registers, retrying with exponential backoff while the coordinator is unreachable; resolves after the
-   * first attempt either way, so a node can start before its coordinator.
+   * Sends the current status (bans, draining) to the coordinator, now or — when a report is on its way — right
+   * after it. Never throws; a report that cannot be sent goes out again after the next registration.
+   */
+  reportStatus(): void {
+    if (this.stopping && !this.status().draining) return;
+    if (this.statusSending) {
+      this.statusDirty = true;
+      return;
+    }
+    this.statusSending = true;
+    this.statusDirty = false;
+    clearTimeout(this.statusTimer);
+    void this.sendStatus().finally(() => {
+      this.statusSending = false;
+      if (this.statusDirty) this.reportStatus();
+    });
+  }
+
+  /** Sends the current status and resolves whether the coordinator took it. */
+  async sendStatus(): Promise<boolean> {
+    try {
+      const ack = await this.request(encodeStatus(this.status()));
+      if (ack.ok) return true;
+      this.log.warn({ code: ack.code, message: ack.message }, 'the coordinator refused the status report');
+    } catch (e) {
+      if (this.registered && !this.stopping) {
+        // registered but the report failed: try again shortly (unregistered, the next registration sends it)
+        this.statusTimer = setTimeout(() => this.reportStatus(), STATUS_RETRY_MS);
+        this.statusTimer.unref?.();
+      }
+      this.log.warn({ error: String(e) }, 'could not send the status report');
+    }
+    return false;
+  }
+
+  /** The next retry delay after `delay`: doubling, capped low while the coordinator was seen recently. */
+  private nextDelay(delay: number): number {
+    const recent = Date.now() - this.lastSeen < RECENTLY_SEEN_MS;
+    return Math.min(delay * 2, recent ? RECENT_MAX_RETRY_MS : MAX_RETRY_MS);
+  }
+
+  /** Waits `ms` with ±25% jitter, or until the coordinator connects. */
+  private pause(ms: number): Promise<void> {
+    const jittered = ms * (0.75 + Math.random() * 0.5);
+    return new Promise((resolve) => {
+      const t = setTimeout(done, jittered);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private logFailure(e: unknown, delay: number): void {
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) {
+      this.suppressedFailures++;
+      return;
+    }
+    const also = this.suppressedFailures > 0 ? { alsoFailed: this.suppressedFailures } : {};
+    this.log.warn({ error: String(e), retryInMs: delay, ...also }, 'registration with the coordinator failed');
+    this.lastFailureLog = now;
+    this.suppressedFailures = 0;
+  }
+
+  /**
+   * Registers, retrying while the coordinator is unreachable (see the module comment for the delays); resolves
+   * after the first attempt either way, so a node can start before its coordinator. Each registration is
+   * followed by a status report.
    */
   private async keepRegistered(): Promise<void> {
     this.registeredNow = false;
@@ -118,9 +232,11 @@ export class CoordinatorLink {
       try {
         await this.register();
         this.registeredNow = true;
+        this.lastFailureLog = 0;
+        this.reportStatus();
         return true;
       } catch (e) {
-        this.log.warn({ error: String(e), retryInMs: delay }, 'registration with the coordinator failed');
+        this.logFailure(e, delay);
         return false;
       }
     };
@@ -129,8 +245,10 @@ export class CoordinatorLink {
       return;
     }
     void (async () => {
-      while (!this.stopping && !(await new Promise((r) => setTimeout(r, delay)).then(attempt))) {
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      while (!this.stopping) {
+        await this.pause(delay);
+        if (await attempt()) break;
+        delay = this.nextDelay(delay);
       }
       this.retrying = false;
     })();

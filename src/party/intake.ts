@@ -194,8 +194,12 @@ export class Intake {
     if (d.action === 'commit') {
       await this.o.store.commitShare(d.keyId);
       if (!this.decided.has(key)) this.o.log.info({ keyId: toHex(d.keyId) }, 'key committed');
-    } else if (!this.decided.has(key)) {
-      this.o.log.warn({ keyId: toHex(d.keyId) }, 'keygen aborted by the coordinator; the share stays pending');
+    } else {
+      // the account failed and its key is never used: a pending share of it is only a liability
+      const discarded = await this.o.store.discardPendingShare(d.keyId);
+      if (!this.decided.has(key) || discarded) {
+        this.o.log.warn({ keyId: toHex(d.keyId), discarded }, 'keygen aborted by the coordinator');
+      }
     }
     if (this.decided.size >= MAX_REMEMBERED) this.decided.clear();
     this.decided.add(key);

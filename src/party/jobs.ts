@@ -78,8 +78,13 @@ export class SessionJobs {
     void this.runAndReport(record, selfIndex);
   }
 
-  /** Aborts running jobs and waits (a few seconds at most) until each has reported its abort. */
-  async stop(): Promise<void> {
+  /**
+   * Lets running jobs finish for at most `drainMs` (the node stops: it takes no new one), then aborts the rest and
+   * waits (a few seconds at most) until each has reported its abort.
+   */
+  async stop(drainMs = 0): Promise<void> {
+    const drainUntil = Date.now() + drainMs;
+    while (this.inflight.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     for (const c of this.inflight.values()) c.abort();
     const deadline = Date.now() + STOP_GRACE_MS;
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -90,6 +95,8 @@ export class SessionJobs {
     const abort = new AbortController();
     const session = toHex(record.sessionId);
     this.inflight.set(session, abort);
+    // a keygen is rare and makes a key: worth a line (signings are many; their failures are logged)
+    if (record.kind === 'keygen') this.o.log.info({ session, keyId: toHex(record.keyId) }, 'keygen started');
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
     try {
@@ -180,9 +187,9 @@ export class SessionJobs {
     await this.reach(record, selfIndex, signal);
     const peers = peersOf(record, selfIndex);
     // a pair setup dials its peer too: a signer this node never met (a delegate node that took no part in the
-    // keygen) is known only by the record's addresses
+    // keygen) is known only by the record's addresses, and a peer may have restarted on another port
     await this.rememberAddrs(peers);
-    const pairs = await this.o.pairing.pairsFor(new Map([...peers].map(([i, p]) => [i, p.peerId] as const)), signal);
+    const pairs = await this.o.pairing.pairsFor(peers, signal);
     const run = createSign(
       {
         sessionId: record.sessionId,
@@ -292,6 +299,7 @@ export function failureOf(e: unknown, record: SessionRecord): { outcome: Session
     case 'ABORTED':
       return reported('aborted', s.code);
     case 'REFUSED':
+    case 'BANNED':
       return reported('refused', s.code);
     case 'PROTOCOL':
       return reported('failed', s.cause instanceof ProtocolError ? s.cause.code : s.code);

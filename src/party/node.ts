@@ -93,6 +93,20 @@ const DEFAULT_RELAY_WAIT_MS = 5_000;
 /** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
 const ed25519 = nodeEd25519();
 
+/** How long a stopping node lets its running sessions finish before it aborts them. */
+export const DEFAULT_DRAIN_MS = 5_000;
+/** How long a stopping node waits for the coordinator to take its draining report. */
+const STATUS_TIMEOUT_MS = 1_000;
+
+/** `p`, or undefined once `ms` have passed. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** A running party node. */
 export class PartyNode {
   private constructor(
@@ -106,6 +120,8 @@ export class PartyNode {
     /** Peers this node talks to: the coordinator, and the parties of the records it accepted. */
     private readonly allowed: Set<string>,
     private readonly desk: DelegateDesk | undefined,
+    /** Set when the node stops; reported to the coordinator. */
+    private readonly draining: { now: boolean },
     private readonly unwatch: () => void,
   ) {}
 
@@ -124,6 +140,7 @@ export class PartyNode {
     const role = init.role ?? 'persistent';
     const relayed = init.relay ?? role === 'external';
     const listen = init.listen ?? DEFAULT_LISTEN;
+    const draining = { now: false };
     const host = await createHost({
       privateKey: init.identity,
       // '/p2p-circuit': reserve a slot on a relay this node connects to (only the coordinator runs one)
@@ -152,9 +169,12 @@ export class PartyNode {
         addrs: () => advertisedAddrs(host, advertise),
       },
       log,
+      () => ({ bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes), draining: draining.now }),
     );
     const now = init.now ?? Date.now;
     const desk = role === 'delegate' ? new DelegateDesk({ store, log, now }) : undefined;
+    // the coordinator learns of a ban at once: it stops choosing signer sets with the banned pair
+    bans.subscribe(() => link.reportStatus());
     const jobs = new SessionJobs({
       host,
       store,
@@ -197,7 +217,7 @@ export class PartyNode {
       if (link.registered) void link.register().catch((e) => log.warn({ error: String(e) }, 're-registration failed'));
     });
     let stopRelay = () => {};
-    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed, desk, () => {
+    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed, desk, draining, () => {
       unwatchAddrs();
       stopRelay();
     });
@@ -233,13 +253,19 @@ export class PartyNode {
     return this.pairs.pairNow(peer, addrs, signal);
   }
 
-  /** Stops: in-flight sessions end with an abort result; then the host stops. */
-  async stop(): Promise<void> {
+  /**
+   * Stops: tells the coordinator it is draining (no new session is started on it), refuses new records, lets
+   * running sessions finish for at most `drainMs` (default {@link DEFAULT_DRAIN_MS}); those still running then
+   * end with an abort result (reported: the coordinator retries without this node); then the host stops.
+   */
+  async stop(drainMs = DEFAULT_DRAIN_MS): Promise<void> {
+    this.draining.now = true;
+    if (this.link.registered) await withTimeout(this.link.sendStatus(), STATUS_TIMEOUT_MS);
     this.unwatch();
     this.intake.stop();
+    await this.jobs.stop(drainMs);
     this.link.stop();
     this.desk?.clear();
-    await this.jobs.stop();
     await this.store.pairs.flushBurns();
     await this.pairs.stop();
     await this.registry.stop();

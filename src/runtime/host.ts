@@ -18,6 +18,7 @@ import { type Ping, ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p, type Libp2p } from 'libp2p';
+import { CodedError } from '../../protocols/common/errors.js';
 
 /** Services every host runs; `pubsub` only when created with `gossip: true`. */
 export type HostServices = { identify: Identify; ping: Ping; pubsub?: GossipSub };
@@ -95,8 +96,36 @@ export function allowListGater(allowed: AllowedPeers): ConnectionGater {
   };
 }
 
-/** Creates and starts a host. Stop it with `host.stop()`. */
+/** A host that could not start: `LISTEN_FAILED` (a listen address is in use or not available here). */
+export class HostError extends CodedError<'LISTEN_FAILED'> {
+  override readonly name = 'HostError';
+}
+
+/**
+ * Creates and starts a host. Stop it with `host.stop()`. Throws {@link HostError} `LISTEN_FAILED`, one line naming
+ * the address and the fix, when an address cannot be listened on (an operator's error, not a bug).
+ */
 export async function createHost(init: HostInit): Promise<Host> {
+  try {
+    return await startHost(init);
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'UnsupportedListenAddressesError') throw e;
+    // libp2p lists each failed address with its error (and that error's stack) after its own advice
+    const failures = e.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('/'))
+      .map((l) => l.replace(': Error: ', ': '))
+      .join('; ');
+    throw new HostError(
+      'LISTEN_FAILED',
+      `cannot listen on ${failures || (init.listen ?? DEFAULT_LISTEN).join(', ')}; choose a free address (--listen) or stop the process using it`,
+      { cause: e },
+    );
+  }
+}
+
+async function startHost(init: HostInit): Promise<Host> {
   const privateKey = init.privateKey ?? (await generateKeyPair('Ed25519'));
   const services = {
     identify: identify(),

@@ -7,6 +7,7 @@
 /** The node's one list of banned peers (peer id strings), shared by the session registry and pairing. */
 export class BanList {
   private readonly banned = new Map<string, string>();
+  private readonly listeners = new Set<() => void>();
 
   /**
    * @param onBan called once per newly banned peer, with the reason (persist it)
@@ -34,11 +35,24 @@ export class BanList {
     if (this.banned.has(peerId)) return;
     this.banned.set(peerId, reason);
     this.onBan(peerId, reason);
+    this.changed();
   }
 
   /** Lifts a ban (an operator's decision, never automatic). */
   lift(peerId: string): boolean {
-    return this.banned.delete(peerId);
+    const lifted = this.banned.delete(peerId);
+    if (lifted) this.changed();
+    return lifted;
+  }
+
+  /** Calls `listener` after every change of the list (the node reports its bans to the coordinator). */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
 
   /** Every banned peer id. */

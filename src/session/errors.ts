@@ -13,8 +13,13 @@ export type SessionErrorCode =
   | 'PROTOCOL'
   /** The caller's signal aborted the session. */
   | 'ABORTED'
-  /** The session was not started: node at its session limit, duplicate session id, banned peer, bad options. */
+  /** The session was not started: node at its session limit, duplicate session id, bad options, stopping. */
   | 'REFUSED'
+  /**
+   * The session was not started because this node has banned a peer of it (after a failed attributable check);
+   * `culprits` name that peer. The pair cannot sign together until an operator lifts the ban.
+   */
+  | 'BANNED'
   /** A peer's stream broke or ended before the session was over; `culprits` name that peer. */
   | 'NETWORK'
   /**

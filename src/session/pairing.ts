@@ -38,6 +38,24 @@ const MAX_PAIR_SESSIONS = 8;
 /** How long the losing side of two crossing setups waits for the winner's stream after its own was refused. */
 const TAKEOVER_GRACE_MS = 3_000;
 
+/** A peer for {@link Pairing.pairsFor}: its id, or its id with the addresses to dial it at. */
+export type PairPeer = PeerId | string | { readonly peerId: PeerId; readonly addrs: readonly HostMultiaddr[] };
+
+/**
+ * A failed pair setup with the peer of session index `index`, as a failure of the calling session: same code,
+ * round and cause, with that peer as the culprit when the setup named one (its only possible culprit is the peer).
+ */
+function asPeerFailure(e: unknown, index: number): unknown {
+  if (!(e instanceof SessionError)) return e;
+  const culprits = e.culprits.length > 0 ? [index] : [];
+  const message = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+  return new SessionError(e.code, `pair setup with party ${index}: ${message}`, {
+    round: e.round,
+    culprits,
+    cause: e.cause ?? e,
+  });
+}
+
 /** Where pair states live (the node's encrypted store in production). */
 export interface PairStore {
   get(peerId: string): PairState | undefined | Promise<PairState | undefined>;
@@ -92,7 +110,7 @@ interface Slot {
 
 /**
  * Runs pair setups with peers and keeps their states. One per host; create with {@link Pairing.install}.
- * Failures are {@link SessionError}s: `REFUSED` (banned peer, stopped), `ABORTED` (the caller's signal), or
+ * Failures are {@link SessionError}s: `BANNED` (banned peer), `REFUSED` (stopped), `ABORTED` (the caller's signal), or
  * the runner's `TIMEOUT`, `NETWORK` and `PROTOCOL` (culprit named; an attributable failure bans the peer).
  */
 export class Pairing {
@@ -152,7 +170,10 @@ export class Pairing {
     const key = peerId.toString();
     const refuse = (why: string) => Promise.reject(new SessionError('REFUSED', `pair setup with ${key}: ${why}`));
     if (this.stopped) return refuse('pairing is stopped');
-    if (this.bans.has(key)) return refuse(`peer is banned: ${this.bans.reason(key)}`);
+    if (this.bans.has(key)) {
+      const why = `pair setup with ${key}: peer is banned: ${this.bans.reason(key)}`;
+      return Promise.reject(new SessionError('BANNED', why, { culprits: [2] }));
+    }
     const existing = this.slots.get(key);
     const promise = existing ? existing.promise : this.startOutbound(peerId, opts);
     if (!opts.signal) return promise;
@@ -165,10 +186,25 @@ export class Pairing {
     });
   }
 
-  /** Pair states with every peer of a session, keyed by session index (waits for any setup needed). */
-  async pairsFor(peers: ReadonlyMap<number, PeerId | string>, signal?: AbortSignal): Promise<Map<number, PairState>> {
+  /**
+   * Pair states with every peer of a session, keyed by session index (waits for any setup needed). A setup
+   * dials the peer at the addresses given with it (the session record's: a peer that restarted on another port
+   * is not where this node last saw it). A failed setup rejects naming the peer by its index in the *calling*
+   * session — never by its index in the pair-setup session (1 or 2), which means nothing to the caller.
+   */
+  async pairsFor(peers: ReadonlyMap<number, PairPeer>, signal?: AbortSignal): Promise<Map<number, PairState>> {
     const entries = await Promise.all(
-      [...peers].map(async ([i, p]) => [i, await this.ensure(p, signal ? { signal } : {})] as const),
+      [...peers].map(async ([i, p]) => {
+        const { peerId, addrs } = typeof p === 'string' || !('peerId' in p) ? { peerId: p, addrs: [] } : p;
+        try {
+          return [
+            i,
+            await this.ensure(peerId, { ...(addrs.length ? { addrs } : {}), ...(signal ? { signal } : {}) }),
+          ] as const;
+        } catch (e) {
+          throw asPeerFailure(e, i);
+        }
+      }),
     );
     return new Map(entries);
   }

@@ -106,7 +106,7 @@ class Session<R> implements SessionSlot {
       const peer = this.links.peerOf(index)?.toString() ?? '';
       const why = this.registry.bans.reason(peer);
       if (why !== undefined) {
-        throw new SessionError('REFUSED', `party ${index} (${peer}) is banned: ${why}`, { culprits: [index] });
+        throw new SessionError('BANNED', `party ${index} (${peer}) is banned: ${why}`, { culprits: [index] });
       }
     }
     if (signal?.aborted) throw new SessionError('ABORTED', 'aborted before start');
@@ -283,7 +283,7 @@ function validate<R>(o: RunSessionOptions<R>): void {
 
 /**
  * Runs `run` with the session's peers and resolves with its result. Rejects with a {@link SessionError}:
- * `REFUSED` (node at its session limit, duplicate id, banned peer, bad options), `TIMEOUT` (round and awaited
+ * `REFUSED` (node at its session limit, duplicate id, bad options), `BANNED` (a peer is banned here), `TIMEOUT` (round and awaited
  * peers named), `PROTOCOL` (the culprit named; an attributable failure bans its peer), `NETWORK` (a peer's
  * stream broke or ended early) or `ABORTED`.
  */

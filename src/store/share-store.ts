@@ -157,6 +157,24 @@ export class ShareStore {
     });
   }
 
+  /**
+   * Deletes the share of `keyId` when it is still pending (the coordinator's signed abort: the account failed,
+   * the key is never used). True when one was deleted; a committed share is never touched.
+   */
+  async discardPendingShare(keyId: Uint8Array): Promise<boolean> {
+    const k = recordKey.share(keyId);
+    const infoKey = recordKey.shareInfo(keyId);
+    return this.vault.lock.run(k, async () => {
+      const info = await this.vault.getJson<ShareInfoJson>(infoKey);
+      if (info?.status !== 'pending') return false;
+      await this.vault.batch([
+        { type: 'del', key: k },
+        { type: 'del', key: infoKey },
+      ]);
+      return true;
+    });
+  }
+
   /** Marks a pending share committed (the coordinator's commit). Idempotent; `NOT_FOUND` if no such share. */
   async commitShare(keyId: Uint8Array): Promise<void> {
     const k = recordKey.share(keyId);

@@ -2,7 +2,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHost, type Host } from '../../src/runtime/host.js';
+import { EXIT, failureReport } from '../../cli/failure.js';
+import { createHost, type Host, HostError } from '../../src/runtime/host.js';
 
 async function trio(): Promise<{ hosts: Host[]; stranger: Host; allowed: Set<string> }> {
   const keys = await Promise.all([1, 2, 3].map(() => generateKeyPair('Ed25519')));
@@ -86,6 +87,33 @@ test('gossipsub runs when asked', async () => {
     await a.services.pubsub?.publish('mpc/test', Uint8Array.of(1));
   } finally {
     await a.stop();
+  }
+});
+
+test('a p2p port in use is an operational error: one line naming the address and the fix, exit 1', async () => {
+  const first = await createHost({ allowedPeers: () => true });
+  try {
+    const addr = first
+      .getMultiaddrs()[0]
+      ?.toString()
+      .replace(/\/p2p\/.*$/, '') as string;
+    const err = await createHost({ allowedPeers: () => true, listen: [addr] }).then(
+      async (h) => {
+        await h.stop();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof HostError, String(err));
+    assert.is(err.code, 'LISTEN_FAILED');
+    const report = failureReport(err);
+    assert.is(report.status, EXIT.FAILED);
+    assert.not.match(report.text, '\n');
+    assert.match(report.text, addr);
+    assert.match(report.text, /EADDRINUSE.*--listen/);
+    assert.not.match(report.text, / at /, 'no stack frames');
+  } finally {
+    await first.stop();
   }
 });
 

@@ -1,3 +1,4 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import { lpStream } from '@libp2p/utils';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -162,6 +163,44 @@ test('pair setup with a peer that does not admit us fails within its deadline', 
   } finally {
     await Promise.all([pa.stop(), pb.stop()]);
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('pairsFor dials each peer at the address given with it, and names a failed peer by its index in the caller session', async () => {
+  // b restarted on another port: a has only its old address in its peer store, and b knows nothing of a
+  const allowed = new Set<string>();
+  const a = await createHost({ allowedPeers: allowed });
+  const old = await createHost({ allowedPeers: allowed });
+  const b = await createHost({ allowedPeers: allowed, privateKey: await generateKeyPair('Ed25519') });
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  await a.peerStore.merge(b.peerId, { multiaddrs: old.getMultiaddrs() }); // a listener that is not b
+  const [pa, pb] = await Promise.all([a, b].map((h) => Pairing.install(h, { timeoutMs: 2_000 })));
+  try {
+    // both ask at once, as the two signers of a session do; a is given b's current address, b a's
+    const t0 = performance.now();
+    const [sa, sb] = await Promise.all([
+      (pa as Pairing).pairsFor(new Map([[7, { peerId: b.peerId, addrs: b.getMultiaddrs() }]])),
+      (pb as Pairing).pairsFor(new Map([[3, { peerId: a.peerId, addrs: a.getMultiaddrs() }]])),
+    ]);
+    assert.ok(equalBytes((sa.get(7) as PairState).psid, (sb.get(3) as PairState).psid), 'one setup, both ends');
+    console.log(`  pair setup at the given addresses: ${(performance.now() - t0).toFixed(0)} ms`);
+    // a peer that cannot be reached: the failure names it by the caller's index (5), not the pair session's (2)
+    const gone = await createHost({ allowedPeers: () => true });
+    const goneId = gone.peerId;
+    const goneAddrs = gone.getMultiaddrs();
+    allowed.add(goneId.toString());
+    await gone.stop();
+    const err = await (pa as Pairing).pairsFor(new Map([[5, { peerId: goneId, addrs: goneAddrs }]])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof SessionError, String(err));
+    assert.is(err.code, 'TIMEOUT');
+    assert.equal(err.culprits, [5]);
+    assert.match(err.message, /^TIMEOUT: pair setup with party 5: /);
+  } finally {
+    await Promise.all([pa?.stop(), pb?.stop()]);
+    await Promise.all([a.stop(), b.stop(), old.stop()]);
   }
 });
 

@@ -47,8 +47,8 @@ async function startParty(coord: TestCoordinator, dir: string, keyIndex: number,
   return { dir, keyIndex, store, node, peerId };
 }
 
-async function stopParty(p: Party): Promise<void> {
-  await p.node.stop();
+async function stopParty(p: Party, drainMs?: number): Promise<void> {
+  await p.node.stop(drainMs);
   await p.store.close();
 }
 
@@ -154,11 +154,12 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
     await coord.until(() => coord.registered.size >= before, 10_000, 're-registrations');
     await signWith([parties[2]!, parties[0]!], 'after restart');
 
-    // stopping a node mid-session ends the session with an abort result that still reaches the coordinator
+    // stopping a node mid-session (past its drain time, here none) ends the session with an abort result that
+    // still reaches the coordinator
     const stuck = record('sign', [parties[0]!, parties[1]!], keyId, { messageHash: sha256(Uint8Array.of(9)) });
     assert.ok((await coord.announce(stuck, undefined, [1])).every((x) => x.ok)); // party 2 never hears of it
     await new Promise((r) => setTimeout(r, 300));
-    await stopParty(parties[0]!);
+    await stopParty(parties[0]!, 0);
     parties.shift();
     await coord.until(() => coord.resultsFor(stuck.sessionId).length === 1, 10_000, 'abort result');
     const aborted = coord.resultsFor(stuck.sessionId)[0]!.result;

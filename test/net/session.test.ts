@@ -257,7 +257,7 @@ test('a tampered message fails the session naming the sender, and bans it', asyn
     const sid = randomId();
     const again = await runAll(c, [1, 2], (i) => keygenRun(i, sid, 2, 2), { sessionId: sid, roundTimeoutMs: 500 });
     const r = error(again.get(2));
-    assert.is(r.code, 'REFUSED');
+    assert.is(r.code, 'BANNED');
     assert.equal(r.culprits, [1]);
     assert.match(r.message, /banned/);
   } finally {

@@ -13,10 +13,13 @@ import {
   decodeDelegate,
   decodeRegister,
   decodeResult,
+  decodeStatus,
   encodeDecision,
   encodeDelegate,
   encodeRegister,
   encodeResult,
+  encodeStatus,
+  MAX_STATUS_BANS,
   type Register,
   type SessionResult,
 } from '../../protocols/control/control.js';
@@ -130,6 +133,37 @@ test('register round-trips; bounds are enforced both ways', () => {
     .u8(1)
     .varBytes(Uint8Array.of(0xc0, 0xaf));
   assert.throws(() => decodeRegister(badUtf8.finish()), isDecode, 'overlong UTF-8');
+});
+
+test('status round-trips (bans, draining); duplicates, unknown flags and bounds are refused both ways', () => {
+  const reports = [
+    { bans: [], draining: false },
+    { bans: [partyId, peerIdFromSecretKey(otherKey)], draining: true },
+    { bans: Array.from({ length: MAX_STATUS_BANS }, (_, k) => Uint8Array.of(k >> 8, k & 0xff, 1)), draining: false },
+  ];
+  for (const m of reports) assert.equal(decodeStatus(encodeStatus(m)), m);
+  for (const [what, m] of [
+    ['twice', { bans: [partyId, partyId.slice()], draining: false }],
+    ['empty id', { bans: [new Uint8Array(0)], draining: false }],
+    ['long id', { bans: [new Uint8Array(129)], draining: false }],
+    ['256 bans', { bans: Array.from({ length: 256 }, (_, k) => Uint8Array.of(k, 0)), draining: false }],
+    ['draining not boolean', { bans: [], draining: 1 as unknown as boolean }],
+  ] as const) {
+    assert.is(
+      controlCode(() => encodeStatus(m)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+  const valid = encodeStatus({ bans: [partyId], draining: true });
+  assert.throws(() => decodeStatus(Uint8Array.of(0x01, ...valid.subarray(1))), isDecode, 'type');
+  assert.throws(() => decodeStatus(Uint8Array.of(valid[0]!, 2, ...valid.subarray(2))), isDecode, 'version');
+  assert.throws(() => decodeStatus(Uint8Array.of(valid[0]!, 1, 3, ...valid.subarray(3))), isDecode, 'flag 2');
+  assert.throws(() => decodeStatus(Uint8Array.of(...valid, 0)), isDecode, 'trailing');
+  const twice = new Writer().u8(0x09).u8(1).u8(0).u8(2).varBytes(partyId).varBytes(partyId);
+  assert.throws(() => decodeStatus(twice.finish()), isDecode, 'a peer twice');
+  const empty = new Writer().u8(0x09).u8(1).u8(0).u8(1).varBytes(new Uint8Array(0));
+  assert.throws(() => decodeStatus(empty.finish()), isDecode, 'an empty peer id');
 });
 
 test('announce round-trips; the gossipsub validator accepts only coordinator-signed records', () => {
@@ -510,6 +544,7 @@ test('fuzz: every control decoder throws only DecodeError (10,000 mutations each
       encodeRegister({ role: 'delegate', version: '1.2.3', addrs: ['/ip4/1.2.3.4/tcp/5', '/é'] }),
       decodeRegister,
     ],
+    ['status', encodeStatus({ bans: [partyId, peerIdFromSecretKey(otherKey)], draining: true }), decodeStatus],
     ['announce', signedRecords.encode(signedRec), signedRecords.decode],
     ['decision', signedDec.bytes, decodeDecision],
     ['decision message', signedDecisions.encode(signedDec), signedDecisions.decode],

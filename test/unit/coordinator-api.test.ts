@@ -52,7 +52,7 @@ function deferred<T = void>() {
 class FakeService implements CoordinatorService {
   readonly calls: { method: string; args: unknown[] }[] = [];
   readonly accounts = new Map<string, AccountView>();
-  health_: HealthView = { ok: true, database: true, onlineParties: 3, quorum: 3 };
+  health_: HealthView = { ok: true, database: true, onlineParties: 3, quorum: 3, bannedPairs: [] };
   healthThrows = false;
   /** When set, `createAccount` waits for it (after announcing itself on `entered`). */
   gate: Promise<void> | undefined;
@@ -138,7 +138,7 @@ class FakeService implements CoordinatorService {
 
   async listParties(): Promise<PartyView[]> {
     this.record('listParties');
-    return [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }];
+    return [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null, bans: [] }];
   }
 
   async createJoinToken(ttlSeconds: number, role: PartyRole = 'persistent'): Promise<JoinTokenView> {
@@ -251,7 +251,7 @@ test('the second of two configured keys is accepted and its use is recorded by h
     const res = await get('/api/v1/parties', { 'X-API-Key': KEY_B });
     assert.is(res.status, 200);
     assert.equal(await res.json(), {
-      parties: [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null }],
+      parties: [{ partyId: 'party-1', role: 'persistent', status: 'online', addresses: [], lastSeen: null, bans: [] }],
     });
     assert.is(apiKeyUse.uses.get(sha256hex(KEY_B))?.uses, 1);
     assert.is(apiKeyUse.uses.has(KEY_B), false);
@@ -969,15 +969,33 @@ test('Idempotency-Keys are scoped by API key, and a malformed key is a 400', () 
 
 // --- health, metrics, OpenAPI ---
 
-test('/health is 200 with status ok when healthy, 503 when not or when the check throws; no key needed', () =>
+test('/health is 200 with status ok when healthy, degraded with a banned pair, 503 when not or when the check throws; no key needed', () =>
   withApi(async ({ get, service }) => {
     const ok = await get('/health', { 'X-API-Key': '' });
     assert.is(ok.status, 200);
-    assert.equal(await ok.json(), { status: 'ok', ok: true, database: true, onlineParties: 3, quorum: 3 });
-    service.health_ = { ok: false, database: true, onlineParties: 1, quorum: 3 };
+    assert.equal(await ok.json(), {
+      status: 'ok',
+      ok: true,
+      database: true,
+      onlineParties: 3,
+      quorum: 3,
+      bannedPairs: [],
+    });
+    service.health_ = { ok: true, database: true, onlineParties: 3, quorum: 3, bannedPairs: [['p-a', 'p-b']] };
+    const degraded = await get('/health', { 'X-API-Key': '' });
+    assert.is(degraded.status, 200);
+    assert.equal((await degraded.json()).status, 'degraded');
+    service.health_ = { ok: false, database: true, onlineParties: 1, quorum: 3, bannedPairs: [['p-a', 'p-b']] };
     const down = await get('/health', { 'X-API-Key': '' });
     assert.is(down.status, 503);
-    assert.equal(await down.json(), { status: 'unavailable', ok: false, database: true, onlineParties: 1, quorum: 3 });
+    assert.equal(await down.json(), {
+      status: 'unavailable',
+      ok: false,
+      database: true,
+      onlineParties: 1,
+      quorum: 3,
+      bannedPairs: [['p-a', 'p-b']],
+    });
     service.healthThrows = true;
     const thrown = await get('/health', { 'X-API-Key': '' });
     assert.is(thrown.status, 503);

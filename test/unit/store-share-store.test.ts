@@ -105,6 +105,23 @@ test('key share: pending → committed, list shows only public facts', async () 
   await s.close();
 });
 
+test("the coordinator's abort discards a pending share, never a committed one", async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  await s.putPendingShare(share1);
+  await s.putPendingShare(otherShare);
+  await s.commitShare(otherShare.keyId);
+  assert.is(await s.discardPendingShare(share1.keyId), true);
+  assert.is(await s.getShare(share1.keyId), undefined);
+  assert.is(await s.discardPendingShare(share1.keyId), false, 'nothing left to discard');
+  assert.is(await s.discardPendingShare(otherShare.keyId), false, 'a committed share stays');
+  assert.is((await s.getShare(otherShare.keyId))?.status, 'committed');
+  assert.equal(
+    (await s.listShares()).map((i) => i.status),
+    ['committed'],
+  );
+  await s.close();
+});
+
 test('reopen after close keeps everything', async () => {
   const dir = tempDir();
   const id = randomBytes(32);

@@ -1,0 +1,75 @@
+/**
+ * The judges of keygen and signing attempts: what the results so far say (see attempt.ts for verdicts). A keygen
+ * is ok when every party reported the same public key; a signing when one released signature verifies under the
+ * account key.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { SessionResult } from '../../protocols/control/control.js';
+import type { SignatureView } from '../service.js';
+import { type Judge, verdictOfFailures } from './attempt.js';
+import { checkSignature } from './ethereum.js';
+
+/** A keygen's outcome: the agreed public key, and the delegate's sealed share for hybrid custody. */
+export interface KeygenValue {
+  publicKey: Uint8Array;
+  userShare?: Uint8Array;
+}
+
+/**
+ * The judge of an N-party keygen; `delegate` is the delegate node of a hybrid-custody keygen, whose result (and
+ * only whose) carries the user share sealed for the caller.
+ */
+export function keygenJudge(n: number, delegate: string | undefined): Judge<KeygenValue> {
+  return (results, latest) => {
+    const failure = verdictOfFailures(results, () => undefined);
+    if (failure) return failure;
+    const r = results.get(latest);
+    const bad = (message: string) => ({ kind: 'failed' as const, code: 'BAD_RESULT', message, culprits: [latest] });
+    if (r && !r.publicKey) return bad('a keygen result without a public key');
+    // only the delegate hands out a share, and it must
+    if (r && latest === delegate && !r.userShare) return bad('the delegate node returned no user share');
+    if (r && latest !== delegate && r.userShare) return bad('a party that keeps its share returned a user share');
+    if (results.size < n) return undefined;
+    const keys = new Set([...results.values()].map((x) => bytesToHex(x.publicKey as Uint8Array)));
+    if (keys.size !== 1)
+      return {
+        kind: 'failed',
+        code: 'KEY_MISMATCH',
+        message: 'the parties reported different public keys',
+        culprits: [],
+      };
+    const publicKey = (results.get(latest) as SessionResult).publicKey as Uint8Array;
+    const userShare = delegate === undefined ? undefined : results.get(delegate)?.userShare;
+    return { kind: 'ok', value: userShare ? { publicKey, userShare } : { publicKey } };
+  };
+}
+
+/** The judge of a signing of `hash` under `publicKey`. */
+export function signJudge(
+  hash: Uint8Array,
+  publicKey: Uint8Array,
+  ids: { accountId: string; sessionId: string },
+  partyAt: (index: number) => string | undefined,
+): Judge<SignatureView> {
+  return (results, latest) => {
+    const r = results.get(latest);
+    if (r?.status === 'ok') {
+      if (!r.signature)
+        return {
+          kind: 'failed',
+          code: 'BAD_RESULT',
+          message: 'a signing result without a signature',
+          culprits: [latest],
+        };
+      const checked = checkSignature(r.signature, hash, publicKey, ids);
+      if (checked.ok) return { kind: 'ok', value: checked.view };
+      return {
+        kind: 'failed',
+        code: 'BAD_SIGNATURE',
+        message: `party ${latest} released a bad signature: ${checked.reason}`,
+        culprits: [latest],
+      };
+    }
+    return verdictOfFailures(results, partyAt);
+  };
+}
