@@ -249,7 +249,7 @@ test('a delegate node started on an empty data directory with the same master ke
   const keyArgs = ['--master-key-file', join(dir, 'master.key')];
   const init = mpcSync(['party', 'init', '--data-dir', freshDir, ...keyArgs], env);
   assert.is(init.status, 0, init.stderr);
-  const token = await call('POST', '/api/v1/join-tokens', {});
+  const token = await call('POST', '/api/v1/join-tokens', { role: 'delegate' });
   assert.is(token.status, 201);
   const fresh = mpc(
     [

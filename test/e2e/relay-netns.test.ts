@@ -83,7 +83,7 @@ test('an external party behind its own namespace takes part through the relay on
       const init = mpcSync(['party', 'init', '--data-dir', dataDir, ...keyArgs], env);
       assert.is(init.status, 0, init.stderr);
       const extId = init.stdout.trim();
-      const token = await call('POST', '/api/v1/join-tokens', {});
+      const token = await call('POST', '/api/v1/join-tokens', { role: 'external' });
       assert.is(token.status, 201);
       const program = mpcProgram();
       const args = [
