@@ -142,7 +142,7 @@ export function pickSigners(
   pairs: readonly BannedPair[],
 ): PartyIndex[] {
   const role = (p: AccountParty) => parties.role(p.partyId) ?? p.role;
-  const rank = (p: AccountParty) => (rules.must.has(p.partyId) ? 0 : role(p) === 'persistent' ? 1 : 2);
+  const rank = (p: AccountParty) => (role(p) === 'persistent' ? 0 : 1);
   for (const id of rules.must) {
     if (excluded.has(id) || !parties.online(id)) {
       throw new CoordinatorError('UNAVAILABLE', `party ${id} must take part in this signing and is not online`, {

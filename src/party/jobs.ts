@@ -186,9 +186,9 @@ export class SessionJobs {
     const share = sessionKeyShare(held, record);
     await this.reach(record, selfIndex, signal);
     const peers = peersOf(record, selfIndex);
-    // a pair setup dials its peer too: a signer this node never met (a delegate node that took no part in the
-    // keygen) is known only by the record's addresses, and a peer may have restarted on another port
-    await this.rememberAddrs(peers);
+    // pair setup and session dial a peer at the record's addresses (session/links.ts): a signer this node never met
+    // (a delegate node that took no part in the keygen) is known only by them, and a peer may have restarted on
+    // another port
     const pairs = await this.o.pairing.pairsFor(peers, signal);
     const run = createSign(
       {
@@ -216,7 +216,6 @@ export class SessionJobs {
     helloTokens?: ReadonlyMap<number, Uint8Array>,
   ): Promise<R> {
     const { host } = this.o;
-    await this.rememberAddrs(peers);
     return runSession({
       host,
       registry: this.o.registry,
@@ -234,15 +233,6 @@ export class SessionJobs {
       beforeFailure: () => this.o.store.pairs.flushBurns(),
       ...(this.o.tamperOutbound ? { tamperOutbound: this.o.tamperOutbound } : {}),
     });
-  }
-
-  /** Puts the record's addresses of `peers` into the peer store, for the dials of pair setup and session. */
-  private async rememberAddrs(peers: Peers): Promise<void> {
-    for (const { peerId, addrs } of peers.values()) {
-      // a peer store write costs ~1 ms; a connected peer's addresses are known already
-      if (this.o.host.getConnections(peerId).length === 0)
-        await this.o.host.peerStore.merge(peerId, { multiaddrs: addrs });
-    }
   }
 
   /** The delegate desk; a record names this node as a delegate only when it is one (the intake checked). */
