@@ -53,17 +53,26 @@ export class Reads {
   /** {@inheritDoc CoordinatorService.listParties} */
   async listParties(): Promise<PartyView[]> {
     const rows = await this.init.repos.parties.list();
-    return rows.map((r) => {
-      const live = this.init.network.get(r.partyId);
-      return {
-        partyId: r.partyId,
-        role: live?.role ?? r.role,
-        status: this.init.network.isOnline(r.partyId) ? 'online' : 'offline',
-        addresses: live?.addresses ?? r.addresses,
-        lastSeen: (live?.lastSeen ?? r.lastSeen)?.toISOString() ?? null,
-        bans: [...(live?.bans ?? [])],
-      };
-    });
+    // A party that has just registered may not be in the table yet (presence is written in the background):
+    // the live view adds it, so a caller that saw the registration succeed also sees the party listed.
+    const known = new Set(rows.map((r) => r.partyId));
+    const fresh = this.init.network
+      .presence()
+      .filter((p) => !known.has(p.partyId) && this.init.network.isOnline(p.partyId))
+      .map((p) => ({ partyId: p.partyId, role: p.role, addresses: p.addresses, lastSeen: p.lastSeen }));
+    return [...rows, ...fresh]
+      .map((r): PartyView => {
+        const live = this.init.network.get(r.partyId);
+        return {
+          partyId: r.partyId,
+          role: live?.role ?? r.role,
+          status: this.init.network.isOnline(r.partyId) ? 'online' : 'offline',
+          addresses: live?.addresses ?? r.addresses,
+          lastSeen: (live?.lastSeen ?? r.lastSeen)?.toISOString() ?? null,
+          bans: [...(live?.bans ?? [])],
+        };
+      })
+      .sort((a, b) => (a.partyId < b.partyId ? -1 : a.partyId > b.partyId ? 1 : 0));
   }
 
   /** {@inheritDoc CoordinatorService.health} */

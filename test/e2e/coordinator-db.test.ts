@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { type Database, DatabaseError, openDatabase, redactUrl } from '../../coordinator/db/database.js';
 import { migrate, migrationFiles } from '../../coordinator/db/migrate.js';
 import type { AccountParty } from '../../coordinator/db/types.js';
+import { Reads } from '../../coordinator/orchestration/reads.js';
+import type { Presence } from '../../coordinator/p2p/rendezvous.js';
 import { realPostgres, testDatabase } from '../helpers/database.js';
 
 // One database for most tests (creating a PGlite takes seconds); tests use distinct ids so they do not interfere.
@@ -435,6 +437,42 @@ test('join tokens: redeemed once only, expired refused, outstanding counted', as
   await rejects(joinTokens.create('t-2', later), /duplicate|unique/i);
   await joinTokens.create('t-ext', later, 'external');
   assert.is(await joinTokens.redeem('t-ext', 'peer-e', now), 'external', 'the token carries its role');
+});
+
+test('GET /parties lists a party as soon as it registered, before its presence reaches the table', async () => {
+  // Presence is written in the background: on PostgreSQL a party that had just been told "registered" was
+  // missing from the list (CI, coordinator-access e2e). The live view fills the gap; a revoked (offline) one
+  // is not added back.
+  await db.repos.parties.registered({ partyId: 'peer-listed-a', role: 'persistent', version: '1', addresses: [] });
+  const live = (partyId: string, online: boolean): Presence => ({
+    partyId,
+    role: 'persistent',
+    version: '1',
+    addresses: ['/ip4/10.0.0.9/tcp/7001'],
+    online,
+    lastSeen: new Date(),
+    bans: [],
+    draining: false,
+  });
+  const presence = [live('peer-listed-a', true), live('peer-listed-0', true), live('peer-listed-gone', false)];
+  const reads = new Reads({
+    repos: db.repos,
+    journalOf: () => undefined,
+    network: {
+      presence: () => presence,
+      get: (id) => presence.find((p) => p.partyId === id),
+      isOnline: (id) => presence.some((p) => p.partyId === id && p.online),
+    },
+  });
+  const listed = (await reads.listParties()).filter((p) => p.partyId.startsWith('peer-listed-'));
+  assert.equal(
+    listed.map((p) => [p.partyId, p.status]),
+    [
+      ['peer-listed-0', 'online'],
+      ['peer-listed-a', 'online'],
+    ],
+  );
+  assert.equal(listed[0]?.addresses, ['/ip4/10.0.0.9/tcp/7001']);
 });
 
 test('real PostgreSQL: two coordinators migrating one fresh schema at once apply it once', async () => {
