@@ -60,6 +60,8 @@ export type ProtocolErrorCode =
   | 'ECHO_MISMATCH'
   /** A party's public key share does not match the public polynomial. */
   | 'BAD_PUBLIC_SHARE'
+  /** A reshare dealer's constant term is not its old public share weighted by its Lagrange coefficient. */
+  | 'BAD_CONSTANT_TERM'
   /** Parties disagree on the aggregate public key, or it is the identity. */
   | 'PUBLIC_KEY_MISMATCH'
   /** The OT-extension consistency check failed: the pair state must be burnt. */
@@ -101,6 +103,7 @@ export const ATTRIBUTABLE_CODES: ReadonlySet<ProtocolErrorCode> = new Set<Protoc
   'IDENTITY_POINT',
   'BAD_SHARE',
   'BAD_PUBLIC_SHARE',
+  'BAD_CONSTANT_TERM',
   'OT_CHECK_FAILED',
   'OLE_CHECK_FAILED',
   'BAD_GAMMA',

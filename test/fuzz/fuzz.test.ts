@@ -24,13 +24,20 @@ import {
 import { decodeOleMessage } from '../../protocols/dkls23/multiply.js';
 import { PairSetupRun } from '../../protocols/dkls23/pair-setup.js';
 import { decodePairState, encodePairState } from '../../protocols/dkls23/pair-state.js';
+import {
+  type ReshareParty,
+  readReshareRound1,
+  readReshareRound2,
+  readReshareRound3,
+  readReshareRound4,
+} from '../../protocols/dkls23/reshare.js';
 import { readSignRound1, readSignRound2, readSignRound3, readSignRound4 } from '../../protocols/dkls23/sign.js';
 import { decodeReceiverMessage } from '../../protocols/ot/base-ot.js';
 import { decodeKosMessage } from '../../protocols/ot/kos.js';
 import { testCurve } from '../helpers/curve.js';
 import { fuzzDecoder, mutate } from '../helpers/fuzz.js';
 import { type Envelope, NetworkFailure, runNetwork } from '../helpers/network.js';
-import { keygen, nodeId, sign } from '../helpers/parties.js';
+import { keygen, nodeId, reshare, sign } from '../helpers/parties.js';
 import { seededRng } from '../helpers/rng.js';
 
 const INPUTS = 10_000;
@@ -44,6 +51,13 @@ const capture = (prefix: string) => (e: Envelope) => {
 };
 const kg = keygen(3, 2, 'fuzz', { tamper: capture('keygen') });
 sign(kg.results, [1, 2], sha256(Uint8Array.of(1)), 'fuzz', { tamper: capture('sign') });
+/** A reshare by old parties 1 and 2 to them and a newcomer (node 4 at new index 3). */
+const resharing: ReshareParty[] = [
+  { nodeId: nodeId(1), oldIndex: 1, newIndex: 1 },
+  { nodeId: nodeId(2), oldIndex: 2, newIndex: 2 },
+  { nodeId: nodeId(4), newIndex: 3 },
+];
+reshare(kg.results, resharing, 2, 'fuzz', { tamper: capture('reshare') });
 const sample = (key: string) => {
   const s = samples.get(key);
   if (!s) throw new Error(`no sample ${key}`);
@@ -56,6 +70,20 @@ const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
   ['keygen round 3 (with seed)', sample('keygen/3/1->2'), (b) => decodeAll(b, (r) => readKeygenRound3(r, true))],
   ['keygen round 3 (no seed)', sample('keygen/3/2->1'), (b) => decodeAll(b, (r) => readKeygenRound3(r, false))],
   ['keygen round 4', sample('keygen/4/1->2'), (b) => decodeAll(b, readKeygenRound4)],
+  ['reshare round 1', sample('reshare/1/1->2'), (b) => decodeAll(b, readReshareRound1)],
+  ['reshare round 2 (dealer)', sample('reshare/2/1->2'), (b) => decodeAll(b, (r) => readReshareRound2(r, true))],
+  ['reshare round 2 (newcomer)', sample('reshare/2/3->1'), (b) => decodeAll(b, (r) => readReshareRound2(r, false))],
+  [
+    'reshare round 3 (share and seed)',
+    sample('reshare/3/1->2'),
+    (b) => decodeAll(b, (r) => readReshareRound3(r, true, true)),
+  ],
+  [
+    'reshare round 3 (echo only)',
+    sample('reshare/3/3->1'),
+    (b) => decodeAll(b, (r) => readReshareRound3(r, false, false)),
+  ],
+  ['reshare round 4', sample('reshare/4/1->2'), (b) => decodeAll(b, readReshareRound4)],
   ['key share', encodeKeyShare(kg.results.get(1)!), (b: Uint8Array) => decodeKeyShare(b, testCurve())],
   ['sign round 1', sample('sign/1/1->2'), (b) => decodeAll(b, readSignRound1)],
   [
@@ -151,6 +179,12 @@ function liveFuzz(
 test('fuzz: mutated keygen messages make live runs fail naming the sender', () => {
   for (const round of [1, 2, 3, 4]) {
     liveFuzz(`keygen-${round}`, round, 2, 1, 25, (tamper) => keygen(3, 2, 'live', { tamper }));
+  }
+});
+
+test('fuzz: mutated reshare messages make live runs fail naming the sender', () => {
+  for (const round of [1, 2, 3, 4]) {
+    liveFuzz(`reshare-${round}`, round, 2, 1, 25, (tamper) => reshare(kg.results, resharing, 2, 'live', { tamper }));
   }
 });
 

@@ -5,6 +5,7 @@ import { makeSuite, type Suite } from '../../protocols/common/suite.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import { createReshare, type ReshareConfig, type ReshareParty } from '../../protocols/dkls23/reshare.js';
 import {
   createPresign,
   createSign,
@@ -50,6 +51,39 @@ export function keygen(
       }),
     );
   }
+  return runNetwork(runs, opts);
+}
+
+/**
+ * Runs a reshare in memory: `parties` in session order, each dealer with its old share from `oldShares` (by old
+ * index). Results are by session index (`undefined` for a party leaving the key).
+ */
+export function reshare(
+  oldShares: ReadonlyMap<number, KeyShare>,
+  parties: readonly ReshareParty[],
+  newThreshold: number,
+  seed: string,
+  opts: NetworkOptions & { suite?: SuiteFor; override?: (i: number, c: ReshareConfig) => ReshareConfig } = {},
+): NetworkResult<KeyShare | undefined> {
+  const any = [...oldShares.values()][0] as KeyShare;
+  const sessionId = sha256(new TextEncoder().encode(`reshare-session-${seed}`));
+  const runs = new Map<number, ProtocolRun<KeyShare | undefined>>();
+  parties.forEach((p, k) => {
+    const share = p.oldIndex === undefined ? undefined : oldShares.get(p.oldIndex);
+    let config: ReshareConfig = {
+      sessionId,
+      keyId: any.keyId,
+      publicKey: any.publicKey,
+      oldThreshold: any.threshold,
+      newThreshold,
+      parties,
+      self: k + 1,
+      ...(share ? { share } : {}),
+      suite: (opts.suite ?? seededSuite)(`${seed}/party-${k + 1}`),
+    };
+    if (opts.override) config = opts.override(k + 1, config);
+    runs.set(k + 1, createReshare(config));
+  });
   return runNetwork(runs, opts);
 }
 

@@ -1,5 +1,6 @@
 /**
- * Golden vectors: with seeded randomness a 2-of-3 keygen and a signature give a fixed transcript hash and a
+ * Golden vectors: with seeded randomness a 2-of-3 keygen and a signature, and a refresh and a reshare of that
+ * key, give a fixed transcript hash and a
  * fixed signature. Any change to a message format, a hash tag or the order of random draws changes them, so
  * such a change is always deliberate: regenerate with `UPDATE_VECTORS=1 npm test` and review the diff.
  */
@@ -11,9 +12,10 @@ import * as assert from 'uvu/assert';
 import { toHex } from '../../protocols/common/bytes.js';
 import { encodeKeyShare } from '../../protocols/dkls23/key-share.js';
 import type { Signature } from '../../protocols/dkls23/sign.js';
-import { keygen, sign } from '../helpers/parties.js';
+import { keygen, nodeId, reshare, sign } from '../helpers/parties.js';
 
 const PATH = fileURLToPath(new URL('../vectors/golden-2of3.json', import.meta.url));
+const RESHARE_PATH = fileURLToPath(new URL('../vectors/golden-reshare.json', import.meta.url));
 
 function compute() {
   const kg = keygen(3, 2, 'golden');
@@ -42,14 +44,50 @@ function compute() {
   };
 }
 
-test('seeded 2-of-3 keygen and signature reproduce the committed golden vector', () => {
-  const got = compute();
-  if (process.env.UPDATE_VECTORS === '1' || !existsSync(PATH)) {
-    if (process.env.CI && !existsSync(PATH)) assert.unreachable('golden vector file is missing in CI');
-    writeFileSync(PATH, `${JSON.stringify(got, null, 2)}\n`);
+/** The golden key refreshed (all three deal and receive), then reshared to 3-of-5 by parties 1 and 3. */
+function computeReshare() {
+  const old = keygen(3, 2, 'golden').results;
+  const all = [1, 2, 3].map((k) => ({ nodeId: nodeId(k), oldIndex: k, newIndex: k }));
+  const refresh = reshare(old, all, 2, 'golden-refresh');
+  const grow = reshare(
+    old,
+    [1, 3, 4, 5, 6].map((k, at) => ({ nodeId: nodeId(k), ...(k <= 3 ? { oldIndex: k } : {}), newIndex: at + 1 })),
+    3,
+    'golden-grow',
+  );
+  const shares = (r: typeof refresh) => [...r.results.values()].map((s) => toHex(sha256(encodeKeyShare(s!))));
+  return {
+    description: 'refresh (2-of-3, every party) and reshare (2-of-3 by parties 1 and 3 → 3-of-5) of the golden key',
+    refresh: {
+      seed: 'golden-refresh',
+      transcriptSha256: toHex(refresh.transcriptHash),
+      bytes: refresh.bytes,
+      keyShareSha256: shares(refresh),
+    },
+    reshare: {
+      seed: 'golden-grow',
+      transcriptSha256: toHex(grow.transcriptHash),
+      bytes: grow.bytes,
+      keyShareSha256: shares(grow),
+    },
+  };
+}
+
+/** Compares `got` with the committed file (written when missing, or with UPDATE_VECTORS=1). */
+function golden(path: string, got: unknown): void {
+  if (process.env.UPDATE_VECTORS === '1' || !existsSync(path)) {
+    if (process.env.CI && !existsSync(path)) assert.unreachable(`golden vector file ${path} is missing in CI`);
+    writeFileSync(path, `${JSON.stringify(got, null, 2)}\n`);
   }
-  const want = JSON.parse(readFileSync(PATH, 'utf8'));
-  assert.equal(got, want);
+  assert.equal(got, JSON.parse(readFileSync(path, 'utf8')));
+}
+
+test('seeded 2-of-3 keygen and signature reproduce the committed golden vector', () => {
+  golden(PATH, compute());
+});
+
+test('seeded refresh and reshare of the golden key reproduce the committed golden vector', () => {
+  golden(RESHARE_PATH, computeReshare());
 });
 
 test.run();
