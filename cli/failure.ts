@@ -49,6 +49,8 @@ export type CommandErrorCode =
   | 'PAIR_FAILED'
   /** The running node could not lift the freeze the operator asked it to lift (`mpc party unfreeze`). */
   | 'UNFREEZE_FAILED'
+  /** The running node could not write the backup the operator asked for (`mpc party backup`). */
+  | 'BACKUP_FAILED'
   /** The command needs the development dependencies (tsx), which a production install lacks. */
   | 'NEEDS_DEV_DEPENDENCIES';
 

@@ -10,6 +10,7 @@ import { adminRequest } from '../../src/party/admin-socket.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { openPartyStore } from '../../src/party/open-store.js';
 import { CommandError, UsageError } from '../failure.js';
+import { backupCommands } from './backup.js';
 import { type StoreFlags, storeOptions } from './options.js';
 import { startCommand } from './start.js';
 
@@ -42,7 +43,7 @@ function parsePeer(text: string): Uint8Array {
 /** Registers the `party` command group. */
 export function partyCommands(y: Argv): Argv {
   return y.command('party', 'Run and inspect a party node', (p) =>
-    startCommand(p)
+    backupCommands(startCommand(p))
       .command(
         'init',
         'Create the node identity in a new data directory and print its peer id',

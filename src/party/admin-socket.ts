@@ -1,8 +1,9 @@
 /**
  * The operator's local channel to a running party node: a Unix socket in the data directory (mode 0600, so
  * only the node's own user can use it), one JSON request line and one JSON answer line. It carries operator
- * commands that must act on the live node — `pair` (run a fresh pair setup with a peer now) and `unfreeze` (lift
- * the freeze of a key). No secret ever crosses it.
+ * commands that must act on the live node — `pair` (run a fresh pair setup with a peer now), `unfreeze` (lift
+ * the freeze of a key) and `backup` (write a backup file from one consistent snapshot of the store). The only
+ * secret that crosses it is a backup's passphrase, from the operator to the node, on this machine.
  */
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
@@ -26,6 +27,13 @@ export type AdminRequest =
       cmd: 'unfreeze';
       /** The frozen key's id, hex. */
       keyId: string;
+    }
+  | {
+      cmd: 'backup';
+      /** Absolute path of the backup file to create (it must not exist). */
+      out: string;
+      /** The passphrase that seals it. */
+      passphrase: string;
     };
 
 /** True when `r` is a well-formed {@link AdminRequest}. */
@@ -37,6 +45,8 @@ function isAdminRequest(r: unknown): r is AdminRequest {
       return typeof req.peer === 'string';
     case 'unfreeze':
       return typeof req.keyId === 'string' && /^([0-9a-f]{2})+$/.test(req.keyId);
+    case 'backup':
+      return typeof req.out === 'string' && req.out.startsWith('/') && typeof req.passphrase === 'string';
     default:
       return false;
   }

@@ -3,6 +3,7 @@
  * identity, start logging, metrics and the health server, start the node, and stop all of it cleanly.
  */
 
+import { writeFileSync } from 'node:fs';
 import { fromHex } from '../../protocols/common/bytes.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import { startObserveServer } from '../observe/http.js';
@@ -10,6 +11,7 @@ import { PartyMetrics } from '../observe/metrics.js';
 import { createLogger } from '../runtime/logger.js';
 import { unfreezeAnswer } from './admin.js';
 import { serveAdmin } from './admin-socket.js';
+import { backupParty } from './backup.js';
 import { loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';
 import { openPartyStore } from './open-store.js';
@@ -88,6 +90,16 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
         }
         case 'unfreeze':
           return unfreezeAnswer(await store.frozenKeys.unfreeze(fromHex(req.keyId)), req.keyId, log);
+        case 'backup': {
+          const { file, header } = await backupParty(store, req.passphrase);
+          writeFileSync(req.out, file, { mode: 0o600, flag: 'wx' });
+          log.info({ out: req.out, bytes: file.length }, "backup written on the operator's request");
+          const holds = Object.entries(header.holds).map(([k, v]) => `${k} ${v}`);
+          return {
+            ok: true,
+            message: `wrote ${req.out} (${file.length} bytes) from the running node: ${holds.join(', ')}`,
+          };
+        }
       }
     });
     log.info(

@@ -22,6 +22,7 @@ import { FrozenKeys } from './frozen-keys.js';
 import { PairStates } from './pair-states.js';
 import { Presignatures } from './presignatures.js';
 import { decodeJson, encodeJson, recordKey, recordPrefix } from './records.js';
+import { restoreSnapshot, type SnapshotRecord, takeSnapshot } from './snapshot.js';
 import type { BanInfo, ShareInfo, ShareStatus, StoredShare } from './types.js';
 import { type UserShareBinding, UserShareSealer } from './user-share.js';
 import { Vault } from './vault.js';
@@ -299,6 +300,18 @@ export class ShareStore {
   async listBans(): Promise<BanInfo[]> {
     const flags = await this.vault.flags(recordPrefix.ban);
     return flags.map(({ rest, reason, at }) => ({ peerId: fromHex(rest), reason, at }));
+  }
+
+  // ---- backup --------------------------------------------------------------------------------------------
+
+  /** A consistent copy of every record worth restoring, secret values opened (snapshot.ts says what is left out). */
+  snapshot(): Promise<SnapshotRecord[]> {
+    return takeSnapshot(this.vault);
+  }
+
+  /** Writes a snapshot into this store, which must be new; `ALREADY_EXISTS` otherwise. */
+  restore(records: readonly SnapshotRecord[]): Promise<void> {
+    return restoreSnapshot(this.vault, records);
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
