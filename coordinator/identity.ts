@@ -61,3 +61,26 @@ function open(bytes: Buffer, sealKey: KeyObject | undefined, path: string): Uint
     throw new CoordinatorError('UNAVAILABLE', `${path} does not open with this master key (wrong key or damaged file)`);
   }
 }
+
+/**
+ * The identity stored in `dataDir`, opened with `sealKey` when sealed; undefined when there is none (a backup
+ * reads it without creating one).
+ */
+export async function readCoordinatorIdentity(dataDir: string, sealKey?: KeyObject): Promise<PrivateKey | undefined> {
+  const path = join(dataDir, IDENTITY_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return privateKeyFromProtobuf(open(bytes, sealKey, path));
+}
+
+/** Writes `key` as the identity of `dataDir` (sealed with `sealKey` when given); refuses to replace one. */
+export async function writeCoordinatorIdentity(dataDir: string, key: PrivateKey, sealKey?: KeyObject): Promise<void> {
+  const plain = privateKeyToProtobuf(key);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(dataDir, IDENTITY_FILE), sealKey ? seal(plain, sealKey) : plain, { mode: 0o600, flag: 'wx' });
+}

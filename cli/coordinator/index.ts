@@ -4,6 +4,7 @@ import { type ApiErrorCode, CoordinatorError, HTTP_STATUS } from '../../coordina
 import { ConfigError } from '../../src/runtime/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { untilSignal } from '../signals.js';
+import { coordinatorBackupCommands } from './backup.js';
 import { startOptions, toConfig } from './options.js';
 
 /** The coordinator's error answer as a {@link CoordinatorError} (an unknown code becomes `INTERNAL`). */
@@ -58,7 +59,7 @@ export function coordinatorCommands<T>(y: Argv<T>): Argv<T> {
     'coordinator',
     'Run the coordinator (REST API, rendezvous, PostgreSQL), admit parties with join tokens, revoke parties',
     (c) =>
-      c
+      coordinatorBackupCommands(c)
         .command(
           'start',
           'Start the coordinator; prints its API URL and the libp2p multiaddr parties are pointed at',

@@ -29,7 +29,11 @@ export type DatabaseErrorCode =
   /** The embedded database could not be created or opened (unusable directory, corrupt data). */
   | 'DATA_DIR_FAILED'
   /** A schema migration failed (nothing of it was applied). */
-  | 'MIGRATION_FAILED';
+  | 'MIGRATION_FAILED'
+  /** A restore found data in the database it was to fill (it restores only into an empty one). */
+  | 'NOT_EMPTY'
+  /** A backup does not fit this version's schema (made by a newer version, or unknown tables or columns). */
+  | 'INCOMPATIBLE';
 
 /** A failure opening the database. Messages name what failed but never carry a password. */
 export class DatabaseError extends CodedError<DatabaseErrorCode> {
