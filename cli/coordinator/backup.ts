@@ -3,16 +3,13 @@
  * encrypted file (coordinator/backup.ts), through the same database code on PostgreSQL and on the embedded
  * PGlite. The state is found as `mpc coordinator start` finds it: data directory, DATABASE_URL, master key.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { CoordinatorState } from '../../coordinator/backup.js';
 import { databaseUrlProblem } from '../../coordinator/db/url.js';
-import type { BackupHeader } from '../../src/runtime/backup-file.js';
 import { ConfigError } from '../../src/runtime/errors.js';
 import { loadMasterKey, MASTER_KEY_ENV } from '../../src/runtime/master-key.js';
-import { UsageError } from '../failure.js';
-import { PASSPHRASE_FILE_ENV, readPassphrase } from '../passphrase.js';
+import { holdings, newBackupPath, passphraseOption, readBackupFile, readPassphrase } from '../backup-io.js';
 import { raw } from '../settings.js';
 import { SETTINGS } from './options.js';
 
@@ -33,10 +30,7 @@ function stateOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: `File with the master key that seals its identity (default: env ${MASTER_KEY_ENV})`,
     })
-    .option('passphrase-file', {
-      type: 'string',
-      describe: `File holding the backup passphrase (env ${PASSPHRASE_FILE_ENV}); without it the passphrase is asked at the terminal`,
-    });
+    .option('passphrase-file', passphraseOption);
 }
 
 /** The coordinator's state from the flags and the environment, as `start` reads them. */
@@ -60,12 +54,6 @@ function stateOf(argv: { 'data-dir'?: string; 'database-url'?: string; 'master-k
   };
 }
 
-function summary(h: BackupHeader): string {
-  return Object.entries(h.holds)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-}
-
 /** Registers `backup` and `restore` under `mpc coordinator`. */
 export function coordinatorBackupCommands<T>(y: Argv<T>): Argv<T> {
   return y
@@ -79,15 +67,14 @@ export function coordinatorBackupCommands<T>(y: Argv<T>): Argv<T> {
           describe: 'The file to write (must not exist)',
         }),
       async (argv) => {
-        const out = resolve(argv.out);
-        if (existsSync(out)) throw new UsageError(`--out: ${out} exists; choose a new file name`);
+        const out = newBackupPath(argv.out);
         const { state, notes } = stateOf(argv);
         for (const n of notes) console.error(`note: ${n}`);
         const passphrase = await readPassphrase(argv['passphrase-file'], true);
         const { backupCoordinator } = await import('../../coordinator/backup.js');
         const { file, header } = await backupCoordinator(state, passphrase);
         writeFileSync(out, file, { mode: 0o600, flag: 'wx' });
-        console.log(`wrote ${out} (${file.length} bytes): ${summary(header)}`);
+        console.log(`wrote ${out} (${file.length} bytes): ${holdings(header)}`);
       },
     )
     .command(
@@ -95,19 +82,14 @@ export function coordinatorBackupCommands<T>(y: Argv<T>): Argv<T> {
       'Restore a coordinator backup into a new data directory and an empty database (same peer id, accounts, sessions, parties)',
       (c) => stateOptions(c).option('in', { type: 'string', demandOption: true, describe: 'The backup file' }),
       async (argv) => {
-        let file: Uint8Array;
-        try {
-          file = new Uint8Array(readFileSync(argv.in));
-        } catch (e) {
-          throw new UsageError(`--in: cannot read ${argv.in}: ${(e as Error).message}`);
-        }
+        const file = readBackupFile(argv.in);
         const { state, notes } = stateOf(argv);
         for (const n of notes) console.error(`note: ${n}`);
         const passphrase = await readPassphrase(argv['passphrase-file'], false);
         const { restoreCoordinator } = await import('../../coordinator/backup.js');
         const r = await restoreCoordinator(file, passphrase, state);
         console.log(
-          `restored coordinator ${r.peerId} into ${state.dataDir}: ${r.rows} rows; backup of ${r.header.createdAt} (${summary(r.header)})`,
+          `restored coordinator ${r.peerId} into ${state.dataDir}: ${r.rows} rows; backup of ${r.header.createdAt} (${holdings(r.header)})`,
         );
       },
     );

@@ -3,29 +3,15 @@
  * on another machine (src/party/backup.ts). A backup works on a running node (through its admin socket; the node
  * reads one consistent snapshot) or a stopped one; a restore needs a new directory.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { adminRequest } from '../../src/party/admin-socket.js';
 import { backupParty, restoreParty } from '../../src/party/backup.js';
 import { openPartyStore } from '../../src/party/open-store.js';
-import type { BackupHeader } from '../../src/runtime/backup-file.js';
 import { loadMasterKey } from '../../src/runtime/master-key.js';
-import { CommandError, UsageError } from '../failure.js';
-import { PASSPHRASE_FILE_ENV, readPassphrase } from '../passphrase.js';
+import { holdings, newBackupPath, passphraseOption, readBackupFile, readPassphrase } from '../backup-io.js';
+import { CommandError } from '../failure.js';
 import { storeOptions } from './options.js';
-
-const passphraseOption = {
-  type: 'string',
-  describe: `File holding the backup passphrase (env ${PASSPHRASE_FILE_ENV}); without it the passphrase is asked at the terminal. Never given as an argument.`,
-} as const;
-
-/** The operator's one-line summary of what a backup holds. */
-function summary(h: BackupHeader): string {
-  return Object.entries(h.holds)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-}
 
 /** Registers `backup` and `restore` under `mpc party`. */
 export function backupCommands(y: Argv): Argv {
@@ -38,8 +24,7 @@ export function backupCommands(y: Argv): Argv {
           .option('out', { type: 'string', demandOption: true, describe: 'The backup file to write (must not exist)' })
           .option('passphrase-file', passphraseOption),
       async (argv) => {
-        const out = resolve(argv.out);
-        if (existsSync(out)) throw new UsageError(`--out: ${out} exists; choose a new file name`);
+        const out = newBackupPath(argv.out);
         const passphrase = await readPassphrase(argv['passphrase-file'], true);
         const live = await adminRequest(argv['data-dir'], { cmd: 'backup', out, passphrase });
         if (live) {
@@ -55,7 +40,7 @@ export function backupCommands(y: Argv): Argv {
         try {
           const { file, header } = await backupParty(store, passphrase);
           writeFileSync(out, file, { mode: 0o600, flag: 'wx' });
-          console.log(`wrote ${out} (${file.length} bytes): ${summary(header)}`);
+          console.log(`wrote ${out} (${file.length} bytes): ${holdings(header)}`);
         } finally {
           await store.close();
         }
@@ -69,18 +54,13 @@ export function backupCommands(y: Argv): Argv {
           .option('in', { type: 'string', demandOption: true, describe: 'The backup file' })
           .option('passphrase-file', passphraseOption),
       async (argv) => {
-        let file: Uint8Array;
-        try {
-          file = new Uint8Array(readFileSync(argv.in));
-        } catch (e) {
-          throw new UsageError(`--in: cannot read ${argv.in}: ${(e as Error).message}`);
-        }
+        const file = readBackupFile(argv.in);
         const loaded = loadMasterKey({ env: process.env, keyFile: argv['master-key-file'] });
         for (const n of loaded.notes) console.error(`note: ${n}`);
         const passphrase = await readPassphrase(argv['passphrase-file'], false);
         const r = await restoreParty(file, passphrase, argv['data-dir'], loaded.key);
         console.log(
-          `restored ${r.peerId} into ${argv['data-dir']}: ${r.shares} key share(s); backup of ${r.header.createdAt} (${summary(r.header)})`,
+          `restored ${r.peerId} into ${argv['data-dir']}: ${r.shares} key share(s); backup of ${r.header.createdAt} (${holdings(r.header)})`,
         );
       },
     );

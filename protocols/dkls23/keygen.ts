@@ -8,15 +8,16 @@
  * 3. to each party j: `f_i(j)`, the pair's zero-share seed (when i < j) and the echo of round 2;
  * 4. broadcast `S_i = s_i·G` with a proof of knowledge of `s_i`, and the public key seen.
  */
-import { concatBytes, equalBytes, u32be } from '../common/bytes.js';
+import { equalBytes, u32be } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
 import { commit, SALT_BYTES, verifyOpening } from '../common/commit.js';
 import { evalPointPoly, evalPoly, IDENTITY, modN, mulGSecret, type Point, randomScalar } from '../common/curve.js';
-import { assertArg, DecodeError } from '../common/errors.js';
+import { assertArg } from '../common/errors.js';
 import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import { proveDlog, readProof, type SchnorrProof, verifyDlog, writeProof } from '../common/schnorr.js';
 import type { Suite } from '../common/suite.js';
+import { commitmentContext, encodeCoefficientCommitments, readCoefficientCommitments } from './feldman.js';
 import { type KeyShare, MAX_KEY_ID_BYTES, MAX_NODE_ID_BYTES, MAX_PARTIES } from './key-share.js';
 
 /** Inputs of one party's key generation. */
@@ -66,10 +67,7 @@ export function readKeygenRound1(r: Reader): { sid: Uint8Array; C: Uint8Array } 
 export function readKeygenRound2(r: Reader): { echo: Uint8Array; salt: Uint8Array; F: Point[]; proof: SchnorrProof } {
   const echo = r.copy(32);
   const salt = r.copy(SALT_BYTES);
-  const count = r.u8();
-  if (count > MAX_PARTIES) throw new DecodeError(`${count} coefficient commitments is more than any threshold`);
-  const F: Point[] = [];
-  for (let k = 0; k < count; k++) F.push(r.point());
+  const F = readCoefficientCommitments(r);
   return { echo, salt, F, proof: readProof(r) };
 }
 
@@ -124,18 +122,13 @@ export class KeygenRun extends RoundRun<KeyShare> {
     this.seeds = Array.from({ length: n }, (_, k) => (k + 1 > config.self ? rng(32) : new Uint8Array(0)));
   }
 
-  private commitmentSid(partySid: Uint8Array): Uint8Array {
-    return concatBytes(this.config.sessionId, partySid);
-  }
-
-  private encodeF(F: readonly Point[]): Uint8Array {
-    const w = new Writer().u8(F.length);
-    for (const p of F) w.point(p);
-    return w.finish();
-  }
-
   protected firstRound(): Outbound[] {
-    const C = commit(this.commitmentSid(this.sid), this.self, this.salt, this.encodeF(this.F));
+    const C = commit(
+      commitmentContext(this.config.sessionId, this.sid),
+      this.self,
+      this.salt,
+      encodeCoefficientCommitments(this.F),
+    );
     const payload = new Writer().bytes(this.sid).bytes(C).finish();
     this.round1.set(this.self, { sid: this.sid, C, raw: payload });
     return [{ to: 'all', round: 1, payload }];
@@ -187,7 +180,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
       this.F[0] as Point,
       this.config.suite.rng,
     );
-    const w = new Writer().bytes(this.echo1).bytes(this.salt).bytes(this.encodeF(this.F));
+    const w = new Writer().bytes(this.echo1).bytes(this.salt).bytes(encodeCoefficientCommitments(this.F));
     const payload = writeProof(w, proof).finish();
     this.round2.set(this.self, { F: this.F, raw: payload });
     return [{ to: 'all', round: 2, payload }];
@@ -205,7 +198,15 @@ export class KeygenRun extends RoundRun<KeyShare> {
         );
       }
       const r1 = this.round1.get(from) as { sid: Uint8Array; C: Uint8Array };
-      if (!verifyOpening(r1.C, this.commitmentSid(r1.sid), from, m.salt, this.encodeF(m.F))) {
+      if (
+        !verifyOpening(
+          r1.C,
+          commitmentContext(this.config.sessionId, r1.sid),
+          from,
+          m.salt,
+          encodeCoefficientCommitments(m.F),
+        )
+      ) {
         this.fail('BAD_COMMITMENT', `party ${from}'s coefficient commitments do not open its round-1 commitment`, from);
       }
       if (!verifyDlog(this.config.suite.curve, TAG_POK, this.ksid, from, m.F[0] as Point, m.proof)) {

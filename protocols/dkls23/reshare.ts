@@ -36,11 +36,12 @@ import {
   type Point,
   randomScalar,
 } from '../common/curve.js';
-import { assertArg, DecodeError } from '../common/errors.js';
+import { assertArg } from '../common/errors.js';
 import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import { proveDlog, readProof, type SchnorrProof, verifyDlog, writeProof } from '../common/schnorr.js';
 import type { Suite } from '../common/suite.js';
+import { commitmentContext, encodeCoefficientCommitments, readCoefficientCommitments } from './feldman.js';
 import { type KeyShare, MAX_KEY_ID_BYTES, MAX_NODE_ID_BYTES, MAX_PARTIES } from './key-share.js';
 
 /** One party of a reshare session, in session order (session index = position + 1). */
@@ -140,10 +141,7 @@ export function readReshareRound2(
 ): { echo: Uint8Array; salt: Uint8Array; F: Point[]; proof?: SchnorrProof } {
   const echo = r.copy(32);
   const salt = r.copy(SALT_BYTES);
-  const count = r.u8();
-  if (count > MAX_PARTIES) throw new DecodeError(`${count} coefficient commitments is more than any threshold`);
-  const F: Point[] = [];
-  for (let k = 0; k < count; k++) F.push(r.point());
+  const F = readCoefficientCommitments(r);
   return dealer ? { echo, salt, F, proof: readProof(r) } : { echo, salt, F };
 }
 
@@ -231,22 +229,17 @@ export class ReshareRun extends RoundRun<KeyShare | undefined> {
     return this.party(i).oldIndex !== undefined;
   }
 
-  private commitmentSid(partySid: Uint8Array): Uint8Array {
-    return concatBytes(this.config.sessionId, partySid);
-  }
-
-  private encodeF(F: readonly Point[]): Uint8Array {
-    const w = new Writer().u8(F.length);
-    for (const p of F) w.point(p);
-    return w.finish();
-  }
-
   protected override expectedFrom(round: number): readonly number[] {
     return round === 4 ? this.receivers.filter((i) => i !== this.self) : this.others;
   }
 
   protected firstRound(): Outbound[] {
-    const C = commit(this.commitmentSid(this.sid), this.self, this.salt, this.encodeF(this.F));
+    const C = commit(
+      commitmentContext(this.config.sessionId, this.sid),
+      this.self,
+      this.salt,
+      encodeCoefficientCommitments(this.F),
+    );
     const payload = new Writer().bytes(this.sid).bytes(C).finish();
     this.round1.set(this.self, { sid: this.sid, C, raw: payload });
     return [{ to: 'all', round: 1, payload }];
@@ -286,7 +279,7 @@ export class ReshareRun extends RoundRun<KeyShare | undefined> {
       ...sids,
     );
     this.echo1 = taggedHash(tag('reshare-echo1'), this.ksid, ...raws);
-    const w = new Writer().bytes(this.echo1).bytes(this.salt).bytes(this.encodeF(this.F));
+    const w = new Writer().bytes(this.echo1).bytes(this.salt).bytes(encodeCoefficientCommitments(this.F));
     if (this.me.oldIndex !== undefined) {
       const curve = this.config.suite.curve;
       writeProof(
@@ -323,7 +316,15 @@ export class ReshareRun extends RoundRun<KeyShare | undefined> {
         );
       }
       const r1 = this.round1.get(from) as { sid: Uint8Array; C: Uint8Array };
-      if (!verifyOpening(r1.C, this.commitmentSid(r1.sid), from, m.salt, this.encodeF(m.F))) {
+      if (
+        !verifyOpening(
+          r1.C,
+          commitmentContext(this.config.sessionId, r1.sid),
+          from,
+          m.salt,
+          encodeCoefficientCommitments(m.F),
+        )
+      ) {
         this.fail('BAD_COMMITMENT', `party ${from}'s coefficient commitments do not open its round-1 commitment`, from);
       }
       if (dealer) {

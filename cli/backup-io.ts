@@ -1,9 +1,42 @@
 /**
- * The operator's backup passphrase: from a file (`--passphrase-file`, or `MPC_BACKUP_PASSPHRASE_FILE`), or typed
- * at a terminal without echo. Never a command-line argument: arguments show in `ps` and in shell history.
+ * What the backup commands of `mpc party` and `mpc coordinator` share: the operator's passphrase (from a file,
+ * `--passphrase-file` or `MPC_BACKUP_PASSPHRASE_FILE`, or typed at a terminal without echo; never a command-line
+ * argument, which shows in `ps` and in shell history), the backup files in and out, and the one-line summary.
  */
-import { readFileSync } from 'node:fs';
-import { BackupError } from '../src/runtime/backup-file.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BackupError, type BackupHeader } from '../src/runtime/backup-file.js';
+import { UsageError } from './failure.js';
+
+/** The `--passphrase-file` option of every backup command. */
+export const passphraseOption = {
+  type: 'string',
+  describe:
+    'File holding the backup passphrase (env MPC_BACKUP_PASSPHRASE_FILE); without it the passphrase is asked at the terminal. Never given as an argument.',
+} as const;
+
+/** `--out` as an absolute path that does not exist yet (a backup never overwrites a file). */
+export function newBackupPath(out: string): string {
+  const path = resolve(out);
+  if (existsSync(path)) throw new UsageError(`--out: ${path} exists; choose a new file name`);
+  return path;
+}
+
+/** The bytes of the backup file `--in` names. */
+export function readBackupFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`--in: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** What a backup holds, for the operator: `peerId 12D3…, committedShares 3, …`. */
+export function holdings(h: BackupHeader): string {
+  return Object.entries(h.holds)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
 
 /** The environment variable naming a passphrase file. */
 export const PASSPHRASE_FILE_ENV = 'MPC_BACKUP_PASSPHRASE_FILE';

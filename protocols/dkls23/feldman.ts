@@ -1,0 +1,31 @@
+/**
+ * The pieces of Feldman VSS with commit-then-reveal that key generation (keygen.ts) and resharing (reshare.ts)
+ * share: the wire form of a party's coefficient commitments `F_i` and the context its round-1 commitment to them
+ * is bound to.
+ */
+import { concatBytes } from '../common/bytes.js';
+import { type Reader, Writer } from '../common/codec.js';
+import type { Point } from '../common/curve.js';
+import { DecodeError } from '../common/errors.js';
+import { MAX_PARTIES } from './key-share.js';
+
+/** `count ‖ F_0 … F_{count−1}`: the count is explicit so that too many or too few are named as such. */
+export function encodeCoefficientCommitments(F: readonly Point[]): Uint8Array {
+  const w = new Writer().u8(F.length);
+  for (const p of F) w.point(p);
+  return w.finish();
+}
+
+/** Reads {@link encodeCoefficientCommitments}' form; more than {@link MAX_PARTIES} is malformed. */
+export function readCoefficientCommitments(r: Reader): Point[] {
+  const count = r.u8();
+  if (count > MAX_PARTIES) throw new DecodeError(`${count} coefficient commitments is more than any threshold`);
+  const F: Point[] = [];
+  for (let k = 0; k < count; k++) F.push(r.point());
+  return F;
+}
+
+/** What a party's round-1 commitment binds besides its index: the session and the party's own session id. */
+export function commitmentContext(sessionId: Uint8Array, partySid: Uint8Array): Uint8Array {
+  return concatBytes(sessionId, partySid);
+}
