@@ -16,7 +16,7 @@ import { chooseCurveBackend, curveBackend, nativeBackend, wasmBackend } from '..
 import { nodeSuite, systemRng } from '../src/runtime/suite.js';
 import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
-import { keygen, presign, sign } from '../test/helpers/parties.js';
+import { keygen, presign, reshare, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
 import { signApiCase } from './sign-api.js';
 import { signNetCluster } from './sign-net.js';
@@ -102,6 +102,16 @@ function makeCases(runs: number | undefined): BenchCase[] {
       ...withTarget('keygen'),
       run: () => ({ bytes: keygen(n, t, fresh('kg'), { suite }).bytes }),
     });
+    // refresh: every party deals and receives (same key, new shares)
+    const everyone = Array.from({ length: n }, (_, k) => ({ nodeId: nodeId(k + 1), oldIndex: k + 1, newIndex: k + 1 }));
+    cases.push({
+      op: 'refresh',
+      n,
+      t,
+      runs: 20,
+      setup: () => void keyShares(),
+      run: () => ({ bytes: reshare(keyShares(), everyone, t, fresh('rf'), { suite }).bytes }),
+    });
     cases.push({
       op: 'sign',
       n,
@@ -140,6 +150,19 @@ function makeCases(runs: number | undefined): BenchCase[] {
       },
     });
   }
+  // reshare 2-of-3 → 3-of-5: two old parties deal, three newcomers join (n, t name the new key)
+  let small: Map<number, KeyShare> | undefined;
+  const grow = [1, 2, 3, 4, 5].map((k) => ({ nodeId: nodeId(k), ...(k <= 2 ? { oldIndex: k } : {}), newIndex: k }));
+  cases.push({
+    op: 'reshare-2of3-to',
+    n: 5,
+    t: 3,
+    runs: 20,
+    setup: () => {
+      small ??= keygen(3, 2, 'bench-reshare', { suite }).results;
+    },
+    run: () => ({ bytes: reshare(small as Map<number, KeyShare>, grow, 3, fresh('rs'), { suite }).bytes }),
+  });
   let net: Awaited<ReturnType<typeof signNetCluster>> | undefined;
   cases.push({
     op: 'sign-net',
