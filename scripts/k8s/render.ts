@@ -50,7 +50,8 @@ function kustomizeVersion(program: string, kind: 'kubectl' | 'kustomize'): strin
   const out = kind === 'kubectl' ? run(program, ['version', '--client']) : run(program, ['version']);
   if (out === undefined) return undefined;
   const m = kind === 'kubectl' ? /Kustomize Version:\s*(v[\d.]+)/.exec(out) : /(v\d+\.\d+\.\d+)/.exec(out);
-  return m?.[1] ?? 'unknown';
+  // kubectl before 1.21 prints no kustomize version (it embeds kustomize v2)
+  return m?.[1] ?? (kind === 'kubectl' ? 'v2 or older (kubectl < 1.21)' : 'unknown');
 }
 
 function acceptable(version: string): boolean {
