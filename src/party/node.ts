@@ -13,7 +13,7 @@
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { encodeAck } from '../../protocols/control/ack.js';
-import type { PartyRole } from '../../protocols/control/control.js';
+import type { PartyRole, PartyStatusReport } from '../../protocols/control/control.js';
 import { serveControl } from '../runtime/control-transport.js';
 import { chooseCurveBackend } from '../runtime/curve-backend.js';
 import { nodeEd25519 } from '../runtime/ed25519.js';
@@ -85,6 +85,11 @@ export interface PartyNodeInit {
   now?: () => number;
   /** Tests only: rewrites this node's outbound session frames, to make it misbehave and exercise the others' checks. */
   tamperOutbound?: TamperOutbound;
+  /**
+   * Tests only: rewrites this node's status reports, to play a party whose ban report has not reached the
+   * coordinator yet (a ban made during a session, an older node) and exercise the coordinator's handling of it.
+   */
+  tamperStatus?: (report: PartyStatusReport) => PartyStatusReport;
 }
 
 /** How long a relayed node waits for its relay slot before it reconnects to ask again. */
@@ -169,7 +174,13 @@ export class PartyNode {
         addrs: () => advertisedAddrs(host, advertise),
       },
       log,
-      () => ({ bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes), draining: draining.now }),
+      () => {
+        const report = {
+          bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes),
+          draining: draining.now,
+        };
+        return init.tamperStatus ? init.tamperStatus(report) : report;
+      },
     );
     const now = init.now ?? Date.now;
     const desk = role === 'delegate' ? new DelegateDesk({ store, log, now }) : undefined;
