@@ -156,6 +156,11 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
       return row ? toRow(row) : undefined;
     },
 
+    async byKeyIds(keyIds) {
+      const r = await pool.query<AccountRecord>(`${SELECT_ACCOUNT} WHERE a.key_id = ANY($1::text[])`, [[...keyIds]]);
+      return r.rows.map(toRow);
+    },
+
     async byUser(userId) {
       // account_id breaks ties so the order is stable when two accounts share a timestamp.
       const r = await pool.query<AccountRecord>(

@@ -63,6 +63,8 @@ export interface AccountRepo {
    */
   reassign(accountId: string, attempt: { keyId: string; sessionId: string; parties: AccountParty[] }): Promise<void>;
   get(accountId: string): Promise<AccountRow | undefined>;
+  /** The accounts whose current key id is one of `keyIds` (64 hex each). */
+  byKeyIds(keyIds: readonly string[]): Promise<AccountRow[]>;
   /** Newest first. */
   byUser(userId: string): Promise<AccountRow[]>;
 }

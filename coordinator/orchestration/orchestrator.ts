@@ -460,6 +460,28 @@ export class Orchestrator implements CoordinatorService {
     this.abandoned.add(keygens, (p: string) => this.online(p));
   }
 
+  /**
+   * What became of the keygens of `keyIds`, pending keys `partyId` holds (it asks for those older than a keygen
+   * deadline): a signed decision message per settled key — commit for an active account the party is a party of
+   * (it heals a commit the party missed), abort for a failed one or a key no account of the party has now (a key
+   * the coordinator never made, or a retried keygen's earlier attempt). A pending account gets no answer: its
+   * keygen may still run, so the party keeps the share.
+   */
+  async keyFates(partyId: string, keyIds: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const rows = await this.init.repos.accounts.byKeyIds(keyIds.map((k) => bytesToHex(k)));
+    const out: Uint8Array[] = [];
+    for (const keyId of keyIds) {
+      const row = rows.find((r) => r.keyId === bytesToHex(keyId) && r.parties.some((p) => p.partyId === partyId));
+      if (row?.status === 'pending') continue;
+      const action = row?.status === 'active' ? 'commit' : 'abort';
+      // a key no account has was made by no session on record: the abort names the all-zero session
+      const sessionId = row ? hexToBytes(row.sessionId) : new Uint8Array(32);
+      const signed = signedDecisions.sign({ sessionId, keyId, action }, this.init.signingKey, ed25519);
+      out.push(signedDecisions.encode(signed));
+    }
+    return out;
+  }
+
   /** `partyId` registered: delivers the aborts it is due (see {@link abandonKeygens}). */
   partyOnline(partyId: string): void {
     this.abandoned.deliver(partyId);

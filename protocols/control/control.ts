@@ -32,6 +32,7 @@ import {
 export * from './decision.js';
 export * from './delegate.js';
 export * from './envelope.js';
+export * from './key-fate.js';
 export * from './result.js';
 
 export { type PartyRole, ROLE_CODES } from './roles.js';
