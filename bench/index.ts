@@ -18,6 +18,7 @@ import { nodeId } from '../test/helpers/ids.js';
 import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, reshare, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
+import { type LoadOptions, loadCase } from './load.js';
 import { signApiCase } from './sign-api.js';
 import { signNetCluster } from './sign-net.js';
 
@@ -34,7 +35,7 @@ const TARGETS: Record<string, number> = {
   'sign/5/3': 170,
 };
 
-function makeCases(runs: number | undefined): BenchCase[] {
+function makeCases(runs: number | undefined, load: LoadOptions = {}): BenchCase[] {
   const cases: BenchCase[] = [];
   const target = (op: string, n: number, t: number) => TARGETS[`${op}/${n}/${t}`];
 
@@ -180,6 +181,7 @@ function makeCases(runs: number | undefined): BenchCase[] {
   });
   // after sign-net, so that its median of this invocation is known when sign-api sets its target from it
   cases.push(signApiCase());
+  cases.push(loadCase(load));
   return cases;
 }
 
@@ -188,7 +190,13 @@ async function main(): Promise<void> {
   let selected: BenchCase[];
   try {
     args = parseBenchArgs(process.argv.slice(2));
-    selected = selectCases(makeCases(args.runs), args.only);
+    selected = selectCases(
+      makeCases(args.runs, {
+        ...(args.loadSeconds === undefined ? {} : { seconds: args.loadSeconds }),
+        ...(args.loadClients === undefined ? {} : { clients: args.loadClients }),
+      }),
+      args.only,
+    );
   } catch (err) {
     console.error(`bench: ${(err as Error).message}\n${BENCH_USAGE}`);
     process.exitCode = 2;

@@ -35,6 +35,8 @@ export interface BenchNetwork {
   apiKey: string;
   /** Its data directory (a fresh temporary directory, removed by `stop`). */
   dir: string;
+  /** Process ids of the party and delegate processes (the coordinator runs in this process). */
+  pids: number[];
   /** Stops the network and removes `dir`; throws when a party did not stop cleanly (`dir` is removed all the same). */
   stop: () => Promise<void>;
 }
@@ -77,6 +79,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       apiUrl: net.apiUrl,
       apiKey: net.apiKey,
       dir,
+      pids: [...net.parties, ...net.delegates].map((p) => p.process.child.pid ?? 0).filter((pid) => pid > 0),
       stop: async () => {
         try {
           await net.stop();

@@ -174,6 +174,8 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
         orchestrator
           ? orchestrator.handleResult(partyId, result)
           : { ok: false, code: 'STARTING', message: 'the coordinator is starting' },
+      // starting: no key is settled yet as far as the party can tell, so it keeps its shares and asks again later
+      keyFates: (partyId, keyIds) => orchestrator?.keyFates(partyId, keyIds) ?? Promise.resolve([]),
       log,
     });
     rendezvousRef.current = rendezvous;

@@ -118,6 +118,34 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
       ]);
     },
 
+    async reassign(accountId, attempt) {
+      const parties = [...attempt.parties].sort((x, y) => x.index - y.index);
+      // one client for the whole transaction (PGlite's pool has a single connection)
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query(`UPDATE accounts SET key_id = $2, session_id = $3 WHERE account_id = $1 AND status = 'pending'`, [
+          accountId,
+          attempt.keyId,
+          attempt.sessionId,
+        ]);
+        await c.query('DELETE FROM account_parties WHERE account_id = $1', [accountId]);
+        await c.query(
+          `INSERT INTO account_parties (account_id, peer_id, idx, role)
+           SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[])`,
+          [accountId, parties.map((p) => p.partyId), parties.map((p) => p.index), parties.map((p) => p.role)],
+        );
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {
+          // a broken connection rolls back by itself; the update's error is the one to report
+        });
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+
     async fail(accountId) {
       await pool.query(`UPDATE accounts SET status = 'failed' WHERE account_id = $1`, [accountId]);
     },
@@ -126,6 +154,11 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
       const r = await pool.query<AccountRecord>(`${SELECT_ACCOUNT} WHERE a.account_id = $1`, [accountId]);
       const row = r.rows[0];
       return row ? toRow(row) : undefined;
+    },
+
+    async byKeyIds(keyIds) {
+      const r = await pool.query<AccountRecord>(`${SELECT_ACCOUNT} WHERE a.key_id = ANY($1::text[])`, [[...keyIds]]);
+      return r.rows.map(toRow);
     },
 
     async byUser(userId) {

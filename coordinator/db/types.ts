@@ -57,7 +57,14 @@ export interface AccountRepo {
   activate(accountId: string, publicKey: string, address: string): Promise<void>;
   /** Sets `failed`. */
   fail(accountId: string): Promise<void>;
+  /**
+   * Gives a pending account a new keygen attempt: its key id, keygen session and parties are replaced (the
+   * previous attempt failed and its parties were told to discard their shares).
+   */
+  reassign(accountId: string, attempt: { keyId: string; sessionId: string; parties: AccountParty[] }): Promise<void>;
   get(accountId: string): Promise<AccountRow | undefined>;
+  /** The accounts whose current key id is one of `keyIds` (64 hex each). */
+  byKeyIds(keyIds: readonly string[]): Promise<AccountRow[]>;
   /** Newest first. */
   byUser(userId: string): Promise<AccountRow[]>;
 }

@@ -17,11 +17,16 @@ export interface KeygenValue {
 
 /**
  * The judge of an N-party keygen; `delegate` is the delegate node of a hybrid-custody keygen, whose result (and
- * only whose) carries the user share sealed for the caller.
+ * only whose) carries the user share sealed for the caller; `partyAt` names the parties of the record's indices
+ * (culprits, and the peer a party refused for a ban, whom a retry leaves out).
  */
-export function keygenJudge(n: number, delegate: string | undefined): Judge<KeygenValue> {
+export function keygenJudge(
+  n: number,
+  delegate: string | undefined,
+  partyAt: (index: number) => string | undefined,
+): Judge<KeygenValue> {
   return (results, latest) => {
-    const failure = verdictOfFailures(results, () => undefined);
+    const failure = verdictOfFailures(results, partyAt);
     if (failure) return failure;
     const r = results.get(latest);
     const bad = (message: string) => ({ kind: 'failed' as const, code: 'BAD_RESULT', message, culprits: [latest] });

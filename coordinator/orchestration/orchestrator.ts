@@ -24,7 +24,6 @@
  * - A party that disconnects ends the attempts it is named in at once (as silent), rather than at the deadline.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
@@ -61,6 +60,7 @@ import { Journal } from './journal.js';
 import { keygenJudge, signJudge } from './judges.js';
 import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
 import { Reads } from './reads.js';
+import { sessionRecord } from './session-record.js';
 
 /** Default deadline of a keygen attempt. */
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
@@ -69,6 +69,8 @@ export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;
 
 /** Attempts of one signing request (the first and its retries without silent parties). */
 export const MAX_SIGN_ATTEMPTS = 3;
+/** Attempts of one keygen request (the first and its retries without silent parties). */
+export const MAX_KEYGEN_ATTEMPTS = 3;
 
 /** The parts of the rendezvous orchestration uses. */
 export type PartyNetwork = Pick<
@@ -173,65 +175,97 @@ export class Orchestrator implements CoordinatorService {
   private async runKeygen(req: KeygenRequest): Promise<CreatedAccountView> {
     const { userId, threshold, parties: n } = req;
     const custody = req.custody ?? 'server';
-    const online = this.init.network.presence().filter((p) => this.online(p.partyId));
-    const chosen = pickKeygenParties(online, n, custody, req.include ?? [], this.bannedPairs());
     const accountId = randomUUID();
-    const keyId = randomBytes(32);
-    // a keygen gives out the key-share indices 1..N; signing records name the parties by them
-    const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role }));
-    const record = this.record('keygen', keyId, threshold, indexed, this.keygenTimeout);
-    const sessionId = bytesToHex(record.sessionId);
-    await this.init.repos.accounts.insert({
-      accountId,
-      userId,
-      keyId: bytesToHex(keyId),
-      threshold,
-      sessionId,
-      parties: indexed,
-      custody,
-      requireUserShare: req.requireUserShare ?? false,
-      requiredParties: [...(req.requireParties ?? [])],
-    });
-    const delegate = indexed.find((p) => p.role === 'delegate');
-    if (delegate) {
-      const ack = await this.init.network.delegate(delegate.partyId, {
-        kind: 'keygen',
-        sessionId: record.sessionId,
-        accountId,
-      });
-      if (!ack.ok) {
-        await this.init.repos.accounts.fail(accountId);
-        throw new CoordinatorError('UNAVAILABLE', `the delegate node refused the keygen: ${ack.code}: ${ack.message}`, {
-          partyId: delegate.partyId,
-        });
+    const excluded = new Set<string>();
+    let retryOf: string | null = null;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const online = this.init.network.presence().filter((p) => this.online(p.partyId) && !excluded.has(p.partyId));
+      let chosen: ReturnType<typeof pickKeygenParties>;
+      try {
+        chosen = pickKeygenParties(online, n, custody, req.include ?? [], this.bannedPairs());
+      } catch (e) {
+        // a retry that finds no set ends the account, which the first attempt created
+        if (attemptNo > 1) await this.init.repos.accounts.fail(accountId);
+        throw e;
       }
-    }
-    const started = performance.now();
-    const partyIds = chosen.map((p) => p.partyId);
-    // a delegate stores nothing: there is nothing for it to commit or abort
-    const holders = indexed.filter((p) => p.role !== 'delegate').map((p) => p.partyId);
-    const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
-    const journal = this.journal(signed, accountId, partyIds, 1, null);
-    const judge = keygenJudge(n, delegate?.partyId);
-    const verdict = await this.runAttempt(signed, partyIds, judge, this.keygenTimeout, journal);
-    if (verdict.kind === 'ok') {
-      const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
-      const address = ethereumAddress(verdict.value.publicKey);
-      await this.init.repos.accounts.activate(accountId, publicKey, address);
-      await this.decideAll(record, holders, 'commit', journal);
-      journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
-      journal.write(() => this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }));
-    } else {
-      await this.init.repos.accounts.fail(accountId);
+      const keyId = randomBytes(32);
+      // a keygen gives out the key-share indices 1..N; signing records name the parties by them
+      const indexed = chosen.map((p, i) => ({ partyId: p.partyId, index: i + 1, role: p.role }));
+      const record = sessionRecord(this.init.network, 'keygen', keyId, threshold, indexed, this.keygenTimeout);
+      const sessionId = bytesToHex(record.sessionId);
+      if (attemptNo === 1) {
+        await this.init.repos.accounts.insert({
+          accountId,
+          userId,
+          keyId: bytesToHex(keyId),
+          threshold,
+          sessionId,
+          parties: indexed,
+          custody,
+          requireUserShare: req.requireUserShare ?? false,
+          requiredParties: [...(req.requireParties ?? [])],
+        });
+      } else {
+        await this.init.repos.accounts.reassign(accountId, { keyId: bytesToHex(keyId), sessionId, parties: indexed });
+      }
+      const delegate = indexed.find((p) => p.role === 'delegate');
+      if (delegate) {
+        const ack = await this.init.network.delegate(delegate.partyId, {
+          kind: 'keygen',
+          sessionId: record.sessionId,
+          accountId,
+        });
+        if (!ack.ok) {
+          await this.init.repos.accounts.fail(accountId);
+          throw new CoordinatorError(
+            'UNAVAILABLE',
+            `the delegate node refused the keygen: ${ack.code}: ${ack.message}`,
+            { partyId: delegate.partyId },
+          );
+        }
+      }
+      const started = performance.now();
+      const partyIds = chosen.map((p) => p.partyId);
+      // a delegate stores nothing: there is nothing for it to commit or abort
+      const holders = indexed.filter((p) => p.role !== 'delegate').map((p) => p.partyId);
+      const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
+      const journal = this.journal(signed, accountId, partyIds, attemptNo, retryOf);
+      const judge = keygenJudge(n, delegate?.partyId, partyAtIndex(record, partyIds));
+      const verdict = await this.runAttempt(signed, partyIds, judge, this.keygenTimeout, journal);
+      if (verdict.kind === 'ok') {
+        const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
+        const address = ethereumAddress(verdict.value.publicKey);
+        await this.init.repos.accounts.activate(accountId, publicKey, address);
+        await this.decideAll(record, holders, 'commit', journal);
+        journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
+        journal.write(() =>
+          this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }),
+        );
+        recordOutcome(this.sinks(journal), 'keygen', verdict, started);
+        await journal.flush();
+        const view = await this.getAccount(accountId);
+        const userShare = verdict.value.userShare;
+        return userShare ? { ...view, userShare: Buffer.from(userShare).toString('base64url') } : view;
+      }
       await this.decideAll(record, holders, 'abort', journal);
-    }
-    recordOutcome(this.sinks(journal), 'keygen', verdict, started);
-    await journal.flush();
-    if (verdict.kind !== 'ok')
+      recordOutcome(this.sinks(journal), 'keygen', verdict, started);
+      // like a signing: an attempt that ended for unavailability (a party refused for a ban, went silent) runs
+      // again without the parties it names; a failed check with a culprit is final
+      if (verdict.kind === 'timeout' && attemptNo < MAX_KEYGEN_ATTEMPTS && verdict.silent.length > 0) {
+        for (const p of verdict.silent) excluded.add(p);
+        journal.event('retry', { excluded: verdict.silent });
+        await journal.flush();
+        retryOf = sessionId;
+        this.init.log.warn(
+          { session: sessionId, silent: verdict.silent, reason: verdict.message },
+          'keygen attempt ended for unavailability; retrying without the silent parties',
+        );
+        continue;
+      }
+      await this.init.repos.accounts.fail(accountId);
+      await journal.flush();
       throw this.stopping.stoppingError(verdict, sessionId) ?? verdictError(verdict, sessionId, 'keygen');
-    const view = await this.getAccount(accountId);
-    const userShare = verdict.value.userShare;
-    return userShare ? { ...view, userShare: Buffer.from(userShare).toString('base64url') } : view;
+    }
   }
 
   /** {@inheritDoc CoordinatorService.getAccount} */
@@ -268,7 +302,15 @@ export class Orchestrator implements CoordinatorService {
     for (let attemptNo = 1; ; attemptNo++) {
       const picked = this.pickSigners(account, excluded, rules);
       const signers = picked.map((p) => p.partyId);
-      const record = this.record('sign', hexToBytes(account.keyId), account.threshold, picked, this.signTimeout, hash);
+      const record = sessionRecord(
+        this.init.network,
+        'sign',
+        hexToBytes(account.keyId),
+        account.threshold,
+        picked,
+        this.signTimeout,
+        hash,
+      );
       const sessionId = bytesToHex(record.sessionId);
       const delegate = picked.find((p) => p.role === 'delegate');
       if (delegate && opts.userShare)
@@ -331,34 +373,6 @@ export class Orchestrator implements CoordinatorService {
   /** Online and taking sessions (not draining). */
   private online(partyId: string): boolean {
     return this.init.network.isOnline(partyId) && this.init.network.get(partyId)?.draining !== true;
-  }
-
-  /** A fresh record for `parties` (each with its key-share index), with their registered addresses. */
-  private record(
-    kind: 'keygen' | 'sign',
-    keyId: Uint8Array,
-    threshold: number,
-    indexed: readonly PartyIndex[],
-    ttlMs: number,
-    messageHash?: Uint8Array,
-  ): SessionRecord {
-    const parties = indexed.map(({ partyId, index, role }) => ({
-      peerId: peerIdBytes(partyId),
-      index,
-      addrs: (this.init.network.get(partyId)?.addresses ?? []).slice(0, 8),
-      // the role tells a delegate node it is one, and the parties whom to reach across the relay (external)
-      ...(role ? { role } : {}),
-    }));
-    const base = {
-      sessionId: randomBytes(32),
-      kind,
-      protocol: 'dkls23',
-      keyId,
-      threshold,
-      parties,
-      expiresAt: Date.now() + ttlMs,
-    };
-    return messageHash ? { ...base, messageHash } : base;
   }
 
   private journal(
@@ -446,6 +460,28 @@ export class Orchestrator implements CoordinatorService {
     this.abandoned.add(keygens, (p: string) => this.online(p));
   }
 
+  /**
+   * What became of the keygens of `keyIds`, pending keys `partyId` holds (it asks for those older than a keygen
+   * deadline): a signed decision message per settled key — commit for an active account the party is a party of
+   * (it heals a commit the party missed), abort for a failed one or a key no account of the party has now (a key
+   * the coordinator never made, or a retried keygen's earlier attempt). A pending account gets no answer: its
+   * keygen may still run, so the party keeps the share.
+   */
+  async keyFates(partyId: string, keyIds: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const rows = await this.init.repos.accounts.byKeyIds(keyIds.map((k) => bytesToHex(k)));
+    const out: Uint8Array[] = [];
+    for (const keyId of keyIds) {
+      const row = rows.find((r) => r.keyId === bytesToHex(keyId) && r.parties.some((p) => p.partyId === partyId));
+      if (row?.status === 'pending') continue;
+      const action = row?.status === 'active' ? 'commit' : 'abort';
+      // a key no account has was made by no session on record: the abort names the all-zero session
+      const sessionId = row ? hexToBytes(row.sessionId) : new Uint8Array(32);
+      const signed = signedDecisions.sign({ sessionId, keyId, action }, this.init.signingKey, ed25519);
+      out.push(signedDecisions.encode(signed));
+    }
+    return out;
+  }
+
   /** `partyId` registered: delivers the aborts it is due (see {@link abandonKeygens}). */
   partyOnline(partyId: string): void {
     this.abandoned.deliver(partyId);
@@ -477,8 +513,4 @@ export class Orchestrator implements CoordinatorService {
   health(): Promise<HealthView> {
     return this.reads.health();
   }
-}
-
-function peerIdBytes(id: string): Uint8Array {
-  return peerIdFromString(id).toMultihash().bytes;
 }

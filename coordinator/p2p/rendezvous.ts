@@ -31,6 +31,7 @@ import {
 import { signedDecisions } from '../../protocols/control/decision.js';
 import { ControlError } from '../../protocols/control/errors.js';
 import { SESSION_TOPIC } from '../../protocols/control/gossip.js';
+import { decodeKeyFateQuery, encodeKeyFates } from '../../protocols/control/key-fate.js';
 import type { SignedRecord } from '../../protocols/control/record.js';
 import { signedRecords } from '../../protocols/control/record.js';
 import { signedResults } from '../../protocols/control/result.js';
@@ -94,6 +95,11 @@ export interface RendezvousInit {
   onPresence(p: Presence): void;
   /** A party reported a verified result. Answer with a refusal code to reject it. */
   onResult(partyId: string, result: SessionResult): Ack;
+  /**
+   * A party asks what became of the keygens of its pending keys: one signed decision message per settled key
+   * (see protocols/control/key-fate.ts). Without it every key is unsettled (the parties keep their shares).
+   */
+  keyFates?(partyId: string, keyIds: readonly Uint8Array[]): Promise<Uint8Array[]>;
   log: Log;
 }
 
@@ -214,6 +220,9 @@ export class Rendezvous {
       if (!this.admitted.has(id)) return refuse('FORBIDDEN', 'this peer id is not admitted; redeem a join token first');
       if (req[0] === MessageType.REGISTER) return encodeAck(this.register(id, req));
       if (req[0] === MessageType.STATUS) return encodeAck(this.status(id, req));
+      if (req[0] === MessageType.KEY_FATE_QUERY) {
+        return encodeKeyFates((await this.init.keyFates?.(id, decodeKeyFateQuery(req))) ?? []);
+      }
       if (req[0] === MessageType.RESULT) {
         const signed = signedResults.decode(req);
         const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);

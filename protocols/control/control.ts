@@ -12,6 +12,8 @@
  * - Join (party → coordinator): a one-time join token, redeemed for admission of the sending peer id.
  * - Status (party → coordinator): the peers the party has banned and whether it is draining; unsigned like
  *   register. The coordinator keeps no session with a banned pair and starts none on a draining party.
+ * - Key fate (party → coordinator, and its answer): what became of the keygens of the party's stale pending
+ *   keys, answered with coordinator-signed decisions, see key-fate.ts.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { DecodeError } from '../common/errors.js';
@@ -32,6 +34,7 @@ import {
 export * from './decision.js';
 export * from './delegate.js';
 export * from './envelope.js';
+export * from './key-fate.js';
 export * from './result.js';
 
 export { type PartyRole, ROLE_CODES } from './roles.js';

@@ -26,6 +26,13 @@ export const MessageType = {
    * sent after registering and whenever it changes (unsigned; the stream is authenticated).
    */
   STATUS: 0x09,
+  /**
+   * Party → coordinator: what became of the keygens of these pending keys (key-fate.ts); unsigned like register,
+   * the stream is authenticated.
+   */
+  KEY_FATE_QUERY: 0x0a,
+  /** Coordinator → party: the answer to a key-fate query, a signed decision per settled key (key-fate.ts). */
+  KEY_FATES: 0x0b,
   /** The signed body of a session record. */
   RECORD_BODY: 0x10,
   /** The signed body of a result. */

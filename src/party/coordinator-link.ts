@@ -84,6 +84,7 @@ export class CoordinatorLink {
   private statusSending = false;
   private statusDirty = false;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly registeredListeners: (() => void)[] = [];
 
   constructor(
     private readonly host: Host,
@@ -131,6 +132,16 @@ export class CoordinatorLink {
   /** Sends a control message to the coordinator and returns its answer; throws when it cannot be reached. */
   async request(message: Uint8Array): Promise<Ack> {
     return decodeAck(await controlRequest(this.host, this.coordinator.peerId, message));
+  }
+
+  /** Sends a control message to the coordinator and returns its raw answer; throws when it cannot be reached. */
+  ask(message: Uint8Array): Promise<Uint8Array> {
+    return controlRequest(this.host, this.coordinator.peerId, message);
+  }
+
+  /** Calls `listener` after every accepted registration (after its status report went out). */
+  onRegistered(listener: () => void): void {
+    this.registeredListeners.push(listener);
   }
 
   /** Registers (role, version, addresses) with the coordinator; throws when refused or unreachable. */
@@ -234,6 +245,7 @@ export class CoordinatorLink {
         this.registeredNow = true;
         this.lastFailureLog = 0;
         this.reportStatus();
+        for (const l of this.registeredListeners) l();
         return true;
       } catch (e) {
         this.logFailure(e, delay);

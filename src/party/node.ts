@@ -13,7 +13,7 @@
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { encodeAck } from '../../protocols/control/ack.js';
-import type { PartyRole } from '../../protocols/control/control.js';
+import type { PartyRole, PartyStatusReport } from '../../protocols/control/control.js';
 import { serveControl } from '../runtime/control-transport.js';
 import { chooseCurveBackend } from '../runtime/curve-backend.js';
 import { nodeEd25519 } from '../runtime/ed25519.js';
@@ -31,6 +31,7 @@ import { Intake } from './intake.js';
 import { SessionJobs } from './jobs.js';
 import { NodePairs } from './pairs.js';
 import { peerIdOfBytes } from './peer-id.js';
+import { StaleShares, type SweepReport } from './stale-shares.js';
 
 export { parseCoordinatorAddr } from './coordinator-link.js';
 
@@ -85,6 +86,16 @@ export interface PartyNodeInit {
   now?: () => number;
   /** Tests only: rewrites this node's outbound session frames, to make it misbehave and exercise the others' checks. */
   tamperOutbound?: TamperOutbound;
+  /**
+   * Tests only: rewrites this node's status reports, to play a party whose ban report has not reached the
+   * coordinator yet (a ban made during a session, an older node) and exercise the coordinator's handling of it.
+   */
+  tamperStatus?: (report: PartyStatusReport) => PartyStatusReport;
+  /**
+   * A pending share older than this is stale: its keygen's fate is asked of the coordinator on registration and
+   * then once per this period (src/party/stale-shares.ts). @default DEFAULT_STALE_PENDING_MS
+   */
+  stalePendingMs?: number;
 }
 
 /** How long a relayed node waits for its relay slot before it reconnects to ask again. */
@@ -123,6 +134,7 @@ export class PartyNode {
     /** Set when the node stops; reported to the coordinator. */
     private readonly draining: { now: boolean },
     private readonly unwatch: () => void,
+    private readonly stale: StaleShares,
   ) {}
 
   /** Starts the host, serves the control protocol, listens on the session topic and registers. */
@@ -169,7 +181,13 @@ export class PartyNode {
         addrs: () => advertisedAddrs(host, advertise),
       },
       log,
-      () => ({ bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes), draining: draining.now }),
+      () => {
+        const report = {
+          bans: bans.list().map((b) => peerIdFromString(b).toMultihash().bytes),
+          draining: draining.now,
+        };
+        return init.tamperStatus ? init.tamperStatus(report) : report;
+      },
     );
     const now = init.now ?? Date.now;
     const desk = role === 'delegate' ? new DelegateDesk({ store, log, now }) : undefined;
@@ -217,10 +235,34 @@ export class PartyNode {
       if (link.registered) void link.register().catch((e) => log.warn({ error: String(e) }, 're-registration failed'));
     });
     let stopRelay = () => {};
-    const node = new PartyNode(host, store, link, intake, jobs, registry, pairs, allowed, desk, draining, () => {
-      unwatchAddrs();
-      stopRelay();
+    const stale = new StaleShares({
+      store,
+      ask: (m) => link.ask(m),
+      coordinatorId: coordinator.peerId.toMultihash().bytes,
+      ed25519,
+      ...(init.stalePendingMs === undefined ? {} : { staleAfterMs: init.stalePendingMs }),
+      now,
+      log,
     });
+    link.onRegistered(() => void stale.sweep());
+    stale.start();
+    const node = new PartyNode(
+      host,
+      store,
+      link,
+      intake,
+      jobs,
+      registry,
+      pairs,
+      allowed,
+      desk,
+      draining,
+      () => {
+        unwatchAddrs();
+        stopRelay();
+      },
+      stale,
+    );
     log.info({ curveBackend: curve.backend.name, why: curve.reason }, 'secp256k1 backend chosen');
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     intake.listen(host);
@@ -244,6 +286,11 @@ export class PartyNode {
     return this.link.register();
   }
 
+  /** Asks the coordinator about this node's stale pending shares now and applies its answer (stale-shares.ts). */
+  sweepStaleShares(): Promise<SweepReport> {
+    return this.stale.sweep();
+  }
+
   /**
    * An operator's `mpc party pair`: admits `peer` and runs a fresh pair setup with it now (see
    * {@link NodePairs.pairNow}). Resolves with the new pair-setup session id (hex).
@@ -265,6 +312,7 @@ export class PartyNode {
     this.intake.stop();
     await this.jobs.stop(drainMs);
     this.link.stop();
+    await this.stale.stop();
     this.desk?.clear();
     await this.store.pairs.flushBurns();
     await this.pairs.stop();

@@ -176,6 +176,36 @@ export class ShareStore {
     });
   }
 
+  /**
+   * Deletes the shares of `keyIds` that are still pending, in one atomic batch (a committed share, or one that is
+   * gone, is left alone); returns the key ids deleted. For the stale pending shares whose keygens the coordinator
+   * says failed (see src/party/stale-shares.ts).
+   */
+  async discardPendingShares(keyIds: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    // distinct, in one order (two callers never wait on each other's locks)
+    const keys = [...new Map(keyIds.map((k) => [toHex(k), k])).entries()].sort(([a], [b]) => a.localeCompare(b));
+    // every key's lock is held across the check and the one batch, so that no commit slips in between
+    const locked = async (i: number): Promise<Uint8Array[]> => {
+      const next = keys[i];
+      if (next) return this.vault.lock.run(recordKey.share(next[1]), () => locked(i + 1));
+      const pending: Uint8Array[] = [];
+      for (const [, keyId] of keys) {
+        const info = await this.vault.getJson<ShareInfoJson>(recordKey.shareInfo(keyId));
+        if (info?.status === 'pending') pending.push(keyId);
+      }
+      if (pending.length > 0) {
+        await this.vault.batch(
+          pending.flatMap((keyId) => [
+            { type: 'del' as const, key: recordKey.share(keyId) },
+            { type: 'del' as const, key: recordKey.shareInfo(keyId) },
+          ]),
+        );
+      }
+      return pending;
+    };
+    return locked(0);
+  }
+
   /** Marks a pending share committed (the coordinator's commit). Idempotent; `NOT_FOUND` if no such share. */
   async commitShare(keyId: Uint8Array): Promise<void> {
     const k = recordKey.share(keyId);

@@ -142,12 +142,21 @@ test('kill -9 of the coordinator under signing load: after the restart every acc
   const account = listed.body.accounts[0];
   const load = signingLoad(account.accountId, 4);
   await load.signed(4);
+  const killedAt = Date.now();
   await net.coordinator?.stop('SIGKILL', 5_000);
+  const startedAt = Date.now();
   await net.startCoordinator();
+  const upAt = Date.now();
   await net.untilOnline(net.parties, 10_000);
+  const onlineAt = Date.now();
   await new Promise((r) => setTimeout(r, 2_000));
   await load.stop();
   const bad = load.answers.filter((a) => a.status >= 500 && a.status !== 503);
+  const firstSigned = Math.min(...load.answers.filter((a) => a.status === 200 && a.at > upAt).map((a) => a.at));
+  console.log(
+    `  kill -9 under load: restarted ${startedAt - killedAt} ms after the kill; API up in ${upAt - startedAt} ms; parties online ${onlineAt - upAt} ms and the first signature ${firstSigned - upAt} ms after the API was up`,
+  );
+  assert.ok(Number.isFinite(firstSigned), 'signing resumed after the restart');
   assert.equal(bad, [], 'no 5xx other than 503');
   for (const user of ['crash-user', 'drain-user']) {
     const accounts = (await net.api('GET', `/api/v1/accounts?userId=${user}`)).body.accounts;

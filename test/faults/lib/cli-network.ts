@@ -12,7 +12,8 @@ import { freePort, type NodeChild, runNodeSync, spawnNode } from '../../../src/r
 
 /** The REST API key of every fault network. */
 export const API_KEY = 'fault-suite-api-key-0123456789abcdef';
-const MASTER_KEY = 'a5'.repeat(32);
+/** The master key of every party store of a fault network (hex). */
+export const MASTER_KEY = 'a5'.repeat(32);
 
 /** One party of the network. */
 export interface CliParty {
