@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { DEFAULT_READY_TIMEOUT_MS, type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
 import type { Repositories } from '../../coordinator/db/types.js';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
@@ -289,13 +289,16 @@ test('a delegate node started on an empty data directory with the same master ke
     env,
   );
   extra.push(fresh);
-  const deadline = Date.now() + 30_000;
+  // the same bound as every party start of the dev network (a loaded machine takes seconds to start tsx)
+  const deadline = Date.now() + DEFAULT_READY_TIMEOUT_MS;
   for (;;) {
     const parties = (await call('GET', '/api/v1/parties')).json as {
       parties: { partyId: string; role: string; status: string }[];
     };
     if (parties.parties.some((p) => p.role === 'delegate' && p.status === 'online' && p.partyId !== old.peerId)) break;
-    if (Date.now() > deadline) throw new Error(`the fresh delegate did not register:\n${fresh.out}`);
+    if (Date.now() > deadline) {
+      throw new Error(`the fresh delegate did not register in ${DEFAULT_READY_TIMEOUT_MS} ms:\n${fresh.out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   // the fresh node never met the persistent parties: the signing starts with their pair setups
