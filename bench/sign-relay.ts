@@ -4,11 +4,10 @@
  * host 2 listens on nothing but `/p2p-circuit` (it holds a slot on the relay and has no direct address at all, as
  * behind a NAT), and host 1 dials its relayed address. Every signing runs over that relayed connection (noise and
  * yamux end to end, the relay forwarding ciphertext); `finish` checks that no direct connection appeared, measures
- * the relay path's round trip (libp2p ping over the relayed connection) and sets the issue's target from
+ * the relay path's round trip (32-byte echoes on the relayed connection) and sets the issue's target from
  * `sign-net`'s median of the same invocation: at most 2 round trips of the relay path plus 5 ms more.
  */
 import type { Connection } from '@libp2p/interface';
-import { PING_PROTOCOL } from '@libp2p/ping';
 import { Uint8ArrayList } from 'uint8arraylist';
 import { relaySetup } from '../coordinator/p2p/relay.js';
 import { equalBytes } from '../protocols/common/bytes.js';
@@ -23,12 +22,14 @@ export const SIGN_RELAY_RTTS = 2;
 export const SIGN_RELAY_MARGIN_MS = 5;
 /** Pings of the round-trip measurement (the median is reported). */
 const PINGS = 30;
-/** The ping protocol's message: 32 bytes, echoed. */
+/** An echo's message: 32 bytes, as libp2p's ping protocol sends. */
 const PING_BYTES = 32;
+/** The round-trip probe's protocol (this bench's own; nothing else speaks it). */
+const ECHO_PROTOCOL = '/mpc-bench/echo/1.0.0';
 
 /** A relayed cluster: the signing cluster, the relay path's round trip and a check of the connection used. */
 export interface RelayCluster extends SignCluster {
-  /** Median round trip of `PINGS` pings (libp2p's ping protocol) from host 1 to host 2 over the relayed connection, in ms. */
+  /** Median round trip of `PINGS` 32-byte echoes from host 1 to host 2 over the relayed connection, in ms. */
   rttMs(): Promise<number>;
   /** Throws unless every connection between hosts 1 and 2 is relayed (limited, through the relay). */
   checkRelayed(): void;
@@ -46,6 +47,10 @@ export async function signRelayCluster(): Promise<RelayCluster> {
     }
     for (const h of started) allowed.add(h.peerId.toString());
     const [, h1, h2] = started as [Host, Host, Host, Host];
+    // the round-trip probe's responder: echoes what it gets, also on a relayed (limited) connection
+    await h2.handle(ECHO_PROTOCOL, (stream) => stream.addEventListener('message', (evt) => stream.send(evt.data)), {
+      runOnLimitedConnection: true,
+    });
     // host 2 connects to the relay and takes a slot (it listens on /p2p-circuit): its only address is the relayed one
     await h2.dial(relayHost.getMultiaddrs()[0]!);
     if (!(await untilRelayed(h2, 10_000))) throw new Error('sign-relay: host 2 got no slot on the relay');
@@ -67,10 +72,9 @@ export async function signRelayCluster(): Promise<RelayCluster> {
       ...cluster,
       checkRelayed,
       rttMs: async () => {
-        // on the relayed connection itself (libp2p's ping() would dial a new one, wanting an unlimited connection),
-        // one ping stream echoing PINGS times, each round trip timed alone
-        const conn = relayedConnection();
-        const stream = await conn.newStream(PING_PROTOCOL, { runOnLimitedConnection: true });
+        // on the relayed connection itself (libp2p's ping() would dial a new one, wanting an unlimited connection;
+        // its responder ends a stream after 10 s and allows one at a time): one echo stream, each echo timed alone
+        const stream = await relayedConnection().newStream(ECHO_PROTOCOL, { runOnLimitedConnection: true });
         const rtts: number[] = [];
         try {
           for (let k = 0; k < PINGS; k++) {
@@ -78,7 +82,7 @@ export async function signRelayCluster(): Promise<RelayCluster> {
             const got = new Uint8ArrayList();
             const t0 = performance.now();
             await new Promise<void>((resolve, reject) => {
-              const timer = setTimeout(() => reject(new Error('sign-relay: no ping answer within 5 s')), 5_000);
+              const timer = setTimeout(() => reject(new Error('sign-relay: no echo within 10 s')), 10_000);
               const onMessage = (evt: { data: Uint8Array | Uint8ArrayList }) => {
                 got.append(evt.data);
                 if (got.byteLength < PING_BYTES) return;
@@ -90,7 +94,7 @@ export async function signRelayCluster(): Promise<RelayCluster> {
               stream.send(data);
             });
             rtts.push(performance.now() - t0);
-            if (!equalBytes(got.subarray(), data)) throw new Error('sign-relay: a ping came back altered');
+            if (!equalBytes(got.subarray(), data)) throw new Error('sign-relay: an echo came back altered');
           }
         } finally {
           await stream.close().catch(() => stream.abort(new Error('closing')));
