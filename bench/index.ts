@@ -2,8 +2,9 @@
  * Benchmarks of the engine: `npm run bench [-- --json] [-- --runs N] [-- --only op1,op2]`, or `mpc bench`.
  * All parties run in this one process and every message passes through its codec; `bytes` is the total of
  * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams). The
- * exception is `sign-api` (bench/sign-api.ts), which starts a whole dev network (cli/dev-network.ts: party
- * processes and a coordinator) and signs through its REST API.
+ * exceptions are `sign-relay` (bench/sign-relay.ts: sign-net with one signer behind a circuit relay), and
+ * `sign-api` and `sign-hybrid` (bench/sign-api.ts), which start a whole dev network (cli/dev-network.ts: party
+ * processes and a coordinator) and sign through its REST API.
  * The harness lives in bench/lib/; this file only registers the cases.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -19,8 +20,9 @@ import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, reshare, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
 import { type LoadOptions, loadCase } from './load.js';
-import { signApiCase } from './sign-api.js';
+import { signApiCase, signHybridCase } from './sign-api.js';
 import { signNetCluster } from './sign-net.js';
+import { signRelayCase } from './sign-relay.js';
 
 const suite = () => nodeSuite();
 let counter = 0;
@@ -179,8 +181,11 @@ function makeCases(runs: number | undefined, load: LoadOptions = {}): BenchCase[
       await net?.stop();
     },
   });
-  // after sign-net, so that its median of this invocation is known when sign-api sets its target from it
+  // after sign-net, so that its median of this invocation is known when sign-relay and sign-api set their targets
+  cases.push(signRelayCase(() => fresh('relay')));
   cases.push(signApiCase());
+  // after sign-api, beside whose median it reports its own
+  cases.push(signHybridCase());
   cases.push(loadCase(load));
   return cases;
 }

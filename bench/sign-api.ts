@@ -1,9 +1,11 @@
 /**
  * `sign-api`: signing latency and throughput through the REST API of a whole local network, started as
  * `npm start` starts it (cli/dev-network.ts: the coordinator with embedded PGlite, here in the bench process,
- * and three `mpc party start` processes, all on 127.0.0.1), so the number includes HTTP, the database, the
- * rendezvous and the party processes — what a client of the custody service sees, beside `sign-net`'s bare
- * protocol-over-libp2p time.
+ * three `mpc party start` processes and one delegate node process, all on 127.0.0.1), so the number includes
+ * HTTP, the database, the rendezvous and the party processes — what a client of the custody service sees, beside
+ * `sign-net`'s bare protocol-over-libp2p time. `sign-hybrid` is the same set-up and timing with a hybrid-custody
+ * account signed with its user share (the delegate node and one persistent party sign; the coordinator first
+ * hands the share to the delegate, which opens it for that session).
  *
  * The party processes stop with the bench however it ends (they watch it); `stop` requires each to exit with
  * status 0. `bytes` is what the client sends and receives per request (request and response bodies, headers
@@ -105,6 +107,9 @@ interface Pending {
   signatureHex: string;
 }
 
+/** Which account a REST signing case signs with. */
+export type BenchCustody = 'server' | 'hybrid';
+
 /** A 2-of-3 account on a running network, and how to sign with it. */
 export interface SignApiClient {
   /** The account's EIP-55 address. */
@@ -137,17 +142,35 @@ function randomHash(): string {
   return `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')}`;
 }
 
-/** Creates an account (`POST /api/v1/accounts`, a keygen) on `net` and returns a client that signs with it. */
-export async function signApiClient(net: Pick<BenchNetwork, 'apiUrl' | 'apiKey'>): Promise<SignApiClient> {
-  const created = await post(`${net.apiUrl}/api/v1/accounts`, net.apiKey, JSON.stringify({ userId: 'bench' }));
+/**
+ * Creates an account (`POST /api/v1/accounts`, a keygen) of `custody` on `net` and returns a client that signs
+ * with it; a hybrid account's client sends the user share its creation returned with every request. `op` names
+ * the case in errors.
+ */
+export async function signApiClient(
+  net: Pick<BenchNetwork, 'apiUrl' | 'apiKey'>,
+  custody: BenchCustody = 'server',
+  op = 'sign-api',
+): Promise<SignApiClient> {
+  const createBody = custody === 'hybrid' ? { userId: 'bench', custody } : { userId: 'bench' };
+  const created = await post(`${net.apiUrl}/api/v1/accounts`, net.apiKey, JSON.stringify(createBody));
   if (created.status !== 201) {
-    throw new Error(`sign-api: creating the account answered ${created.status}: ${created.text.slice(0, 500)}`);
+    throw new Error(`${op}: creating the account answered ${created.status}: ${created.text.slice(0, 500)}`);
   }
-  const account = JSON.parse(created.text) as { accountId?: string; address?: string | null; status?: string };
+  const account = JSON.parse(created.text) as {
+    accountId?: string;
+    address?: string | null;
+    status?: string;
+    userShare?: string;
+  };
   if (typeof account.accountId !== 'string' || typeof account.address !== 'string' || account.status !== 'active') {
-    throw new Error(`sign-api: the new account is not active with an address: ${created.text.slice(0, 500)}`);
+    throw new Error(`${op}: the new account is not active with an address: ${created.text.slice(0, 500)}`);
+  }
+  if (custody === 'hybrid' && typeof account.userShare !== 'string') {
+    throw new Error(`${op}: the hybrid account came without its user share: ${created.text.slice(0, 500)}`);
   }
   const address = account.address;
+  const userShare = custody === 'hybrid' ? { userShare: account.userShare } : {};
   const url = `${net.apiUrl}/api/v1/accounts/${account.accountId}/sign`;
   let pending: Pending[] = [];
   let verified = 0;
@@ -155,21 +178,21 @@ export async function signApiClient(net: Pick<BenchNetwork, 'apiUrl' | 'apiKey'>
     address,
     sign: async () => {
       const hash = randomHash();
-      const body = JSON.stringify({ messageHash: hash });
+      const body = JSON.stringify({ messageHash: hash, ...userShare });
       let res: { status: number; text: string };
       try {
         res = await post(url, net.apiKey, body);
       } catch (err) {
         // fetch says only "fetch failed"; the reason (ECONNREFUSED, a reset, the timeout) is in its cause
         const cause = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
-        throw new NoAnswerError(`sign-api: the sign request got no answer: ${(err as Error).message}${cause}`, {
+        throw new NoAnswerError(`${op}: the sign request got no answer: ${(err as Error).message}${cause}`, {
           cause: err,
         });
       }
-      if (res.status !== 200) throw new Error(`sign-api: sign answered ${res.status}: ${res.text.slice(0, 500)}`);
+      if (res.status !== 200) throw new Error(`${op}: sign answered ${res.status}: ${res.text.slice(0, 500)}`);
       const view = JSON.parse(res.text) as { messageHash?: string; signatureHex?: string };
       if (view.messageHash?.toLowerCase() !== hash || typeof view.signatureHex !== 'string') {
-        throw new Error(`sign-api: sign answered 200 without a signature of ${hash}: ${res.text.slice(0, 500)}`);
+        throw new Error(`${op}: sign answered 200 without a signature of ${hash}: ${res.text.slice(0, 500)}`);
       }
       // Checked in `verify`, outside the timed request: recovery costs ~1.3 ms of the client's CPU per signature.
       pending.push({ hash, signatureHex: view.signatureHex });
@@ -183,11 +206,11 @@ export async function signApiClient(net: Pick<BenchNetwork, 'apiUrl' | 'apiKey'>
         try {
           recovered = recoverAddress(p.hash, p.signatureHex);
         } catch (err) {
-          throw new Error(`sign-api: unreadable signature ${p.signatureHex} of ${p.hash}: ${(err as Error).message}`);
+          throw new Error(`${op}: unreadable signature ${p.signatureHex} of ${p.hash}: ${(err as Error).message}`);
         }
         if (recovered.toLowerCase() !== address.toLowerCase()) {
           throw new Error(
-            `sign-api: the signature ${p.signatureHex} of ${p.hash} recovers ${recovered}, not the account address ${address}`,
+            `${op}: the signature ${p.signatureHex} of ${p.hash} recovers ${recovered}, not the account address ${address}`,
           );
         }
         verified++;
@@ -276,69 +299,125 @@ function targetText(rule: string, medianMs: number, signNetMedianMs: number | un
   return `${rule}: ${round2(medianMs)} vs ${round2(signNetMedianMs)} + ${SIGN_API_MARGIN_MS} = ${round2(limit)} ms, ${verdict}`;
 }
 
+/** A REST signing case's state, set up by {@link restSignCase}: the network and the account's client. */
+interface RestSign {
+  /** The client; throws when setup did not finish. */
+  client(): SignApiClient;
+}
+
 /**
- * The `sign-api` case: setup starts the network and creates the account; the harness times sequential sign
- * requests (30 untimed warm-ups first: the first signing of a node pair runs its ~2 s pair setup, and the
- * four processes start with cold JITs while a running service is warm; the coordinator always picks the same
- * signers); `finish` checks the signatures, runs the throughput phase and
- * sets the target from `sign-net`'s median of the same invocation, when `sign-net` ran before it.
+ * The common part of the REST signing cases: setup starts a bench network and creates an account of `custody`;
+ * the harness times sequential sign requests (30 untimed warm-ups first: the first signing of a node pair runs
+ * its ~2 s pair setup, and the processes start with cold JITs while a running service is warm); teardown stops
+ * the network. `more` gives the case's own parts (its `finish`) from the state.
  */
-export function signApiCase(): BenchCase {
+function restSignCase(
+  op: string,
+  custody: BenchCustody,
+  more: (state: RestSign) => Pick<BenchCase, 'finish'>,
+  beforeStart: () => void = () => {},
+): BenchCase {
   let net: BenchNetwork | undefined;
   let client: SignApiClient | undefined;
-  let seconds = SIGN_API_SECONDS;
-  const need = () => {
-    if (client === undefined) throw new Error('sign-api: no client (setup did not finish)');
-    return client;
+  const state: RestSign = {
+    client: () => {
+      if (client === undefined) throw new Error(`${op}: no client (setup did not finish)`);
+      return client;
+    },
   };
   return {
-    op: 'sign-api',
+    op,
     n: 3,
     t: 2,
     runs: 60,
     warmup: 30,
     setup: async () => {
-      // read here, not when the case is made, so that a bad value fails only this case, before the network starts
-      seconds = signApiSeconds();
+      beforeStart();
       net = await startBenchNetwork();
-      client = await signApiClient(net);
+      client = await signApiClient(net, custody, op);
     },
-    run: async () => ({ bytes: await need().sign() }),
-    finish: async (m, earlier: readonly Row[]) => {
-      const c = need();
-      c.verify();
-      const load = await signLoad(c, SIGN_API_CONCURRENCY, seconds);
-      c.verify();
-      if (load.requests - load.errors === 0) {
-        throw new Error(`sign-api: every request under load failed; the first: ${load.firstError ?? 'unknown'}`);
-      }
-      if (load.firstError !== undefined) {
-        process.stderr.write(
-          `bench: sign-api: ${load.errors} failed requests under load; the first: ${load.firstError}\n`,
-        );
-      }
-      const signNet = earlier.find((r) => r.op === 'sign-net');
-      const rule = `median ≤ sign-net median + ${SIGN_API_MARGIN_MS} ms`;
-      const target_ms = signNet === undefined ? undefined : signNet.median_ms + SIGN_API_MARGIN_MS;
-      return {
-        ...(target_ms === undefined ? {} : { target_ms }),
-        extra: {
-          requests: load.requests,
-          throughputRps: round2(load.throughputRps),
-          concurrency: SIGN_API_CONCURRENCY,
-          durationS: round2(load.elapsedS),
-          errors: load.errors,
-          loadMedian_ms: round2(load.median_ms),
-          loadP95_ms: round2(load.p95_ms),
-          verified: c.verified(),
-          target: targetText(rule, m.median_ms, signNet?.median_ms),
-          signNetMedian_ms: signNet === undefined ? null : round2(signNet.median_ms),
-          targetMet: target_ms === undefined ? null : m.median_ms <= target_ms,
-        },
-      };
-    },
+    run: async () => ({ bytes: await state.client().sign() }),
+    ...more(state),
     teardown: async () => {
       await net?.stop();
     },
   };
+}
+
+/**
+ * The `sign-api` case ({@link restSignCase}, a server-custody account; the coordinator always picks the same
+ * signers); `finish` checks the signatures, runs the throughput phase and sets the target from `sign-net`'s
+ * median of the same invocation, when `sign-net` ran before it.
+ */
+export function signApiCase(): BenchCase {
+  let seconds = SIGN_API_SECONDS;
+  return restSignCase(
+    'sign-api',
+    'server',
+    (state) => ({
+      finish: async (m, earlier: readonly Row[]) => {
+        const c = state.client();
+        c.verify();
+        const load = await signLoad(c, SIGN_API_CONCURRENCY, seconds);
+        c.verify();
+        if (load.requests - load.errors === 0) {
+          throw new Error(`sign-api: every request under load failed; the first: ${load.firstError ?? 'unknown'}`);
+        }
+        if (load.firstError !== undefined) {
+          process.stderr.write(
+            `bench: sign-api: ${load.errors} failed requests under load; the first: ${load.firstError}\n`,
+          );
+        }
+        const signNet = earlier.find((r) => r.op === 'sign-net');
+        const rule = `median ≤ sign-net median + ${SIGN_API_MARGIN_MS} ms`;
+        const target_ms = signNet === undefined ? undefined : signNet.median_ms + SIGN_API_MARGIN_MS;
+        return {
+          ...(target_ms === undefined ? {} : { target_ms }),
+          extra: {
+            requests: load.requests,
+            throughputRps: round2(load.throughputRps),
+            concurrency: SIGN_API_CONCURRENCY,
+            durationS: round2(load.elapsedS),
+            errors: load.errors,
+            loadMedian_ms: round2(load.median_ms),
+            loadP95_ms: round2(load.p95_ms),
+            verified: c.verified(),
+            target: targetText(rule, m.median_ms, signNet?.median_ms),
+            signNetMedian_ms: signNet === undefined ? null : round2(signNet.median_ms),
+            targetMet: target_ms === undefined ? null : m.median_ms <= target_ms,
+          },
+        };
+      },
+    }),
+    // read before the network starts, so that a bad value fails only this case, and at once
+    () => {
+      seconds = signApiSeconds();
+    },
+  );
+}
+
+/**
+ * The `sign-hybrid` case ({@link restSignCase}, a hybrid-custody account signed with its user share: the delegate
+ * node and one persistent party); `finish` checks the signatures and sets beside its median those of `sign-api`
+ * and `sign-net` of the same invocation, when they ran before it. No throughput phase and no target: the issue
+ * sets none; what the user share costs is the difference to `sign-api`.
+ */
+export function signHybridCase(): BenchCase {
+  return restSignCase('sign-hybrid', 'hybrid', (state) => ({
+    finish: (m, earlier: readonly Row[]) => {
+      const c = state.client();
+      c.verify();
+      const median = (op: string) => earlier.find((r) => r.op === op)?.median_ms;
+      const api = median('sign-api');
+      const net = median('sign-net');
+      return {
+        extra: {
+          verified: c.verified(),
+          signApiMedian_ms: api === undefined ? null : round2(api),
+          overSignApi_ms: api === undefined ? null : round2(m.median_ms - api),
+          signNetMedian_ms: net === undefined ? null : round2(net),
+        },
+      };
+    },
+  }));
 }

@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { DEFAULT_READY_TIMEOUT_MS, type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
 import type { Repositories } from '../../coordinator/db/types.js';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { UserShareSealer } from '../../src/store/user-share.js';
-import { type CliProcess, mpc, mpcSync, stop } from '../helpers/processes.js';
+import { type CliProcess, mpc, stop } from '../helpers/processes.js';
 
 const env = { ...process.env };
 delete env.MPC_API_KEY;
@@ -45,11 +45,17 @@ interface ApiError {
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${net.apiUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${net.apiUrl}${path}`, {
+      method,
+      headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (e) {
+    // fetch says only "fetch failed": the reason (a reset, a refused connection) is in its cause
+    throw new Error(`${method} ${path}: ${(e as Error).message}: ${String((e as Error).cause)}`, { cause: e });
+  }
   return { status: res.status, json: await res.json() };
 }
 
@@ -86,12 +92,18 @@ function files(d: string): string[] {
 }
 
 test.before(async () => {
-  net = await startDevNetwork({ dir, port: 0, parties: 3, delegates: 1, env });
+  try {
+    net = await startDevNetwork({ dir, port: 0, parties: 3, delegates: 1, env });
+  } catch (e) {
+    // uvu does not report a failed hook: say why here
+    console.error('the dev network did not start:', e);
+    throw e;
+  }
 });
 
 test.after(async () => {
   for (const p of extra) await stop(p);
-  await net.stop().catch(() => {});
+  await net?.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -171,14 +183,18 @@ test('a user share for a server account is refused; so is an account asking for 
   assert.match((s.json as ApiError).error.message, /^requireUserShare: needs custody "hybrid"/);
 });
 
-test('3-of-3 hybrid with requireUserShare: never without the user share', async () => {
+test('3-of-3 hybrid with requireUserShare: signs with the user share (delegate + 2 persistent), never without', async () => {
   const strict = await create({ userId: 'dave', custody: 'hybrid', threshold: 3, parties: 3, requireUserShare: true });
   assert.is(strict.requireUserShare, true);
+  assert.is(strict.threshold, 3);
+  assert.is(strict.parties.filter((p) => p.role === 'persistent').length, 2);
+  await signs(strict, { userShare: strict.userShare }, 5);
   await refused(strict, {}, 'USER_SHARE_REQUIRED', 'userShare');
   // a 3-of-3 hybrid without the rule needs the share all the same: its 2 persistent parties cannot sign alone
   const plain = await create({ userId: 'dave', custody: 'hybrid', threshold: 3, parties: 3 });
   assert.is(plain.requireUserShare, false);
   await refused(plain, {}, 'USER_SHARE_REQUIRED', 'userShare');
+  await signs(plain, { userShare: plain.userShare }, 11);
 });
 
 test('snake_case aliases: user_id to create, message to sign, answered like camelCase', async () => {
@@ -247,8 +263,11 @@ test('a delegate node started on an empty data directory with the same master ke
   await old.process.stop('SIGTERM', 10_000);
   const freshDir = join(dir, 'delegate-fresh');
   const keyArgs = ['--master-key-file', join(dir, 'master.key')];
-  const init = mpcSync(['party', 'init', '--data-dir', freshDir, ...keyArgs], env);
-  assert.is(init.status, 0, init.stderr);
+  // not mpcSync: a synchronous child would block this process, and with it the coordinator it hosts, for
+  // seconds; the next request would then go out on a kept-alive connection whose server-side idle timer fires in
+  // the same turn, and fetch fails ("other side closed")
+  const init = mpc(['party', 'init', '--data-dir', freshDir, ...keyArgs], env);
+  assert.is(await init.exited, 0, init.out);
   const token = await call('POST', '/api/v1/join-tokens', { role: 'delegate' });
   assert.is(token.status, 201);
   const fresh = mpc(
@@ -270,13 +289,16 @@ test('a delegate node started on an empty data directory with the same master ke
     env,
   );
   extra.push(fresh);
-  const deadline = Date.now() + 30_000;
+  // the same bound as every party start of the dev network (a loaded machine takes seconds to start tsx)
+  const deadline = Date.now() + DEFAULT_READY_TIMEOUT_MS;
   for (;;) {
     const parties = (await call('GET', '/api/v1/parties')).json as {
       parties: { partyId: string; role: string; status: string }[];
     };
     if (parties.parties.some((p) => p.role === 'delegate' && p.status === 'online' && p.partyId !== old.peerId)) break;
-    if (Date.now() > deadline) throw new Error(`the fresh delegate did not register:\n${fresh.out}`);
+    if (Date.now() > deadline) {
+      throw new Error(`the fresh delegate did not register in ${DEFAULT_READY_TIMEOUT_MS} ms:\n${fresh.out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   // the fresh node never met the persistent parties: the signing starts with their pair setups

@@ -22,6 +22,8 @@ export interface CliParty {
   readonly peerId: string;
   /** Its fixed libp2p port. */
   readonly port: number;
+  /** Flags of its `mpc party start` beyond the network's (a joined party's role and join token). */
+  readonly startArgs?: readonly string[];
   /** The running process, when started. */
   proc?: NodeChild;
 }
@@ -33,6 +35,16 @@ export interface Answer {
   body: any;
   headers: Headers;
 }
+
+/** A party as `GET /api/v1/parties` lists it (the fields the suite reads). */
+export interface PartyView {
+  partyId: string;
+  status: string;
+  addresses: string[];
+}
+
+/** Whether a party is listed with a relayed address (`…/p2p-circuit`): an external party holding its relay slot. */
+export const relayed = (v: PartyView): boolean => v.addresses.some((a) => a.includes('/p2p-circuit'));
 
 /** Options of {@link startCliNetwork}. */
 export interface CliNetworkOptions {
@@ -56,6 +68,8 @@ const env = (() => {
 /** A network of `mpc` processes; see the module comment. */
 export class CliNetwork {
   coordinator?: NodeChild;
+  /** Parties started by {@link joinParty}. */
+  readonly joined: CliParty[] = [];
 
   private constructor(
     readonly dir: string,
@@ -130,9 +144,31 @@ export class CliNetwork {
       '--log-level',
       'info',
       ...(this.opts.partyArgs ?? []),
+      ...(p.startArgs ?? []),
     );
     p.proc = spawnNode(mpcProgram(), args, { env });
     return p.proc;
+  }
+
+  /**
+   * Initialises one more party and starts it with a join token of `role` (an external party comes from outside:
+   * the coordinator's --allow-peer list does not name it, the token admits it and fixes its role); resolves once
+   * it is online — for an external party, once it is online with its relayed address: its first connection
+   * redeemed the token before it was admitted, so it reconnects to get its relay slot (src/party/node.ts) and is
+   * offline for a moment in between. It is not in {@link parties}; {@link stop} stops it all the same.
+   */
+  async joinParty(role: 'external' | 'delegate', name = `${role}-${this.joined.length + 1}`): Promise<CliParty> {
+    const dataDir = join(this.dir, name);
+    const init = runNodeSync(mpcProgram(), ['party', 'init', '--data-dir', dataDir], env);
+    if (init.status !== 0) throw new Error(`mpc party init failed: ${init.stderr}`);
+    const token = await this.api('POST', '/api/v1/join-tokens', { role });
+    if (token.status !== 201) throw new Error(`POST /api/v1/join-tokens answered ${token.status}`);
+    const startArgs = ['--role', role, '--join-token', String(token.body.token)];
+    const p: CliParty = { name, dataDir, peerId: init.stdout.trim(), port: await freePort(), startArgs };
+    this.joined.push(p);
+    this.startParty(p);
+    await this.untilOnline([p], 60_000, role === 'external' ? relayed : undefined);
+    return p;
   }
 
   /** Runs one `mpc` command to its end with the network's environment (operational errors of the CLI). */
@@ -164,19 +200,26 @@ export class CliNetwork {
   }
 
   /** The coordinator's view of the parties (`GET /api/v1/parties`). */
-  async partyViews(): Promise<{ partyId: string; status: string }[]> {
+  async partyViews(): Promise<PartyView[]> {
     const r = await this.api('GET', '/api/v1/parties');
     if (r.status !== 200) throw new Error(`GET /api/v1/parties answered ${r.status}`);
     return r.body.parties;
   }
 
-  /** Resolves once every one of `parties` is online at the coordinator; rejects after `timeoutMs`. */
-  async untilOnline(parties: readonly CliParty[], timeoutMs: number): Promise<number> {
+  /**
+   * Resolves once every one of `parties` is online at the coordinator (and its view passes `also`, when given);
+   * rejects after `timeoutMs`.
+   */
+  async untilOnline(
+    parties: readonly CliParty[],
+    timeoutMs: number,
+    also: (view: PartyView) => boolean = () => true,
+  ): Promise<number> {
     const started = Date.now();
     for (;;) {
       try {
         const views = await this.partyViews();
-        if (parties.every((p) => views.some((v) => v.partyId === p.peerId && v.status === 'online'))) {
+        if (parties.every((p) => views.some((v) => v.partyId === p.peerId && v.status === 'online' && also(v)))) {
           return Date.now() - started;
         }
       } catch {
@@ -195,7 +238,7 @@ export class CliNetwork {
   /** Stops every process (SIGKILL: a test that needs a clean stop does it itself) and removes the directory. */
   async stop(): Promise<void> {
     await Promise.all([
-      ...this.parties.map((p) => p.proc?.stop('SIGKILL', 5_000)),
+      ...[...this.parties, ...this.joined].map((p) => p.proc?.stop('SIGKILL', 5_000)),
       this.coordinator?.stop('SIGKILL', 5_000),
     ]);
     rmSync(this.dir, { recursive: true, force: true });
