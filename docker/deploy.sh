@@ -175,7 +175,7 @@ cmd_backup() {
     # read through the service's own container (running or not), as tar from the image's node: no other image
     dc run --rm --no-deps -T --entrypoint node "$s" -e "
       const { spawnSync } = require('node:child_process');
-      const r = spawnSync('tar', ['-C', '/data', '-cf', '-', '.'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const r = spawnSync('tar', ['-C', '/data', '--exclude=./admin.sock', '-cf', '-', '.'], { stdio: ['ignore', 'inherit', 'inherit'] });
       process.exit(r.status ?? 1);" |
       BACKUP_PASSPHRASE=$pass openssl enc -aes-256-cbc -pbkdf2 -salt -pass env:BACKUP_PASSPHRASE -out "$dir/$s.tar.enc"
     [ $paused = 0 ] || dc unpause "$s" >/dev/null

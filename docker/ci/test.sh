@@ -113,6 +113,12 @@ deploy backup
 ls -l "$MPC_BACKUP_DIR"/*/
 n=$(ls "$MPC_BACKUP_DIR"/*/ | wc -l)
 [ "$n" = 6 ] || { say "expected 6 backup files (database + 5 volumes), found $n"; exit 1; }
+# a copy opens with the passphrase and holds the node's data (the coordinator's identity file)
+pass=$(sed -n 's/^BACKUP_PASSPHRASE=//p' "$MPC_ENV_FILE")
+BACKUP_PASSPHRASE=$pass openssl enc -d -aes-256-cbc -pbkdf2 -pass env:BACKUP_PASSPHRASE \
+  -in "$(ls "$MPC_BACKUP_DIR"/*/coordinator.tar.enc)" | tar -t | grep -qx './identity.key' ||
+  { say "the coordinator's backup does not open or lacks identity.key"; exit 1; }
+say "backup written and opened"
 
 deploy down
 say "passed ($((SECONDS - started)) s)"
