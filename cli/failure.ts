@@ -52,7 +52,11 @@ export type CommandErrorCode =
   /** The running node could not write the backup the operator asked for (`mpc party backup`). */
   | 'BACKUP_FAILED'
   /** The command needs the development dependencies (tsx), which a production install lacks. */
-  | 'NEEDS_DEV_DEPENDENCIES';
+  | 'NEEDS_DEV_DEPENDENCIES'
+  /** The file the command would make exists already and is not overwritten (`mpc coordinator identity`). */
+  | 'FILE_EXISTS'
+  /** The file the command reads does not exist (`mpc coordinator identity --show`). */
+  | 'FILE_MISSING';
 
 /** An operational failure a command finds itself (rather than one thrown by the code it calls). */
 export class CommandError extends CodedError<CommandErrorCode> {

@@ -3,6 +3,7 @@
  * Every value is checked here, before the command creates anything, and a bad one is a {@link ConfigError}
  * `BAD_CONFIG` (exit 3) whose one line names the flag, the variable, the value and what would be valid.
  */
+import { readFileSync } from 'node:fs';
 import { multiaddr } from '@multiformats/multiaddr';
 import { ConfigError } from '../src/runtime/errors.js';
 
@@ -90,4 +91,68 @@ export function checkListenAddrs(s: Setting, addrs: readonly string[]): string[]
     if (!tcp) throw badSetting(s, a, 'must be a multiaddr with a TCP port, such as /ip4/127.0.0.1/tcp/7000');
   }
   return [...addrs];
+}
+
+/**
+ * The secret variables: each `X` may instead be given as `X_FILE`, the path of a file holding the value (a
+ * mounted Kubernetes or Docker secret), so that the value need not sit in the process environment.
+ */
+export const SECRET_VARIABLES = [
+  'CRYPTO_MASTER_KEY',
+  'MPC_API_KEY',
+  'MPC_POOL_SECRET',
+  'MPC_DELEGATE_POOL_SECRET',
+  'MPC_JOIN_TOKEN',
+  'DATABASE_URL',
+] as const;
+
+const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
+
+/**
+ * `env` with every secret variable given as `X_FILE` read into `X` (one trailing newline dropped, as `echo` and
+ * editors leave one). Giving both `X` and `X_FILE` is a `BAD_CONFIG` naming both (which one was meant is not
+ * ours to guess); an unreadable file is a `BAD_CONFIG` naming the variable, the path and the reason. The
+ * value itself is never echoed.
+ */
+export function withSecretFiles(
+  env: NodeJS.ProcessEnv,
+  names: readonly string[] = SECRET_VARIABLES,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of names) {
+    const path = env[`${name}_FILE`];
+    if (!isSet(path)) continue;
+    if (isSet(env[name]))
+      throw new ConfigError(
+        'BAD_CONFIG',
+        `both ${name} and ${name}_FILE are set: give the value one way only (unset one of them)`,
+      );
+    let text: string;
+    try {
+      text = read(path.trim());
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new ConfigError('BAD_CONFIG', `cannot read ${name}_FILE ${path.trim()} (${code})`);
+    }
+    const value = text.replace(/\r?\n$/, '');
+    if (value.trim() === '') throw new ConfigError('BAD_CONFIG', `${name}_FILE ${path.trim()} is empty`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The master key file: `--master-key-file`, else `CRYPTO_MASTER_KEY_FILE` (the key loader then reads it and
+ * checks its mode, as for the flag). `CRYPTO_MASTER_KEY` and `CRYPTO_MASTER_KEY_FILE` both set is a
+ * `BAD_CONFIG`, like every other secret variable given twice.
+ */
+export function masterKeyFile(flagValue: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const fromEnv = env.CRYPTO_MASTER_KEY_FILE?.trim() || undefined;
+  if (fromEnv !== undefined && isSet(env.CRYPTO_MASTER_KEY))
+    throw new ConfigError(
+      'BAD_CONFIG',
+      'both CRYPTO_MASTER_KEY and CRYPTO_MASTER_KEY_FILE are set: give the value one way only (unset one of them)',
+    );
+  return flagValue || fromEnv;
 }

@@ -2,7 +2,8 @@
  * The coordinator's libp2p identity: an Ed25519 key kept across restarts (parties are configured with its peer
  * id), in `<data dir>/identity.key`, mode 0600. With a sealing key (the CLI derives one from the master key) it is
  * sealed with AES-256-GCM (AAD names the file's purpose); without one it is stored as is, and the caller is told
- * so it can warn.
+ * so it can warn. A deployment may instead make the file once (`mpc coordinator identity --out FILE`) and
+ * mount it (`MPC_IDENTITY_FILE`), so that the peer id is known before the coordinator first starts.
  */
 import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,20 +23,41 @@ export async function loadCoordinatorIdentity(
   sealKey?: KeyObject,
 ): Promise<{ key: PrivateKey; created: boolean; sealed: boolean }> {
   const path = join(dataDir, IDENTITY_FILE);
-  let bytes: Buffer | undefined;
+  const found = await readIdentityFile(path, sealKey);
+  if (found) return { ...found, created: false };
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const { key } = await createIdentityFile(path, sealKey);
+  return { key, created: true, sealed: sealKey !== undefined };
+}
+
+/**
+ * Reads an identity file made by {@link createIdentityFile} (or by a first start), opening it with `sealKey`
+ * when it is sealed; undefined when the file does not exist.
+ */
+export async function readIdentityFile(
+  path: string,
+  sealKey?: KeyObject,
+): Promise<{ key: PrivateKey; sealed: boolean } | undefined> {
+  let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
-  if (bytes)
-    return { key: privateKeyFromProtobuf(open(bytes, sealKey, path)), created: false, sealed: isSealed(bytes) };
+  return { key: privateKeyFromProtobuf(open(bytes, sealKey, path)), sealed: isSealed(bytes) };
+}
+
+/**
+ * Makes a new identity at `path` (mode 0600, sealed when `sealKey` is given); throws `EEXIST` rather than
+ * overwrite a file, since a replaced identity changes the peer id every party is configured with.
+ */
+export async function createIdentityFile(path: string, sealKey?: KeyObject): Promise<{ key: PrivateKey }> {
   const key = await generateKeyPair('Ed25519');
   const plain = privateKeyToProtobuf(key);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writeFile(path, sealKey ? seal(plain, sealKey) : plain, { mode: 0o600, flag: 'wx' });
   await chmod(path, 0o600);
-  return { key, created: true, sealed: sealKey !== undefined };
+  return { key };
 }
 
 const isSealed = (b: Buffer) => b.subarray(0, SEALED_MAGIC.length).equals(SEALED_MAGIC);

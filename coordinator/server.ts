@@ -14,10 +14,12 @@ import { parseAllowList, parseNetworks } from './api/ip-allow.js';
 import { CoordinatorMetrics } from './api/metrics.js';
 import { openDatabase } from './db/database.js';
 import { KeyUseCounter } from './db/key-use-counter.js';
-import { loadCoordinatorIdentity } from './identity.js';
+import { CoordinatorError } from './errors.js';
+import { loadCoordinatorIdentity, readIdentityFile } from './identity.js';
 import { bannedPairs } from './orchestration/banned-pairs.js';
 import { Orchestrator } from './orchestration/orchestrator.js';
 import { JoinTokens } from './p2p/join-tokens.js';
+import { type PoolSecretConfig, PoolSecrets } from './p2p/pool-secrets.js';
 import { Rendezvous } from './p2p/rendezvous.js';
 
 /** A stop step slower than this is logged. */
@@ -34,6 +36,15 @@ export interface CoordinatorConfig {
   host: string;
   /** libp2p listen multiaddrs. @default ['/ip4/127.0.0.1/tcp/7000'] */
   listen: string[];
+  /** Addresses advertised to the parties besides the listen addresses (e.g. `/dns4/<service>/tcp/7000`). */
+  announce?: string[];
+  /**
+   * The identity key file (`mpc coordinator identity --out FILE`), used instead of `<dataDir>/identity.key`;
+   * it must exist: the peer id the parties are configured with comes from it.
+   */
+  identityFile?: string;
+  /** Pool secrets admitting any party that presents one, with the role it is for (p2p/pool-secrets.ts). */
+  poolSecrets?: PoolSecretConfig;
   /** Identity and embedded database live here; undefined = ephemeral identity and in-memory database (tests). */
   dataDir?: string;
   /** PostgreSQL URL; undefined = embedded PGlite. */
@@ -98,9 +109,11 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
   if (config.dataDir) checkDataDir(config.dataDir, dirPolicy);
   try {
     if (config.dataDir) secureDataDir(config.dataDir, dirPolicy);
-    const privateKey: PrivateKey = config.dataDir
-      ? await loadIdentity(config.dataDir, config.identityKey, log)
-      : await generateKeyPair('Ed25519');
+    const privateKey: PrivateKey = config.identityFile
+      ? await loadIdentityFile(config.identityFile, config.identityKey, log)
+      : config.dataDir
+        ? await loadIdentity(config.dataDir, config.identityKey, log)
+        : await generateKeyPair('Ed25519');
     const db = await openDatabase({
       ...(config.databaseUrl ? { url: config.databaseUrl } : {}),
       ...(config.dataDir && !config.databaseUrl ? { dataDir: join(config.dataDir, 'pgdata') } : {}),
@@ -145,14 +158,17 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
     let orchestrator: Orchestrator | undefined;
     const rendezvousRef: { current?: Rendezvous } = {};
     const presenceWrites: { chain: Promise<void> } = { chain: Promise.resolve() };
+    const pool = new PoolSecrets(config.poolSecrets ?? {}, repos.parties);
     const rendezvous = await Rendezvous.start({
       privateKey,
       listen: config.listen,
+      ...(config.announce && config.announce.length > 0 ? { announce: config.announce } : {}),
       admitted,
       fixedRoles: await repos.parties.fixedRoles(),
       revoked,
       redeemToken: (token, partyId) => joinTokens.redeem(token, partyId),
-      tokensOutstanding: () => joinTokens.outstanding(),
+      tokensOutstanding: () => pool.configured || joinTokens.outstanding(),
+      admitByPool: (secret, partyId) => pool.admit(secret, partyId),
       onPresence: (p) => {
         if (!p.online) orchestrator?.partyOffline(p.partyId);
         else orchestrator?.partyOnline(p.partyId);
@@ -243,4 +259,16 @@ async function loadIdentity(dataDir: string, identityKey: KeyObject | undefined,
   if (!sealed)
     log.warn({ dataDir }, 'the coordinator identity is stored unsealed (0600); set CRYPTO_MASTER_KEY to seal it');
   return key;
+}
+
+async function loadIdentityFile(path: string, identityKey: KeyObject | undefined, log: Log) {
+  const found = await readIdentityFile(path, identityKey);
+  if (!found)
+    throw new CoordinatorError(
+      'UNAVAILABLE',
+      `the identity file ${path} does not exist; make it once with \`mpc coordinator identity --out ${path}\``,
+    );
+  if (!found.sealed)
+    log.warn({ identityFile: path }, 'the coordinator identity file is unsealed; set CRYPTO_MASTER_KEY to seal it');
+  return found.key;
 }

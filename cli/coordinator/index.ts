@@ -3,8 +3,10 @@ import type { Argv } from 'yargs';
 import { type ApiErrorCode, CoordinatorError, HTTP_STATUS } from '../../coordinator/errors.js';
 import { ConfigError } from '../../src/runtime/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
+import { withSecretFiles } from '../settings.js';
 import { untilSignal } from '../signals.js';
 import { coordinatorBackupCommands } from './backup.js';
+import { identityCommand } from './identity.js';
 import { startOptions, toConfig } from './options.js';
 
 /** The coordinator's error answer as a {@link CoordinatorError} (an unknown code becomes `INTERNAL`). */
@@ -22,8 +24,9 @@ function answerError(status: number, body: { error?: { code?: string; message?: 
  * CoordinatorError naming what went wrong (unreachable, or the coordinator's own error).
  */
 async function callApi(apiUrl: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const key = process.env.MPC_API_KEY?.split(',')[0]?.trim();
-  if (!key) throw new ConfigError('NO_API_KEY', 'set MPC_API_KEY to one of the coordinator API keys');
+  const key = withSecretFiles(process.env, ['MPC_API_KEY']).MPC_API_KEY?.split(',')[0]?.trim();
+  if (!key)
+    throw new ConfigError('NO_API_KEY', 'set MPC_API_KEY (or MPC_API_KEY_FILE) to one of the coordinator API keys');
   let res: Response;
   try {
     res = await fetch(`${apiUrl}${path}`, {
@@ -57,9 +60,9 @@ function apiUrlOption<T>(y: Argv<T>) {
 export function coordinatorCommands<T>(y: Argv<T>): Argv<T> {
   return y.command(
     'coordinator',
-    'Run the coordinator (REST API, rendezvous, PostgreSQL), admit parties with join tokens, revoke parties',
+    'Run the coordinator (REST API, rendezvous, PostgreSQL), make its identity, admit parties with join tokens, revoke parties, back it up and restore it',
     (c) =>
-      coordinatorBackupCommands(c)
+      coordinatorBackupCommands(identityCommand(c))
         .command(
           'start',
           'Start the coordinator; prints its API URL and the libp2p multiaddr parties are pointed at',

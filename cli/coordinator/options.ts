@@ -4,7 +4,7 @@
  * a database or a listener: a bad value is a ConfigError (exit 3) whose one line names the flag, the variable
  * and the fix.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Argv } from 'yargs';
@@ -12,6 +12,7 @@ import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../coordinator/api/auth-failures.
 import { parseAllowList, parseNetworks } from '../../coordinator/api/ip-allow.js';
 import { databaseUrlProblem } from '../../coordinator/db/url.js';
 import type { CoordinatorConfig } from '../../coordinator/server.js';
+import { MAX_POOL_SECRET_CHARS, MIN_POOL_SECRET_CHARS } from '../../protocols/control/control.js';
 import { checkDataDir } from '../../src/runtime/data-dir.js';
 import { ConfigError } from '../../src/runtime/errors.js';
 import { loadMasterKey, MASTER_KEY_ENV, MASTER_KEY_HOWTO } from '../../src/runtime/master-key.js';
@@ -21,10 +22,13 @@ import {
   checkListenAddrs,
   intSetting,
   listSetting,
+  masterKeyFile,
   raw,
+  SECRET_VARIABLES,
   type Setting,
   settingName,
   splitList,
+  withSecretFiles,
 } from '../settings.js';
 
 /** The settings of `mpc coordinator start`: flag and environment variable of each. */
@@ -32,6 +36,10 @@ export const SETTINGS = {
   port: { flag: 'port', env: 'PORT' },
   host: { flag: 'host', env: 'HOST' },
   listen: { flag: 'listen', env: 'MPC_LISTEN' },
+  announce: { flag: 'announce', env: 'MPC_ANNOUNCE' },
+  identityFile: { flag: 'identity-file', env: 'MPC_IDENTITY_FILE' },
+  poolSecret: { flag: 'pool-secret', env: 'MPC_POOL_SECRET' },
+  delegatePoolSecret: { flag: 'delegate-pool-secret', env: 'MPC_DELEGATE_POOL_SECRET' },
   dataDir: { flag: 'data-dir', env: 'MPC_DATA_DIR' },
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
   allowPeer: { flag: 'allow-peer', env: 'MPC_ALLOWED_PEERS' },
@@ -68,6 +76,17 @@ export function startOptions(y: Argv) {
       array: true,
       describe: `libp2p listen multiaddr(s) for the parties (env MPC_LISTEN; default ${DEFAULTS.listen})`,
     })
+    .option('announce', {
+      type: 'string',
+      array: true,
+      describe:
+        'Multiaddr(s) the parties are told besides the listen addresses, e.g. /dns4/coordinator/tcp/7000 (env MPC_ANNOUNCE, comma-separated)',
+    })
+    .option('identity-file', {
+      type: 'string',
+      describe:
+        'The libp2p identity key file made by `mpc coordinator identity --out FILE` (env MPC_IDENTITY_FILE; default <data dir>/identity.key, made at first start)',
+    })
     .option('data-dir', {
       type: 'string',
       describe: `Identity and embedded database, created 0700 (env MPC_DATA_DIR; default ${DEFAULTS.dataDir})`,
@@ -96,11 +115,13 @@ export function startOptions(y: Argv) {
     })
     .option('api-key-file', {
       type: 'string',
-      describe: 'File with the accepted API key(s), comma- or line-separated (default: env MPC_API_KEY)',
+      describe:
+        'File with the accepted API key(s), comma- or line-separated (default: env MPC_API_KEY or MPC_API_KEY_FILE)',
     })
     .option('master-key-file', {
       type: 'string',
-      describe: 'File with a 64-hex-char key sealing the identity at rest (default: env CRYPTO_MASTER_KEY)',
+      describe:
+        'File with a 64-hex-char key sealing the identity at rest (default: env CRYPTO_MASTER_KEY_FILE, else CRYPTO_MASTER_KEY)',
     })
     .option('require-master-key', {
       type: 'boolean',
@@ -125,6 +146,21 @@ export function startOptions(y: Argv) {
     .option('quorum', { type: 'number', describe: `Online parties /health requires (default ${DEFAULTS.quorum})` })
     .option('log-format', { choices: ['json', 'pretty'] as const, default: 'json' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const });
+}
+
+/**
+ * A pool secret variable (only from the environment or its `_FILE`: a flag would show it in `ps`), checked for
+ * the length and alphabet a party can present; the message never echoes it.
+ */
+function poolSecret(s: Setting, env: NodeJS.ProcessEnv): string | undefined {
+  const v = raw(s, undefined, env) as string | undefined;
+  if (v === undefined) return undefined;
+  if (v.length < MIN_POOL_SECRET_CHARS || v.length > MAX_POOL_SECRET_CHARS || !/^[\x21-\x7e]+$/.test(v))
+    throw new ConfigError(
+      'BAD_CONFIG',
+      `invalid ${s.env}: a pool secret is ${MIN_POOL_SECRET_CHARS}..${MAX_POOL_SECRET_CHARS} printable characters without spaces; make one with \`openssl rand -hex 32\``,
+    );
+  return v;
 }
 
 /** The text of `--api-key-file`; an unreadable file is a configuration error naming it. */
@@ -161,9 +197,14 @@ function networks(s: Setting, list: string[], parse: (l: string[]) => unknown): 
  */
 export function toConfig(
   argv: StartArgs,
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
 ): { config: Omit<CoordinatorConfig, 'log'>; notes: readonly string[] } {
   const S = SETTINGS;
+  // X_FILE: every secret variable may come from a mounted file instead (the master key file below)
+  const env = withSecretFiles(
+    processEnv,
+    SECRET_VARIABLES.filter((v) => v !== 'CRYPTO_MASTER_KEY'),
+  );
   if (argv['trust-proxy'] !== undefined)
     throw new ConfigError(
       'BAD_CONFIG',
@@ -175,6 +216,23 @@ export function toConfig(
     throw badSetting(S.host, host, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0');
   const listed = listSetting(S.listen, argv.listen, env);
   const listen = checkListenAddrs(S.listen, listed.length > 0 ? listed : [DEFAULTS.listen]);
+  const announced = listSetting(S.announce, argv.announce, env);
+  const announce = announced.length > 0 ? checkListenAddrs(S.announce, announced) : [];
+  const poolSecrets = {
+    persistent: poolSecret(S.poolSecret, env),
+    delegate: poolSecret(S.delegatePoolSecret, env),
+  };
+  if (poolSecrets.persistent !== undefined && poolSecrets.persistent === poolSecrets.delegate)
+    throw new ConfigError(
+      'BAD_CONFIG',
+      'MPC_POOL_SECRET and MPC_DELEGATE_POOL_SECRET are the same: each role needs its own secret (a secret fixes the role it admits)',
+    );
+  const identityFile = raw(S.identityFile, argv['identity-file'], env) as string | undefined;
+  if (identityFile !== undefined && !existsSync(identityFile))
+    throw new ConfigError(
+      'BAD_CONFIG',
+      `${settingName(S.identityFile)} ${identityFile} does not exist: make it once with \`mpc coordinator identity --out ${identityFile}\` (it prints the peer id the parties need)`,
+    );
   const signTimeoutMs = intSetting(S.signTimeout, argv['sign-timeout'], env, DEFAULTS.signTimeout, 1, 600_000);
   const keygenTimeoutMs = intSetting(S.keygenTimeout, argv['keygen-timeout'], env, DEFAULTS.keygenTimeout, 1, 600_000);
   const quorum = intSetting(S.quorum, argv.quorum, env, DEFAULTS.quorum, 1, 16);
@@ -228,7 +286,7 @@ export function toConfig(
     );
   // Without a master key the identity file is stored unsealed (0600, with a warning at start), unless the
   // operator requires one; when given, the loader checks it and the coordinator gets only a sub-key.
-  const keyFile = argv['master-key-file'];
+  const keyFile = masterKeyFile(argv['master-key-file'], env);
   const master = keyFile || env[MASTER_KEY_ENV]?.trim() ? loadMasterKey({ env, keyFile }) : undefined;
   if (master === undefined && boolSetting(S.requireMasterKey, argv['require-master-key'], env))
     throw new ConfigError(
@@ -240,6 +298,16 @@ export function toConfig(
     port,
     host,
     listen,
+    ...(announce.length > 0 ? { announce } : {}),
+    ...(identityFile !== undefined ? { identityFile } : {}),
+    ...(poolSecrets.persistent !== undefined || poolSecrets.delegate !== undefined
+      ? {
+          poolSecrets: {
+            ...(poolSecrets.persistent !== undefined ? { persistent: poolSecrets.persistent } : {}),
+            ...(poolSecrets.delegate !== undefined ? { delegate: poolSecrets.delegate } : {}),
+          },
+        }
+      : {}),
     dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     apiKeys,

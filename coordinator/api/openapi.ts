@@ -340,6 +340,27 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: { '201': ok('The token; it is shown only once.', ref('JoinToken')), ...POST_ERRORS },
       },
     },
+    '/livez': {
+      get: {
+        operationId: 'livez',
+        summary: 'Liveness probe: 200 while the process answers',
+        tags: ['operations'],
+        security: PUBLIC,
+        responses: { '200': { description: 'Alive.' } },
+      },
+    },
+    '/readyz': {
+      get: {
+        operationId: 'readyz',
+        summary: 'Readiness probe: 200 when the database answers (not dependent on the parties or the quorum)',
+        tags: ['operations'],
+        security: PUBLIC,
+        responses: {
+          '200': { description: 'Ready to serve.' },
+          '503': { description: 'The database does not answer.' },
+        },
+      },
+    },
     '/health': {
       get: {
         operationId: 'health',

@@ -3,7 +3,7 @@
  * and returns the view.
  * The guards are attached to each route, not to a path prefix, so a route is guarded however the router
  * matched it (case, trailing slash): every `/api` route checks the address allow list then the API key,
- * `/metrics` only the address, and `/health` and `/openapi.json` are public. A path that matches no route
+ * `/metrics` only the address, and `/health`, the probes `/livez` and `/readyz`, and `/openapi.json` are public. A path that matches no route
  * gets a plain 404; the route list is public in `/openapi.json` anyway.
  */
 import Router from '@koa/router';
@@ -133,6 +133,25 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
     // a text that is no peer id names no party: 404, as for an unknown one
     if (!isPeerId(text)) throw new CoordinatorError('NOT_FOUND', `party ${text} not found`);
     ctx.body = await service.revokeParty(text);
+  });
+
+  // Probes (public, like /health). Liveness: the process answers. Readiness: it can serve, which is the database
+  // answering — never the parties' quorum, or an orchestrator would take the coordinator out of its Service and
+  // the parties could never reach it to make the quorum.
+  router.get('/livez', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/readyz', async (ctx) => {
+    const database = await service
+      .health()
+      .then((h) => h.database)
+      .catch((err: unknown) => {
+        log.warn({ err }, 'readiness check failed');
+        return false;
+      });
+    ctx.status = database ? 200 : 503;
+    ctx.body = { status: database ? 'ready' : 'unavailable', database };
   });
 
   router.get('/health', async (ctx) => {

@@ -77,7 +77,7 @@ export function partyRepo(pool: pg.Pool): PartyRepo {
 
     async admittedByToken() {
       const r = await pool.query<{ peer_id: string }>(
-        `SELECT peer_id FROM parties WHERE admitted_by = 'token' AND revoked_at IS NULL ORDER BY peer_id`,
+        `SELECT peer_id FROM parties WHERE admitted_by IN ('token', 'pool') AND revoked_at IS NULL ORDER BY peer_id`,
       );
       return r.rows.map((p) => p.peer_id);
     },

@@ -128,7 +128,10 @@ export interface SessionRepo {
   count(kind: 'keygen' | 'sign', status: SessionStatus): Promise<number>;
 }
 
-/** A party the coordinator knows. */
+/** How a party was admitted: configuration (flag/env), a one-time join token, or a reusable pool secret. */
+export type Admission = 'config' | 'token' | 'pool';
+
+/** A party as the database knows it. */
 export interface PartyRow {
   partyId: string;
   role: PartyRole;
@@ -136,8 +139,8 @@ export interface PartyRow {
   addresses: string[];
   status: 'online' | 'offline';
   lastSeen: Date | null;
-  /** How it was admitted: by configuration (flag/env) or by a join token. */
-  admittedBy: 'config' | 'token';
+  /** How it was admitted: by configuration (flag/env), by a join token or by a pool secret. */
+  admittedBy: Admission;
 }
 
 /** Parties and presence. */
@@ -156,8 +159,11 @@ export interface PartyRepo {
    * token fixed (none for a configured peer, which registers with the role it is started with). A revoked
    * party is left revoked.
    */
-  admit(partyId: string, by: 'config' | 'token', role?: PartyRole): Promise<void>;
-  /** Peer ids admitted by token and not revoked (config ones come from configuration each start). */
+  admit(partyId: string, by: Admission, role?: PartyRole): Promise<void>;
+  /**
+   * Peer ids admitted by a join token or a pool secret and not revoked (config ones come from configuration each
+   * start).
+   */
   admittedByToken(): Promise<string[]>;
   /** The parties whose role their join token fixed, with that role (revoked ones left out). */
   fixedRoles(): Promise<[string, PartyRole][]>;

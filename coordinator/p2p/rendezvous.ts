@@ -1,11 +1,11 @@
 /**
- * Rendezvous: the coordinator's libp2p side. It admits configured peer ids and peers that redeem a one-time
- * join token, takes registrations (role, version, addresses), tracks presence (online while connected and
+ * Rendezvous: the coordinator's libp2p side. It admits configured peer ids, peers that redeem a one-time
+ * join token and peers that present a pool secret (pool-secrets.ts), takes registrations (role, version, addresses), tracks presence (online while connected and
  * registered), verifies the signed results parties report, and sends them announcements and decisions —
  * directly, and once more on the gossipsub session topic for a party that misses the direct copy.
  *
- * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists — so
- * that it can redeem one. Such a guest may send nothing but a join request and is disconnected after
+ * Admission: the gater lets a peer in when it is admitted, or — only while an unused join token exists or a
+ * pool secret is configured — so that it can redeem one or present the secret. Such a guest may send nothing but a join request and is disconnected after
  * {@link GUEST_GRACE_MS} unless it joins. A party admitted by token registers with the role its token fixed or
  * is refused (`ROLE_MISMATCH`). A revoked party is disconnected and refused at the gater from then on, even
  * while tokens are outstanding.
@@ -25,6 +25,7 @@ import {
   decodeStatus,
   encodeDelegate,
   type PartyRole,
+  POOL_SECRET_PREFIX,
   type SessionResult,
   type SignedDecision,
 } from '../../protocols/control/control.js';
@@ -89,8 +90,13 @@ export interface RendezvousInit {
   revoked?: Iterable<string>;
   /** Redeems a token for `partyId`; the role the token fixes, or false when it is not valid and unused. */
   redeemToken(token: string, partyId: string): Promise<PartyRole | false>;
-  /** Whether any unused, unexpired join token exists (guests may connect only then). */
+  /** Whether any unused, unexpired join token exists or a pool secret is configured (guests may connect only then). */
   tokensOutstanding(): boolean;
+  /**
+   * Admits `partyId` when `secret` is a configured pool secret; the role it fixes, or false. Absent: no pool
+   * secret is configured and every pool join is refused.
+   */
+  admitByPool?(secret: string, partyId: string): Promise<PartyRole | false>;
   /** A party registered or went offline. */
   onPresence(p: Presence): void;
   /** A party reported a verified result. Answer with a refusal code to reject it. */
@@ -241,6 +247,7 @@ export class Rendezvous {
 
   private async join(id: string, token: string): Promise<Ack> {
     if (this.admitted.has(id)) return { ok: true };
+    if (token.startsWith(POOL_SECRET_PREFIX)) return this.joinPool(id, token.slice(POOL_SECRET_PREFIX.length));
     const role = await this.init.redeemToken(token, id);
     if (role === false) {
       this.init.log.warn({ party: id }, 'refused a join token (unknown, used or expired)');
@@ -252,6 +259,23 @@ export class Rendezvous {
     return { ok: true };
   }
 
+  private async joinPool(id: string, secret: string): Promise<Ack> {
+    const role = (await this.init.admitByPool?.(secret, id)) ?? false;
+    if (role === false) {
+      this.init.log.warn({ party: id }, 'refused a pool secret (wrong, rotated, or no pool secret configured)');
+      return {
+        ok: false,
+        code: 'BAD_POOL_SECRET',
+        message:
+          "the pool secret is not the coordinator's (wrong or rotated, or none is configured for this role): check MPC_POOL_SECRET against the coordinator's MPC_POOL_SECRET or MPC_DELEGATE_POOL_SECRET",
+      };
+    }
+    this.admitted.add(id);
+    this.roles.set(id, role);
+    this.init.log.info({ party: id, role }, 'party admitted by pool secret');
+    return { ok: true };
+  }
+
   private register(id: string, req: Uint8Array): Ack {
     const m = decodeRegister(req);
     const fixed = this.roles.get(id);
@@ -260,7 +284,7 @@ export class Rendezvous {
       return {
         ok: false,
         code: 'ROLE_MISMATCH',
-        message: `this party was admitted by a join token for the role ${fixed}; start it with --role ${fixed}`,
+        message: `this party was admitted by a pool secret or join token for the role ${fixed}; start it with --role ${fixed}`,
       };
     }
     const before = this.parties.get(id);

@@ -9,7 +9,8 @@
  * - Announce (coordinator → party): a signed session record, see record.ts.
  * - Result (party → coordinator): see result.ts.
  * - Decision (coordinator → party): commit or abort a pending key, see decision.ts.
- * - Join (party → coordinator): a one-time join token, redeemed for admission of the sending peer id.
+ * - Join (party → coordinator): a one-time join token, redeemed for admission of the sending peer id, or a
+ *   pool secret behind {@link POOL_SECRET_PREFIX} (reusable, bound to a role).
  * - Status (party → coordinator): the peers the party has banned and whether it is draining; unsigned like
  *   register. The coordinator keeps no session with a banned pair and starts none on a draining party.
  * - Key fate (party → coordinator, and its answer): what became of the keygens of the party's stale pending
@@ -79,6 +80,17 @@ export function decodeRegister(bytes: Uint8Array): Register {
 export const MIN_JOIN_TOKEN_CHARS = 16;
 /** Longest join token. */
 export const MAX_JOIN_TOKEN_CHARS = 128;
+
+/**
+ * Prefix of a join request that presents a pool secret (a reusable, role-bound admission secret the operator
+ * configured on the coordinator) rather than a one-time token; lets the coordinator answer a wrong one with
+ * its own code.
+ */
+export const POOL_SECRET_PREFIX = 'mpcpool_';
+/** Shortest pool secret (`openssl rand -hex 32` gives 64 characters). */
+export const MIN_POOL_SECRET_CHARS = 16;
+/** Longest pool secret: with its prefix it must fit in a join request. */
+export const MAX_POOL_SECRET_CHARS = MAX_JOIN_TOKEN_CHARS - POOL_SECRET_PREFIX.length;
 
 /** Serialises a join request `0x06 ‖ 0x01 ‖ token(u16 len)`; throws {@link ControlError} for a malformed token. */
 export function encodeJoin(token: string): Uint8Array {

@@ -1,5 +1,6 @@
 /**
- * The node's observation endpoint: `GET /health` for liveness probes and `GET /metrics` for Prometheus.
+ * The node's observation endpoint: the probes `GET /livez` (the process answers) and `GET /readyz` (it can
+ * serve), `GET /health` (detail) and `GET /metrics` for Prometheus.
  * Plain node:http, because two read-only routes do not justify a framework. It binds to loopback by default:
  * metrics reveal session activity, so exposing them beyond the host is an explicit operator choice.
  */
@@ -29,6 +30,11 @@ export interface ObserveServerOptions {
   metrics: Pick<PartyMetrics, 'metricsText' | 'contentType'>;
   /** Source of `/health`. */
   health: () => Promise<HealthReport>;
+  /**
+   * Source of `/readyz`: true when the node can serve (its store open, registered with the coordinator).
+   * @default the `ok` of `health`
+   */
+  ready?: () => boolean | Promise<boolean>;
   /** How long `/health` waits for the check; default {@link HEALTH_TIMEOUT_MS}. */
   healthTimeoutMs?: number;
 }
@@ -44,8 +50,13 @@ export interface ObserveServer {
 /** Starts the observation server; resolves once it is listening, rejects if the port cannot be bound. */
 export async function startObserveServer(options: ObserveServerOptions): Promise<ObserveServer> {
   const { port, host = DEFAULT_OBSERVE_HOST, metrics, health, healthTimeoutMs = HEALTH_TIMEOUT_MS } = options;
+  const ready = options.ready;
+  const checks: Checks = {
+    health: () => checkHealth(health, healthTimeoutMs),
+    ready: async () => (await checkHealth(ready ? async () => ({ ok: await ready() }) : health, healthTimeoutMs)).ok,
+  };
   const server = createServer((req, res) => {
-    handle(req, res, metrics, () => checkHealth(health, healthTimeoutMs)).catch(() => {
+    handle(req, res, metrics, checks).catch(() => {
       // Collecting metrics failed, or the response could not be written; answer if we still can.
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -70,16 +81,32 @@ export async function startObserveServer(options: ObserveServerOptions): Promise
   };
 }
 
+/** The checks behind the probe routes. */
+interface Checks {
+  health: () => Promise<HealthReport>;
+  ready: () => Promise<boolean>;
+}
+
 /** Routes one request. */
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   metrics: ObserveServerOptions['metrics'],
-  health: () => Promise<HealthReport>,
+  checks: Checks,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === '/livez') {
+    // answering at all is the liveness: a hung event loop answers nothing
+    sendJson(res, 200, { status: 'ok' });
+    return;
+  }
+  if (req.method === 'GET' && path === '/readyz') {
+    const ready = await checks.ready().catch(() => false);
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+    return;
+  }
   if (req.method === 'GET' && path === '/health') {
-    const { ok, ...details } = await health();
+    const { ok, ...details } = await checks.health();
     sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...details });
     return;
   }

@@ -1,5 +1,6 @@
 /**
- * The party node's link to its coordinator: registration (after redeeming a join token, if one was given),
+ * The party node's link to its coordinator: registration (after redeeming a join token or presenting a pool
+ * secret, if one was given),
  * re-registration when the connection drops, the party's status report (its bans, whether it is draining) after
  * each registration and whenever it changes, and the control requests the node sends (results).
  *
@@ -19,6 +20,7 @@ import {
   encodeStatus,
   type PartyRole,
   type PartyStatusReport,
+  POOL_SECRET_PREFIX,
 } from '../../protocols/control/control.js';
 import { controlRequest } from '../runtime/control-transport.js';
 import { ConfigError } from '../runtime/errors.js';
@@ -66,6 +68,11 @@ export interface Registration {
    * that does not list this peer id admits it. Harmless once admitted (the coordinator answers ok).
    */
   readonly joinToken?: string;
+  /**
+   * A pool secret (reusable, bound to a role) presented the same way, behind {@link POOL_SECRET_PREFIX}: the
+   * coordinator admits any party holding it. Harmless once admitted.
+   */
+  readonly poolSecret?: string;
   /** The addresses to register (see advertise.ts). @default the host's addresses */
   readonly addrs?: () => string[];
 }
@@ -146,10 +153,15 @@ export class CoordinatorLink {
 
   /** Registers (role, version, addresses) with the coordinator; throws when refused or unreachable. */
   async register(): Promise<void> {
-    const { joinToken, role, version } = this.registration;
+    const { joinToken, poolSecret, role, version } = this.registration;
     if (joinToken !== undefined) {
       const joined = await this.request(encodeJoin(joinToken));
       if (!joined.ok) throw new Error(`the coordinator refused the join token: ${joined.code}: ${joined.message}`);
+    }
+    if (poolSecret !== undefined) {
+      // inside the noise channel, like a token; the coordinator keeps only that this peer was admitted
+      const joined = await this.request(encodeJoin(POOL_SECRET_PREFIX + poolSecret));
+      if (!joined.ok) throw new Error(`the coordinator refused the pool secret: ${joined.code}: ${joined.message}`);
     }
     const addrs = this.registration.addrs?.() ?? this.host.getMultiaddrs().map((a) => a.toString());
     const ack = await this.request(encodeRegister({ role, version, addrs }));

@@ -68,6 +68,11 @@ export interface PartyNodeInit {
    * that does not list this peer id admits it. Harmless once admitted (the coordinator answers ok).
    */
   joinToken?: string;
+  /**
+   * The pool secret of this node's role (the coordinator's `MPC_POOL_SECRET` or `MPC_DELEGATE_POOL_SECRET`),
+   * presented inside the encrypted control channel before registering; reusable, unlike a join token.
+   */
+  poolSecret?: string;
   /** @default DEFAULT_ROUND_TIMEOUT_MS */
   roundTimeoutMs?: number;
   /** @default DEFAULT_TOTAL_TIMEOUT_MS */
@@ -178,6 +183,7 @@ export class PartyNode {
         role,
         version: init.version,
         ...(init.joinToken ? { joinToken: init.joinToken } : {}),
+        ...(init.poolSecret ? { poolSecret: init.poolSecret } : {}),
         addrs: () => advertisedAddrs(host, advertise),
       },
       log,

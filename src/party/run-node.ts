@@ -12,7 +12,7 @@ import { createLogger } from '../runtime/logger.js';
 import { unfreezeAnswer } from './admin.js';
 import { serveAdmin } from './admin-socket.js';
 import { backupParty } from './backup.js';
-import { loadIdentity } from './identity.js';
+import { createIdentity, loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';
 import { openPartyStore } from './open-store.js';
 
@@ -26,6 +26,8 @@ export interface PartyConfig {
   announce?: string[];
   role: PartyRole;
   metricsPort?: number;
+  /** Address the observation server binds. @default DEFAULT_OBSERVE_HOST (loopback) */
+  metricsHost?: string;
   logFormat: 'json' | 'pretty';
   logLevel: string;
   maxSessions: number;
@@ -36,6 +38,13 @@ export interface PartyConfig {
   version: string;
   /** One-time join token to redeem before registering. */
   joinToken?: string;
+  /** Pool secret of this node's role, presented before registering (reusable). */
+  poolSecret?: string;
+  /**
+   * Make the identity when the store has none (a container's first start on an empty volume) instead of
+   * asking for `mpc party init`. @default false
+   */
+  createIdentity?: boolean;
 }
 
 /** A running party with its side services; `stop()` ends everything in order. */
@@ -50,14 +59,22 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty', name: 'party' });
   const { store, notes } = await openPartyStore({ dataDir: config.dataDir, masterKeyFile: config.masterKeyFile });
   for (const n of notes) log.warn({}, n);
+  let storeOpen = true;
   try {
-    const { key } = await loadIdentity(store);
+    const { key } =
+      config.createIdentity && (await store.getIdentity()) === undefined
+        ? await createIdentity(store).then((made) => {
+            log.info({ peerId: made.peerId }, 'created the node identity (first start on an empty data directory)');
+            return made;
+          })
+        : await loadIdentity(store);
     const metrics = new PartyMetrics();
     const node = await PartyNode.start({
       store,
       identity: key,
       coordinator: config.coordinator,
       ...(config.joinToken ? { joinToken: config.joinToken } : {}),
+      ...(config.poolSecret ? { poolSecret: config.poolSecret } : {}),
       listen: config.listen,
       ...(config.announce ? { announce: config.announce } : {}),
       role: config.role,
@@ -75,7 +92,10 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
         ? undefined
         : await startObserveServer({
             port: config.metricsPort,
+            ...(config.metricsHost ? { host: config.metricsHost } : {}),
             metrics,
+            // ready: the store is open and the coordinator has this node registered (it can be picked)
+            ready: () => storeOpen && node.registered,
             health: async () => {
               metrics.setPeers(node.host.getPeers().length);
               return { ok: node.registered, peerId: node.peerId, registered: node.registered };
@@ -115,6 +135,7 @@ export async function runParty(config: PartyConfig): Promise<RunningParty> {
       node,
       ...(server ? { metricsPort: server.port } : {}),
       stop: async () => {
+        storeOpen = false; // not ready from the first moment of the stop
         log.info({}, 'stopping: in-flight sessions end with an abort result');
         await closeAdmin();
         await node.stop();

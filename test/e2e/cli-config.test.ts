@@ -161,6 +161,77 @@ test('a coordinator and a party write only 0700 directories and owner-only files
   }
 });
 
+test('configured as a container is (environment and secret files only): identity made once, probes, pool admission', async () => {
+  const secrets = join(root, 'secrets');
+  mkdirSync(secrets, { mode: 0o700 });
+  const secret = (name: string, text: string) => {
+    writeFileSync(join(secrets, name), `${text}\n`, { mode: 0o600 });
+    return join(secrets, name);
+  };
+  const master = secret('master', MASTER);
+  const identityFile = join(secrets, 'coordinator-identity.key');
+  const env = { ...clean, CRYPTO_MASTER_KEY_FILE: master };
+  const made = mpcSync(['coordinator', 'identity', '--out', identityFile], env);
+  assert.is(made.status, 0, made.stderr);
+  const peerId = made.stdout.trim();
+  assert.match(peerId, /^12D3KooW\w+$/);
+  const again = mpcSync(['coordinator', 'identity', '--out', identityFile], env);
+  assert.is(again.status, 1, 'an identity file was overwritten');
+  assert.match(again.stderr, /exists already; it is not overwritten/);
+  const shown = mpcSync(['coordinator', 'identity', '--show', identityFile], env);
+  assert.is(shown.stdout.trim(), peerId, '--show prints the peer id of the file');
+  const sealed = mpcSync(['coordinator', 'identity', '--show', identityFile], clean);
+  assert.is.not(sealed.status, 0, 'a sealed identity opened without its master key');
+  assert.match(sealed.stderr, /is sealed; set CRYPTO_MASTER_KEY/);
+  const [p2pPort, metricsPort] = [await freePort(), await freePort()];
+  let c: CliProcess | undefined;
+  let p: CliProcess | undefined;
+  try {
+    c = mpc(['coordinator', 'start'], {
+      ...env,
+      MPC_DATA_DIR: join(root, 'c-env'),
+      PORT: '0',
+      MPC_LISTEN: `/ip4/127.0.0.1/tcp/${p2pPort}`,
+      MPC_ANNOUNCE: `/dns4/localhost/tcp/${p2pPort}`,
+      MPC_IDENTITY_FILE: identityFile,
+      MPC_API_KEY_FILE: secret('api', API_KEY),
+      MPC_POOL_SECRET_FILE: secret('pool', 'e1'.repeat(32)),
+    });
+    const api = (await c.waitFor(/coordinator API: (\S+)/, 60_000))[1] as string;
+    await c.waitFor(new RegExp(`coordinator p2p: /dns4/localhost/tcp/${p2pPort}/p2p/${peerId}`), 10_000);
+    assert.is((await fetch(`${api}/livez`)).status, 200);
+    assert.is((await fetch(`${api}/readyz`)).status, 200, 'ready without any party (readiness is not quorum)');
+    assert.is((await fetch(`${api}/health`)).status, 503, 'no quorum yet');
+    p = mpc(['party', 'start'], {
+      ...clean,
+      MPC_DATA_DIR: join(root, 'p-env'),
+      CRYPTO_MASTER_KEY_FILE: master,
+      MPC_CREATE_IDENTITY: '1',
+      MPC_COORDINATOR: `/ip4/127.0.0.1/tcp/${p2pPort}/p2p/${peerId}`,
+      MPC_POOL_SECRET_FILE: secret('party-pool', 'e1'.repeat(32)),
+      MPC_METRICS_PORT: String(metricsPort),
+      MPC_METRICS_HOST: '127.0.0.1',
+    });
+    await p.waitFor(/party started/, 60_000);
+    const probe = (path: string) => fetch(`http://127.0.0.1:${metricsPort}${path}`).then((r) => r.status);
+    assert.is(await probe('/livez'), 200);
+    const end = Date.now() + 20_000;
+    while ((await probe('/readyz')) !== 200) {
+      if (Date.now() > end) assert.unreachable('the party never became ready (registered through the pool)');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const parties = (await (await fetch(`${api}/api/v1/parties`, { headers: { 'X-API-Key': API_KEY } })).json()) as {
+      parties: { role: string; status: string }[];
+    };
+    assert.equal(
+      parties.parties.map((x) => [x.role, x.status]),
+      [['persistent', 'online']],
+    );
+  } finally {
+    for (const proc of [p, c]) if (proc) await stop(proc);
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 test.run();

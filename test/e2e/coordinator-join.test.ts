@@ -150,7 +150,7 @@ test('mpc coordinator join-token prints a token from the REST API, and explains 
   delete env.MPC_API_KEY;
   const missing = mpc(['coordinator', 'join-token', '--api-url', coordinator.apiUrl], env);
   assert.is(await missing.exited, 3, 'a missing key is a configuration error');
-  assert.match(missing.out, /^mpc: set MPC_API_KEY to one of the coordinator API keys\n$/);
+  assert.match(missing.out, /^mpc: set MPC_API_KEY \(or MPC_API_KEY_FILE\) to one of the coordinator API keys\n$/);
 });
 
 test.run();

@@ -13,6 +13,7 @@ import yargs from 'yargs';
 import { startOptions, toConfig } from '../../cli/coordinator/options.js';
 import { EXIT, failureReport } from '../../cli/failure.js';
 import { type PartyStartArgs, toPartyConfig } from '../../cli/party/config.js';
+import { withSecretFiles } from '../../cli/settings.js';
 import { checkDataDir, secureDataDir } from '../../src/runtime/data-dir.js';
 
 const API_KEY = 'k'.repeat(24);
@@ -124,6 +125,44 @@ test('coordinator: each kind of bad setting is a one-line configuration error; t
     ],
     ['a bad master key', [], { ...base, CRYPTO_MASTER_KEY: 'abc' }, /master key must be exactly 64 hex characters/],
     ['no API key', [], {}, /^no API key: set MPC_API_KEY/],
+    [
+      'MPC_API_KEY and MPC_API_KEY_FILE',
+      [],
+      { ...base, MPC_API_KEY_FILE: '/nonexistent/k' },
+      /^both MPC_API_KEY and MPC_API_KEY_FILE are set: give the value one way only/,
+    ],
+    [
+      'an unreadable DATABASE_URL_FILE',
+      [],
+      { ...base, DATABASE_URL_FILE: '/nonexistent/u' },
+      /^cannot read DATABASE_URL_FILE/,
+    ],
+    [
+      'CRYPTO_MASTER_KEY and its _FILE',
+      [],
+      { ...base, CRYPTO_MASTER_KEY: MASTER, CRYPTO_MASTER_KEY_FILE: '/nonexistent/m' },
+      /^both CRYPTO_MASTER_KEY and CRYPTO_MASTER_KEY_FILE are set/,
+    ],
+    ['a short pool secret', [], { ...base, MPC_POOL_SECRET: 'short' }, /^invalid MPC_POOL_SECRET: a pool secret is/],
+    [
+      'a delegate pool secret with a space',
+      [],
+      { ...base, MPC_DELEGATE_POOL_SECRET: 'has a space in it, long enough' },
+      /^invalid MPC_DELEGATE_POOL_SECRET: a pool secret is/,
+    ],
+    [
+      'one secret for both roles',
+      [],
+      { ...base, MPC_POOL_SECRET: 's'.repeat(32), MPC_DELEGATE_POOL_SECRET: 's'.repeat(32) },
+      /MPC_POOL_SECRET and MPC_DELEGATE_POOL_SECRET are the same/,
+    ],
+    [
+      'a missing identity file',
+      [],
+      { ...base, MPC_IDENTITY_FILE: '/nonexistent/identity.key' },
+      /--identity-file \(env MPC_IDENTITY_FILE\) \/nonexistent\/identity\.key does not exist: make it once with `mpc coordinator identity --out/,
+    ],
+    ['MPC_ANNOUNCE garbage', [], { ...base, MPC_ANNOUNCE: 'nope' }, /invalid --announce \(env MPC_ANNOUNCE\) "nope"/],
     ['a short API key', [], { MPC_API_KEY: 'short' }, /at least 16 characters/],
   ];
   for (const [what, args, env, message] of cases) {
@@ -133,7 +172,7 @@ test('coordinator: each kind of bad setting is a one-line configuration error; t
     assert.is(report?.status, EXIT.CONFIG, `${what}: ${report?.text}`);
     assert.match(report?.text ?? '', message, what);
     assert.not.match(report?.text ?? '', /\n/, `${what}: one line`);
-    assert.not.match(report?.text ?? '', /secret/, `${what}: no password shown`);
+    assert.not.match(report?.text ?? '', /:secret@|s{32}|p{32}|has a space/, `${what}: no secret shown`);
     assert.not.ok(existsSync(dir), `${what}: the data directory was created`);
     assert.not.ok(existsSync(join(dir, '..')), `${what}: its parent was created`);
   }
@@ -169,11 +208,82 @@ test('coordinator: a good configuration is typed, and the same values come from 
   assert.is(defaults.identityKey, undefined, 'no master key: the identity is stored unsealed (with a warning)');
 });
 
+test('secret variables from files: X_FILE read (one trailing newline dropped); both X and X_FILE refused', () => {
+  const dir = join(root, 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode: 0o600 });
+    return path;
+  };
+  const env = withSecretFiles({
+    MPC_API_KEY_FILE: file('api', `${API_KEY}\n`),
+    MPC_POOL_SECRET_FILE: file('pool', 'p'.repeat(32)),
+    OTHER_FILE: file('other', 'untouched'),
+  });
+  assert.is(env.MPC_API_KEY, API_KEY);
+  assert.is(env.MPC_POOL_SECRET, 'p'.repeat(32));
+  assert.is(env.OTHER, undefined, 'only the secret variables are read from files');
+  const both = failure(() => withSecretFiles({ MPC_API_KEY: API_KEY, MPC_API_KEY_FILE: file('api2', API_KEY) }));
+  assert.is(both?.status, EXIT.CONFIG);
+  assert.is(
+    both?.text,
+    'both MPC_API_KEY and MPC_API_KEY_FILE are set: give the value one way only (unset one of them)',
+  );
+  const empty = failure(() => withSecretFiles({ MPC_POOL_SECRET_FILE: file('empty', '\n') }));
+  assert.match(empty?.text ?? '', /^MPC_POOL_SECRET_FILE .*empty is empty$/);
+
+  // the start commands take them: coordinator (API key, master key, pool secrets, database URL) and party
+  const cdir = freshDir();
+  const { config } = coordinatorStart(['--data-dir', cdir], {
+    MPC_API_KEY_FILE: file('api3', `${API_KEY}\n`),
+    CRYPTO_MASTER_KEY_FILE: file('master', `${MASTER}\n`),
+    MPC_POOL_SECRET_FILE: file('pool2', `${'q'.repeat(40)}\n`),
+    MPC_DELEGATE_POOL_SECRET: 'd'.repeat(40),
+    DATABASE_URL_FILE: file('db', 'postgres://u:pw@db:5432/mpc\n'),
+    MPC_ANNOUNCE: '/dns4/coordinator/tcp/7000',
+  });
+  assert.equal(config.apiKeys, [API_KEY]);
+  assert.ok(config.identityKey, 'sealed with the master key of the file');
+  assert.equal(config.poolSecrets, { persistent: 'q'.repeat(40), delegate: 'd'.repeat(40) });
+  assert.is(config.databaseUrl, 'postgres://u:pw@db:5432/mpc');
+  assert.equal(config.announce, ['/dns4/coordinator/tcp/7000']);
+  const { config: party } = toPartyConfig(
+    { 'data-dir': freshDir(), 'log-format': 'json', 'log-level': 'info' },
+    '0.1.0',
+    {
+      CRYPTO_MASTER_KEY_FILE: file('master2', MASTER),
+      MPC_POOL_SECRET_FILE: file('pool3', `${'r'.repeat(64)}\n`),
+      MPC_COORDINATOR: COORDINATOR,
+      MPC_ROLE: 'delegate',
+      MPC_LISTEN: '/ip4/0.0.0.0/tcp/7001',
+      MPC_ANNOUNCE: '/dns4/party-1/tcp/7001',
+      MPC_METRICS_PORT: '9464',
+      MPC_METRICS_HOST: '0.0.0.0',
+    },
+  );
+  assert.is(party.poolSecret, 'r'.repeat(64));
+  assert.is(party.masterKeyFile, join(dir, 'master2'));
+  assert.is(party.coordinator, COORDINATOR);
+  assert.is(party.role, 'delegate');
+  assert.equal(party.listen, ['/ip4/0.0.0.0/tcp/7001']);
+  assert.equal(party.announce, ['/dns4/party-1/tcp/7001']);
+  assert.is(party.metricsPort, 9464);
+  assert.is(party.metricsHost, '0.0.0.0');
+  // the flag wins over the variable
+  const flagged = toPartyConfig(partyArgs(freshDir(), { role: 'external', 'metrics-port': 0 }), '0.1.0', {
+    CRYPTO_MASTER_KEY: MASTER,
+    MPC_ROLE: 'delegate',
+    MPC_METRICS_PORT: '9464',
+  }).config;
+  assert.is(flagged.role, 'external');
+  assert.is(flagged.metricsPort, 0);
+});
+
 function partyArgs(dir: string, extra: Partial<PartyStartArgs> = {}): PartyStartArgs {
   return {
     'data-dir': dir,
     coordinator: COORDINATOR,
-    role: 'persistent',
     'log-format': 'json',
     'log-level': 'info',
     ...extra,
@@ -189,7 +299,58 @@ test('party: each kind of bad setting is a one-line configuration error; the dat
       key,
       /^invalid --coordinator .*ending in \/p2p\/<peer id>$/,
     ],
-    ['--listen garbage', { listen: ['nope'] }, key, /invalid --listen "nope": must be a multiaddr with a TCP port/],
+    [
+      '--listen garbage',
+      { listen: ['nope'] },
+      key,
+      /invalid --listen \(env MPC_LISTEN\) "nope": must be a multiaddr with a TCP port/,
+    ],
+    ['MPC_LISTEN garbage', {}, { ...key, MPC_LISTEN: 'tcp://x' }, /invalid --listen \(env MPC_LISTEN\) "tcp:\/\/x"/],
+    ['MPC_ANNOUNCE garbage', {}, { ...key, MPC_ANNOUNCE: 'nope' }, /invalid --announce \(env MPC_ANNOUNCE\) "nope"/],
+    ['MPC_ROLE unknown', {}, { ...key, MPC_ROLE: 'boss' }, /invalid --role \(env MPC_ROLE\) "boss": must be one of/],
+    ['MPC_METRICS_HOST a name', {}, { ...key, MPC_METRICS_HOST: 'localhost' }, /env MPC_METRICS_HOST.*IP address/],
+    [
+      'MPC_METRICS_PORT garbage',
+      {},
+      { ...key, MPC_METRICS_PORT: '9x' },
+      /invalid --metrics-port \(env MPC_METRICS_PORT\)/,
+    ],
+    [
+      'no coordinator at all',
+      { coordinator: undefined },
+      key,
+      /^no coordinator: give --coordinator or set MPC_COORDINATOR/,
+    ],
+    [
+      'a short pool secret',
+      {},
+      { ...key, MPC_POOL_SECRET: 'short' },
+      /invalid MPC_POOL_SECRET: a pool secret is 16\.\.120/,
+    ],
+    [
+      'a join token and a pool secret',
+      { 'join-token': `mpcjoin_${'t'.repeat(20)}` },
+      { ...key, MPC_POOL_SECRET: 'p'.repeat(32) },
+      /both a join token \(MPC_JOIN_TOKEN\) and a pool secret \(MPC_POOL_SECRET\)/,
+    ],
+    [
+      'CRYPTO_MASTER_KEY and its _FILE',
+      {},
+      { ...key, CRYPTO_MASTER_KEY_FILE: '/nonexistent/key' },
+      /^both CRYPTO_MASTER_KEY and CRYPTO_MASTER_KEY_FILE are set/,
+    ],
+    [
+      'MPC_POOL_SECRET and its _FILE',
+      {},
+      { ...key, MPC_POOL_SECRET: 'p'.repeat(32), MPC_POOL_SECRET_FILE: '/nonexistent/secret' },
+      /^both MPC_POOL_SECRET and MPC_POOL_SECRET_FILE are set/,
+    ],
+    [
+      'an unreadable MPC_JOIN_TOKEN_FILE',
+      {},
+      { ...key, MPC_JOIN_TOKEN_FILE: '/nonexistent/token' },
+      /^cannot read MPC_JOIN_TOKEN_FILE \/nonexistent\/token \(ENOENT\)$/,
+    ],
     [
       'a short join token',
       { 'join-token': 'mpcjoin_x' },
@@ -201,7 +362,7 @@ test('party: each kind of bad setting is a one-line configuration error; the dat
       '--metrics-port out of range',
       { 'metrics-port': 70000 },
       key,
-      /invalid --metrics-port 70000: must be an integer 0\.\.65535/,
+      /invalid --metrics-port \(env MPC_METRICS_PORT\) 70000: must be an integer 0\.\.65535/,
     ],
     ['--max-sessions 0', { 'max-sessions': 0 }, key, /invalid --max-sessions 0/],
     ['--round-timeout NaN', { 'round-timeout': Number.NaN }, key, /invalid --round-timeout NaN \(not a number\)/],

@@ -1004,6 +1004,28 @@ test('/health is 200 with status ok when healthy, degraded with a banned pair, 5
     assert.not.match(text, 'hunter2');
   }));
 
+test('/livez is always 200; /readyz follows the database only, not the quorum; both public', () =>
+  withApi(async ({ get, service }) => {
+    const live = await get('/livez', { 'X-API-Key': '' });
+    assert.is(live.status, 200);
+    assert.equal(await live.json(), { status: 'ok' });
+    // below quorum: /health is 503 but the coordinator can serve (parties must still reach it)
+    service.health_ = { ok: false, database: true, onlineParties: 0, quorum: 3, bannedPairs: [] };
+    const ready = await get('/readyz', { 'X-API-Key': '' });
+    assert.is(ready.status, 200);
+    assert.equal(await ready.json(), { status: 'ready', database: true });
+    assert.is((await get('/health', { 'X-API-Key': '' })).status, 503);
+    service.health_ = { ok: false, database: false, onlineParties: 3, quorum: 3, bannedPairs: [] };
+    const noDb = await get('/readyz', { 'X-API-Key': '' });
+    assert.is(noDb.status, 503);
+    assert.equal(await noDb.json(), { status: 'unavailable', database: false });
+    service.healthThrows = true;
+    const thrown = await get('/readyz', { 'X-API-Key': '' });
+    assert.is(thrown.status, 503);
+    assert.not.match(await thrown.text(), 'hunter2');
+    assert.is((await get('/livez', { 'X-API-Key': '' })).status, 200);
+  }));
+
 test('/metrics counts requests by route template and status, and reports sessions; no key needed', () =>
   withApi(async ({ get, metrics }) => {
     await (await get('/api/v1/accounts/acct-404')).body?.cancel();
@@ -1050,7 +1072,7 @@ test('/openapi.json documents every registered route (method and {param} path) a
       log: { info() {}, warn() {}, error() {} },
     });
     const routes = registeredRoutes(router);
-    assert.is(routes.length, 11);
+    assert.is(routes.length, 13);
     for (const { method, path } of routes) {
       const openApiPath = path.replace(/:(\w+)/g, '{$1}');
       const op = (doc.paths[openApiPath] as Record<string, { responses?: object }> | undefined)?.[method.toLowerCase()];

@@ -138,3 +138,45 @@ test('an unbindable port rejects', async () => {
 });
 
 test.run();
+
+test('/livez is 200 whatever the health; /readyz follows the readiness check (503 when false or throwing)', async () => {
+  let ready: boolean | 'throw' = false;
+  const metrics = new PartyMetrics();
+  const server = await startObserveServer({
+    port: 0,
+    metrics,
+    health: async () => ({ ok: false }),
+    ready: () => {
+      if (ready === 'throw') throw new Error('secret detail');
+      return ready;
+    },
+  });
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+  try {
+    const live = await fetch(url('/livez'));
+    assert.is(live.status, 200);
+    assert.equal(await live.json(), { status: 'ok' });
+    const notReady = await fetch(url('/readyz'));
+    assert.is(notReady.status, 503);
+    assert.equal(await notReady.json(), { status: 'unavailable' });
+    ready = true;
+    const isReady = await fetch(url('/readyz'));
+    assert.is(isReady.status, 200);
+    assert.equal(await isReady.json(), { status: 'ready' });
+    ready = 'throw';
+    const thrown = await fetch(url('/readyz'));
+    assert.is(thrown.status, 503);
+    assert.not.match(await thrown.text(), 'secret detail');
+  } finally {
+    await server.close();
+  }
+});
+
+test('/readyz without a readiness check follows /health', async () => {
+  const { server, url } = await start(async () => ({ ok: true }));
+  try {
+    assert.is((await fetch(url('/readyz'))).status, 200);
+  } finally {
+    await server.close();
+  }
+});
