@@ -1,10 +1,11 @@
 /**
  * The pieces of Feldman VSS with commit-then-reveal that key generation (keygen.ts) and resharing (reshare.ts)
- * share: the wire form of a party's coefficient commitments `F_i` and the context its round-1 commitment to them
- * is bound to.
+ * share: the wire form of a party's coefficient commitments `F_i`, and the round-1 commitment to them (bound to
+ * the session and the party's own session id) with its opening check.
  */
 import { concatBytes } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
+import { commit, verifyOpening } from '../common/commit.js';
 import type { Point } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
 import { MAX_PARTIES } from './key-share.js';
@@ -26,6 +27,29 @@ export function readCoefficientCommitments(r: Reader): Point[] {
 }
 
 /** What a party's round-1 commitment binds besides its index: the session and the party's own session id. */
-export function commitmentContext(sessionId: Uint8Array, partySid: Uint8Array): Uint8Array {
+function commitmentContext(sessionId: Uint8Array, partySid: Uint8Array): Uint8Array {
   return concatBytes(sessionId, partySid);
+}
+
+/** Party `self`'s round-1 commitment to its coefficient commitments `F`, bound to the session and its own sid. */
+export function commitToCoefficients(
+  sessionId: Uint8Array,
+  partySid: Uint8Array,
+  self: number,
+  salt: Uint8Array,
+  F: readonly Point[],
+): Uint8Array {
+  return commit(commitmentContext(sessionId, partySid), self, salt, encodeCoefficientCommitments(F));
+}
+
+/** Whether `F` with `salt` opens party `from`'s round-1 commitment `C` (made by {@link commitToCoefficients}). */
+export function opensCoefficientCommitment(
+  C: Uint8Array,
+  sessionId: Uint8Array,
+  partySid: Uint8Array,
+  from: number,
+  salt: Uint8Array,
+  F: readonly Point[],
+): boolean {
+  return verifyOpening(C, commitmentContext(sessionId, partySid), from, salt, encodeCoefficientCommitments(F));
 }

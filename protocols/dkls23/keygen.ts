@@ -10,14 +10,19 @@
  */
 import { equalBytes, u32be } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
-import { commit, SALT_BYTES, verifyOpening } from '../common/commit.js';
+import { SALT_BYTES } from '../common/commit.js';
 import { evalPointPoly, evalPoly, IDENTITY, modN, mulGSecret, type Point, randomScalar } from '../common/curve.js';
 import { assertArg } from '../common/errors.js';
 import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import { proveDlog, readProof, type SchnorrProof, verifyDlog, writeProof } from '../common/schnorr.js';
 import type { Suite } from '../common/suite.js';
-import { commitmentContext, encodeCoefficientCommitments, readCoefficientCommitments } from './feldman.js';
+import {
+  commitToCoefficients,
+  encodeCoefficientCommitments,
+  opensCoefficientCommitment,
+  readCoefficientCommitments,
+} from './feldman.js';
 import { type KeyShare, MAX_KEY_ID_BYTES, MAX_NODE_ID_BYTES, MAX_PARTIES } from './key-share.js';
 
 /** Inputs of one party's key generation. */
@@ -123,12 +128,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
   }
 
   protected firstRound(): Outbound[] {
-    const C = commit(
-      commitmentContext(this.config.sessionId, this.sid),
-      this.self,
-      this.salt,
-      encodeCoefficientCommitments(this.F),
-    );
+    const C = commitToCoefficients(this.config.sessionId, this.sid, this.self, this.salt, this.F);
     const payload = new Writer().bytes(this.sid).bytes(C).finish();
     this.round1.set(this.self, { sid: this.sid, C, raw: payload });
     return [{ to: 'all', round: 1, payload }];
@@ -198,15 +198,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
         );
       }
       const r1 = this.round1.get(from) as { sid: Uint8Array; C: Uint8Array };
-      if (
-        !verifyOpening(
-          r1.C,
-          commitmentContext(this.config.sessionId, r1.sid),
-          from,
-          m.salt,
-          encodeCoefficientCommitments(m.F),
-        )
-      ) {
+      if (!opensCoefficientCommitment(r1.C, this.config.sessionId, r1.sid, from, m.salt, m.F)) {
         this.fail('BAD_COMMITMENT', `party ${from}'s coefficient commitments do not open its round-1 commitment`, from);
       }
       if (!verifyDlog(this.config.suite.curve, TAG_POK, this.ksid, from, m.F[0] as Point, m.proof)) {
