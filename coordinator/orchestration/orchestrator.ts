@@ -60,6 +60,7 @@ import { Journal } from './journal.js';
 import { keygenJudge, signJudge } from './judges.js';
 import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
 import { Reads } from './reads.js';
+import { retryWithoutSilent } from './retry.js';
 import { sessionRecord } from './session-record.js';
 
 /** Default deadline of a keygen attempt. */
@@ -251,15 +252,10 @@ export class Orchestrator implements CoordinatorService {
       recordOutcome(this.sinks(journal), 'keygen', verdict, started);
       // like a signing: an attempt that ended for unavailability (a party refused for a ban, went silent) runs
       // again without the parties it names; a failed check with a culprit is final
-      if (verdict.kind === 'timeout' && attemptNo < MAX_KEYGEN_ATTEMPTS && verdict.silent.length > 0) {
-        for (const p of verdict.silent) excluded.add(p);
-        journal.event('retry', { excluded: verdict.silent });
-        await journal.flush();
+      if (
+        await retryWithoutSilent(this.init.log, 'keygen', verdict, attemptNo < MAX_KEYGEN_ATTEMPTS, excluded, journal)
+      ) {
         retryOf = sessionId;
-        this.init.log.warn(
-          { session: sessionId, silent: verdict.silent, reason: verdict.message },
-          'keygen attempt ended for unavailability; retrying without the silent parties',
-        );
         continue;
       }
       await this.init.repos.accounts.fail(accountId);
@@ -327,15 +323,10 @@ export class Orchestrator implements CoordinatorService {
         );
       }
       recordOutcome(this.sinks(journal), 'sign', verdict, started);
-      if (verdict.kind === 'timeout' && attemptNo < MAX_SIGN_ATTEMPTS && verdict.silent.length > 0) {
-        for (const p of verdict.silent) excluded.add(p);
-        journal.event('retry', { excluded: verdict.silent });
-        await journal.flush();
+      if (
+        await retryWithoutSilent(this.init.log, 'signing', verdict, attemptNo < MAX_SIGN_ATTEMPTS, excluded, journal)
+      ) {
         retryOf = sessionId;
-        this.init.log.warn(
-          { session: sessionId, silent: verdict.silent, reason: verdict.message },
-          'signing attempt ended for unavailability; retrying without the silent parties',
-        );
         continue;
       }
       // a released signature does not wait for the event log: reads of the session wait for it instead
