@@ -43,6 +43,8 @@ export interface AccountView {
   requireParties: string[];
   /** ISO 8601. */
   createdAt: string;
+  /** ISO 8601: when a refresh or reshare last gave the key new shares; null if never. */
+  rekeyedAt: string | null;
 }
 
 /** The answer to an account creation: the account, and for hybrid custody the user share (base64url), once. */
@@ -81,7 +83,7 @@ export interface SessionEventView {
 /** A session as the API returns it. */
 export interface SessionView {
   sessionId: string;
-  kind: 'keygen' | 'sign';
+  kind: 'keygen' | 'sign' | 'reshare';
   status: 'pending' | 'running' | 'completed' | 'failed';
   accountId: string;
   parties: { partyId: string; index: number }[];
@@ -149,6 +151,20 @@ export interface KeygenRequest {
   requireParties?: readonly string[];
 }
 
+/** What a reshare asks for (a refresh asks for nothing: same parties, same threshold). */
+export interface ReshareTarget {
+  /** The new key's parties (distinct, online, not delegate nodes), or how many (2..16; the API checked). */
+  readonly parties: readonly string[] | number;
+  /** The new key's threshold, 2..16. @default the account's */
+  readonly threshold?: number;
+}
+
+/** What a refresh or reshare answers: the account under its new shares and the session that made them. */
+export interface ResharedView {
+  account: AccountView;
+  session: SessionView;
+}
+
 /** What a signing request may add to the hash. */
 export interface SignOptions {
   /** The user share a hybrid account's creation returned (its bytes; opened only by a delegate node). */
@@ -164,6 +180,18 @@ export interface CoordinatorService {
    * checked 2 <= threshold <= parties <= 16.
    */
   createAccount(req: KeygenRequest): Promise<CreatedAccountView>;
+  /**
+   * Refreshes the account's key: every party of it gets a new share (same public key and address) and new pair
+   * states; the old shares are deleted at the commit and useless with the new ones. Throws `NOT_FOUND`,
+   * `CONFLICT` (not active, hybrid custody, another refresh or reshare running), `UNAVAILABLE` (a party of the
+   * key offline), `SIGNING_FAILED` (a protocol check failed: nothing changed), `TIMEOUT`.
+   */
+  refreshAccount(accountId: string): Promise<ResharedView>;
+  /**
+   * Moves the account's key to other parties or another threshold, same public key and address; at least the
+   * old threshold of the key's parties must be online. Errors as {@link refreshAccount}, and `INVALID_REQUEST`.
+   */
+  reshareAccount(accountId: string, target: ReshareTarget): Promise<ResharedView>;
   /** Throws `NOT_FOUND`. */
   getAccount(accountId: string): Promise<AccountView>;
   listAccounts(userId: string): Promise<AccountView[]>;
@@ -188,5 +216,5 @@ export interface CoordinatorService {
 /** Metrics the orchestration reports (implemented in api/metrics.ts). */
 export interface SessionMetrics {
   /** A session ended; the coordinator's outcomes are `ok`, `failed` and `timeout` (its verdicts). */
-  sessionEnded(kind: 'keygen' | 'sign', outcome: SessionOutcome, seconds: number): void;
+  sessionEnded(kind: 'keygen' | 'sign' | 'reshare', outcome: SessionOutcome, seconds: number): void;
 }

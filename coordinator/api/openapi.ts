@@ -3,107 +3,26 @@
  * the zod schemas that validate them, so the document cannot drift from what the server accepts; response
  * schemas follow the views of `service.ts`. A unit test checks that every registered route is described here.
  */
-import { z } from 'zod';
 import { type PartyRole, ROLE_CODES } from '../../protocols/control/control.js';
 import type { ApiErrorCode } from '../errors.js';
 import { HTTP_STATUS } from '../errors.js';
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency.js';
-import { CreateAccountFields, JoinTokenBody, ListAccountsQuery, SignFields } from './schemas.js';
-
-/** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1): the keywords used here, and any other. */
-export interface JsonSchema {
-  $ref?: string;
-  type?: string | string[];
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  enum?: unknown[];
-  pattern?: string;
-  format?: string;
-  [keyword: string]: unknown;
-}
-
-/** A header, path or query parameter. */
-export interface OpenApiParameter {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  required: boolean;
-  description?: string;
-  schema: JsonSchema;
-}
-
-/** A response or request body's media types. */
-export type OpenApiContent = Record<string, { schema: JsonSchema }>;
-
-/** One response. */
-export interface OpenApiResponse {
-  description: string;
-  headers?: Record<string, { description: string; schema: JsonSchema }>;
-  content?: OpenApiContent;
-}
-
-/** A response, or a reference to one in `components.responses`. */
-export type OpenApiResponseOrRef = OpenApiResponse | { $ref: string };
-
-/** One operation (method on a path). */
-export interface OpenApiOperation {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags?: string[];
-  /** Overrides the document's security; `[]` means no API key. */
-  security?: Record<string, string[]>[];
-  parameters?: OpenApiParameter[];
-  requestBody?: { required: boolean; content: OpenApiContent };
-  responses: Record<string, OpenApiResponseOrRef>;
-}
-
-/** The operations of one path. */
-export type OpenApiPathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', OpenApiOperation>>;
-
-/** An OpenAPI 3.1 document, as much of it as this API uses. */
-export interface OpenApiDocument {
-  openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
-  paths: Record<string, OpenApiPathItem>;
-  components: {
-    schemas: Record<string, JsonSchema>;
-    responses: Record<string, OpenApiResponse>;
-    securitySchemes: Record<string, { type: 'apiKey'; in: 'header'; name: string; description: string }>;
-  };
-  security: Record<string, string[]>[];
-}
-
-/** `/a/:b` (router form) to `/a/{b}` (OpenAPI form). */
-export function toOpenApiPath(path: string): string {
-  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-}
-
-/** A zod schema as an OpenAPI schema: what a client may send (`input`: defaults make fields optional). */
-function fromZod(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
-  return rest;
-}
-
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema): OpenApiContent => ({ 'application/json': { schema } });
-const str = (description?: string, extra: JsonSchema = {}): JsonSchema => ({
-  type: 'string',
-  ...(description === undefined ? {} : { description }),
-  ...extra,
-});
-const obj = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties).filter((k) => !optional.includes(k)),
-  additionalProperties: false,
-});
-const hex = (digits: number, description: string): JsonSchema =>
-  str(description, { pattern: `^0x[0-9a-fA-F]{${digits}}$` });
-const iso = (description: string): JsonSchema => str(description, { format: 'date-time' });
-const nullable = (schema: JsonSchema): JsonSchema => ({ ...schema, type: [String(schema.type), 'null'] });
+import {
+  fromZod,
+  hex,
+  iso,
+  type JsonSchema,
+  json,
+  nullable,
+  type OpenApiDocument,
+  type OpenApiParameter,
+  type OpenApiResponse,
+  type OpenApiResponseOrRef,
+  obj,
+  ref,
+  str,
+} from './openapi-parts.js';
+import { CreateAccountFields, JoinTokenBody, ListAccountsQuery, ReshareBody, SignFields } from './schemas.js';
 
 const ROLES = Object.keys(ROLE_CODES) as PartyRole[];
 const ERROR_CODES = Object.keys(HTTP_STATUS) as ApiErrorCode[];
@@ -122,7 +41,11 @@ const ERROR_RESPONSES: Record<string, { code: ApiErrorCode; description: string 
   Unauthorized: { code: 'UNAUTHORIZED', description: 'Missing or unknown X-API-Key.' },
   Forbidden: { code: 'FORBIDDEN', description: 'The client address is not in the allow list.' },
   NotFound: { code: 'NOT_FOUND', description: 'No such resource (or route).' },
-  Conflict: { code: 'CONFLICT', description: 'Idempotency-Key still in progress, or reused with a different request.' },
+  Conflict: {
+    code: 'CONFLICT',
+    description:
+      'Idempotency-Key still in progress or reused with a different request, or the account is in no state for the request.',
+  },
   Unavailable: { code: 'UNAVAILABLE', description: 'Not enough parties online, or the database is unavailable.' },
   Timeout: { code: 'TIMEOUT', description: 'The session did not finish in time.' },
   SigningFailed: { code: 'SIGNING_FAILED', description: 'The session failed; details may name culprits.' },
@@ -197,6 +120,7 @@ const ACCOUNT_PROPERTIES: Record<string, JsonSchema> = {
   requireUserShare: { type: 'boolean', description: 'Every signing must bring the user share.' },
   requireParties: { type: 'array', items: str(), description: 'Parties in every signing.' },
   createdAt: iso('When the account was created.'),
+  rekeyedAt: nullable(iso('When a refresh or reshare last gave the key new shares; null if never.')),
 };
 
 /** The document served at `/openapi.json`. */
@@ -288,10 +212,48 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/accounts/{accountId}/refresh': {
+      post: {
+        operationId: 'refreshAccount',
+        summary: "Refresh the account's key: new shares for the same parties, same public key and address",
+        description:
+          'Every party of the key takes part and gets a new share and new pair states; the old shares are deleted when the new ones are committed and cannot be combined with them. ' +
+          'A refresh that fails changes nothing: the old shares keep signing. Needs every party of the key online (503 otherwise); 409 for a hybrid account or while another refresh or reshare of it runs. The body is empty or `{}`.',
+        tags: ['accounts'],
+        parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
+        requestBody: { required: false, content: json(obj({})) },
+        responses: {
+          '200': ok('The account under its new shares, and the refresh session.', ref('Reshared')),
+          ...POST_ERRORS,
+          '404': errorRef('NotFound'),
+          '502': errorRef('SigningFailed'),
+          '504': errorRef('Timeout'),
+        },
+      },
+    },
+    '/api/v1/accounts/{accountId}/reshare': {
+      post: {
+        operationId: 'reshareAccount',
+        summary: "Move the account's key to other parties or another threshold, same public key and address",
+        description:
+          '`parties`: the party ids of the new key (online, not delegate nodes), or how many (the key’s online parties first, then online persistent parties at random). `threshold`: the new key’s (default: the current one). ' +
+          'At least the current threshold of the key’s parties must be online: they deal their shares. Parties that leave the key delete their share when the new key is committed. A reshare that fails changes nothing.',
+        tags: ['accounts'],
+        parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
+        requestBody: { required: true, content: json(fromZod(ReshareBody)) },
+        responses: {
+          '200': ok('The account under its new shares, and the reshare session.', ref('Reshared')),
+          ...POST_ERRORS,
+          '404': errorRef('NotFound'),
+          '502': errorRef('SigningFailed'),
+          '504': errorRef('Timeout'),
+        },
+      },
+    },
     '/api/v1/sessions/{sessionId}': {
       get: {
         operationId: 'getSession',
-        summary: 'Get a keygen or signing session with its event log',
+        summary: 'Get a keygen, signing or reshare session with its event log',
         tags: ['sessions'],
         parameters: [pathParam('sessionId', 'The session id (64 hex).')],
         responses: {
@@ -437,6 +399,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
         ['userShare'],
       ),
+      Reshared: obj({ account: ref('Account'), session: ref('Session') }),
       Signature: obj({
         accountId: str(),
         sessionId: str(),
@@ -461,7 +424,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       Session: obj(
         {
           sessionId: str(),
-          kind: { type: 'string', enum: ['keygen', 'sign'] },
+          kind: { type: 'string', enum: ['keygen', 'sign', 'reshare'] },
           status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
           accountId: str(),
           parties: { type: 'array', items: obj({ partyId: str(), index: { type: 'integer' } }) },

@@ -26,6 +26,8 @@ import {
   JoinTokenBody,
   ListAccountsQuery,
   parseSessionId,
+  RefreshBody,
+  ReshareBody,
   SignBody,
   validate,
 } from './schemas.js';
@@ -108,6 +110,18 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
       ...(userShare ? { userShare } : {}),
       ...(include ? { include } : {}),
     });
+  });
+
+  router.post('/api/v1/accounts/:accountId/refresh', ...post, async (ctx) => {
+    const accountId = param(ctx, 'accountId');
+    validate(RefreshBody, ctx.state.body ?? {});
+    ctx.body = await service.refreshAccount(accountId);
+  });
+
+  router.post('/api/v1/accounts/:accountId/reshare', ...post, async (ctx) => {
+    const accountId = param(ctx, 'accountId');
+    const { parties, threshold } = validate(ReshareBody, ctx.state.body);
+    ctx.body = await service.reshareAccount(accountId, { parties, ...(threshold === undefined ? {} : { threshold }) });
   });
 
   router.get('/api/v1/sessions/:sessionId', ...api, async (ctx) => {

@@ -118,6 +118,32 @@ export const SignFields = z.strictObject({
 /** `POST /api/v1/accounts/:accountId/sign` with its alias. */
 export const SignBody = z.preprocess(aliases({ message: 'messageHash' }), SignFields);
 
+/**
+ * `POST /api/v1/accounts/:accountId/reshare`: the new key's `parties` (a list of distinct party ids, or a count)
+ * and its `threshold` (default: the account's), which must not exceed them.
+ */
+export const ReshareBody = z
+  .strictObject({
+    parties: z.union([partyIds.min(MIN_PARTIES), partyCount]),
+    threshold: partyCount.optional(),
+  })
+  .check((ctx) => {
+    if (ctx.issues.length > 0) return;
+    const { parties, threshold } = ctx.value;
+    const n = typeof parties === 'number' ? parties : parties.length;
+    if (threshold !== undefined && threshold > n) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['threshold'],
+        message: `must not exceed parties (${n})`,
+        input: threshold,
+      });
+    }
+  });
+
+/** `POST /api/v1/accounts/:accountId/refresh`: no fields (an empty object, or no body). */
+export const RefreshBody = z.strictObject({});
+
 /** A session id as the API shows it: 64 lowercase hex characters. */
 const SESSION_ID = /^[0-9a-f]{64}$/;
 

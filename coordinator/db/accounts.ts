@@ -19,13 +19,14 @@ interface AccountRecord {
   require_user_share: boolean;
   required_parties: string[];
   created_at: Date;
+  rekeyed_at: Date | null;
   parties: { partyId: string; index: number; role: PartyRole }[];
 }
 
 /** Accounts with their parties in index order, in one statement (one snapshot, one round trip). */
 const SELECT_ACCOUNT = `
   SELECT a.account_id, a.user_id, a.key_id, a.public_key, a.address, a.threshold, a.status, a.session_id,
-         a.custody, a.require_user_share, a.required_parties, a.created_at,
+         a.custody, a.require_user_share, a.required_parties, a.created_at, a.rekeyed_at,
          COALESCE((SELECT json_agg(json_build_object('partyId', p.peer_id, 'index', p.idx, 'role', p.role)
                                    ORDER BY p.idx)
                    FROM account_parties p WHERE p.account_id = a.account_id), '[]'::json) AS parties
@@ -46,7 +47,37 @@ function toRow(r: AccountRecord): AccountRow {
     requireUserShare: r.require_user_share,
     requiredParties: r.required_parties,
     createdAt: r.created_at,
+    rekeyedAt: r.rekeyed_at,
   };
+}
+
+/** Runs `body` in one transaction on one client (PGlite's pool has a single connection: no query through the pool in here). */
+async function inTransaction<T>(pool: pg.Pool, body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await body(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {
+      // a broken connection rolls back by itself; the body's error is the one to report
+    });
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+/** Replaces the parties of an account (inside a transaction). */
+async function replaceParties(c: pg.PoolClient, accountId: string, parties: readonly AccountParty[]): Promise<void> {
+  const sorted = [...parties].sort((x, y) => x.index - y.index);
+  await c.query('DELETE FROM account_parties WHERE account_id = $1', [accountId]);
+  await c.query(
+    `INSERT INTO account_parties (account_id, peer_id, idx, role)
+     SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[])`,
+    [accountId, sorted.map((p) => p.partyId), sorted.map((p) => p.index), sorted.map((p) => p.role)],
+  );
 }
 
 /** The account repository over `pool`. */
@@ -59,11 +90,7 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
       const parties: AccountParty[] = [...a.parties]
         .sort((x, y) => x.index - y.index)
         .map((p) => ({ partyId: p.partyId, index: p.index, role: p.role }));
-      // One client for the whole transaction: on embedded PGlite the pool has a single connection, so any
-      // query through `pool` in here would wait for it forever.
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+      return inTransaction(pool, async (c) => {
         const r = await c.query<{ created_at: Date }>(
           `INSERT INTO accounts (account_id, user_id, key_id, threshold, session_id, custody, require_user_share,
                                  required_parties)
@@ -79,12 +106,7 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
             JSON.stringify(requiredParties),
           ],
         );
-        await c.query(
-          `INSERT INTO account_parties (account_id, peer_id, idx, role)
-           SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[])`,
-          [a.accountId, parties.map((p) => p.partyId), parties.map((p) => p.index), parties.map((p) => p.role)],
-        );
-        await c.query('COMMIT');
+        await replaceParties(c, a.accountId, parties);
         return {
           accountId: a.accountId,
           userId: a.userId,
@@ -92,22 +114,16 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
           publicKey: null,
           address: null,
           threshold: a.threshold,
-          status: 'pending',
+          status: 'pending' as const,
           sessionId: a.sessionId,
           parties,
           custody,
           requireUserShare,
           requiredParties,
           createdAt: r.rows[0]!.created_at,
+          rekeyedAt: null,
         };
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {
-          // A broken connection rolls back by itself; the insert's error is the one to report.
-        });
-        throw e;
-      } finally {
-        c.release();
-      }
+      });
     },
 
     async activate(accountId, publicKey, address) {
@@ -119,31 +135,27 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
     },
 
     async reassign(accountId, attempt) {
-      const parties = [...attempt.parties].sort((x, y) => x.index - y.index);
-      // one client for the whole transaction (PGlite's pool has a single connection)
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+      await inTransaction(pool, async (c) => {
         await c.query(`UPDATE accounts SET key_id = $2, session_id = $3 WHERE account_id = $1 AND status = 'pending'`, [
           accountId,
           attempt.keyId,
           attempt.sessionId,
         ]);
-        await c.query('DELETE FROM account_parties WHERE account_id = $1', [accountId]);
-        await c.query(
-          `INSERT INTO account_parties (account_id, peer_id, idx, role)
-           SELECT $1::text, * FROM unnest($2::text[], $3::int[], $4::text[])`,
-          [accountId, parties.map((p) => p.partyId), parties.map((p) => p.index), parties.map((p) => p.role)],
+        await replaceParties(c, accountId, attempt.parties);
+      });
+    },
+
+    async rekey(accountId, fromKeyId, to) {
+      return inTransaction(pool, async (c) => {
+        const r = await c.query(
+          `UPDATE accounts SET key_id = $3, threshold = $4, rekeyed_at = now()
+           WHERE account_id = $1 AND key_id = $2 AND status = 'active'`,
+          [accountId, fromKeyId, to.keyId, to.threshold],
         );
-        await c.query('COMMIT');
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {
-          // a broken connection rolls back by itself; the update's error is the one to report
-        });
-        throw e;
-      } finally {
-        c.release();
-      }
+        if (r.rowCount !== 1) return false;
+        await replaceParties(c, accountId, to.parties);
+        return true;
+      });
     },
 
     async fail(accountId) {

@@ -7,7 +7,7 @@ import type { SessionEventRow, SessionRepo, SessionRow, SessionStatus } from './
 /** A `sessions` row as `pg` returns it (jsonb parsed, bytea as Buffer). */
 interface SessionRecord {
   session_id: string;
-  kind: 'keygen' | 'sign';
+  kind: 'keygen' | 'sign' | 'reshare';
   account_id: string;
   status: SessionStatus;
   parties: { partyId: string; index: number }[];

@@ -37,6 +37,8 @@ export interface AccountRow {
   /** Peer ids that take part in every signing. */
   requiredParties: string[];
   createdAt: Date;
+  /** When a refresh or reshare last moved the account to new shares; null if never. */
+  rekeyedAt: Date | null;
 }
 
 /** How an account's shares are held: all by the cluster's parties, or one by the caller (the user share). */
@@ -45,7 +47,7 @@ export type Custody = 'server' | 'hybrid';
 /** A pending account to insert. */
 export type NewAccount = Omit<
   AccountRow,
-  'publicKey' | 'address' | 'status' | 'createdAt' | 'custody' | 'requireUserShare' | 'requiredParties'
+  'publicKey' | 'address' | 'status' | 'createdAt' | 'rekeyedAt' | 'custody' | 'requireUserShare' | 'requiredParties'
 > &
   Partial<Pick<AccountRow, 'custody' | 'requireUserShare' | 'requiredParties'>>;
 
@@ -62,6 +64,15 @@ export interface AccountRepo {
    * previous attempt failed and its parties were told to discard their shares).
    */
   reassign(accountId: string, attempt: { keyId: string; sessionId: string; parties: AccountParty[] }): Promise<void>;
+  /**
+   * Moves an active account from key `fromKeyId` to the new key of a committed reshare: key id, threshold and
+   * parties replaced, `rekeyedAt` set. False (nothing changed) when the account is not active under `fromKeyId`.
+   */
+  rekey(
+    accountId: string,
+    fromKeyId: string,
+    to: { keyId: string; threshold: number; parties: AccountParty[] },
+  ): Promise<boolean>;
   get(accountId: string): Promise<AccountRow | undefined>;
   /** The accounts whose current key id is one of `keyIds` (64 hex each). */
   byKeyIds(keyIds: readonly string[]): Promise<AccountRow[]>;
@@ -76,7 +87,7 @@ export type SessionStatus = 'pending' | 'running' | 'completed' | 'failed';
 export interface SessionRow {
   /** 64 hex. */
   sessionId: string;
-  kind: 'keygen' | 'sign';
+  kind: 'keygen' | 'sign' | 'reshare';
   accountId: string;
   status: SessionStatus;
   parties: { partyId: string; index: number }[];
@@ -125,7 +136,7 @@ export interface SessionRepo {
   /** Oldest first. */
   events(sessionId: string): Promise<SessionEventRow[]>;
   /** How many sessions of `kind` ended with `status` (health/metrics). */
-  count(kind: 'keygen' | 'sign', status: SessionStatus): Promise<number>;
+  count(kind: 'keygen' | 'sign' | 'reshare', status: SessionStatus): Promise<number>;
 }
 
 /** How a party was admitted: configuration (flag/env), a one-time join token, or a reusable pool secret. */

@@ -186,7 +186,7 @@ export function pickSigners(
  * `k` parties: all of `fixed`, then the earliest of `pool` with which no two form a banned pair; a 503 naming
  * the pairs when every such set holds one.
  */
-function chooseKeeping<T extends { partyId: string }>(
+export function chooseKeeping<T extends { partyId: string }>(
   fixed: readonly T[],
   pool: readonly T[],
   k: number,

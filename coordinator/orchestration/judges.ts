@@ -78,3 +78,25 @@ export function signJudge(
     return verdictOfFailures(results, partyAt);
   };
 }
+
+/**
+ * The judge of a reshare of the key `publicKey` among `m` session parties: like a keygen's (every party reports
+ * the same public key), and that key must be the account's — the new shares add up to the old key.
+ */
+export function reshareJudge(
+  m: number,
+  publicKey: Uint8Array,
+  partyAt: (index: number) => string | undefined,
+): Judge<KeygenValue> {
+  const keygen = keygenJudge(m, undefined, partyAt);
+  return (results, latest) => {
+    const verdict = keygen(results, latest);
+    if (verdict?.kind !== 'ok' || bytesToHex(verdict.value.publicKey) === bytesToHex(publicKey)) return verdict;
+    return {
+      kind: 'failed',
+      code: 'KEY_MISMATCH',
+      message: 'the parties reported a public key other than the account’s',
+      culprits: [],
+    };
+  };
+}

@@ -28,8 +28,6 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
-import { type SessionRecord, type SignedRecord, signedRecords } from '../../protocols/control/record.js';
-import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { Log } from '../../src/runtime/logger.js';
 import type { AbandonedKeygen, AccountRow, Repositories } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
@@ -43,6 +41,8 @@ import type {
   JoinTokenView,
   KeygenRequest,
   PartyView,
+  ResharedView,
+  ReshareTarget,
   RevokedParty,
   SessionMetrics,
   SessionView,
@@ -50,17 +50,18 @@ import type {
   SignOptions,
 } from '../service.js';
 import { AbandonedKeygens } from './abandoned.js';
-import { Attempt, indexOf, type Judge, type PartyIndex, partyAtIndex, type Verdict } from './attempt.js';
+import { type PartyIndex, partyAtIndex } from './attempt.js';
 import { type BannedPair, bannedPairs } from './banned-pairs.js';
 import { type PartyPresence, pickKeygenParties, pickSigners, type SignRules, signRules } from './choice.js';
 import { handUserShare } from './delegate-share.js';
 import { Drain } from './drain.js';
 import { ethereumAddress } from './ethereum.js';
-import { Journal } from './journal.js';
 import { keygenJudge, signJudge } from './judges.js';
-import { type OutcomeSinks, recordOutcome, verdictError } from './outcome.js';
+import { recordOutcome, verdictError } from './outcome.js';
 import { Reads } from './reads.js';
+import { Resharing } from './reshare.js';
 import { retryWithoutSilent } from './retry.js';
+import { ed25519, SessionRuns } from './runs.js';
 import { sessionRecord } from './session-record.js';
 
 /** Default deadline of a keygen attempt. */
@@ -99,16 +100,14 @@ export interface OrchestratorInit {
 /** Active accounts kept in memory (oldest dropped first). */
 const MAX_CACHED_ACCOUNTS = 10_000;
 
-/** Ed25519 for records and decisions (OpenSSL). */
-const ed25519 = nodeEd25519();
-
 /** The coordinator's operations. */
 export class Orchestrator implements CoordinatorService {
-  private readonly attempts = new Map<string, Attempt<unknown>>();
-  /** Active accounts by id: an active account never changes, so signing need not read it again. */
+  /** Active accounts by id: only a reshare changes one (and drops it here), so signing need not read it again. */
   private readonly active = new Map<string, AccountRow>();
-  /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
-  private readonly journals = new Map<string, Journal>();
+  /** The running attempts and their journals. */
+  private readonly runs: SessionRuns;
+  /** Refreshes and reshares. */
+  private readonly resharing: Resharing;
 
   /** Abort decisions still to deliver: keygens a previous coordinator process left unfinished. */
   private readonly abandoned: AbandonedKeygens;
@@ -120,12 +119,24 @@ export class Orchestrator implements CoordinatorService {
   private readonly reads: Reads;
 
   constructor(private readonly init: OrchestratorInit) {
+    this.runs = new SessionRuns(init);
+    this.resharing = new Resharing({
+      network: init.network,
+      repos: init.repos,
+      runs: this.runs,
+      log: init.log,
+      timeoutMs: this.keygenTimeout,
+      online: (id) => this.online(id),
+      onRekeyed: (id) => this.active.delete(id),
+      getAccount: (id) => this.getAccount(id),
+      getSession: (id) => this.getSession(id),
+    });
     this.abandoned = new AbandonedKeygens(init.network, init.signingKey, init.log);
     this.stopping = new Drain(init.log);
     this.reads = new Reads({
       network: init.network,
       repos: init.repos,
-      journalOf: (sessionId) => this.journals.get(sessionId),
+      journalOf: (sessionId) => this.runs.journalOf(sessionId),
       ...(init.quorum === undefined ? {} : { quorum: init.quorum }),
     });
   }
@@ -140,12 +151,7 @@ export class Orchestrator implements CoordinatorService {
 
   /** Routes a verified result from `partyId` to its attempt (the rendezvous calls this). */
   handleResult(partyId: string, result: SessionResult): Ack {
-    const attempt = this.attempts.get(bytesToHex(result.sessionId));
-    if (!attempt) return { ok: false, code: 'UNKNOWN_SESSION', message: 'no such session is running' };
-    if (!attempt.offer(partyId, result)) {
-      return { ok: false, code: 'NOT_NAMED', message: 'this party is not part of the session or already reported' };
-    }
-    return { ok: true };
+    return this.runs.handleResult(partyId, result);
   }
 
   // ---- accounts ---------------------------------------------------------------------------------------
@@ -161,10 +167,8 @@ export class Orchestrator implements CoordinatorService {
    * stopping) and waits for those requests to answer and for every journal to be written.
    */
   async drain(deadlineMs: number): Promise<{ finished: boolean }> {
-    const result = await this.stopping.drain(deadlineMs, () => {
-      for (const a of this.attempts.values()) a.cancel();
-    });
-    await Promise.all([...this.journals.values()].map((j) => j.flush()));
+    const result = await this.stopping.drain(deadlineMs, () => this.runs.cancelAll());
+    await this.runs.flushAll();
     return result;
   }
 
@@ -229,27 +233,27 @@ export class Orchestrator implements CoordinatorService {
       const partyIds = chosen.map((p) => p.partyId);
       // a delegate stores nothing: there is nothing for it to commit or abort
       const holders = indexed.filter((p) => p.role !== 'delegate').map((p) => p.partyId);
-      const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
-      const journal = this.journal(signed, accountId, partyIds, attemptNo, retryOf);
+      const signed = this.runs.sign(record);
+      const journal = this.runs.journal(signed, accountId, partyIds, attemptNo, retryOf);
       const judge = keygenJudge(n, delegate?.partyId, partyAtIndex(record, partyIds));
-      const verdict = await this.runAttempt(signed, partyIds, judge, this.keygenTimeout, journal);
+      const verdict = await this.runs.run(signed, partyIds, judge, this.keygenTimeout, journal);
       if (verdict.kind === 'ok') {
         const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
         const address = ethereumAddress(verdict.value.publicKey);
         await this.init.repos.accounts.activate(accountId, publicKey, address);
-        await this.decideAll(record, holders, 'commit', journal);
+        await this.runs.decideAll(record, holders, 'commit', journal);
         journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
         journal.write(() =>
           this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }),
         );
-        recordOutcome(this.sinks(journal), 'keygen', verdict, started);
+        recordOutcome(this.runs.sinks(journal), 'keygen', verdict, started);
         await journal.flush();
         const view = await this.getAccount(accountId);
         const userShare = verdict.value.userShare;
         return userShare ? { ...view, userShare: Buffer.from(userShare).toString('base64url') } : view;
       }
-      await this.decideAll(record, holders, 'abort', journal);
-      recordOutcome(this.sinks(journal), 'keygen', verdict, started);
+      await this.runs.decideAll(record, holders, 'abort', journal);
+      recordOutcome(this.runs.sinks(journal), 'keygen', verdict, started);
       // like a signing: an attempt that ended for unavailability (a party refused for a ban, went silent) runs
       // again without the parties it names; a failed check with a culprit is final
       if (
@@ -262,6 +266,16 @@ export class Orchestrator implements CoordinatorService {
       await journal.flush();
       throw this.stopping.stoppingError(verdict, sessionId) ?? verdictError(verdict, sessionId, 'keygen');
     }
+  }
+
+  /** {@inheritDoc CoordinatorService.refreshAccount} */
+  refreshAccount(accountId: string): Promise<ResharedView> {
+    return this.stopping.serve(() => this.resharing.run(accountId));
+  }
+
+  /** {@inheritDoc CoordinatorService.reshareAccount} */
+  reshareAccount(accountId: string, target: ReshareTarget): Promise<ResharedView> {
+    return this.stopping.serve(() => this.resharing.run(accountId, target));
   }
 
   /** {@inheritDoc CoordinatorService.getAccount} */
@@ -305,24 +319,24 @@ export class Orchestrator implements CoordinatorService {
         account.threshold,
         picked,
         this.signTimeout,
-        hash,
+        { messageHash: hash },
       );
       const sessionId = bytesToHex(record.sessionId);
       const delegate = picked.find((p) => p.role === 'delegate');
       if (delegate && opts.userShare)
         await handUserShare(this.init.network, account, delegate, record, opts.userShare, publicKey);
       const started = performance.now();
-      const signed = signedRecords.sign(record, this.init.signingKey, ed25519);
-      const journal = this.journal(signed, accountId, signers, attemptNo, retryOf);
+      const signed = this.runs.sign(record);
+      const journal = this.runs.journal(signed, accountId, signers, attemptNo, retryOf);
       const judge = signJudge(hash, publicKey, { accountId, sessionId }, partyAtIndex(signed.record, signers));
-      const verdict = await this.runAttempt(signed, signers, judge, this.signTimeout, journal);
+      const verdict = await this.runs.run(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });
         journal.write(() =>
           this.init.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
         );
       }
-      recordOutcome(this.sinks(journal), 'sign', verdict, started);
+      recordOutcome(this.runs.sinks(journal), 'sign', verdict, started);
       if (
         await retryWithoutSilent(this.init.log, 'signing', verdict, attemptNo < MAX_SIGN_ATTEMPTS, excluded, journal)
       ) {
@@ -356,7 +370,7 @@ export class Orchestrator implements CoordinatorService {
    * silent (a signing is retried without it), instead of at the deadline.
    */
   partyOffline(partyId: string): void {
-    for (const attempt of this.attempts.values()) attempt.partyGone(partyId);
+    this.runs.partyOffline(partyId);
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------
@@ -364,83 +378,6 @@ export class Orchestrator implements CoordinatorService {
   /** Online and taking sessions (not draining). */
   private online(partyId: string): boolean {
     return this.init.network.isOnline(partyId) && this.init.network.get(partyId)?.draining !== true;
-  }
-
-  private journal(
-    signed: SignedRecord,
-    accountId: string,
-    partyIds: readonly string[],
-    attempt: number,
-    retryOf: string | null,
-  ): Journal {
-    const record = signed.record;
-    const sessionId = bytesToHex(record.sessionId);
-    const journal = new Journal(this.init.repos.sessions, sessionId, (e) =>
-      this.init.log.warn({ session: sessionId, error: String(e) }, 'could not record a session event'),
-    );
-    this.journals.set(sessionId, journal);
-    journal.write(() =>
-      this.init.repos.sessions.insert({
-        sessionId,
-        kind: record.kind,
-        accountId,
-        parties: partyIds.map((partyId) => ({ partyId, index: indexOf(record, partyId) })),
-        messageHash: record.messageHash ? `0x${bytesToHex(record.messageHash)}` : null,
-        attempt,
-        retryOf,
-        record: signed.bytes,
-      }),
-    );
-    journal.event('created', { kind: record.kind, attempt, ...(retryOf ? { retryOf } : {}) });
-    return journal;
-  }
-
-  private sinks(journal: Journal): OutcomeSinks {
-    return { journal, sessions: this.init.repos.sessions, metrics: this.init.metrics };
-  }
-
-  private async runAttempt<T>(
-    signed: SignedRecord,
-    partyIds: readonly string[],
-    judge: Judge<T>,
-    timeoutMs: number,
-    journal: Journal,
-  ): Promise<Verdict<T>> {
-    const key = bytesToHex(signed.record.sessionId);
-    const attempt = new Attempt(signed, partyIds, judge, {
-      announce: (p, s) => this.init.network.announce(p, s),
-      publish: (s) => this.init.network.publish(signedRecords.encode(s)),
-      event: (type, detail, partyId) => journal.event(type, detail, partyId),
-    });
-    this.attempts.set(key, attempt as Attempt<unknown>);
-    void attempt.settled.promise
-      .then(() => {
-        this.attempts.delete(key);
-        // the verdict's own writes are queued in the same turn as the verdict; let them join the chain first
-        return new Promise((r) => setImmediate(r));
-      })
-      .then(() => journal.flush())
-      .then(() => this.journals.delete(key));
-    return attempt.run(timeoutMs);
-  }
-
-  private async decideAll(
-    record: SessionRecord,
-    partyIds: readonly string[],
-    action: 'commit' | 'abort',
-    journal: Journal,
-  ) {
-    const signed = signedDecisions.sign(
-      { sessionId: record.sessionId, keyId: record.keyId, action },
-      this.init.signingKey,
-      ed25519,
-    );
-    const acks = await Promise.all(partyIds.map((p) => this.init.network.decide(p, signed)));
-    void this.init.network.publish(signedDecisions.encode(signed)); // the copy for a party that missed the direct one
-    acks.forEach((a, i) => {
-      if (!a.ok) journal.event(`${action}-refused`, { code: a.code, message: a.message }, partyIds[i]);
-    });
-    journal.event(action, { parties: partyIds.length });
   }
 
   /**

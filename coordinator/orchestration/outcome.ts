@@ -18,7 +18,7 @@ export interface OutcomeSinks {
 /** Records the end of an attempt (metrics; for a failure, its event and the session's status). */
 export function recordOutcome(
   { journal, sessions, metrics }: OutcomeSinks,
-  kind: 'keygen' | 'sign',
+  kind: 'keygen' | 'sign' | 'reshare',
   verdict: Verdict<unknown>,
   started: number,
 ): void {

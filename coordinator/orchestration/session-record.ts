@@ -4,26 +4,31 @@
  */
 import { randomBytes } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { SessionRecord } from '../../protocols/control/record.js';
+import type { ReshareTerms, SessionKind, SessionRecord } from '../../protocols/control/record.js';
 import type { Rendezvous } from '../p2p/rendezvous.js';
 import type { PartyIndex } from './attempt.js';
 
-/** A fresh record for `indexed` (each party with its key-share index), with their registered addresses. */
+/**
+ * A fresh record for `indexed` (each party with its key-share index — for a reshare its session position, and
+ * its old and new key indices), with their registered addresses; `extra` is a signing's hash or a reshare's terms.
+ */
 export function sessionRecord(
   network: Pick<Rendezvous, 'get'>,
-  kind: 'keygen' | 'sign',
+  kind: SessionKind,
   keyId: Uint8Array,
   threshold: number,
-  indexed: readonly PartyIndex[],
+  indexed: readonly (PartyIndex & { oldIndex?: number; newIndex?: number })[],
   ttlMs: number,
-  messageHash?: Uint8Array,
+  extra: { messageHash: Uint8Array } | { reshare: ReshareTerms } | Record<string, never> = {},
 ): SessionRecord {
-  const parties = indexed.map(({ partyId, index, role }) => ({
+  const parties = indexed.map(({ partyId, index, role, oldIndex, newIndex }) => ({
     peerId: peerIdFromString(partyId).toMultihash().bytes,
     index,
     addrs: (network.get(partyId)?.addresses ?? []).slice(0, 8),
     // the role tells a delegate node it is one, and the parties whom to reach across the relay (external)
     ...(role ? { role } : {}),
+    ...(oldIndex === undefined ? {} : { oldIndex }),
+    ...(newIndex === undefined ? {} : { newIndex }),
   }));
   const base = {
     sessionId: randomBytes(32),
@@ -34,5 +39,5 @@ export function sessionRecord(
     parties,
     expiresAt: Date.now() + ttlMs,
   };
-  return messageHash ? { ...base, messageHash } : base;
+  return { ...base, ...extra };
 }

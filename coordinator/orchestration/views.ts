@@ -20,6 +20,7 @@ export function accountView(row: AccountRow): AccountView {
     requireUserShare: row.requireUserShare,
     requireParties: [...row.requiredParties],
     createdAt: row.createdAt.toISOString(),
+    rekeyedAt: row.rekeyedAt ? row.rekeyedAt.toISOString() : null,
   };
 }
 

@@ -88,6 +88,8 @@ export function decodeDelegate(bytes: Uint8Array): DelegateContext {
     readHeader(r, MessageType.DELEGATE, 'delegate');
     const sessionId = r.copy(SESSION_ID_BYTES);
     const kind: SessionKind = readCode(r, KIND_CODES, 'delegate', 'kind');
+    // a delegate takes part in keygens and signings only (a hybrid key is not reshared)
+    if (kind === 'reshare') throw new DecodeError('delegate: kind reshare has no delegate context');
     const accountId = String.fromCharCode(...r.varBytes(MAX_ACCOUNT_ID_CHARS));
     const m: DelegateContext =
       kind === 'keygen'

@@ -13,10 +13,17 @@
  * index of the delegate share, a delegate node other than the one that made it; the role `delegate` in the
  * record is what lets the other signers accept that node there (see src/party/jobs.ts).
  *
+ * A reshare (and a refresh, its special case) moves a key to new shares under a new key id: its record carries
+ * {@link ReshareTerms} (the key id of the shares it replaces, the old threshold, the public key), and each party
+ * its index in the old key (a dealer) and in the new one (a receiver). There a party's `index` is only its
+ * position in the session, 1..M: a party may be in one key and not the other.
+ *
  * Wire format (version 3; version 2, without roles, still decodes; version 1 numbered a signing's parties 1..t
  * and is refused): `0x10 ‖ 0x03 ‖ sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖
  * threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖ role(u8, 0 = not stated) ‖ peerId(u16 len, ≤ 128) ‖
- * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign]`.
+ * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign] ‖ [fromKeyId(u16 len,
+ * 1..64) ‖ oldThreshold(u8) ‖ publicKey(33) ‖ N × {oldIndex(u8, 0 = none) ‖ newIndex(u8, 0 = none)} iff kind =
+ * reshare]`.
  */
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
@@ -47,10 +54,13 @@ export const MIN_PARTIES = 2;
 export const MAX_PARTIES = 16;
 
 /** What a session does. New kinds get new codes in {@link KIND_CODES}. */
-export type SessionKind = 'keygen' | 'sign';
+export type SessionKind = 'keygen' | 'sign' | 'reshare';
 
 /** Wire code of each session kind (u8); codes are never reused. */
-export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, sign: 2 };
+export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, sign: 2, reshare: 3 };
+
+/** Length of a compressed public key. */
+export const PUBLIC_KEY_BYTES = 33;
 
 /** One party of a session. */
 export interface SessionParty {
@@ -62,27 +72,43 @@ export interface SessionParty {
   readonly addrs: readonly string[];
   /** The party's role in this session, when the coordinator states it. */
   readonly role?: PartyRole;
+  /** Reshare only: the party's index in the key being replaced, when it holds a share of it (it deals). */
+  readonly oldIndex?: number;
+  /** Reshare only: the party's index in the new key, when it receives a share of it. */
+  readonly newIndex?: number;
+}
+
+/** What a reshare record adds: which key it replaces, and what a newcomer must check the new key against. */
+export interface ReshareTerms {
+  /** The key id of the shares being replaced (the dealers hold them); the new shares take `keyId`. */
+  readonly fromKeyId: Uint8Array;
+  /** The threshold of the key being replaced: at least that many dealers take part. */
+  readonly oldThreshold: number;
+  /** The key's public key, 33-byte compressed; the new shares must add up to it. */
+  readonly publicKey: Uint8Array;
 }
 
 /** The coordinator's decision for one session. */
 export interface SessionRecord {
   /** 32 random bytes chosen by the coordinator; never reused for a key. */
   readonly sessionId: Uint8Array;
-  /** Keygen or signing. */
+  /** Keygen, signing or reshare. */
   readonly kind: SessionKind;
   /** Threshold protocol to run, e.g. `dkls23`. */
   readonly protocol: string;
-  /** The key being created or used. */
+  /** The key being created, used, or (a reshare) made from `reshare.fromKeyId`. */
   readonly keyId: Uint8Array;
-  /** Parties needed to sign (2..N). */
+  /** Parties needed to sign (2..N); for a reshare, those of the new key (2..N′). */
   readonly threshold: number;
   /**
-   * The parties, with distinct peer ids and distinct key-share indices: exactly 1..N for a keygen, within
-   * 1..{@link MAX_PARTIES} for a signing.
+   * The parties, with distinct peer ids and distinct indices: exactly 1..N for a keygen, key-share indices
+   * within 1..{@link MAX_PARTIES} for a signing, session positions exactly 1..M for a reshare.
    */
   readonly parties: readonly SessionParty[];
   /** The 32-byte hash to sign; present iff `kind` is `sign`. */
   readonly messageHash?: Uint8Array;
+  /** Present iff `kind` is `reshare`. */
+  readonly reshare?: ReshareTerms;
   /** Unix time in milliseconds after which no party may act on the record. */
   readonly expiresAt: number;
 }
@@ -125,26 +151,39 @@ export function recordProblem(r: SessionRecord): string | undefined {
     return `${MIN_PARTIES}..${MAX_PARTIES} parties required`;
   }
   const n = r.parties.length;
-  if (!Number.isInteger(r.threshold) || r.threshold < MIN_PARTIES || r.threshold > n) {
-    return `threshold must be ${MIN_PARTIES}..${n}`;
+  // a reshare's threshold is the new key's, bounded by its receivers (reshareProblem)
+  const holders = r.kind === 'reshare' ? r.parties.filter((p) => p.newIndex !== undefined).length : n;
+  if (!Number.isInteger(r.threshold) || r.threshold < MIN_PARTIES || r.threshold > holders) {
+    return `threshold must be ${MIN_PARTIES}..${holders}`;
   }
   if (r.kind === 'sign' && n !== r.threshold) return 'a signing names exactly `threshold` signers';
   const indices = new Set<number>();
   const peers = new Set<string>();
   for (const p of r.parties) {
     if (!isBytes(p.peerId, 1, MAX_PEER_ID_BYTES)) return `peerId must be 1..${MAX_PEER_ID_BYTES} bytes`;
-    // a keygen gives out the key-share indices 1..N; a signing names the ones its signers hold
-    const top = r.kind === 'keygen' ? n : MAX_PARTIES;
+    // a keygen gives out the key-share indices 1..N and a reshare numbers its parties 1..M; a signing names the
+    // key-share indices its signers hold
+    const top = r.kind === 'sign' ? MAX_PARTIES : n;
     if (!Number.isInteger(p.index) || p.index < 1 || p.index > top) return `party index ${p.index} out of 1..${top}`;
     indices.add(p.index);
     peers.add(toHex(p.peerId));
     const bad = addrsProblem(p.addrs);
     if (bad) return bad;
     if (p.role !== undefined && !Object.hasOwn(ROLE_CODES, p.role)) return `unknown role ${String(p.role)}`;
+    if (r.kind !== 'reshare' && (p.oldIndex !== undefined || p.newIndex !== undefined)) {
+      return 'oldIndex and newIndex belong to reshare records only';
+    }
   }
   if (indices.size !== n)
-    return r.kind === 'keygen' ? 'party indices must be exactly 1..N' : 'a party index appears twice';
+    return r.kind === 'sign' ? 'a party index appears twice' : 'party indices must be exactly 1..N';
   if (peers.size !== n) return 'a peer id appears twice';
+  if (r.kind === 'reshare' ? r.reshare === undefined : r.reshare !== undefined) {
+    return 'reshare terms must be present iff kind is reshare';
+  }
+  if (r.reshare) {
+    const bad = reshareProblem(r, r.reshare);
+    if (bad) return bad;
+  }
   if (r.kind === 'sign' ? !isBytes(r.messageHash, 32, 32) : r.messageHash !== undefined) {
     return 'messageHash (32 bytes) must be present iff kind is sign';
   }
@@ -169,7 +208,44 @@ export function encodeRecord(r: SessionRecord): Uint8Array {
     );
   }
   if (r.messageHash) w.bytes(r.messageHash);
+  if (r.reshare) {
+    w.varBytes(r.reshare.fromKeyId).u8(r.reshare.oldThreshold).bytes(r.reshare.publicKey);
+    for (const p of r.parties) w.u8(p.oldIndex ?? 0).u8(p.newIndex ?? 0);
+  }
   return w.finish();
+}
+
+/** The first rule a reshare's terms and its parties' old and new indices break, or undefined. */
+function reshareProblem(r: SessionRecord, t: ReshareTerms): string | undefined {
+  if (!isBytes(t.fromKeyId, 1, MAX_KEY_ID_BYTES)) return `fromKeyId must be 1..${MAX_KEY_ID_BYTES} bytes`;
+  if (equalBytes(t.fromKeyId, r.keyId)) return 'a reshare makes a new key id: keyId must differ from fromKeyId';
+  if (!isBytes(t.publicKey, PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES) || (t.publicKey[0] !== 2 && t.publicKey[0] !== 3)) {
+    return 'publicKey must be a 33-byte compressed point';
+  }
+  const olds = new Set<number>();
+  const news = new Set<number>();
+  for (const p of r.parties) {
+    if (p.oldIndex === undefined && p.newIndex === undefined) return `party ${p.index} neither deals nor receives`;
+    if (p.oldIndex !== undefined) {
+      if (!Number.isInteger(p.oldIndex) || p.oldIndex < 1 || p.oldIndex > MAX_PARTIES) {
+        return `old index ${p.oldIndex} out of 1..${MAX_PARTIES}`;
+      }
+      olds.add(p.oldIndex);
+    }
+    if (p.newIndex !== undefined) news.add(p.newIndex);
+  }
+  const dealers = r.parties.filter((p) => p.oldIndex !== undefined).length;
+  if (olds.size !== dealers) return 'an old index appears twice';
+  const receivers = r.parties.filter((p) => p.newIndex !== undefined).length;
+  if (news.size !== receivers || ![...news].every((i) => Number.isInteger(i) && i >= 1 && i <= receivers)) {
+    return 'new indices must be exactly 1..N′';
+  }
+  if (receivers < MIN_PARTIES) return `a reshare needs at least ${MIN_PARTIES} receivers`;
+  if (!Number.isInteger(t.oldThreshold) || t.oldThreshold < MIN_PARTIES || t.oldThreshold > MAX_PARTIES) {
+    return `oldThreshold must be ${MIN_PARTIES}..${MAX_PARTIES}`;
+  }
+  if (dealers < t.oldThreshold) return `${dealers} dealers cannot reshare a key of threshold ${t.oldThreshold}`;
+  return undefined;
 }
 
 /** Parses and validates a record; throws {@link DecodeError} for anything malformed or trailing. */
@@ -197,7 +273,17 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
       parties.push(role === undefined ? { peerId, index, addrs } : { peerId, index, addrs, role });
     }
     const base = { sessionId, kind, protocol, keyId, threshold, parties, expiresAt };
-    const record: SessionRecord = kind === 'sign' ? { ...base, messageHash: rd.copy(MESSAGE_HASH_BYTES) } : base;
+    let record: SessionRecord = base;
+    if (kind === 'sign') record = { ...base, messageHash: rd.copy(MESSAGE_HASH_BYTES) };
+    if (kind === 'reshare') {
+      const reshare = {
+        fromKeyId: rd.varBytes(MAX_KEY_ID_BYTES),
+        oldThreshold: rd.u8(),
+        publicKey: rd.copy(PUBLIC_KEY_BYTES),
+      };
+      const moved = parties.map((p) => ({ ...p, ...readMove(rd, 'oldIndex'), ...readMove(rd, 'newIndex') }));
+      record = { ...base, parties: moved, reshare };
+    }
     const bad = recordProblem(record);
     if (bad) throw new DecodeError(`session record: ${bad}`);
     return record;
@@ -233,6 +319,12 @@ export function acceptRecord(signed: SignedBytes, opts: AcceptOptions): Accepted
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);
   return { record, selfIndex: self.index };
+}
+
+/** A reshare party's old or new index byte: 0 (none) or the index. */
+function readMove(rd: Reader, field: 'oldIndex' | 'newIndex'): { oldIndex?: number; newIndex?: number } {
+  const i = rd.u8();
+  return i === 0 ? {} : { [field]: i };
 }
 
 /** A party's role byte: 0 (not stated) or a {@link ROLE_CODES} code. */

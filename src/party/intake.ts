@@ -2,8 +2,8 @@
  * Intake of the coordinator's signed messages, from the control stream or from gossip: session records
  * (accepted or refused) and commit/abort decisions. A record is acted on only when the coordinator signed it,
  * it names this node, has not expired, and its session id was never accepted for its key — the last checked
- * against the store's durable log, which is written before the record is answered — and a signing of a key
- * frozen on this party is refused (`KEY_FROZEN`), as is a record that gives this node a role it does not have
+ * against the store's durable log, which is written before the record is answered — and a signing or reshare of
+ * a key frozen on this party is refused (`KEY_FROZEN`), as is a record that gives this node a role it does not have
  * (`ROLE_MISMATCH`, see delegate.ts). A delegate node keeps no durable log (it stores nothing about keys): its
  * records are claimed against the delegate message that must precede each of them, once. The same record arriving
  * both ways starts one session: the first copy is accepted, the direct copy after a gossiped one is answered
@@ -151,11 +151,13 @@ export class Intake {
       ed25519: this.o.ed25519,
     });
     if (record.protocol !== 'dkls23') return { ok: false, code: 'UNSUPPORTED', message: `protocol ${record.protocol}` };
-    if (record.kind === 'sign' && (await this.o.store.frozenKeys.isFrozen(record.keyId))) {
+    // a frozen key is neither signed with nor reshared (its shares may be what is wrong) until an operator acts
+    const used = record.kind === 'sign' ? record.keyId : record.reshare?.fromKeyId;
+    if (used && (await this.o.store.frozenKeys.isFrozen(used))) {
       return {
         ok: false,
         code: 'KEY_FROZEN',
-        message: `key ${toHex(record.keyId)} is frozen on this party after a signature failed its final verification; an operator lifts it with mpc party unfreeze --key`,
+        message: `key ${toHex(used)} is frozen on this party after a signature failed its final verification; an operator lifts it with mpc party unfreeze --key`,
       };
     }
     const wrongRole = roleProblem(this.o.role ?? 'persistent', record, selfIndex);
@@ -192,8 +194,9 @@ export class Intake {
     const { decision: d } = signedDecisions.open(envelope, this.o.coordinatorId, this.o.ed25519);
     const key = `${toHex(d.keyId)}/${toHex(d.sessionId)}`;
     if (d.action === 'commit') {
-      await this.o.store.commitShare(d.keyId);
-      if (!this.decided.has(key)) this.o.log.info({ keyId: toHex(d.keyId) }, 'key committed');
+      const { retired } = await this.o.store.commitShare(d.keyId);
+      if (retired) this.o.log.info({ keyId: toHex(d.keyId), deleted: toHex(retired) }, 'reshare committed');
+      else if (!this.decided.has(key)) this.o.log.info({ keyId: toHex(d.keyId) }, 'key committed');
     } else {
       // the account failed and its key is never used: a pending share of it is only a liability
       const discarded = await this.o.store.discardPendingShare(d.keyId);

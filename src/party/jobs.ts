@@ -4,7 +4,10 @@
  * stores its share pending; a signing reads the committed share from a small cache (a committed share never
  * changes, so it need not be unsealed and re-validated per signing) and pair states from pairing. A delegate
  * node (delegate.ts) instead seals its keygen share into the result and signs with the share its delegate
- * message brought. External peers are reached across the relay first (relay-peers.ts).
+ * message brought. External peers are reached across the relay first (relay-peers.ts). A reshare (or refresh)
+ * deals from the committed share of the old key and stores the new share pending, in place of the old one once
+ * committed; then every pair of parties of the new key runs a fresh pair setup (a Δ stolen before the refresh
+ * must not outlive it). A party leaving the key notes that its old share goes at the commit.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -20,6 +23,7 @@ import type { PartyRole } from '../../protocols/control/roles.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
+import { createReshare } from '../../protocols/dkls23/reshare.js';
 import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
 import type { Host } from '../runtime/host.js';
 import type { Log } from '../runtime/logger.js';
@@ -34,6 +38,7 @@ import type { CoordinatorLink } from './coordinator-link.js';
 import { type DelegateDesk, DelegateError, selfRole, sessionKeyShare } from './delegate.js';
 import { peerIdOfBytes } from './peer-id.js';
 import { reachSessionPeers } from './relay-peers.js';
+import { reshareConfig, reshareSelf } from './reshare-config.js';
 
 /** Decoded committed shares kept in memory (oldest dropped first). */
 const MAX_CACHED_SHARES = 1024;
@@ -71,7 +76,10 @@ export class SessionJobs {
   /** Committed shares already decoded, by key id (hex). */
   private readonly committed = new Map<string, KeyShare>();
 
-  constructor(private readonly o: JobsInit) {}
+  constructor(private readonly o: JobsInit) {
+    // a share a reshare's commit deleted must not be signed with from memory either
+    o.store.onShareRetired((keyId) => this.committed.delete(toHex(keyId)));
+  }
 
   /** Runs the session of `record` and reports its signed result; never throws. */
   start(record: SessionRecord, selfIndex: number): void {
@@ -95,15 +103,22 @@ export class SessionJobs {
     const abort = new AbortController();
     const session = toHex(record.sessionId);
     this.inflight.set(session, abort);
-    // a keygen is rare and makes a key: worth a line (signings are many; their failures are logged)
-    if (record.kind === 'keygen') this.o.log.info({ session, keyId: toHex(record.keyId) }, 'keygen started');
+    // a keygen or reshare is rare and makes a key: worth a line (signings are many; their failures are logged)
+    if (record.kind !== 'sign') this.o.log.info({ session, keyId: toHex(record.keyId) }, `${record.kind} started`);
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
     try {
-      result =
-        record.kind === 'keygen'
-          ? await this.keygen(record, selfIndex, abort.signal)
-          : await this.sign(record, selfIndex, abort.signal);
+      switch (record.kind) {
+        case 'keygen':
+          result = await this.keygen(record, selfIndex, abort.signal);
+          break;
+        case 'sign':
+          result = await this.sign(record, selfIndex, abort.signal);
+          break;
+        case 'reshare':
+          result = await this.reshare(record, selfIndex, abort.signal);
+          break;
+      }
     } catch (e) {
       const failure = failureOf(e, record);
       outcome = failure.outcome;
@@ -112,7 +127,7 @@ export class SessionJobs {
         status: outcome === 'timeout' ? 'timeout' : 'failed',
         error: failure.error,
       };
-      this.o.log.warn({ session, kind: record.kind, error: failure.error }, 'session failed');
+      this.o.log.warn({ session, kind: record.kind, error: failure.error, reason: errorText(e) }, 'session failed');
       // a delegate keeps nothing about keys, not even a freeze: the user share's owner decides what happens next
       if (failure.error.code === 'SIGNATURE_INVALID' && this.o.role !== 'delegate') await this.freeze(record, session);
     }
@@ -207,6 +222,32 @@ export class SessionJobs {
     return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
   }
 
+  private async reshare(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
+    const started = Date.now();
+    const self = reshareSelf(record, selfIndex);
+    const terms = record.reshare as NonNullable<SessionRecord['reshare']>;
+    const old = self.oldIndex === undefined ? undefined : await this.committedShare(terms.fromKeyId);
+    await this.reach(record, selfIndex, signal);
+    const run = createReshare(reshareConfig(record, selfIndex, old));
+    const share = await this.drive(record, selfIndex, peersOf(record, selfIndex), run, signal);
+    const keyId = toHex(record.keyId);
+    if (!share) {
+      await this.o.store.putRetirement(record.keyId, terms.fromKeyId);
+      this.o.log.info({ keyId, from: toHex(terms.fromKeyId) }, 'reshare done; this party leaves the key at the commit');
+      return { sessionId: record.sessionId, status: 'ok', publicKey: terms.publicKey };
+    }
+    await this.o.store.putPendingShare(share, old ? { replaces: terms.fromKeyId } : {});
+    // fresh pair states with every other holder of the new key, made after this reshare began (one side of each
+    // pair asks, the other waits for it: session/pairing.ts)
+    const holders: Peers = new Map();
+    for (const [i, peer] of peersOf(record, selfIndex)) {
+      if (record.parties.find((p) => p.index === i)?.newIndex !== undefined) holders.set(i, peer);
+    }
+    await this.o.pairing.renewPairs(holders, started, signal);
+    this.o.log.info({ keyId, from: toHex(terms.fromKeyId) }, 'reshare done; new share stored pending, pairs renewed');
+    return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
+  }
+
   private async drive<R>(
     record: SessionRecord,
     self: number,
@@ -297,4 +338,9 @@ export function failureOf(e: unknown, record: SessionRecord): { outcome: Session
     case 'STATE_MISMATCH':
       return reported('failed', s.code);
   }
+}
+
+/** A failure's message for the log (session and protocol errors name checks and peers, never secrets). */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -35,6 +35,8 @@ export const DEFAULT_PAIR_MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 export const MAX_PAIR_FRAME_BYTES = 64 * 1024;
 /** Pair setups running at once (each with a different peer). */
 const MAX_PAIR_SESSIONS = 8;
+/** How often a side waiting for its peer's renewal request looks for it. */
+const RENEWAL_POLL_MS = 50;
 /** How long the losing side of two crossing setups waits for the winner's stream after its own was refused. */
 const TAKEOVER_GRACE_MS = 3_000;
 
@@ -158,13 +160,13 @@ export class Pairing {
   }
 
   /**
-   * The pair state with `peer`: the stored one, or (when none is stored, it is past the maximum age, or
-   * `force`) a fresh pair setup. Concurrent calls for the same peer share one setup; `signal` stops this
-   * caller's wait, not the setup.
+   * The pair state with `peer`: the stored one, or (when none is stored, it is past the maximum age, older than
+   * `newerThan` (unix ms), or `force`) a fresh pair setup. Concurrent calls for the same peer share one setup;
+   * `signal` stops this caller's wait, not the setup.
    */
   ensure(
     peer: PeerId | string,
-    opts: { force?: boolean; addrs?: readonly HostMultiaddr[]; signal?: AbortSignal } = {},
+    opts: { force?: boolean; newerThan?: number; addrs?: readonly HostMultiaddr[]; signal?: AbortSignal } = {},
   ): Promise<PairState> {
     const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer;
     const key = peerId.toString();
@@ -196,17 +198,56 @@ export class Pairing {
     const entries = await Promise.all(
       [...peers].map(async ([i, p]) => {
         const { peerId, addrs } = typeof p === 'string' || !('peerId' in p) ? { peerId: p, addrs: [] } : p;
+        const opts = { ...(addrs.length ? { addrs } : {}), ...(signal ? { signal } : {}) };
         try {
-          return [
-            i,
-            await this.ensure(peerId, { ...(addrs.length ? { addrs } : {}), ...(signal ? { signal } : {}) }),
-          ] as const;
+          return [i, await this.ensure(peerId, opts)] as const;
         } catch (e) {
           throw asPeerFailure(e, i);
         }
       }),
     );
     return new Map(entries);
+  }
+
+  /**
+   * Fresh pair states (made at or after `since`, unix ms) with every peer of `peers`, keyed by session index,
+   * after both sides of each pair learnt at about the same time that they need one (a reshare). Only the side
+   * that wins a crossing (the lower peer id) asks; the other waits for its request, and asks itself only when
+   * none came within the setup deadline. So the two never cross. Failures name the peer as {@link pairsFor} does.
+   */
+  async renewPairs(
+    peers: ReadonlyMap<number, { readonly peerId: PeerId; readonly addrs: readonly HostMultiaddr[] }>,
+    since: number,
+    signal?: AbortSignal,
+  ): Promise<Map<number, PairState>> {
+    const out = new Map<number, PairState>();
+    // one at a time: a setup is seconds of CPU on a busy node, and several at once starve its streams
+    for (const [i, { peerId, addrs }] of [...peers].sort(([a], [b]) => a - b)) {
+      const opts = { newerThan: since, ...(addrs.length ? { addrs } : {}), ...(signal ? { signal } : {}) };
+      try {
+        const waited = this.winsOver(peerId) ? undefined : await this.awaitRenewal(peerId.toString(), since, signal);
+        out.set(i, waited ?? (await this.ensure(peerId, opts)));
+      } catch (e) {
+        throw asPeerFailure(e, i);
+      }
+    }
+    return out;
+  }
+
+  /** Waits (at most the setup deadline) until the peer's setup gives a state made at or after `since`. */
+  private async awaitRenewal(key: string, since: number, signal?: AbortSignal): Promise<PairState | undefined> {
+    const deadline = this.now() + this.timeoutMs;
+    while (this.now() < deadline && !signal?.aborted && !this.stopped) {
+      const slot = this.slots.get(key);
+      if (slot) {
+        const state = await slot.promise.catch(() => undefined);
+        if (state && (state.createdAt ?? 0) >= since) return state;
+      }
+      const stored = await this.store.get(key);
+      if (stored && (stored.createdAt ?? 0) >= since) return stored;
+      await new Promise((r) => setTimeout(r, RENEWAL_POLL_MS));
+    }
+    return undefined;
   }
 
   /** Fails setups in flight and unregisters the protocol. */
@@ -248,7 +289,7 @@ export class Pairing {
 
   private startOutbound(
     peerId: PeerId,
-    opts: { force?: boolean; addrs?: readonly HostMultiaddr[] },
+    opts: { force?: boolean; newerThan?: number; addrs?: readonly HostMultiaddr[] },
   ): Promise<PairState> {
     const key = peerId.toString();
     const slot = this.newSlot(key, 'lookup');
@@ -260,7 +301,8 @@ export class Pairing {
           if (attempt.signal.aborted) return; // taken over by the peer's setup
           // past its age, a state is replaced — but never by a setup this node may not run (a burnt pair: only an
           // operator's forced setup replaces it), so that state goes back as it is and the guard refuses it
-          if (stored && (this.fresh(stored) || !this.acceptSetup(key)))
+          const recent = opts.newerThan === undefined || (stored?.createdAt ?? 0) >= opts.newerThan;
+          if (stored && ((this.fresh(stored) && recent) || !this.acceptSetup(key)))
             return this.settle(key, slot, { state: stored });
         }
         slot.phase = 'outbound';

@@ -17,6 +17,11 @@ export const recordKey = {
   share: (keyId: Uint8Array) => `share/${hexId(keyId, 'keyId')}`,
   /** Public facts of a key share and its status (JSON, plaintext so operators can list keys). */
   shareInfo: (keyId: Uint8Array) => `shareinfo/${hexId(keyId, 'keyId')}`,
+  /**
+   * A reshare's note that this party leaves the key: when the coordinator commits the new key (`keyId`), the
+   * share of the key it names (`fromKeyId`, JSON) is deleted.
+   */
+  retire: (keyId: Uint8Array) => `retire/${hexId(keyId, 'keyId')}`,
   /** The pair state with one peer node (encodePairState), sealed. */
   pair: (peerId: Uint8Array) => `pair/${hexId(peerId, 'peerId')}`,
   /** Flag: this pair state failed an OT-extension check and may never be used again. */

@@ -25,7 +25,7 @@ import { decodeJson, encodeJson, recordKey, recordPrefix } from './records.js';
 import { restoreSnapshot, type SnapshotRecord, takeSnapshot } from './snapshot.js';
 import type { BanInfo, ShareInfo, ShareStatus, StoredShare } from './types.js';
 import { type UserShareBinding, UserShareSealer } from './user-share.js';
-import { Vault } from './vault.js';
+import { type Op, Vault } from './vault.js';
 
 /** Options of {@link ShareStore.open}. */
 export interface ShareStoreOptions {
@@ -45,6 +45,14 @@ interface ShareInfoJson {
   status: ShareStatus;
   createdAt: string;
   committedAt?: string;
+  /** A reshare's new share: the key id (hex) of the share it replaces, deleted when this one is committed. */
+  replaces?: string;
+}
+
+/** A reshare's note that this party leaves the key (see `recordKey.retire`). */
+interface RetireJson {
+  fromKeyId: string;
+  createdAt: string;
 }
 
 /** The encrypted LevelDB store of one party node; see the module comment. One instance per directory. */
@@ -55,6 +63,8 @@ export class ShareStore {
   readonly presignatures: Presignatures;
   /** Keys frozen after a failed final signature verification. */
   readonly frozenKeys: FrozenKeys;
+  /** Told of every share a reshare's commit deleted (see {@link onShareRetired}). */
+  private readonly retiredListeners = new Set<(keyId: Uint8Array) => void>();
 
   private constructor(
     private readonly vault: Vault,
@@ -127,10 +137,11 @@ export class ShareStore {
   // ---- key shares ----------------------------------------------------------------------------------------
 
   /**
-   * Stores a keygen result as pending (share sealed, public facts in plaintext, one atomic batch). Refuses a
-   * keyId that already has a share: overwriting one, even a pending one, could destroy the only copy.
+   * Stores a keygen (or reshare) result as pending (share sealed, public facts in plaintext, one atomic batch).
+   * Refuses a keyId that already has a share: overwriting one, even a pending one, could destroy the only copy.
+   * `replaces`: the key id of this party's share that a reshare's new share replaces; the commit deletes it.
    */
-  async putPendingShare(share: KeyShare): Promise<void> {
+  async putPendingShare(share: KeyShare, options: { replaces?: Uint8Array } = {}): Promise<void> {
     const k = recordKey.share(share.keyId);
     const infoKey = recordKey.shareInfo(share.keyId);
     await this.vault.lock.run(k, async () => {
@@ -145,6 +156,7 @@ export class ShareStore {
         index: share.index,
         status: 'pending',
         createdAt: this.vault.now().toISOString(),
+        ...(options.replaces ? { replaces: toHex(options.replaces) } : {}),
       };
       const plain = encodeKeyShare(share);
       try {
@@ -159,13 +171,33 @@ export class ShareStore {
   }
 
   /**
+   * Notes that this party leaves the key a reshare replaces: when the coordinator commits the new key `keyId`,
+   * this party's share of `fromKeyId` is deleted (see {@link commitShare}); an abort only drops the note.
+   */
+  async putRetirement(keyId: Uint8Array, fromKeyId: Uint8Array): Promise<void> {
+    const k = recordKey.share(keyId);
+    await this.vault.lock.run(k, async () => {
+      if (await this.vault.has(recordKey.shareInfo(keyId))) {
+        throw new StoreError('ALREADY_EXISTS', `a share of key ${toHex(keyId)} is stored: this party does not leave`);
+      }
+      const note: RetireJson = { fromKeyId: toHex(fromKeyId), createdAt: this.vault.now().toISOString() };
+      await this.vault.putJson(recordKey.retire(keyId), note);
+    });
+  }
+
+  /**
    * Deletes the share of `keyId` when it is still pending (the coordinator's signed abort: the account failed,
-   * the key is never used). True when one was deleted; a committed share is never touched.
+   * the key is never used), or a reshare's retirement note for it (the old share stays). True when one was
+   * deleted; a committed share is never touched.
    */
   async discardPendingShare(keyId: Uint8Array): Promise<boolean> {
     const k = recordKey.share(keyId);
     const infoKey = recordKey.shareInfo(keyId);
     return this.vault.lock.run(k, async () => {
+      if (await this.vault.has(recordKey.retire(keyId))) {
+        await this.vault.batch([{ type: 'del', key: recordKey.retire(keyId) }]);
+        return true;
+      }
       const info = await this.vault.getJson<ShareInfoJson>(infoKey);
       if (info?.status !== 'pending') return false;
       await this.vault.batch([
@@ -206,21 +238,63 @@ export class ShareStore {
     return locked(0);
   }
 
-  /** Marks a pending share committed (the coordinator's commit). Idempotent; `NOT_FOUND` if no such share. */
-  async commitShare(keyId: Uint8Array): Promise<void> {
+  /**
+   * The coordinator's commit of `keyId`: marks its pending share committed — and when a reshare made it, deletes
+   * the share it replaces in the same atomic batch — or, when this party left the key in that reshare, deletes
+   * its share of the old key. Either way the old key's presignatures go too. Resolves with the key id whose
+   * share was deleted, if any. Idempotent; `NOT_FOUND` when this party has nothing of `keyId`.
+   */
+  async commitShare(keyId: Uint8Array): Promise<{ retired?: Uint8Array }> {
     const k = recordKey.share(keyId);
     const infoKey = recordKey.shareInfo(keyId);
-    await this.vault.lock.run(k, async () => {
+    return this.vault.lock.run(k, async () => {
       const info = await this.vault.getJson<ShareInfoJson>(infoKey);
-      if (info === undefined) throw new StoreError('NOT_FOUND', `no share of key ${toHex(keyId)}`);
-      if (info.status === 'committed') return;
-      const { v: _v, ...fields } = info;
-      await this.vault.putJson(infoKey, {
-        ...fields,
-        status: 'committed',
-        committedAt: this.vault.now().toISOString(),
-      });
+      if (info === undefined) {
+        const note = await this.vault.getJson<RetireJson>(recordKey.retire(keyId));
+        if (note === undefined) throw new StoreError('NOT_FOUND', `no share of key ${toHex(keyId)}`);
+        const old = fromHex(note.fromKeyId);
+        await this.retire(old, [{ type: 'del', key: recordKey.retire(keyId) }]);
+        return { retired: old };
+      }
+      if (info.status === 'committed') return {};
+      const { v: _v, replaces, ...fields } = info;
+      const committed: Op = {
+        type: 'put',
+        key: infoKey,
+        value: encodeJson({ ...fields, status: 'committed', committedAt: this.vault.now().toISOString() }),
+      };
+      if (replaces === undefined) {
+        await this.vault.batch([committed]);
+        return {};
+      }
+      const old = fromHex(replaces);
+      await this.retire(old, [committed]);
+      return { retired: old };
     });
+  }
+
+  /**
+   * Calls `listener` with the key id of every share a commit deletes (after the delete), so that whoever keeps
+   * shares in memory drops it. Returns the unsubscribe function.
+   */
+  onShareRetired(listener: (keyId: Uint8Array) => void): () => void {
+    this.retiredListeners.add(listener);
+    return () => this.retiredListeners.delete(listener);
+  }
+
+  /** Deletes the share of `keyId` and its presignatures together with `ops`, in one batch under its lock. */
+  private async retire(keyId: Uint8Array, ops: Op[]): Promise<void> {
+    await this.vault.lock.run(recordKey.share(keyId), async () => {
+      const presigs: Op[] = [];
+      for await (const key of this.vault.keys(recordPrefix.presig(keyId))) presigs.push({ type: 'del', key });
+      await this.vault.batch([
+        ...ops,
+        { type: 'del', key: recordKey.share(keyId) },
+        { type: 'del', key: recordKey.shareInfo(keyId) },
+        ...presigs,
+      ]);
+    });
+    for (const listener of this.retiredListeners) listener(keyId);
   }
 
   /** The share of `keyId` and its status, or undefined if none is stored. */

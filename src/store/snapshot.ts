@@ -19,7 +19,7 @@ export interface SnapshotRecord {
 /** Record kinds whose values are sealed in the store (opened in a snapshot). */
 const SEALED = ['identity', 'share/', 'pair/'];
 /** Record kinds kept as they are (public facts). */
-const PLAIN = ['shareinfo/', 'burnt/', 'sid/', 'ban/', 'frozen/', 'presig-used/'];
+const PLAIN = ['shareinfo/', 'retire/', 'burnt/', 'sid/', 'ban/', 'frozen/', 'presig-used/'];
 /** Record kinds never copied (see the module comment). */
 const SKIPPED = ['check', 'presig/'];
 
