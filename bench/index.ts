@@ -20,6 +20,7 @@ import { runNetwork } from '../test/helpers/network.js';
 import { keygen, presign, reshare, sign } from '../test/helpers/parties.js';
 import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCases } from './lib/index.js';
 import { type LoadOptions, loadCase } from './load.js';
+import { reshareApiCases } from './reshare-api.js';
 import { signApiCase, signHybridCase } from './sign-api.js';
 import { signNetCluster } from './sign-net.js';
 import { signRelayCase } from './sign-relay.js';
@@ -186,6 +187,7 @@ function makeCases(runs: number | undefined, load: LoadOptions = {}): BenchCase[
   cases.push(signApiCase());
   // after sign-api, beside whose median it reports its own
   cases.push(signHybridCase());
+  cases.push(...reshareApiCases());
   cases.push(loadCase(load));
   return cases;
 }

@@ -45,9 +45,9 @@ export interface BenchNetwork {
 
 /**
  * Starts a network in a fresh temporary directory on a free port, with its own keys (none from the caller's
- * environment), and resolves once every party is online; rejects (after stopping it) when it does not come up.
+ * environment) and `size` (default: the dev network's 3 parties and a delegate), and resolves once every party is online; rejects (after stopping it) when it does not come up.
  */
-export async function startBenchNetwork(): Promise<BenchNetwork> {
+export async function startBenchNetwork(size: { parties?: number; delegates?: number } = {}): Promise<BenchNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-bench-api-'));
   const env = { ...process.env };
   delete env.CRYPTO_MASTER_KEY;
@@ -69,6 +69,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       dir,
       port: 0,
       env,
+      ...size,
       logLevel: 'error',
       log: {
         info() {},

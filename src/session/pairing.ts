@@ -210,7 +210,7 @@ export class Pairing {
   }
 
   /**
-   * Fresh pair states (made at or after `since`, unix ms) with every peer of `peers`, keyed by session index,
+   * Fresh pair states (made after `since`, unix ms) with every peer of `peers`, keyed by session index,
    * after both sides of each pair learnt at about the same time that they need one (a reshare). Only the side
    * that wins a crossing (the lower peer id) asks; the other waits for its request, and asks itself only when
    * none came within the setup deadline. So the two never cross. Failures name the peer as {@link pairsFor} does.
@@ -234,17 +234,17 @@ export class Pairing {
     return out;
   }
 
-  /** Waits (at most the setup deadline) until the peer's setup gives a state made at or after `since`. */
+  /** Waits (at most the setup deadline) until the peer’s setup gives a state made after `since`. */
   private async awaitRenewal(key: string, since: number, signal?: AbortSignal): Promise<PairState | undefined> {
     const deadline = this.now() + this.timeoutMs;
     while (this.now() < deadline && !signal?.aborted && !this.stopped) {
       const slot = this.slots.get(key);
       if (slot) {
         const state = await slot.promise.catch(() => undefined);
-        if (state && (state.createdAt ?? 0) >= since) return state;
+        if (state && (state.createdAt ?? 0) > since) return state;
       }
       const stored = await this.store.get(key);
-      if (stored && (stored.createdAt ?? 0) >= since) return stored;
+      if (stored && (stored.createdAt ?? 0) > since) return stored;
       await new Promise((r) => setTimeout(r, RENEWAL_POLL_MS));
     }
     return undefined;
@@ -301,7 +301,7 @@ export class Pairing {
           if (attempt.signal.aborted) return; // taken over by the peer's setup
           // past its age, a state is replaced — but never by a setup this node may not run (a burnt pair: only an
           // operator's forced setup replaces it), so that state goes back as it is and the guard refuses it
-          const recent = opts.newerThan === undefined || (stored?.createdAt ?? 0) >= opts.newerThan;
+          const recent = opts.newerThan === undefined || (stored?.createdAt ?? 0) > opts.newerThan;
           if (stored && ((this.fresh(stored) && recent) || !this.acceptSetup(key)))
             return this.settle(key, slot, { state: stored });
         }

@@ -286,6 +286,36 @@ test('a pair state past its maximum age is replaced by a fresh setup on both end
   }
 });
 
+test('renewPairs after a reshare: both sides ask at once, one setup runs, both hold the same fresh state', async () => {
+  const allowed = new Set<string>();
+  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  const [storeA, storeB] = [new MemoryPairStore(), new MemoryPairStore()];
+  const pa = await Pairing.install(a, { store: storeA, timeoutMs: 20_000 });
+  const pb = await Pairing.install(b, { store: storeB, timeoutMs: 20_000 });
+  const peer = (h: Host) => new Map([[1, { peerId: h.peerId, addrs: h.getMultiaddrs() }]]);
+  try {
+    const old = await pa.ensure(b.peerId, { addrs: b.getMultiaddrs() });
+    // the reshare begins once both ends hold the old state (b stores it a moment after a)
+    const deadline = Date.now() + 5_000;
+    while (!(await storeB.get(a.peerId.toString())) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 5));
+    const since = Date.now();
+    const [atA, atB] = await Promise.all([pa.renewPairs(peer(b), since), pb.renewPairs(peer(a), since)]);
+    const [sa, sb] = [atA.get(1) as PairState, atB.get(1) as PairState];
+    assert.ok(equalBytes(sa.psid, sb.psid), 'one setup: the same state on both ends');
+    assert.not.ok(equalBytes(sa.psid, old.psid), 'a fresh state, not the one made before the reshare');
+    assert.ok((sa.createdAt ?? 0) > since && (sb.createdAt ?? 0) > since);
+    // asked again with the same start, nothing runs: the renewed state is young enough
+    const again = await pa.renewPairs(peer(b), since);
+    assert.ok(equalBytes((again.get(1) as PairState).psid, sa.psid));
+  } finally {
+    await Promise.all([pa.stop(), pb.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
 test('signers holding different pair states stop in the hello (STATE_MISMATCH) before any OT check; nothing is burnt', async () => {
   const allowed = new Set<string>();
   const hosts = await Promise.all([1, 2].map(() => createHost({ allowedPeers: allowed })));
