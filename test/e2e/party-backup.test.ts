@@ -7,7 +7,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -16,6 +15,7 @@ import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import type { SessionRecord } from '../../protocols/control/record.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
 import { type CliProcess, mpc, mpcSync, stop } from '../helpers/processes.js';
+import { recordOf } from '../helpers/records.js';
 
 const OLD_MASTER = 'b1'.repeat(32);
 const NEW_MASTER = 'b2'.repeat(32);
@@ -51,20 +51,13 @@ test('backup of a running and a stopped node; restore under a new master key sig
     for (const p of parties) start(p);
     await coord.until(() => parties.every((p) => coord.registered.has(p.peerId)), 30_000, 'registrations');
     const keyId = new TextEncoder().encode('backup-key');
-    const record = (kind: 'keygen' | 'sign', ps: Party[], messageHash?: Uint8Array): SessionRecord => ({
-      sessionId: crypto.getRandomValues(new Uint8Array(32)),
-      kind,
-      protocol: 'dkls23',
-      keyId,
-      threshold: 2,
-      parties: ps.map((p, k) => ({
-        peerId: peerIdFromString(p.peerId).toMultihash().bytes,
-        index: kind === 'keygen' ? k + 1 : parties.indexOf(p) + 1,
-        addrs: [...(coord.registered.get(p.peerId)?.addrs ?? [])],
-      })),
-      expiresAt: Date.now() + 60_000,
-      ...(messageHash ? { messageHash } : {}),
+    const member = (p: Party) => ({
+      peerId: p.peerId,
+      keyIndex: parties.indexOf(p) + 1,
+      addrs: coord.registered.get(p.peerId)?.addrs ?? [],
     });
+    const record = (kind: 'keygen' | 'sign', ps: Party[], messageHash?: Uint8Array): SessionRecord =>
+      recordOf(kind, ps.map(member), keyId, messageHash ? { messageHash } : {});
     const run = async (rec: SessionRecord) => {
       const acks = await coord.announce(rec);
       assert.ok(

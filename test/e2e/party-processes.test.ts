@@ -8,7 +8,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
@@ -19,6 +18,7 @@ import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { TestCoordinator } from '../helpers/coordinator-driver.js';
 import { type CliProcess, mpc, mpcSync } from '../helpers/processes.js';
+import { recordOf } from '../helpers/records.js';
 
 const MASTER = 'cd'.repeat(32);
 const env = { ...process.env, CRYPTO_MASTER_KEY: MASTER };
@@ -77,21 +77,10 @@ test('three CLI party processes: keygen, sign by each pair, SIGTERM + restart, a
     await coord.until(() => procs.every((p) => coord.registered.has(p.peerId)), 30_000, 'three registrations');
 
     const addrsOf = (p: Proc) => coord.registered.get(p.peerId)?.addrs ?? [];
-    const record = (kind: 'keygen' | 'sign', ps: Proc[], extra: Partial<SessionRecord> = {}): SessionRecord => ({
-      sessionId: crypto.getRandomValues(new Uint8Array(32)),
-      kind,
-      protocol: 'dkls23',
-      keyId: new TextEncoder().encode('proc-key'),
-      threshold: 2,
-      // a keygen numbers its parties 1..N; a signing names each signer by its key-share index
-      parties: ps.map((p, k) => ({
-        peerId: peerIdFromString(p.peerId).toMultihash().bytes,
-        index: kind === 'keygen' ? k + 1 : procs.indexOf(p) + 1,
-        addrs: [...addrsOf(p)],
-      })),
-      expiresAt: Date.now() + 60_000,
-      ...extra,
-    });
+    // a keygen numbers its parties 1..N; a signing names each signer by its key-share index
+    const member = (p: Proc) => ({ peerId: p.peerId, keyIndex: procs.indexOf(p) + 1, addrs: addrsOf(p) });
+    const record = (kind: 'keygen' | 'sign', ps: Proc[], extra: Partial<SessionRecord> = {}): SessionRecord =>
+      recordOf(kind, ps.map(member), new TextEncoder().encode('proc-key'), extra);
     const runSession = async (rec: SessionRecord, n: number) => {
       const acks = await coord.announce(rec);
       assert.ok(

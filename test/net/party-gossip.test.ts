@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rendezvous } from '../../coordinator/p2p/rendezvous.js';
@@ -22,6 +21,7 @@ import { PartyNode } from '../../src/party/node.js';
 import { SILENT_LOG } from '../../src/runtime/logger.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
+import { inOrder, recordFor } from '../helpers/records.js';
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -68,19 +68,7 @@ test('a party that missed the direct messages keygens and commits from the gossi
     await until(() => pubsub.getSubscribers(SESSION_TOPIC).length === 3, 'three subscribers');
     const seed = coordKey.raw.subarray(0, 32);
     const keyId = new TextEncoder().encode('gossip-key');
-    const record = (): SessionRecord => ({
-      sessionId: crypto.getRandomValues(new Uint8Array(32)),
-      kind: 'keygen',
-      protocol: 'dkls23',
-      keyId,
-      threshold: 2,
-      parties: parties.map((p, k) => ({
-        peerId: peerIdFromString(p.node.peerId).toMultihash().bytes,
-        index: k + 1,
-        addrs: p.node.host.getMultiaddrs().map(String),
-      })),
-      expiresAt: Date.now() + 60_000,
-    });
+    const record = (): SessionRecord => recordFor('keygen', inOrder(parties.map((p) => p.node)), keyId);
     const [first, second, third] = parties.map((p) => p.node.peerId) as [string, string, string];
 
     // a record the coordinator did not sign, published on the topic: rejected, nobody acts on it

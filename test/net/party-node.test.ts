@@ -13,7 +13,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
-import type { SessionRecord } from '../../protocols/control/record.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
@@ -52,15 +51,6 @@ async function stopParty(p: Party, drainMs?: number): Promise<void> {
   await p.store.close();
 }
 
-function record(
-  kind: 'keygen' | 'sign',
-  parties: Party[],
-  keyId: Uint8Array,
-  extra: Partial<SessionRecord> = {},
-): SessionRecord {
-  return recordFor(kind, parties, keyId, extra);
-}
-
 test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged, expired and replayed records refused', async () => {
   const coord = await TestCoordinator.start();
   const dirs = [1, 2, 3].map(() => mkdtempSync(join(tmpdir(), 'mpc-party-')));
@@ -70,7 +60,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
     await coord.until(() => coord.registered.size === 3, 10_000, 'registrations');
 
     const keyId = new TextEncoder().encode('account-1');
-    const kg = record('keygen', parties, keyId);
+    const kg = recordFor('keygen', parties, keyId);
     const acks = await coord.announce(kg);
     assert.ok(
       acks.every((a) => a.ok),
@@ -90,18 +80,18 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
       replay.every((a) => !a.ok && a.code === 'REPLAYED'),
       JSON.stringify(replay),
     );
-    const forged = await coord.announce(record('keygen', parties, keyId), await generateKeyPair('Ed25519'));
+    const forged = await coord.announce(recordFor('keygen', parties, keyId), await generateKeyPair('Ed25519'));
     assert.ok(
       forged.every((a) => !a.ok && a.code === 'BAD_SIGNATURE'),
       JSON.stringify(forged),
     );
-    const expired = await coord.announce(record('keygen', parties, keyId, { expiresAt: Date.now() - 1 }));
+    const expired = await coord.announce(recordFor('keygen', parties, keyId, { expiresAt: Date.now() - 1 }));
     assert.ok(
       expired.every((a) => !a.ok && a.code === 'EXPIRED'),
       JSON.stringify(expired),
     );
     // a pending share does not sign
-    const early = record('sign', parties.slice(0, 2), keyId, { messageHash: sha256(Uint8Array.of(0)) });
+    const early = recordFor('sign', parties.slice(0, 2), keyId, { messageHash: sha256(Uint8Array.of(0)) });
     await coord.announce(early);
     await coord.until(() => coord.resultsFor(early.sessionId).length === 2, 30_000, 'pending refusal');
     assert.ok(coord.resultsFor(early.sessionId).every((r) => r.result.status === 'failed'));
@@ -114,7 +104,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
 
     // a signing record must name each signer by the key-share index it holds: parties 1 and 3 numbered 1..2
     // (the version-1 way) are refused by both, before any pair setup or protocol message
-    const misnumbered = record('sign', [parties[0]!, parties[2]!], keyId, { messageHash: sha256(Uint8Array.of(5)) });
+    const misnumbered = recordFor('sign', [parties[0]!, parties[2]!], keyId, { messageHash: sha256(Uint8Array.of(5)) });
     const renumbered = { ...misnumbered, parties: misnumbered.parties.map((p, k) => ({ ...p, index: k + 1 })) };
     assert.ok((await coord.announce(renumbered)).every((a) => a.ok));
     await coord.until(() => coord.resultsFor(renumbered.sessionId).length === 2, 30_000, 'misnumbered refusal');
@@ -125,7 +115,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
 
     const signWith = async (signers: Party[], label: string) => {
       const messageHash = sha256(new TextEncoder().encode(label));
-      const rec = record('sign', signers, keyId, { messageHash });
+      const rec = recordFor('sign', signers, keyId, { messageHash });
       assert.ok((await coord.announce(rec)).every((a) => a.ok));
       await coord.until(() => coord.resultsFor(rec.sessionId).length === signers.length, 60_000, `signature ${label}`);
       const rs = coord.resultsFor(rec.sessionId).map((r) => r.result);
@@ -156,7 +146,7 @@ test('keygen 2-of-3, commit, sign by every pair, restart and sign again; forged,
 
     // stopping a node mid-session (past its drain time, here none) ends the session with an abort result that
     // still reaches the coordinator
-    const stuck = record('sign', [parties[0]!, parties[1]!], keyId, { messageHash: sha256(Uint8Array.of(9)) });
+    const stuck = recordFor('sign', [parties[0]!, parties[1]!], keyId, { messageHash: sha256(Uint8Array.of(9)) });
     assert.ok((await coord.announce(stuck, undefined, [1])).every((x) => x.ok)); // party 2 never hears of it
     await new Promise((r) => setTimeout(r, 300));
     await stopParty(parties[0]!, 0);

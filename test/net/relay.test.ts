@@ -29,6 +29,7 @@ import { SILENT_LOG } from '../../src/runtime/logger.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { RELAY_CONNECTION_DATA_BYTES, RELAY_SESSION_BUDGET_BYTES } from '../../src/runtime/relay-limits.js';
 import { ShareStore } from '../../src/store/share-store.js';
+import { recordOf } from '../helpers/records.js';
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -122,25 +123,14 @@ async function run(net: Net, record: SessionRecord): Promise<SessionResult[]> {
   return mine().map((r) => r.result);
 }
 
+/** A record naming the parties `who` (party k holds key share k + 1) by their registered addresses. */
 function record(net: Net, kind: 'keygen' | 'sign', who: number[], keyId: Uint8Array, hash?: Uint8Array): SessionRecord {
-  return {
-    sessionId: crypto.getRandomValues(new Uint8Array(32)),
-    kind,
-    protocol: 'dkls23',
-    keyId,
-    threshold: 2,
-    parties: who.map((k) => {
-      const p = net.parties[k]!;
-      return {
-        peerId: p.node.host.peerId.toMultihash().bytes,
-        index: k + 1,
-        role: p.role,
-        addrs: (net.rendezvous.get(p.node.peerId)?.addresses ?? []).slice(0, 8),
-      };
-    }),
-    expiresAt: Date.now() + 60_000,
-    ...(hash ? { messageHash: hash } : {}),
-  };
+  const members = who.map((k) => {
+    const p = net.parties[k]!;
+    const addrs = (net.rendezvous.get(p.node.peerId)?.addresses ?? []).slice(0, 8);
+    return { peerId: p.node.peerId, keyIndex: k + 1, role: p.role, addrs };
+  });
+  return recordOf(kind, members, keyId, hash ? { messageHash: hash } : {});
 }
 
 /** The open relayed connection between two nodes, seen from `from`. */

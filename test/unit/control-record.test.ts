@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import { Writer } from '../../protocols/common/codec.js';
 import { DecodeError } from '../../protocols/common/errors.js';
-import { ControlError, type ControlErrorCode } from '../../protocols/control/errors.js';
+import { ControlError } from '../../protocols/control/errors.js';
 import {
   ed25519PublicKeyFromPeerId,
   peerIdFromEd25519PublicKey,
@@ -25,6 +25,7 @@ import {
 } from '../../protocols/control/record.js';
 import { ROLE_CODES } from '../../protocols/control/roles.js';
 import { utf8Decode, utf8Encode } from '../../protocols/control/wire.js';
+import { controlCode, isDecode } from '../helpers/control-errors.js';
 import { fuzzDecoder } from '../helpers/fuzz.js';
 import { seededRng } from '../helpers/rng.js';
 
@@ -65,18 +66,6 @@ function signRecordOf(over: Partial<SessionRecord> = {}): SessionRecord {
 function opts(over: Partial<AcceptOptions> = {}): AcceptOptions {
   return { coordinatorPeerId: coordId, selfPeerId: partyIds[1]!, now: NOW, ...over };
 }
-
-function controlCode(f: () => unknown): ControlErrorCode {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ControlError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a ControlError');
-}
-
-const isDecode = (e: unknown) => e instanceof DecodeError;
 
 /** An unvalidated encoder of the record format, to build bytes the real encoder refuses to write. */
 function rawRecord(
