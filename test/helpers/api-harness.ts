@@ -13,6 +13,8 @@ import type {
   HealthView,
   JoinTokenView,
   PartyView,
+  ResharedView,
+  ReshareTarget,
   RevokedParty,
   SessionView,
   SignatureView,
@@ -89,6 +91,7 @@ export class FakeService implements CoordinatorService {
       requireUserShare: false,
       requireParties: [],
       createdAt: '2024-01-01T00:00:00.000Z',
+      rekeyedAt: null,
     };
     this.accounts.set(account.accountId, account);
     return account;
@@ -99,6 +102,31 @@ export class FakeService implements CoordinatorService {
     const account = this.accounts.get(accountId);
     if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
     return account;
+  }
+
+  async refreshAccount(accountId: string): Promise<ResharedView> {
+    this.record('refreshAccount', accountId);
+    return this.reshared(accountId);
+  }
+
+  async reshareAccount(accountId: string, target: ReshareTarget): Promise<ResharedView> {
+    this.record('reshareAccount', accountId, target);
+    return this.reshared(accountId);
+  }
+
+  private reshared(accountId: string): ResharedView {
+    const account = this.accounts.get(accountId);
+    if (!account) throw new CoordinatorError('NOT_FOUND', `account ${accountId} not found`);
+    const rekeyed = { ...account, rekeyedAt: '2024-01-02T00:00:00.000Z' };
+    const session: SessionView = {
+      sessionId: 'ab'.repeat(32),
+      kind: 'reshare',
+      status: 'completed',
+      accountId,
+      parties: account.parties.map((p) => ({ partyId: p.partyId, index: p.index })),
+      events: [],
+    };
+    return { account: rekeyed, session };
   }
 
   async listAccounts(userId: string): Promise<AccountView[]> {

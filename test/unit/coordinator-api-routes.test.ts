@@ -177,7 +177,7 @@ test('/openapi.json documents every registered route (method and {param} path) a
       log: { info() {}, warn() {}, error() {} },
     });
     const routes = registeredRoutes(router);
-    assert.is(routes.length, 13);
+    assert.is(routes.length, 15);
     for (const { method, path } of routes) {
       const openApiPath = path.replace(/:(\w+)/g, '{$1}');
       const op = (doc.paths[openApiPath] as Record<string, { responses?: object }> | undefined)?.[method.toLowerCase()];
