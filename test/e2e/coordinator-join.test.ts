@@ -2,16 +2,21 @@
  * Admission to the coordinator's p2p network by one-time join token, on a real coordinator (in process, its
  * database PGlite or DATABASE_URL) and real party nodes: an unknown peer is refused; a token from the REST API
  * (or `mpc coordinator join-token`) admits exactly one peer, once; the admission survives the party's restart
- * without the token; a used or expired token admits nobody.
+ * without the token; a used or expired token admits nobody; an external party that joins by token is listed
+ * online only once it is reachable through its relay slot, so a keygen and a signing started the moment it is
+ * listed succeed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningCoordinator } from '../../coordinator/server.js';
+import type { PartyRole } from '../../protocols/control/control.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
+import type { Log } from '../../src/runtime/logger.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
@@ -28,7 +33,11 @@ interface Party {
   peerId: string;
 }
 
-async function startParty(name: string, joinToken?: string): Promise<Party> {
+async function startParty(
+  name: string,
+  joinToken?: string,
+  opts: { role?: PartyRole; log?: Log } = {},
+): Promise<Party> {
   const store = await ShareStore.open(join(dir, name), MasterKey.fromHex(MASTER, 'test'));
   const { key, peerId } = (await store.getIdentity()) ? await loadIdentity(store) : await createIdentity(store);
   const node = await PartyNode.start({
@@ -37,6 +46,7 @@ async function startParty(name: string, joinToken?: string): Promise<Party> {
     coordinator: coordinator.multiaddrs[0] as string,
     version: '0.1.0',
     ...(joinToken ? { joinToken } : {}),
+    ...opts,
   });
   return { store, node, peerId };
 }
@@ -46,11 +56,11 @@ async function stopParty(p: Party): Promise<void> {
   await p.store.close();
 }
 
-async function newToken(): Promise<string> {
+async function newToken(role?: PartyRole): Promise<string> {
   const res = await fetch(`${coordinator.apiUrl}/api/v1/join-tokens`, {
     method: 'POST',
     headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-    body: JSON.stringify({ ttlSeconds: 600 }),
+    body: JSON.stringify({ ttlSeconds: 600, ...(role ? { role } : {}) }),
   });
   assert.is(res.status, 201);
   const body = (await res.json()) as { token: string; expiresAt: string };
@@ -67,9 +77,19 @@ async function rejects(f: () => Promise<unknown>, re?: RegExp): Promise<void> {
   if (re) assert.match(outcome.message, re, outcome.message);
 }
 
-async function listed(peerId: string): Promise<{ status: string } | undefined> {
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test are read loosely
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${coordinator.apiUrl}${path}`, {
+    method,
+    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+async function listed(peerId: string): Promise<{ status: string; addresses: string[] } | undefined> {
   const res = await fetch(`${coordinator.apiUrl}/api/v1/parties`, { headers: { 'x-api-key': API_KEY } });
-  const body = (await res.json()) as { parties: { partyId: string; status: string }[] };
+  const body = (await res.json()) as { parties: { partyId: string; status: string; addresses: string[] }[] };
   return body.parties.find((p) => p.partyId === peerId);
 }
 
@@ -135,6 +155,59 @@ test('an expired join token admits nobody', async () => {
     await rejects(() => p.node.register(), /BAD_TOKEN/);
   } finally {
     await stopParty(p);
+  }
+});
+
+test('an external party joining by token is ready once listed online: a keygen and a signing with it at once', async () => {
+  // two persistent parties (admitted by token as well), then the external one, which the others reach only
+  // through the coordinator's relay
+  const keepers = [await startParty('keeper-1', await newToken()), await startParty('keeper-2', await newToken())];
+  // its identity first, so that its peer id is known while it starts
+  const store = await ShareStore.open(join(dir, 'outsider'), MasterKey.fromHex(MASTER, 'test'));
+  const { peerId } = await createIdentity(store);
+  await store.close();
+  const lines: { level: string; msg: string; fields: object }[] = [];
+  const record = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields });
+  const log: Log = { info: record('info'), warn: record('warn'), error: record('error') };
+  const starting = startParty('outsider', await newToken('external'), { role: 'external', log });
+  try {
+    const t0 = Date.now();
+    let view = await listed(peerId);
+    while (view?.status !== 'online') {
+      assert.ok(Date.now() - t0 < 30_000, 'the external party is listed online within 30 s');
+      await new Promise((r) => setTimeout(r, 10));
+      view = await listed(peerId);
+    }
+    // listed in its final state: reachable through its relay slot
+    assert.ok(
+      view.addresses.length > 0 && view.addresses.every((a) => a.includes('/p2p-circuit')),
+      `listed with ${view.addresses.join(' ') || 'no address'}`,
+    );
+    // at once: an account whose key and every signing include the external party
+    const created = await api('POST', '/api/v1/accounts', {
+      userId: 'outsider-at-once',
+      include: [peerId],
+      requireParties: [peerId],
+    });
+    assert.is(created.status, 201, JSON.stringify(created.json));
+    assert.ok(
+      created.json.parties.some(
+        (p: { partyId: string; role: string }) => p.partyId === peerId && p.role === 'external',
+      ),
+    );
+    const messageHash = `0x${'5e'.repeat(32)}`;
+    const signed = await api('POST', `/api/v1/accounts/${created.json.accountId}/sign`, { messageHash });
+    assert.is(signed.status, 200, JSON.stringify(signed.json));
+    assert.is(recoverAddress(messageHash, signed.json.signatureHex), created.json.address);
+    // it never had to reconnect, and said once that it joined
+    assert.equal(
+      lines.filter((l) => l.level !== 'info').map((l) => l.msg),
+      [],
+    );
+    assert.is(lines.filter((l) => l.msg.startsWith('joined the network')).length, 1);
+  } finally {
+    await starting.then(stopParty, () => {});
+    for (const k of keepers) await stopParty(k);
   }
 });
 
