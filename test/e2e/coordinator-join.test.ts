@@ -14,12 +14,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningCoordinator } from '../../coordinator/server.js';
 import type { PartyRole } from '../../protocols/control/control.js';
-import { createIdentity, loadIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
 import type { Log } from '../../src/runtime/logger.js';
-import { MasterKey } from '../../src/runtime/master-key.js';
-import { ShareStore } from '../../src/store/share-store.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
+import { type PartyPlace, partyPeerId, restClient, startParty, stopParty } from '../helpers/party-nodes.js';
 import { mpc } from '../helpers/processes.js';
 
 const MASTER = 'cd'.repeat(32);
@@ -27,34 +24,7 @@ const API_KEY = 'join-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-join-'));
 let coordinator: RunningCoordinator;
 
-interface Party {
-  store: ShareStore;
-  node: PartyNode;
-  peerId: string;
-}
-
-async function startParty(
-  name: string,
-  joinToken?: string,
-  opts: { role?: PartyRole; log?: Log } = {},
-): Promise<Party> {
-  const store = await ShareStore.open(join(dir, name), MasterKey.fromHex(MASTER, 'test'));
-  const { key, peerId } = (await store.getIdentity()) ? await loadIdentity(store) : await createIdentity(store);
-  const node = await PartyNode.start({
-    store,
-    identity: key,
-    coordinator: coordinator.multiaddrs[0] as string,
-    version: '0.1.0',
-    ...(joinToken ? { joinToken } : {}),
-    ...opts,
-  });
-  return { store, node, peerId };
-}
-
-async function stopParty(p: Party): Promise<void> {
-  await p.node.stop();
-  await p.store.close();
-}
+const place: PartyPlace = { dir, master: MASTER, coordinator: () => coordinator.multiaddrs[0] as string };
 
 async function newToken(role?: PartyRole): Promise<string> {
   const res = await fetch(`${coordinator.apiUrl}/api/v1/join-tokens`, {
@@ -77,15 +47,7 @@ async function rejects(f: () => Promise<unknown>, re?: RegExp): Promise<void> {
   if (re) assert.match(outcome.message, re, outcome.message);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test are read loosely
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${coordinator.apiUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const api = restClient(() => coordinator.apiUrl, API_KEY);
 
 async function listed(peerId: string): Promise<{ status: string; addresses: string[] } | undefined> {
   const res = await fetch(`${coordinator.apiUrl}/api/v1/parties`, { headers: { 'x-api-key': API_KEY } });
@@ -103,7 +65,7 @@ test.after(async () => {
 });
 
 test('a peer id the coordinator does not list cannot register', async () => {
-  const p = await startParty('stranger');
+  const p = await startParty(place, 'stranger');
   try {
     assert.not.ok(p.node.registered);
     await rejects(() => p.node.register());
@@ -115,12 +77,12 @@ test('a peer id the coordinator does not list cannot register', async () => {
 
 test('a join token admits one party, which stays admitted after a restart without the token', async () => {
   const token = await newToken();
-  let p = await startParty('joiner', token);
+  let p = await startParty(place, 'joiner', { joinToken: token });
   assert.ok(p.node.registered, 'registered with the token');
   assert.is((await listed(p.peerId))?.status, 'online');
   const peerId = p.peerId;
   await stopParty(p);
-  p = await startParty('joiner');
+  p = await startParty(place, 'joiner');
   try {
     assert.is(p.peerId, peerId);
     assert.ok(p.node.registered, 'still admitted without the token');
@@ -131,10 +93,10 @@ test('a join token admits one party, which stays admitted after a restart withou
 
 test('a used join token admits nobody else', async () => {
   const token = await newToken();
-  const first = await startParty('first', token);
+  const first = await startParty(place, 'first', { joinToken: token });
   // another token keeps the door open, so the second party reaches the coordinator and hears why it is refused
   await newToken();
-  const second = await startParty('second', token);
+  const second = await startParty(place, 'second', { joinToken: token });
   try {
     assert.ok(first.node.registered);
     assert.not.ok(second.node.registered);
@@ -149,7 +111,7 @@ test('a used join token admits nobody else', async () => {
 test('an expired join token admits nobody', async () => {
   const { token } = await coordinator.orchestrator.createJoinToken(1);
   await new Promise((r) => setTimeout(r, 1_200));
-  const p = await startParty('late', token);
+  const p = await startParty(place, 'late', { joinToken: token });
   try {
     assert.not.ok(p.node.registered);
     await rejects(() => p.node.register(), /BAD_TOKEN/);
@@ -161,15 +123,16 @@ test('an expired join token admits nobody', async () => {
 test('an external party joining by token is ready once listed online: a keygen and a signing with it at once', async () => {
   // two persistent parties (admitted by token as well), then the external one, which the others reach only
   // through the coordinator's relay
-  const keepers = [await startParty('keeper-1', await newToken()), await startParty('keeper-2', await newToken())];
+  const keepers = [
+    await startParty(place, 'keeper-1', { joinToken: await newToken() }),
+    await startParty(place, 'keeper-2', { joinToken: await newToken() }),
+  ];
   // its identity first, so that its peer id is known while it starts
-  const store = await ShareStore.open(join(dir, 'outsider'), MasterKey.fromHex(MASTER, 'test'));
-  const { peerId } = await createIdentity(store);
-  await store.close();
+  const peerId = await partyPeerId(place, 'outsider');
   const lines: { level: string; msg: string; fields: object }[] = [];
   const record = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields });
   const log: Log = { info: record('info'), warn: record('warn'), error: record('error') };
-  const starting = startParty('outsider', await newToken('external'), { role: 'external', log });
+  const starting = startParty(place, 'outsider', { joinToken: await newToken('external'), role: 'external', log });
   try {
     const t0 = Date.now();
     let view = await listed(peerId);
@@ -189,16 +152,16 @@ test('an external party joining by token is ready once listed online: a keygen a
       include: [peerId],
       requireParties: [peerId],
     });
-    assert.is(created.status, 201, JSON.stringify(created.json));
+    assert.is(created.status, 201, JSON.stringify(created.body));
     assert.ok(
-      created.json.parties.some(
+      created.body.parties.some(
         (p: { partyId: string; role: string }) => p.partyId === peerId && p.role === 'external',
       ),
     );
     const messageHash = `0x${'5e'.repeat(32)}`;
-    const signed = await api('POST', `/api/v1/accounts/${created.json.accountId}/sign`, { messageHash });
-    assert.is(signed.status, 200, JSON.stringify(signed.json));
-    assert.is(recoverAddress(messageHash, signed.json.signatureHex), created.json.address);
+    const signed = await api('POST', `/api/v1/accounts/${created.body.accountId}/sign`, { messageHash });
+    assert.is(signed.status, 200, JSON.stringify(signed.body));
+    assert.is(recoverAddress(messageHash, signed.body.signatureHex), created.body.address);
     // it never had to reconnect, and said once that it joined
     assert.equal(
       lines.filter((l) => l.level !== 'info').map((l) => l.msg),
