@@ -6,8 +6,11 @@
  * ciphertext it cannot read.
  *
  * Limits: only admitted peers may hold a slot, and a relayed connection is made only between two admitted peers
- * (a guest connected to redeem a join token gets neither); slots are capped in number and expire (the party
- * renews them); each relayed connection may carry {@link RELAY_CONNECTION_DATA_BYTES} for
+ * (a guest connected to redeem a join token gets neither). A guest's request for a slot is held until the guest
+ * is admitted or leaves, and granted only in the first case: a party's libp2p asks for its slot as soon as it
+ * connects, before its join token has been redeemed, and does not ask again on that connection, so a refusal
+ * then would leave a newly joined party without a slot (guest-admissions.ts). Slots are capped in number and
+ * expire (the party renews them); each relayed connection may carry {@link RELAY_CONNECTION_DATA_BYTES} for
  * {@link RELAY_CONNECTION_DURATION_MS}, after which the relay resets it (parties replace a connection before it
  * runs short, src/party/relay-peers.ts); and each party may have at most `connectionsPerPeer` relayed
  * connections at once as a source and as many as a destination (so at most that many times the data limit in
@@ -46,10 +49,14 @@ export interface RelaySetup {
   readonly gater: Pick<ConnectionGater, 'denyInboundRelayReservation' | 'denyOutboundRelayedConnection'>;
 }
 
-/** The relay service and its rules; `admitted` says whether a peer id is admitted now (never a guest). */
+/**
+ * The relay service and its rules. `admitted` says whether a peer id is admitted now (never a guest);
+ * `untilAdmitted` answers a guest's request for a slot once the guest is admitted (true) or will not be (false).
+ */
 export function relaySetup(
   admitted: (peerId: string) => boolean,
   limits: RelayLimits = DEFAULT_RELAY_LIMITS,
+  untilAdmitted: (peerId: string) => Promise<boolean> = async () => false,
 ): RelaySetup {
   const refused = (peer: PeerId) => !admitted(peer.toString());
   return {
@@ -69,7 +76,7 @@ export function relaySetup(
       }),
     },
     gater: {
-      denyInboundRelayReservation: refused,
+      denyInboundRelayReservation: async (peer) => refused(peer) && !(await untilAdmitted(peer.toString())),
       denyOutboundRelayedConnection: (source, destination) => refused(source) || refused(destination),
     },
   };

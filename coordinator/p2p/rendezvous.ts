@@ -11,7 +11,7 @@
  * while tokens are outstanding.
  *
  * The host also runs the circuit relay through which parties behind NAT are reached (relay.ts), for admitted
- * peers only, and sends a delegate node the context of its next session (protocols/control/delegate.ts).
+ * peers only (a guest's request for a slot waits for its join: guest-admissions.ts), and sends a delegate node the context of its next session (protocols/control/delegate.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
@@ -41,6 +41,7 @@ import { controlRequest, serveControl } from '../../src/runtime/control-transpor
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
 import type { Log } from '../../src/runtime/logger.js';
+import { GuestAdmissions } from './guest-admissions.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayService, relaySetup } from './relay.js';
 
 const ed25519 = nodeEd25519();
@@ -127,6 +128,8 @@ export class Rendezvous {
     private readonly admitted: Set<string>,
     private readonly revoked: Set<string>,
     private readonly init: RendezvousInit,
+    /** Guests' relay slot requests waiting for the guest's join. */
+    private readonly guests: GuestAdmissions,
   ) {
     this.roles = new Map(init.fixedRoles ?? []);
   }
@@ -135,8 +138,15 @@ export class Rendezvous {
   static async start(init: RendezvousInit): Promise<Rendezvous> {
     const revoked = new Set(init.revoked ?? []);
     const admitted = new Set([...init.admitted].filter((id) => !revoked.has(id)));
-    // only admitted peers may hold a relay slot or be relayed: never a guest that came to redeem a token
-    const relay = relaySetup((id) => admitted.has(id) && !revoked.has(id), init.relayLimits ?? DEFAULT_RELAY_LIMITS);
+    const guests = new GuestAdmissions();
+    const isAdmitted = (id: string) => admitted.has(id) && !revoked.has(id);
+    // only admitted peers may hold a relay slot or be relayed: never a guest that came to redeem a token; a
+    // guest's request for a slot waits for its join (it was sent as the guest connected)
+    const relay = relaySetup(
+      isAdmitted,
+      init.relayLimits ?? DEFAULT_RELAY_LIMITS,
+      async (id) => (await guests.wait(id, GUEST_GRACE_MS)) && isAdmitted(id),
+    );
     const host = await createHost({
       privateKey: init.privateKey,
       listen: [...init.listen],
@@ -147,10 +157,13 @@ export class Rendezvous {
       services: relay.services,
       gater: relay.gater,
     });
-    const r = new Rendezvous(host, admitted, revoked, init);
+    const r = new Rendezvous(host, admitted, revoked, init, guests);
     await serveControl(host, (peer, req) => r.answer(peer, req));
     host.addEventListener('peer:connect', (evt) => r.onConnect(evt.detail));
-    host.addEventListener('peer:disconnect', (evt) => r.onDisconnect(evt.detail.toString()));
+    host.addEventListener('peer:disconnect', (evt) => {
+      guests.settle(evt.detail.toString(), false);
+      r.onDisconnect(evt.detail.toString());
+    });
     return r;
   }
 
@@ -167,6 +180,7 @@ export class Rendezvous {
   /** Admits `partyId` (configuration at runtime, tests); a revoked party stays refused. */
   admit(partyId: string): void {
     if (!this.revoked.has(partyId)) this.admitted.add(partyId);
+    this.guests.settle(partyId, this.admitted.has(partyId));
   }
 
   /**
@@ -177,6 +191,7 @@ export class Rendezvous {
     this.revoked.add(partyId);
     this.admitted.delete(partyId);
     this.roles.delete(partyId);
+    this.guests.settle(partyId, false);
     this.init.log.warn({ party: partyId }, 'party revoked: disconnected and refused from now on');
     this.onDisconnect(partyId);
     await this.host.hangUp(peerIdFromString(partyId)).catch(() => {});
@@ -203,7 +218,9 @@ export class Rendezvous {
     if (this.admitted.has(id)) return;
     // a guest: it has GUEST_GRACE_MS to redeem a join token
     setTimeout(() => {
-      if (!this.admitted.has(id) && !this.stopping) void this.host.hangUp(peer).catch(() => {});
+      if (this.admitted.has(id) || this.stopping) return;
+      this.guests.settle(id, false);
+      void this.host.hangUp(peer).catch(() => {});
     }, GUEST_GRACE_MS).unref();
   }
 
@@ -256,6 +273,7 @@ export class Rendezvous {
     this.admitted.add(id);
     this.roles.set(id, role);
     this.init.log.info({ party: id, role }, 'party admitted by join token');
+    this.guests.settle(id, true);
     return { ok: true };
   }
 
@@ -273,6 +291,7 @@ export class Rendezvous {
     this.admitted.add(id);
     this.roles.set(id, role);
     this.init.log.info({ party: id, role }, 'party admitted by pool secret');
+    this.guests.settle(id, true);
     return { ok: true };
   }
 
@@ -390,6 +409,7 @@ export class Rendezvous {
   /** Stops the host. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.guests.clear();
     await this.host.stop();
   }
 }

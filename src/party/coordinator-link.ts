@@ -75,11 +75,19 @@ export interface Registration {
   readonly poolSecret?: string;
   /** The addresses to register (see advertise.ts). @default the host's addresses */
   readonly addrs?: () => string[];
+  /**
+   * Resolves when the node may be listed: called after the join and before each registration, so that the
+   * coordinator lists the node only once it is reachable (a relayed node: once it holds its relay slot, which it
+   * can only get once admitted). It must resolve, slot or not, in bounded time.
+   */
+  readonly ready?: () => Promise<unknown>;
 }
 
 /** Registration with the coordinator, the status report and the requests sent to it. */
 export class CoordinatorLink {
   private registeredNow = false;
+  /** Set at the first registration after the join token was accepted (logged once). */
+  private joined = false;
   private retrying = false;
   private stopping = false;
   /** When the coordinator was last connected (ms since the epoch), 0 if never. */
@@ -163,11 +171,17 @@ export class CoordinatorLink {
       const joined = await this.request(encodeJoin(POOL_SECRET_PREFIX + poolSecret));
       if (!joined.ok) throw new Error(`the coordinator refused the pool secret: ${joined.code}: ${joined.message}`);
     }
+    await this.registration.ready?.();
     const addrs = this.registration.addrs?.() ?? this.host.getMultiaddrs().map((a) => a.toString());
     const ack = await this.request(encodeRegister({ role, version, addrs }));
     if (!ack.ok) throw new Error(`the coordinator refused registration: ${ack.code}: ${ack.message}`);
     this.lastSeen = Date.now();
-    this.log.info({ coordinator: this.coordinator.peerId.toString() }, 'registered with the coordinator');
+    const coordinator = this.coordinator.peerId.toString();
+    this.log.info({ coordinator }, 'registered with the coordinator');
+    if (joinToken !== undefined && !this.joined) {
+      this.joined = true;
+      this.log.info({ coordinator, role, addrs }, 'joined the network (join token accepted, registered)');
+    }
   }
 
   /**

@@ -59,7 +59,10 @@ export interface PartyNodeInit {
    * be dialled (behind NAT). @default true for an external party
    */
   relay?: boolean;
-  /** How long a relayed node waits for its relay slot before it reconnects to ask again. @default 5 s */
+  /**
+   * How long a relayed node waits for its relay slot before registering without it (it then reconnects to ask
+   * again). @default 5 s
+   */
   relayWaitMs?: number;
   /** Software version sent at registration. */
   version: string;
@@ -103,7 +106,7 @@ export interface PartyNodeInit {
   stalePendingMs?: number;
 }
 
-/** How long a relayed node waits for its relay slot before it reconnects to ask again. */
+/** How long a relayed node waits for its relay slot before registering without it. */
 const DEFAULT_RELAY_WAIT_MS = 5_000;
 
 /** Ed25519 for control messages (records, results, decisions): OpenSSL, shared by every node of the process. */
@@ -185,6 +188,9 @@ export class PartyNode {
         ...(init.joinToken ? { joinToken: init.joinToken } : {}),
         ...(init.poolSecret ? { poolSecret: init.poolSecret } : {}),
         addrs: () => advertisedAddrs(host, advertise),
+        // registered only once reachable: a relayed node holds its slot first (asked for when it connected, and
+        // granted by the coordinator once the node is admitted)
+        ...(relayed ? { ready: () => untilRelayed(host, init.relayWaitMs ?? DEFAULT_RELAY_WAIT_MS) } : {}),
       },
       log,
       () => {
@@ -273,7 +279,7 @@ export class PartyNode {
     await serveControl(host, (peer, request) => node.onControl(peer, request));
     intake.listen(host);
     await link.start();
-    if (relayed) stopRelay = keepRelaySlot(host, link, init.relayWaitMs ?? DEFAULT_RELAY_WAIT_MS, log);
+    if (relayed) stopRelay = keepRelaySlot(host, link, log);
     return node;
   }
 
@@ -341,19 +347,20 @@ export class PartyNode {
 const RELAY_CHECK_MS = 15_000;
 
 /**
- * Keeps a relayed node's slot on the coordinator's relay: waits for it after the first registration and then
- * checks it every {@link RELAY_CHECK_MS}. A slot asked for before the node was admitted (a join token is
- * redeemed just after connecting) is refused and not asked for again on that connection, so when the node is
- * registered but holds no slot it hangs up: the link reconnects and registers again, and the new connection asks
- * as an admitted peer. Returns the function that stops the checks.
+ * Keeps a relayed node's slot on the coordinator's relay. A relayed node registers once it holds its slot (or
+ * after waiting `relayWaitMs` for it); this checks right after the first registration and then every
+ * {@link RELAY_CHECK_MS} that it still holds one. When it is registered but holds none (the relay was full, or
+ * a coordinator of an older version refused the slot asked for before a join token was redeemed, and libp2p does
+ * not ask again on that connection) it hangs up: the link reconnects and registers again, and the new connection
+ * asks again. Returns the function that stops the checks.
  */
-function keepRelaySlot(host: Host, link: CoordinatorLink, waitMs: number, log: Log): () => void {
+function keepRelaySlot(host: Host, link: CoordinatorLink, log: Log): () => void {
   let busy = false;
-  const check = async (first: boolean) => {
+  const check = async () => {
     if (busy) return;
     busy = true;
     try {
-      if (await untilRelayed(host, first ? waitMs : 0)) return;
+      if (await untilRelayed(host, 0)) return;
       if (!link.registered) return; // the link is reconnecting: that asks again
       log.warn({}, 'no slot on the coordinator relay; reconnecting to ask again');
       await host.hangUp(link.coordinator.peerId).catch(() => {});
@@ -361,8 +368,8 @@ function keepRelaySlot(host: Host, link: CoordinatorLink, waitMs: number, log: L
       busy = false;
     }
   };
-  void check(true);
-  const timer = setInterval(() => void check(false), RELAY_CHECK_MS);
+  void check();
+  const timer = setInterval(() => void check(), RELAY_CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

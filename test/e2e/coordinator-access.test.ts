@@ -13,11 +13,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningCoordinator } from '../../coordinator/server.js';
 import type { PartyRole } from '../../protocols/control/control.js';
-import { createIdentity, loadIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/runtime/master-key.js';
-import { ShareStore } from '../../src/store/share-store.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
+import {
+  type PartyPlace,
+  partyPeerId,
+  startParty,
+  stopParty,
+  type TestParty,
+  withParty,
+} from '../helpers/party-nodes.js';
 import { mpc } from '../helpers/processes.js';
 
 const MASTER = 'ce'.repeat(32);
@@ -28,48 +32,7 @@ let coordinator: RunningCoordinator;
 /** The peer the coordinator's configuration admits (`--allow-peer`). */
 let configured = '';
 
-interface Party {
-  store: ShareStore;
-  node: PartyNode;
-  peerId: string;
-}
-
-async function peerIdOf(name: string): Promise<string> {
-  const store = await ShareStore.open(join(dir, name), MasterKey.fromHex(MASTER, 'test'));
-  try {
-    return (await store.getIdentity()) ? (await loadIdentity(store)).peerId : (await createIdentity(store)).peerId;
-  } finally {
-    await store.close();
-  }
-}
-
-async function startParty(name: string, opts: { joinToken?: string; role?: PartyRole } = {}): Promise<Party> {
-  const store = await ShareStore.open(join(dir, name), MasterKey.fromHex(MASTER, 'test'));
-  const { key, peerId } = (await store.getIdentity()) ? await loadIdentity(store) : await createIdentity(store);
-  const node = await PartyNode.start({
-    store,
-    identity: key,
-    coordinator: coordinator.multiaddrs[0] as string,
-    version: '0.1.0',
-    ...(opts.joinToken ? { joinToken: opts.joinToken } : {}),
-    ...(opts.role ? { role: opts.role } : {}),
-  });
-  return { store, node, peerId };
-}
-
-async function stopParty(p: Party): Promise<void> {
-  await p.node.stop();
-  await p.store.close();
-}
-
-async function withParty(name: string, opts: Parameters<typeof startParty>[1], f: (p: Party) => Promise<void>) {
-  const p = await startParty(name, opts);
-  try {
-    await f(p);
-  } finally {
-    await stopParty(p);
-  }
-}
+const place: PartyPlace = { dir, master: MASTER, coordinator: () => coordinator.multiaddrs[0] as string };
 
 function cliEnv(): NodeJS.ProcessEnv {
   return { ...process.env, MPC_API_KEY: API_KEY };
@@ -84,7 +47,7 @@ async function tokenFromCli(role: PartyRole): Promise<string> {
 }
 
 /** The refusal of an explicit registration attempt (the node's own retries run in the background). */
-async function refusal(p: Party): Promise<string> {
+async function refusal(p: TestParty): Promise<string> {
   const outcome = await p.node.register().then(
     () => undefined,
     (e: unknown) => e,
@@ -112,7 +75,7 @@ async function startCoordinator(): Promise<void> {
 }
 
 test.before(async () => {
-  configured = await peerIdOf('configured');
+  configured = await partyPeerId(place, 'configured');
   await startCoordinator();
 });
 
@@ -124,13 +87,13 @@ test.after(async () => {
 test('a join token made with --role external admits its party as external only (ROLE_MISMATCH otherwise)', async () => {
   const token = await tokenFromCli('external');
   // the joining peer asks to be persistent (a share holder of every new account): refused, not listed
-  await withParty('external', { joinToken: token }, async (p) => {
+  await withParty(place, 'external', { joinToken: token }, async (p) => {
     assert.not.ok(p.node.registered, 'registered with a role the token does not give');
     assert.match(await refusal(p), /ROLE_MISMATCH: .*join token for the role external; start it with --role external/);
     assert.is(await listed(p.peerId), undefined);
   });
   // the token is used, the admission stays, with its role
-  await withParty('external', { role: 'external' }, async (p) => {
+  await withParty(place, 'external', { role: 'external' }, async (p) => {
     assert.ok(p.node.registered);
     const shown = await listed(p.peerId);
     assert.is(shown?.status, 'online');
@@ -140,7 +103,7 @@ test('a join token made with --role external admits its party as external only (
 
 test('mpc coordinator revoke-party disconnects a party and refuses it, also with a new token', async () => {
   const token = await tokenFromCli('persistent');
-  const p = await startParty('revoked', { joinToken: token });
+  const p = await startParty(place, 'revoked', { joinToken: token });
   try {
     assert.ok(p.node.registered);
     assert.is((await listed(p.peerId))?.status, 'online');
@@ -162,7 +125,7 @@ test('mpc coordinator revoke-party disconnects a party and refuses it, also with
   }
   // a fresh token does not let it back in
   const fresh = await tokenFromCli('persistent');
-  await withParty('revoked', { joinToken: fresh }, async (q) => {
+  await withParty(place, 'revoked', { joinToken: fresh }, async (q) => {
     assert.not.ok(q.node.registered);
     assert.ok((await refusal(q)).length > 0);
     assert.is(await listed(q.peerId), undefined);
@@ -174,7 +137,7 @@ test('revoke-party of an unknown peer id fails with the 404, exit 1; a configure
   const run = mpc(['coordinator', 'revoke-party', unknown, '--api-url', coordinator.apiUrl], cliEnv());
   assert.is(await run.exited, 1, run.out);
   assert.match(run.out, new RegExp(`^mpc: the coordinator answered 404: party ${unknown} not found\\n$`));
-  await withParty('configured', {}, async (p) => {
+  await withParty(place, 'configured', {}, async (p) => {
     assert.ok(p.node.registered, 'the configuration admits it');
     const del = await fetch(`${coordinator.apiUrl}/api/v1/parties/${p.peerId}`, {
       method: 'DELETE',
@@ -189,15 +152,15 @@ test('after a coordinator restart: revoked parties stay refused (configured or n
   await coordinator.stop();
   await startCoordinator();
   for (const name of ['revoked', 'configured']) {
-    await withParty(name, {}, async (p) => {
+    await withParty(place, name, {}, async (p) => {
       assert.not.ok(p.node.registered, `${name} is refused after the restart`);
       assert.is(await listed(p.peerId), undefined);
     });
   }
-  await withParty('external', {}, async (p) => {
+  await withParty(place, 'external', {}, async (p) => {
     assert.match(await refusal(p), /ROLE_MISMATCH/);
   });
-  await withParty('external', { role: 'external' }, async (p) => {
+  await withParty(place, 'external', { role: 'external' }, async (p) => {
     assert.ok(p.node.registered);
   });
 });

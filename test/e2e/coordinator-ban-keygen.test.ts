@@ -12,74 +12,35 @@ import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunningCoordinator } from '../../coordinator/server.js';
-import { createIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/runtime/master-key.js';
-import { ShareStore } from '../../src/store/share-store.js';
-import { startTestCoordinator } from '../helpers/coordinator.js';
+import { type PartyNetwork, startPartyNetwork } from '../helpers/party-nodes.js';
 
-const API_KEY = 'ban-keygen-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-ban-keygen-'));
-let coordinator: RunningCoordinator;
-const parties: { store: ShareStore; node: PartyNode; peerId: string }[] = [];
-
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${coordinator.apiUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test are read loosely
-  return { status: res.status, body: (await res.json()) as any };
-}
+let net: PartyNetwork;
+const api: PartyNetwork['api'] = (...args) => net.api(...args);
 
 test.before(async () => {
-  const stores: { store: ShareStore; key: Awaited<ReturnType<typeof createIdentity>> }[] = [];
-  for (let i = 1; i <= 4; i++) {
-    const store = await ShareStore.open(join(dir, `p${i}`), MasterKey.fromHex('ab'.repeat(32), 'test'));
-    stores.push({ store, key: await createIdentity(store) });
-  }
-  const [first, second] = stores as [(typeof stores)[0], (typeof stores)[0]];
-  // party 1 banned party 2 earlier (a failed check): the ban is in its store and it refuses sessions with it
-  await first.store.ban(peerIdFromString(second.key.peerId).toMultihash().bytes, 'a failed check (test)');
-  coordinator = await startTestCoordinator(
-    API_KEY,
-    stores.map((s) => s.key.peerId),
-    { keygenTimeoutMs: 30_000 },
-  );
-  for (const [i, { store, key }] of stores.entries()) {
-    const node = await PartyNode.start({
-      store,
-      identity: key.key,
-      coordinator: coordinator.multiaddrs[0] as string,
-      version: '0.1.0',
-      roundTimeoutMs: 5_000,
-      ...(i === 0 ? { tamperStatus: (r) => ({ ...r, bans: [] }) } : {}),
-    });
-    parties.push({ store, node, peerId: key.peerId });
-  }
-  const deadline = Date.now() + 10_000;
-  while (
-    (await api('GET', '/api/v1/parties')).body.parties.filter((p: { status: string }) => p.status === 'online').length <
-    4
-  ) {
-    assert.ok(Date.now() < deadline, 'the four parties never came online');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  net = await startPartyNetwork({
+    dir,
+    master: 'ab'.repeat(32),
+    apiKey: 'ban-keygen-test-api-key-0123456789',
+    parties: 4,
+    coordinator: { keygenTimeoutMs: 30_000 },
+    // party 1 banned party 2 earlier (a failed check): the ban is in its store and it refuses sessions with it
+    prepare: async ([first, second]) => {
+      await first!.store.ban(peerIdFromString(second!.peerId).toMultihash().bytes, 'a failed check (test)');
+    },
+    // and its status reports leave the ban out, so the coordinator does not know it
+    node: (k) => (k === 0 ? { tamperStatus: (r) => ({ ...r, bans: [] }) } : {}),
+  });
 });
 
 test.after(async () => {
-  for (const p of parties) {
-    await p.node.stop();
-    await p.store.close();
-  }
-  await coordinator.stop();
+  await net?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a keygen refused for a ban the coordinator does not know is retried with a set without the pair', async () => {
-  const [p1, p2] = parties.map((p) => p.peerId) as [string, string];
+  const [p1, p2] = net.parties.map((p) => p.peerId) as [string, string];
   const listed = (await api('GET', '/api/v1/parties')).body.parties as { bans: string[] }[];
   assert.ok(
     listed.every((p) => p.bans.length === 0),

@@ -9,69 +9,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RunningCoordinator } from '../../coordinator/server.js';
-import { createIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
-import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
-import { ShareStore } from '../../src/store/share-store.js';
-import { startTestCoordinator } from '../helpers/coordinator.js';
+import { type PartyNetwork, startPartyNetwork, stopParty } from '../helpers/party-nodes.js';
 
-const API_KEY = 'culprit-test-api-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'mpc-culprit-'));
-let coordinator: RunningCoordinator;
-const parties: { store: ShareStore; node: PartyNode; peerId: string; stopped?: boolean }[] = [];
+let net: PartyNetwork;
+const api: PartyNetwork['api'] = (...args) => net.api(...args);
 let accountId = '';
 let keyParties: { partyId: string; index: number }[] = [];
 /** The peer id whose node flips a byte of every signing message it sends from round 2 on (when set). */
 let tamperer: string | undefined;
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${coordinator.apiUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test are read loosely
-  return { status: res.status, body: (await res.json()) as any };
-}
-
 test.before(async () => {
-  const stores: { store: ShareStore; key: Awaited<ReturnType<typeof createIdentity>> }[] = [];
-  for (let i = 1; i <= 3; i++) {
-    const store = await ShareStore.open(join(dir, `p${i}`), MasterKey.fromHex('ef'.repeat(32), 'test'));
-    stores.push({ store, key: await createIdentity(store) });
-  }
-  coordinator = await startTestCoordinator(
-    API_KEY,
-    stores.map((s) => s.key.peerId),
-    { signTimeoutMs: 20_000 },
-  );
-  for (const { store, key } of stores) {
-    const tamper: TamperOutbound = (frame) => {
-      if (tamperer !== key.peerId || frame.round < 2 || frame.payload.length === 0) return undefined;
-      const payload = frame.payload.slice();
-      payload[payload.length - 1] = (payload[payload.length - 1] as number) ^ 1;
-      return { ...frame, payload };
-    };
-    const node = await PartyNode.start({
-      store,
-      identity: key.key,
-      coordinator: coordinator.multiaddrs[0] as string,
-      version: '0.1.0',
-      roundTimeoutMs: 5_000,
-      tamperOutbound: tamper,
-    });
-    parties.push({ store, node, peerId: key.peerId });
-  }
+  net = await startPartyNetwork({
+    dir,
+    master: 'ef'.repeat(32),
+    apiKey: 'culprit-test-api-key-0123456789',
+    parties: 3,
+    coordinator: { signTimeoutMs: 20_000 },
+    node: (_, peerId) => {
+      const tamperOutbound: TamperOutbound = (frame) => {
+        if (tamperer !== peerId || frame.round < 2 || frame.payload.length === 0) return undefined;
+        const payload = frame.payload.slice();
+        payload[payload.length - 1] = (payload[payload.length - 1] as number) ^ 1;
+        return { ...frame, payload };
+      };
+      return { tamperOutbound };
+    },
+  });
 });
 
 test.after(async () => {
-  for (const p of parties.filter((x) => !x.stopped)) {
-    await p.node.stop();
-    await p.store.close();
-  }
-  await coordinator.stop();
+  await net?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -124,12 +93,12 @@ test('the ban reaches the coordinator: parties list it, /health is degraded nami
   const victim = await victimOfFirstBan();
   assert.equal(listed.find((p) => p.partyId === victim)?.bans, [tamperer]);
   const pair = [victim, tamperer as string].sort();
-  const health = await fetch(`${coordinator.apiUrl}/health`);
+  const health = await fetch(`${net.coordinator.apiUrl}/health`);
   assert.is(health.status, 200);
   const h = await health.json();
   assert.is(h.status, 'degraded');
   assert.equal(h.bannedPairs, [pair]);
-  const metrics = await (await fetch(`${coordinator.apiUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${net.coordinator.apiUrl}/metrics`)).text();
   assert.match(metrics, /^coordinator_banned_pairs 1$/m);
   // every signing now succeeds with a set without the pair (before, a set with it failed at once)
   tamperer = undefined;
@@ -156,11 +125,9 @@ test('signers at positions other than their key-share index: the culprit is name
   const third = keyParties.find((k) => k.index === 3)?.partyId as string;
   // banned {1, 2}: sign with 1 and 3 (stop 2); banned {1, 3}: sign with 2 and 3 (stop 1)
   const stop = victim === third ? first : victim;
-  const second = parties.find((p) => p.peerId === stop);
+  const second = net.parties.find((p) => p.peerId === stop);
   assert.ok(second);
-  await second.node.stop();
-  await second.store.close();
-  second.stopped = true;
+  await stopParty(second);
   const deadline = Date.now() + 10_000;
   while (
     (await api('GET', '/api/v1/parties')).body.parties.some((p: { partyId: string; status: string }) =>

@@ -3,8 +3,9 @@
  * paths exist here; the party simply advertises none, so every peer reaches it through the relay): the external party
  * advertises nothing but its relayed address; a 2-of-3 keygen with two persistent parties and its signings (pair
  * setup included) run over relayed connections, noise end to end; the bytes each step moves through the relay are
- * measured (and must fit the relay's per-connection budget); and the relay refuses a slot, and a relayed
- * connection, to a peer that was never admitted.
+ * measured (and must fit the relay's per-connection budget); the relay refuses a slot, and a relayed
+ * connection, to a peer that was never admitted; and a guest's request for a slot, sent as it connects, is
+ * granted on that same connection once the guest redeems a join token.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,12 +19,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rendezvous } from '../../coordinator/p2p/rendezvous.js';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
-import type { SessionResult } from '../../protocols/control/control.js';
+import { decodeAck } from '../../protocols/control/ack.js';
+import { encodeJoin, type SessionResult } from '../../protocols/control/control.js';
 import type { SessionRecord } from '../../protocols/control/record.js';
 import { signedRecords } from '../../protocols/control/record.js';
 import type { PartyRole } from '../../protocols/control/roles.js';
 import { createIdentity } from '../../src/party/identity.js';
 import { PartyNode } from '../../src/party/node.js';
+import { controlRequest } from '../../src/runtime/control-transport.js';
 import { createHost } from '../../src/runtime/host.js';
 import { SILENT_LOG } from '../../src/runtime/logger.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
@@ -49,6 +52,9 @@ interface Net {
   stop(): Promise<void>;
 }
 
+/** The one join token the rendezvous of {@link network} accepts (as role external), when it lets guests in. */
+const GOOD_TOKEN = 'mpcjoin_relay-test-token';
+
 async function network(roles: PartyRole[], guests = false): Promise<Net> {
   const dirs = roles.map(() => mkdtempSync(join(tmpdir(), 'mpc-relay-')));
   const stores = await Promise.all(dirs.map((d) => ShareStore.open(d, MASTER)));
@@ -60,7 +66,7 @@ async function network(roles: PartyRole[], guests = false): Promise<Net> {
     privateKey: coordKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     admitted: ids.map((i) => i.peerId),
-    redeemToken: async () => false,
+    redeemToken: async (token) => (guests && token === GOOD_TOKEN ? 'external' : false),
     tokensOutstanding: () => guests,
     onPresence: () => {},
     onResult: (from, result) => {
@@ -224,6 +230,38 @@ test('the relay refuses a slot and a relayed connection to a peer that was never
     assert.ok(refused, 'the relayed dial was refused');
     assert.match(String(refused), /status 3|PERMISSION_DENIED|failed to connect via relay/i);
     assert.is(e.host.getConnections(guest.peerId).length, 0);
+  } finally {
+    await guest.stop();
+    await net.stop();
+  }
+});
+
+test('a guest asks for a slot as it connects, before its join: it gets the slot on that connection once it joins', async () => {
+  const net = await network(['persistent'], true);
+  const guest = await createHost({
+    allowedPeers: () => true,
+    listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+    relayClient: true,
+  });
+  const coordinator = peerIdFromString(net.rendezvous.peerId);
+  const hasSlot = () => guest.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit'));
+  try {
+    // its libp2p asks for the slot right after connecting (identify); the join comes a moment later
+    await guest.dial(multiaddr(net.rendezvous.multiaddrs[0]!));
+    const [first] = guest.getConnections(coordinator);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.not.ok(hasSlot(), 'no slot before the join');
+    const bad = decodeAck(await controlRequest(guest, coordinator, encodeJoin('mpcjoin_not-a-token')));
+    assert.is(bad.ok, false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.not.ok(hasSlot(), 'no slot after a refused token');
+    const joined = decodeAck(await controlRequest(guest, coordinator, encodeJoin(GOOD_TOKEN)));
+    assert.ok(joined.ok, JSON.stringify(joined));
+    await until(hasSlot, 'the relay slot', 4_000);
+    assert.equal(net.rendezvous.relayedParties(), [guest.peerId.toString()]);
+    const now = guest.getConnections(coordinator);
+    assert.is(now.length, 1);
+    assert.is(now[0]?.id, first?.id, 'on the connection it joined on: no reconnection');
   } finally {
     await guest.stop();
     await net.stop();

@@ -153,9 +153,8 @@ export class CliNetwork {
   /**
    * Initialises one more party and starts it with a join token of `role` (an external party comes from outside:
    * the coordinator's --allow-peer list does not name it, the token admits it and fixes its role); resolves once
-   * it is online — for an external party, once it is online with its relayed address: its first connection
-   * redeemed the token before it was admitted, so it reconnects to get its relay slot (src/party/node.ts) and is
-   * offline for a moment in between. It is not in {@link parties}; {@link stop} stops it all the same.
+   * it is online — for an external party, online with its relayed address (it registers once it holds its relay
+   * slot, so it is never listed without). It is not in {@link parties}; {@link stop} stops it all the same.
    */
   async joinParty(role: 'external' | 'delegate', name = `${role}-${this.joined.length + 1}`): Promise<CliParty> {
     const dataDir = join(this.dir, name);
