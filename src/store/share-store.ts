@@ -297,11 +297,20 @@ export class ShareStore {
     for (const listener of this.retiredListeners) listener(keyId);
   }
 
-  /** The share of `keyId` and its status, or undefined if none is stored. */
+  /**
+   * The share of `keyId` and its status, or undefined if none is stored. Read under the key's lock: a commit or
+   * discard deletes the share and its metadata in one batch, and two reads around it would see half of it.
+   */
   async getShare(keyId: Uint8Array): Promise<StoredShare | undefined> {
     const k = recordKey.share(keyId);
-    const info = await this.vault.getJson<ShareInfoJson>(recordKey.shareInfo(keyId));
-    const plain = await this.vault.getSealed(k, `share of key ${toHex(keyId)}`);
+    const [info, plain] = await this.vault.lock.run(
+      k,
+      async () =>
+        [
+          await this.vault.getJson<ShareInfoJson>(recordKey.shareInfo(keyId)),
+          await this.vault.getSealed(k, `share of key ${toHex(keyId)}`),
+        ] as const,
+    );
     if (info === undefined && plain === undefined) return undefined;
     if (info === undefined || plain === undefined) {
       throw new StoreError('CORRUPT_RECORD', `key ${toHex(keyId)} has a share without its metadata or vice versa`);
