@@ -30,7 +30,7 @@ import type { PartyRole, SessionResult } from '../../protocols/control/control.j
 import { signedDecisions } from '../../protocols/control/decision.js';
 import type { Log } from '../../src/runtime/logger.js';
 import type { AbandonedKeygen, AccountRow, Repositories } from '../db/types.js';
-import { CoordinatorError } from '../errors.js';
+import { CoordinatorError, isCoordinatorError } from '../errors.js';
 import type { JoinTokens } from '../p2p/join-tokens.js';
 import type { Rendezvous } from '../p2p/rendezvous.js';
 import type {
@@ -189,9 +189,16 @@ export class Orchestrator implements CoordinatorService {
       try {
         chosen = pickKeygenParties(online, n, custody, req.include ?? [], this.bannedPairs());
       } catch (e) {
-        // a retry that finds no set ends the account, which the first attempt created
-        if (attemptNo > 1) await this.init.repos.accounts.fail(accountId);
-        throw e;
+        // a retry that finds no set ends the account, which the first attempt created; its message says which
+        // parties the earlier attempts left out, or "N online" would read as a count of every online party
+        if (attemptNo === 1) throw e;
+        await this.init.repos.accounts.fail(accountId);
+        if (!isCoordinatorError(e, 'UNAVAILABLE')) throw e;
+        const left = [...excluded].join(', ');
+        throw new CoordinatorError('UNAVAILABLE', `${e.message} (not counting ${left}, silent in an earlier attempt)`, {
+          ...e.details,
+          excluded: [...excluded],
+        });
       }
       const keyId = randomBytes(32);
       // a keygen gives out the key-share indices 1..N; signing records name the parties by them
