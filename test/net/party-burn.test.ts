@@ -15,12 +15,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SessionRecord } from '../../protocols/control/record.js';
 import type { PairState } from '../../protocols/dkls23/pair-state.js';
-import { createIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
+import type { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
 import { ShareStore } from '../../src/store/share-store.js';
-import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { drivenNodes } from '../helpers/driven-nodes.js';
 import { inOrder, recordFor } from '../helpers/records.js';
 
 const master = () => MasterKey.fromHex('cd'.repeat(32), 'test');
@@ -42,10 +41,8 @@ async function burntAfterCrash(dir: string, state: PairState): Promise<boolean> 
 }
 
 test('a burnt pair state is on disk before the failure is reported; a crash before the write reports nothing', async () => {
-  const coord = await TestCoordinator.start();
-  const dirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'mpc-burn-')));
-  const stores = await Promise.all(dirs.map((d) => ShareStore.open(d, master())));
-  const nodes: PartyNode[] = [];
+  const net = await drivenNodes(2, 'mpc-burn-', master());
+  const { coord, dirs, stores, nodes } = net;
   let cheat = false;
   /** Holds A's burn write back while pending; released in `finally` too, so that stopping never waits on it. */
   const release = Promise.withResolvers<void>();
@@ -57,21 +54,7 @@ test('a burnt pair state is on disk before the failure is reported; a crash befo
     return { ...f, payload };
   };
   try {
-    for (const [k, store] of stores.entries()) {
-      const { key, peerId } = await createIdentity(store);
-      coord.allow(peerId);
-      nodes.push(
-        await PartyNode.start({
-          store,
-          identity: key,
-          coordinator: coord.multiaddr,
-          version: '0.1.0',
-          roundTimeoutMs: 20_000,
-          ...(k === 1 ? { tamperOutbound: tamper } : {}),
-        }),
-      );
-    }
-    await coord.until(() => coord.registered.size === 2, 10_000, 'registrations');
+    await net.start((k) => ({ roundTimeoutMs: 20_000, ...(k === 1 ? { tamperOutbound: tamper } : {}) }));
     const [a, b] = nodes as [PartyNode, PartyNode];
     const keyId = new TextEncoder().encode('burn-key');
     const record = (kind: 'keygen' | 'sign', extra: Partial<SessionRecord> = {}): SessionRecord =>
@@ -114,10 +97,7 @@ test('a burnt pair state is on disk before the failure is reported; a crash befo
     assert.ok(await burntAfterCrash(dirs[0]!, state), 'once reported, a crash image has the burn');
   } finally {
     release.resolve();
-    for (const n of nodes) await n.stop().catch(() => {});
-    for (const s of stores) await s.close().catch(() => {});
-    await coord.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await net.stop();
   }
 });
 

@@ -1,32 +1,19 @@
-/**
- * A signature that fails its final verification freezes the key on the party that saw it: party B tampers with
- * its online-round share, so A's combined signature does not verify although every check passed. A reports
- * SIGNATURE_INVALID, freezes the key (durably, before the report), refuses the next signing of it with
- * KEY_FROZEN, and signs again once an operator lifts the freeze.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SessionRecord } from '../../protocols/control/record.js';
-import { createIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
+import type { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
-import { ShareStore } from '../../src/store/share-store.js';
-import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { drivenNodes } from '../helpers/driven-nodes.js';
 import { inOrder, recordFor } from '../helpers/records.js';
 
 /** Offset of `u` in a round-4 share: ssid(32) R(33) hash(32). */
 const U_AT = 32 + 33 + 32;
 
 test('a failed final verification freezes the key until an operator lifts it', async () => {
-  const coord = await TestCoordinator.start();
-  const dirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'mpc-freeze-')));
-  const stores = await Promise.all(dirs.map((d) => ShareStore.open(d, MasterKey.fromHex('ce'.repeat(32), 'test'))));
-  const nodes: PartyNode[] = [];
+  const net = await drivenNodes(2, 'mpc-freeze-', MasterKey.fromHex('ce'.repeat(32), 'test'));
+  const { coord, dirs, stores, nodes } = net;
   let cheat = false;
   const tamper: TamperOutbound = (f) => {
     if (!cheat || f.round !== 4) return undefined;
@@ -35,13 +22,7 @@ test('a failed final verification freezes the key until an operator lifts it', a
     return { ...f, payload };
   };
   try {
-    for (const [k, store] of stores.entries()) {
-      const { key, peerId } = await createIdentity(store);
-      coord.allow(peerId);
-      const init = { store, identity: key, coordinator: coord.multiaddr, version: '0.1.0' };
-      nodes.push(await PartyNode.start(k === 1 ? { ...init, tamperOutbound: tamper } : init));
-    }
-    await coord.until(() => coord.registered.size === 2, 10_000, 'registrations');
+    await net.start((k) => (k === 1 ? { tamperOutbound: tamper } : {}));
     const [a, b] = nodes as [PartyNode, PartyNode];
     const keyId = new TextEncoder().encode('freeze-key');
     const record = (kind: 'keygen' | 'sign', label = ''): SessionRecord =>
@@ -86,10 +67,7 @@ test('a failed final verification freezes the key until an operator lifts it', a
       JSON.stringify(again.results.map((r) => r.result.error)),
     );
   } finally {
-    for (const n of nodes) await n.stop().catch(() => {});
-    for (const s of stores) await s.close().catch(() => {});
-    await coord.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await net.stop();
   }
 });
 

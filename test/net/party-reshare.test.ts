@@ -1,35 +1,20 @@
-/**
- * A refresh between real party nodes in one process (libp2p on 127.0.0.1, encrypted LevelDB stores), driven by a
- * test coordinator: a refresh in which one party sends a bad share fails at every honest party naming it; after
- * the coordinator's abort the old key signs as before. A clean refresh then gives the same public key under a
- * new key id; after the commit the old shares are gone (a signing of the old key id is refused) and the new key
- * signs.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import type { SessionRecord } from '../../protocols/control/record.js';
-import { createIdentity } from '../../src/party/identity.js';
-import { PartyNode } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import type { TamperOutbound } from '../../src/session/runner.js';
-import { ShareStore } from '../../src/store/share-store.js';
-import { TestCoordinator } from '../helpers/coordinator-driver.js';
+import { drivenNodes } from '../helpers/driven-nodes.js';
 import { inOrder, recordFor } from '../helpers/records.js';
 
 const master = () => MasterKey.fromHex('ef'.repeat(32), 'test');
 const enc = new TextEncoder();
 
 test('a refresh with a bad share fails naming the cheat and changes nothing; a clean one replaces every share', async () => {
-  const coord = await TestCoordinator.start();
-  const dirs = [1, 2, 3].map(() => mkdtempSync(join(tmpdir(), 'mpc-reshare-')));
-  const stores = await Promise.all(dirs.map((d) => ShareStore.open(d, master())));
-  const nodes: PartyNode[] = [];
+  const net = await drivenNodes(3, 'mpc-reshare-', master());
+  const { coord, stores, nodes } = net;
   let cheat = false;
   // party 3 alters the dealt share it sends in round 3 while `cheat` is set
   const tamper: TamperOutbound = (f) => {
@@ -39,21 +24,7 @@ test('a refresh with a bad share fails naming the cheat and changes nothing; a c
     return { ...f, payload };
   };
   try {
-    for (const [k, store] of stores.entries()) {
-      const { key, peerId } = await createIdentity(store);
-      coord.allow(peerId);
-      nodes.push(
-        await PartyNode.start({
-          store,
-          identity: key,
-          coordinator: coord.multiaddr,
-          version: '0.1.0',
-          roundTimeoutMs: 20_000,
-          ...(k === 2 ? { tamperOutbound: tamper } : {}),
-        }),
-      );
-    }
-    await coord.until(() => coord.registered.size === 3, 10_000, 'registrations');
+    await net.start((k) => ({ roundTimeoutMs: 20_000, ...(k === 2 ? { tamperOutbound: tamper } : {}) }));
     const ids = nodes.map((n) => n.peerId);
     const run = async (rec: SessionRecord, label: string) => {
       assert.ok(
@@ -130,10 +101,7 @@ test('a refresh with a bad share fails naming the cheat and changes nothing; a c
       'the old key id no longer signs',
     );
   } finally {
-    for (const n of nodes) await n.stop().catch(() => {});
-    for (const s of stores) await s.close().catch(() => {});
-    await coord.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await net.stop();
   }
 });
 
