@@ -15,11 +15,12 @@ import type { RunningCoordinator } from '../../coordinator/server.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
 import {
+  listedParty,
   type PartyPlace,
   partyPeerId,
+  registrationRefusal,
   startParty,
   stopParty,
-  type TestParty,
   withParty,
 } from '../helpers/party-nodes.js';
 import { mpc } from '../helpers/processes.js';
@@ -46,21 +47,7 @@ async function tokenFromCli(role: PartyRole): Promise<string> {
   return (run.out.match(/^mpcjoin_[A-Za-z0-9_-]{43}$/m) as RegExpMatchArray)[0];
 }
 
-/** The refusal of an explicit registration attempt (the node's own retries run in the background). */
-async function refusal(p: TestParty): Promise<string> {
-  const outcome = await p.node.register().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(outcome instanceof Error, 'expected the registration to be refused');
-  return outcome.message;
-}
-
-async function listed(peerId: string): Promise<{ status: string; role: string } | undefined> {
-  const res = await fetch(`${coordinator.apiUrl}/api/v1/parties`, { headers: { 'x-api-key': API_KEY } });
-  const body = (await res.json()) as { parties: { partyId: string; status: string; role: string }[] };
-  return body.parties.find((p) => p.partyId === peerId);
-}
+const listed = (peerId: string) => listedParty(coordinator.apiUrl, API_KEY, peerId);
 
 async function until(what: string, f: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -89,7 +76,10 @@ test('a join token made with --role external admits its party as external only (
   // the joining peer asks to be persistent (a share holder of every new account): refused, not listed
   await withParty(place, 'external', { joinToken: token }, async (p) => {
     assert.not.ok(p.node.registered, 'registered with a role the token does not give');
-    assert.match(await refusal(p), /ROLE_MISMATCH: .*join token for the role external; start it with --role external/);
+    assert.match(
+      await registrationRefusal(p),
+      /ROLE_MISMATCH: .*join token for the role external; start it with --role external/,
+    );
     assert.is(await listed(p.peerId), undefined);
   });
   // the token is used, the admission stays, with its role
@@ -112,7 +102,7 @@ test('mpc coordinator revoke-party disconnects a party and refuses it, also with
     const revokedAt = (run.out.match(new RegExp(`^revoked ${p.peerId} at (\\S+)$`, 'm')) as RegExpMatchArray)[1];
     await until('the revoked party is disconnected', () => !p.node.registered);
     assert.is(await listed(p.peerId), undefined, 'a revoked party is not listed');
-    assert.ok((await refusal(p)).length > 0);
+    assert.ok((await registrationRefusal(p)).length > 0);
     // revoking again answers the first revocation
     const again = await fetch(`${coordinator.apiUrl}/api/v1/parties/${p.peerId}`, {
       method: 'DELETE',
@@ -127,7 +117,7 @@ test('mpc coordinator revoke-party disconnects a party and refuses it, also with
   const fresh = await tokenFromCli('persistent');
   await withParty(place, 'revoked', { joinToken: fresh }, async (q) => {
     assert.not.ok(q.node.registered);
-    assert.ok((await refusal(q)).length > 0);
+    assert.ok((await registrationRefusal(q)).length > 0);
     assert.is(await listed(q.peerId), undefined);
   });
 });
@@ -158,7 +148,7 @@ test('after a coordinator restart: revoked parties stay refused (configured or n
     });
   }
   await withParty(place, 'external', {}, async (p) => {
-    assert.match(await refusal(p), /ROLE_MISMATCH/);
+    assert.match(await registrationRefusal(p), /ROLE_MISMATCH/);
   });
   await withParty(place, 'external', { role: 'external' }, async (p) => {
     assert.ok(p.node.registered);

@@ -16,7 +16,14 @@ import type { RunningCoordinator } from '../../coordinator/server.js';
 import type { PartyRole } from '../../protocols/control/control.js';
 import type { Log } from '../../src/runtime/logger.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { type PartyPlace, partyPeerId, restClient, startParty, stopParty } from '../helpers/party-nodes.js';
+import {
+  listedParty,
+  type PartyPlace,
+  partyPeerId,
+  restClient,
+  startParty,
+  stopParty,
+} from '../helpers/party-nodes.js';
 import { mpc } from '../helpers/processes.js';
 
 const MASTER = 'cd'.repeat(32);
@@ -49,11 +56,7 @@ async function rejects(f: () => Promise<unknown>, re?: RegExp): Promise<void> {
 
 const api = restClient(() => coordinator.apiUrl, API_KEY);
 
-async function listed(peerId: string): Promise<{ status: string; addresses: string[] } | undefined> {
-  const res = await fetch(`${coordinator.apiUrl}/api/v1/parties`, { headers: { 'x-api-key': API_KEY } });
-  const body = (await res.json()) as { parties: { partyId: string; status: string; addresses: string[] }[] };
-  return body.parties.find((p) => p.partyId === peerId);
-}
+const listed = (peerId: string) => listedParty(coordinator.apiUrl, API_KEY, peerId);
 
 test.before(async () => {
   coordinator = await startTestCoordinator(API_KEY, []);

@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import type { PoolSecretConfig } from '../../coordinator/p2p/pool-secrets.js';
 import type { RunningCoordinator } from '../../coordinator/server.js';
 import { startTestCoordinator } from '../helpers/coordinator.js';
-import { type PartyPlace, type TestParty, withParty } from '../helpers/party-nodes.js';
+import { listedParty, type PartyPlace, registrationRefusal, withParty } from '../helpers/party-nodes.js';
 
 const MASTER = 'cf'.repeat(32);
 const API_KEY = 'pool-test-api-key-0123456789';
@@ -25,21 +25,7 @@ let coordinator: RunningCoordinator;
 
 const place: PartyPlace = { dir, master: MASTER, coordinator: () => coordinator.multiaddrs[0] as string };
 
-/** The refusal of an explicit registration attempt (the node's own retries run in the background). */
-async function refusal(p: TestParty): Promise<string> {
-  const outcome = await p.node.register().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(outcome instanceof Error, 'expected the registration to be refused');
-  return outcome.message;
-}
-
-async function listed(peerId: string): Promise<{ status: string; role: string } | undefined> {
-  const res = await fetch(`${coordinator.apiUrl}/api/v1/parties`, { headers: { 'x-api-key': API_KEY } });
-  const body = (await res.json()) as { parties: { partyId: string; status: string; role: string }[] };
-  return body.parties.find((p) => p.partyId === peerId);
-}
+const listed = (peerId: string) => listedParty(coordinator.apiUrl, API_KEY, peerId);
 
 async function startCoordinator(poolSecrets: PoolSecretConfig): Promise<void> {
   coordinator = await startTestCoordinator(API_KEY, [], { dataDir: join(dir, 'coordinator'), poolSecrets });
@@ -68,7 +54,7 @@ test('the pool secret admits any party with its role, reusably; nothing but the 
 test('a wrong pool secret is refused with BAD_POOL_SECRET and the party is not listed', async () => {
   await withParty(place, 'wrong', { poolSecret: 'ff'.repeat(32) }, async (p) => {
     assert.not.ok(p.node.registered);
-    assert.match(await refusal(p), /refused the pool secret: BAD_POOL_SECRET: /);
+    assert.match(await registrationRefusal(p), /refused the pool secret: BAD_POOL_SECRET: /);
     assert.is(await listed(p.peerId), undefined);
   });
 });
@@ -76,7 +62,7 @@ test('a wrong pool secret is refused with BAD_POOL_SECRET and the party is not l
 test('the delegate pool secret admits delegates only: registering as persistent is ROLE_MISMATCH', async () => {
   await withParty(place, 'delegate-1', { poolSecret: DELEGATE_POOL }, async (p) => {
     assert.not.ok(p.node.registered, 'a delegate secret made a persistent party');
-    assert.match(await refusal(p), /ROLE_MISMATCH: .*for the role delegate; start it with --role delegate/);
+    assert.match(await registrationRefusal(p), /ROLE_MISMATCH: .*for the role delegate; start it with --role delegate/);
     assert.is(await listed(p.peerId), undefined);
   });
   await withParty(place, 'delegate-1', { poolSecret: DELEGATE_POOL, role: 'delegate' }, async (p) => {
@@ -85,7 +71,7 @@ test('the delegate pool secret admits delegates only: registering as persistent 
   });
   // and the persistent secret does not make a delegate
   await withParty(place, 'delegate-2', { poolSecret: POOL, role: 'delegate' }, async (p) => {
-    assert.match(await refusal(p), /ROLE_MISMATCH: .*for the role persistent/);
+    assert.match(await registrationRefusal(p), /ROLE_MISMATCH: .*for the role persistent/);
   });
 });
 
@@ -94,7 +80,7 @@ test('rotation: after the secret changes, a newcomer with the old one is refused
   await startCoordinator({ persistent: ROTATED });
   await withParty(place, 'newcomer', { poolSecret: POOL }, async (p) => {
     assert.not.ok(p.node.registered, 'the old secret still admits');
-    assert.match(await refusal(p), /BAD_POOL_SECRET/);
+    assert.match(await registrationRefusal(p), /BAD_POOL_SECRET/);
   });
   // admitted by the old secret before the rotation, stored as admitted by the pool: still in, with its role
   await withParty(place, 'pool-1', { poolSecret: POOL }, async (p) => {

@@ -4,7 +4,9 @@
  * with (a coordinator admitting n parties, all online).
  */
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
 import type { CoordinatorConfig, RunningCoordinator } from '../../coordinator/server.js';
+import type { PartyView } from '../../coordinator/service.js';
 import { createIdentity, loadIdentity } from '../../src/party/identity.js';
 import { PartyNode, type PartyNodeInit } from '../../src/party/node.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
@@ -102,6 +104,23 @@ export function restClient(apiUrl: () => string, apiKey: string) {
     });
     return { status: res.status, body: await res.json() };
   };
+}
+
+/** The refusal message of an explicit registration attempt (the node's own retries run in the background). */
+export async function registrationRefusal(p: TestParty): Promise<string> {
+  const outcome = await p.node.register().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(outcome instanceof Error, 'expected the registration to be refused');
+  return outcome.message;
+}
+
+/** How `GET /api/v1/parties` of the coordinator at `apiUrl` lists `peerId`, or undefined when it does not. */
+export async function listedParty(apiUrl: string, apiKey: string, peerId: string): Promise<PartyView | undefined> {
+  const res = await fetch(`${apiUrl}/api/v1/parties`, { headers: { 'x-api-key': apiKey } });
+  const body = (await res.json()) as { parties: PartyView[] };
+  return body.parties.find((p) => p.partyId === peerId);
 }
 
 /** Options of {@link startPartyNetwork}. */
