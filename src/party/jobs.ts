@@ -38,7 +38,7 @@ import type { CoordinatorLink } from './coordinator-link.js';
 import { type DelegateDesk, DelegateError, selfRole, sessionKeyShare } from './delegate.js';
 import { peerIdOfBytes } from './peer-id.js';
 import { reachSessionPeers } from './relay-peers.js';
-import { reshareConfig, reshareSelf } from './reshare-config.js';
+import { reshareConfig, reshareRole } from './reshare-config.js';
 
 /** Decoded committed shares kept in memory (oldest dropped first). */
 const MAX_CACHED_SHARES = 1024;
@@ -224,12 +224,12 @@ export class SessionJobs {
 
   private async reshare(record: SessionRecord, selfIndex: number, signal: AbortSignal): Promise<SessionResult> {
     const started = Date.now();
-    const self = reshareSelf(record, selfIndex);
-    const terms = record.reshare as NonNullable<SessionRecord['reshare']>;
+    const { self, terms } = reshareRole(record, selfIndex);
     const old = self.oldIndex === undefined ? undefined : await this.committedShare(terms.fromKeyId);
     await this.reach(record, selfIndex, signal);
-    const run = createReshare(reshareConfig(record, selfIndex, old));
-    const share = await this.drive(record, selfIndex, peersOf(record, selfIndex), run, signal);
+    const run = createReshare(reshareConfig(record, terms, selfIndex, old));
+    const peers = peersOf(record, selfIndex);
+    const share = await this.drive(record, selfIndex, peers, run, signal);
     const keyId = toHex(record.keyId);
     if (!share) {
       await this.o.store.putRetirement(record.keyId, terms.fromKeyId);
@@ -239,11 +239,8 @@ export class SessionJobs {
     await this.o.store.putPendingShare(share, old ? { replaces: terms.fromKeyId } : {});
     // fresh pair states with every other holder of the new key, made after this reshare began (one side of each
     // pair asks, the other waits for it: session/pairing.ts)
-    const holders: Peers = new Map();
-    for (const [i, peer] of peersOf(record, selfIndex)) {
-      if (record.parties.find((p) => p.index === i)?.newIndex !== undefined) holders.set(i, peer);
-    }
-    await this.o.pairing.renewPairs(holders, started, signal);
+    const receives = (i: number) => record.parties.find((p) => p.index === i)?.newIndex !== undefined;
+    await this.o.pairing.renewPairs(new Map([...peers].filter(([i]) => receives(i))), started, signal);
     this.o.log.info({ keyId, from: toHex(terms.fromKeyId) }, 'reshare done; new share stored pending, pairs renewed');
     return { sessionId: record.sessionId, status: 'ok', publicKey: share.publicKey.toBytes(true) };
   }

@@ -5,24 +5,34 @@
  */
 import { decodePoint } from '../../protocols/common/curve.js';
 import { ControlError } from '../../protocols/control/errors.js';
-import type { SessionRecord } from '../../protocols/control/record.js';
+import type { ReshareTerms, SessionRecord } from '../../protocols/control/record.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import type { ReshareConfig } from '../../protocols/dkls23/reshare.js';
 import { nodeSuite } from '../runtime/suite.js';
 
-/** The party a reshare record names at session index `selfIndex`; `BAD_RECORD` when it is not a reshare. */
-export function reshareSelf(record: SessionRecord, selfIndex: number): { oldIndex?: number; newIndex?: number } {
+/** What a reshare record says of this party and of the key it replaces. */
+export interface ReshareRole {
+  /** This party's index in the key being replaced (it deals) and in the new one (it receives). */
+  readonly self: { readonly oldIndex?: number; readonly newIndex?: number };
+  readonly terms: ReshareTerms;
+}
+
+/** This party (session index `selfIndex`) in a reshare record; `BAD_RECORD` when it is not a reshare naming it. */
+export function reshareRole(record: SessionRecord, selfIndex: number): ReshareRole {
   const self = record.parties.find((p) => p.index === selfIndex);
   if (record.kind !== 'reshare' || !record.reshare || !self) {
     throw new ControlError('BAD_RECORD', 'not a reshare record naming this party');
   }
-  return self;
+  return { self, terms: record.reshare };
 }
 
-/** This party's reshare configuration; `share` is its committed share of `record.reshare.fromKeyId` (a dealer). */
-export function reshareConfig(record: SessionRecord, selfIndex: number, share: KeyShare | undefined): ReshareConfig {
-  const terms = record.reshare;
-  if (!terms) throw new ControlError('BAD_RECORD', 'not a reshare record');
+/** This party's reshare configuration; `share` is its committed share of `terms.fromKeyId` (a dealer). */
+export function reshareConfig(
+  record: SessionRecord,
+  terms: ReshareTerms,
+  selfIndex: number,
+  share: KeyShare | undefined,
+): ReshareConfig {
   const ordered = [...record.parties].sort((a, b) => a.index - b.index);
   return {
     sessionId: record.sessionId,
