@@ -151,8 +151,8 @@ export class Intake {
       ed25519: this.o.ed25519,
     });
     if (record.protocol !== 'dkls23') return { ok: false, code: 'UNSUPPORTED', message: `protocol ${record.protocol}` };
-    // a frozen key is neither signed with nor reshared (its shares may be what is wrong) until an operator acts
-    const used = record.kind === 'sign' ? record.keyId : record.reshare?.fromKeyId;
+    // a frozen key is neither signed with, presigned nor reshared (its shares may be what is wrong) until an operator acts
+    const used = record.kind === 'sign' || record.kind === 'presign' ? record.keyId : record.reshare?.fromKeyId;
     if (used && (await this.o.store.frozenKeys.isFrozen(used))) {
       return {
         ok: false,

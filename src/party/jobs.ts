@@ -7,10 +7,11 @@
  * message brought. External peers are reached across the relay first (relay-peers.ts). A reshare (or refresh)
  * deals from the committed share of the old key and stores the new share pending, in place of the old one once
  * committed; then every pair of parties of the new key runs a fresh pair setup (a Δ stolen before the refresh
- * must not outlive it). A party leaving the key notes that its old share goes at the commit.
+ * must not outlive it). A party leaving the key notes that its old share goes at the commit. Presigning and
+ * signing from a stored presignature are in presign-jobs.ts.
  */
-import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import type { PrivateKey } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../../protocols/common/bytes.js';
 import { isCodedError, ProtocolError } from '../../protocols/common/errors.js';
 import type { ProtocolRun } from '../../protocols/common/run.js';
@@ -37,6 +38,7 @@ import type { ShareStore } from '../store/share-store.js';
 import type { CoordinatorLink } from './coordinator-link.js';
 import { type DelegateDesk, DelegateError, selfRole, sessionKeyShare } from './delegate.js';
 import { peerIdOfBytes } from './peer-id.js';
+import { type JobPeers, onlineSignJob, type PoolJobContext, presignJob } from './presign-jobs.js';
 import { reachSessionPeers } from './relay-peers.js';
 import { reshareConfig, reshareRole } from './reshare-config.js';
 
@@ -68,7 +70,7 @@ export interface JobsInit {
   readonly delegate?: DelegateDesk;
 }
 
-type Peers = Map<number, { peerId: PeerId; addrs: Multiaddr[] }>;
+type Peers = JobPeers;
 
 /** Runs accepted records; see the module comment. */
 export class SessionJobs {
@@ -76,9 +78,20 @@ export class SessionJobs {
   /** Committed shares already decoded, by key id (hex). */
   private readonly committed = new Map<string, KeyShare>();
 
+  /** What the presignature jobs (presign-jobs.ts) use of these. */
+  private readonly pool: PoolJobContext;
+
   constructor(private readonly o: JobsInit) {
     // a share a reshare's commit deleted must not be signed with from memory either
     o.store.onShareRetired((keyId) => this.committed.delete(toHex(keyId)));
+    this.pool = {
+      store: o.store,
+      pairing: o.pairing,
+      guard: o.guard,
+      committedShare: (keyId) => this.committedShare(keyId),
+      reach: (record, selfIndex, signal) => this.reach(record, selfIndex, signal),
+      drive: (record, self, peers, run, signal, tokens) => this.drive(record, self, peers, run, signal, tokens),
+    };
   }
 
   /** Runs the session of `record` and reports its signed result; never throws. */
@@ -103,8 +116,10 @@ export class SessionJobs {
     const abort = new AbortController();
     const session = toHex(record.sessionId);
     this.inflight.set(session, abort);
-    // a keygen or reshare is rare and makes a key: worth a line (signings are many; their failures are logged)
-    if (record.kind !== 'sign') this.o.log.info({ session, keyId: toHex(record.keyId) }, `${record.kind} started`);
+    // a keygen or reshare is rare and makes a key: worth a line (signings and presignings are many; their failures
+    // are logged)
+    if (record.kind === 'keygen' || record.kind === 'reshare')
+      this.o.log.info({ session, keyId: toHex(record.keyId) }, `${record.kind} started`);
     let result: SessionResult;
     let outcome: SessionOutcome = 'ok';
     try {
@@ -113,13 +128,16 @@ export class SessionJobs {
           result = await this.keygen(record, selfIndex, abort.signal);
           break;
         case 'sign':
-          result = await this.sign(record, selfIndex, abort.signal);
+          result = record.presignature
+            ? await onlineSignJob(this.pool, record, selfIndex, peersOf(record, selfIndex), abort.signal)
+            : await this.sign(record, selfIndex, abort.signal);
           break;
         case 'reshare':
           result = await this.reshare(record, selfIndex, abort.signal);
           break;
         case 'presign':
-          throw new ControlError('INVALID_ARGUMENT', 'this node does not presign');
+          result = await presignJob(this.pool, record, selfIndex, peersOf(record, selfIndex), abort.signal);
+          break;
       }
     } catch (e) {
       const failure = failureOf(e, record);

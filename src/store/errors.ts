@@ -21,6 +21,8 @@ export type StoreErrorCode =
   | 'SESSION_REPLAYED'
   /** A presignature was already taken (each may be used for one signature only). */
   | 'PRESIGNATURE_USED'
+  /** A presignature was asked for by a signer set other than the one that made it (it is used up all the same). */
+  | 'PRESIGNATURE_SIGNERS'
   /** A caller passed an argument the store cannot accept (empty id, used presignature, …). */
   | 'INVALID_ARGUMENT';
 

@@ -1,30 +1,50 @@
 /**
  * Presignatures in the party store, sealed, each usable for one signature: taking one deletes it and records
- * it as used in one atomic batch, so it can never be stored or taken again.
+ * it as used in one atomic batch, so it can never be stored or taken again. A presignature is stored under its
+ * key and a handle — the session id of the presign session that made it, which the online signing's record
+ * names — with the peer id of each of its signers: it is given out only to a signing by exactly that signer set.
  */
-import { fromHex, toHex } from '../../protocols/common/bytes.js';
+import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
 import { StoreError } from './errors.js';
 import { decodePresignature, encodePresignature } from './presignature-codec.js';
 import { encodeJson, recordKey, recordPrefix } from './records.js';
 import type { Vault } from './vault.js';
 
+/** One signer of a presignature: its key-share index and its peer id. */
+export interface PresignatureSigner {
+  readonly index: number;
+  readonly peerId: Uint8Array;
+}
+
 /** The presignatures of one store; reached as `store.presignatures`. */
 export class Presignatures {
   constructor(private readonly vault: Vault) {}
 
-  /** Stores an unused presignature of `keyId`; refuses one already stored or already taken. */
-  async put(keyId: Uint8Array, presig: Presignature): Promise<void> {
-    const k = recordKey.presig(keyId, presig.ssid);
-    const usedKey = recordKey.presigUsed(keyId, presig.ssid);
-    const plain = encodePresignature(presig);
+  /**
+   * Stores an unused presignature of `keyId` under `id` (the presign session id) with its signers (one per
+   * index of `presig.signers`); refuses one already stored or already taken.
+   */
+  async put(
+    keyId: Uint8Array,
+    id: Uint8Array,
+    presig: Presignature,
+    signers: readonly PresignatureSigner[],
+  ): Promise<void> {
+    const peers = presig.signers.map((i) => signers.find((s) => s.index === i)?.peerId ?? new Uint8Array(0));
+    if (signers.length !== presig.signers.length) {
+      throw new StoreError('INVALID_ARGUMENT', 'the signers do not match the presignature');
+    }
+    const k = recordKey.presig(keyId, id);
+    const usedKey = recordKey.presigUsed(keyId, id);
+    const plain = encodePresignature(presig, peers);
     try {
       await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
         if (await this.vault.has(usedKey)) {
-          throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(presig.ssid)} was already used`);
+          throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(id)} was already used`);
         }
         if (await this.vault.has(k)) {
-          throw new StoreError('ALREADY_EXISTS', `presignature ${toHex(presig.ssid)} is already stored`);
+          throw new StoreError('ALREADY_EXISTS', `presignature ${toHex(id)} is already stored`);
         }
         await this.vault.put(k, this.vault.seal(k, plain));
       });
@@ -34,25 +54,27 @@ export class Presignatures {
   }
 
   /**
-   * Takes a presignature for its one use: deletes it and records it as used in one batch before returning it.
-   * Throws `PRESIGNATURE_USED` if it was taken before, `NOT_FOUND` if it never existed.
+   * Takes a presignature for its one use by `signers`: deletes it and records it as used in one batch, then
+   * checks that `signers` are exactly the ones it was made with (indices and peer ids) and returns it. Throws
+   * `PRESIGNATURE_USED` if it was taken before, `NOT_FOUND` if it never existed, `PRESIGNATURE_SIGNERS` if
+   * the signer set differs (the presignature is used up all the same: it is never offered again).
    */
-  async take(keyId: Uint8Array, ssid: Uint8Array): Promise<Presignature> {
-    const k = recordKey.presig(keyId, ssid);
-    const usedKey = recordKey.presigUsed(keyId, ssid);
-    return this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
-      const plain = await this.vault.getSealed(k, `presignature ${toHex(ssid)}`);
+  async take(keyId: Uint8Array, id: Uint8Array, signers: readonly PresignatureSigner[]): Promise<Presignature> {
+    const k = recordKey.presig(keyId, id);
+    const usedKey = recordKey.presigUsed(keyId, id);
+    const { presignature, peers } = await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
+      const plain = await this.vault.getSealed(k, `presignature ${toHex(id)}`);
       if (plain === undefined) {
         if (await this.vault.has(usedKey)) {
-          throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(ssid)} was already used`);
+          throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(id)} was already used`);
         }
-        throw new StoreError('NOT_FOUND', `no presignature ${toHex(ssid)} for key ${toHex(keyId)}`);
+        throw new StoreError('NOT_FOUND', `no presignature ${toHex(id)} for key ${toHex(keyId)}`);
       }
-      let presig: Presignature;
+      let stored: ReturnType<typeof decodePresignature>;
       try {
-        presig = decodePresignature(plain);
+        stored = decodePresignature(plain);
       } catch (e) {
-        throw new StoreError('CORRUPT_RECORD', `presignature ${toHex(ssid)} does not decode`, { cause: e });
+        throw new StoreError('CORRUPT_RECORD', `presignature ${toHex(id)} does not decode`, { cause: e });
       } finally {
         plain.fill(0);
       }
@@ -60,11 +82,28 @@ export class Presignatures {
         { type: 'del', key: k },
         { type: 'put', key: usedKey, value: encodeJson({ at: this.vault.now().toISOString() }) },
       ]);
-      return presig;
+      return stored;
     });
+    const same =
+      signers.length === presignature.signers.length &&
+      presignature.signers.every((index, k) => {
+        const s = signers.find((x) => x.index === index);
+        return s !== undefined && equalBytes(s.peerId, peers[k] as Uint8Array);
+      });
+    if (!same) {
+      presignature.phi = 0n;
+      presignature.u = 0n;
+      presignature.v = 0n;
+      presignature.used = true;
+      throw new StoreError(
+        'PRESIGNATURE_SIGNERS',
+        `presignature ${toHex(id)} was made by signers ${presignature.signers.join(',')} with other peers or indices than this signing's`,
+      );
+    }
+    return presignature;
   }
 
-  /** The ssids of the stored (untaken) presignatures of `keyId`. */
+  /** The handles (presign session ids) of the stored (untaken) presignatures of `keyId`. */
   async list(keyId: Uint8Array): Promise<Uint8Array[]> {
     const prefix = recordPrefix.presig(keyId);
     const out: Uint8Array[] = [];

@@ -33,10 +33,11 @@ export const recordKey = {
   ban: (peerId: Uint8Array) => `ban/${hexId(peerId, 'peerId')}`,
   /** A frozen key: a signature of it failed its final verification; no session for it until an operator acts. */
   frozen: (keyId: Uint8Array) => `frozen/${hexId(keyId, 'keyId')}`,
-  /** A presignature of a key (presignature codec), sealed. */
-  presig: (keyId: Uint8Array, ssid: Uint8Array) => `presig/${hexId(keyId, 'keyId')}/${hexId(ssid, 'ssid')}`,
+  /** A presignature of a key under its handle, the presign session id (presignature codec), sealed. */
+  presig: (keyId: Uint8Array, id: Uint8Array) => `presig/${hexId(keyId, 'keyId')}/${hexId(id, 'presignature id')}`,
   /** Marker: this presignature was taken, so the same one can never be stored and used again. */
-  presigUsed: (keyId: Uint8Array, ssid: Uint8Array) => `presig-used/${hexId(keyId, 'keyId')}/${hexId(ssid, 'ssid')}`,
+  presigUsed: (keyId: Uint8Array, id: Uint8Array) =>
+    `presig-used/${hexId(keyId, 'keyId')}/${hexId(id, 'presignature id')}`,
 } as const;
 
 /** Record-key prefixes, for listing a kind (each ends with `/`, so `presig/` never matches `presig-used/`). */

@@ -15,7 +15,7 @@ import {
 } from '../../protocols/dkls23/sign.js';
 import { testCurve } from './curve.js';
 import { pairsOf } from './fixture.js';
-import { nodeIds } from './ids.js';
+import { nodeId, nodeIds } from './ids.js';
 import { type NetworkOptions, type NetworkResult, runNetwork } from './network.js';
 import { seededRng } from './rng.js';
 
@@ -136,4 +136,9 @@ export function presign(
     );
   }
   return runNetwork(runs);
+}
+
+/** The signers of a presignature made by {@link presign}, as the store keeps them (index and node id). */
+export function signersOf(p: { readonly signers: readonly number[] }): { index: number; peerId: Uint8Array }[] {
+  return p.signers.map((index) => ({ index, peerId: nodeId(index) }));
 }

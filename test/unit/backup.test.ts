@@ -20,7 +20,7 @@ import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/store/snapshot.js';
 import { pairsOf } from '../helpers/fixture.js';
-import { keygen, nodeId, presign } from '../helpers/parties.js';
+import { keygen, nodeId, presign, signersOf } from '../helpers/parties.js';
 
 /** Low scrypt cost for tests (the CLI uses DEFAULT_KDF). */
 const kdf = { N: 2 ** 14, r: 8, p: 1 };
@@ -56,7 +56,8 @@ async function populated(dir: string, master: MasterKey): Promise<{ peerId: stri
     await store.ban(nodeId(9), 'a failed check');
     await store.frozenKeys.freeze(committed.keyId, 'test');
     await store.markSessionUsed(committed.keyId, new Uint8Array(32).fill(7));
-    await store.presignatures.put(committed.keyId, { ...presign(shares, [1, 2], 'backup').results.get(1)! });
+    const presig = { ...presign(shares, [1, 2], 'backup').results.get(1)! };
+    await store.presignatures.put(committed.keyId, presig.ssid, presig, signersOf(presig));
     return { peerId };
   } finally {
     await store.close();

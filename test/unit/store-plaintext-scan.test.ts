@@ -16,7 +16,7 @@ import type { Presignature } from '../../protocols/dkls23/sign.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { pairsOf } from '../helpers/fixture.js';
-import { keygen, presign, sign } from '../helpers/parties.js';
+import { keygen, presign, sign, signersOf } from '../helpers/parties.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mpc-store-scan-'));
 
@@ -83,9 +83,10 @@ test('no secret appears in plaintext in the data directory after keygen and sign
   // A signing: mark its session, store and take a presignature, run the engine with the stored share.
   const sessionId = randomBytes(32);
   await store.markSessionUsed(share.keyId, sessionId);
-  await store.presignatures.put(share.keyId, { ...presig });
-  await store.presignatures.put(share.keyId, { ...presign(shares, [1, 3], 'scan-2').results.get(1)!, used: false });
-  await store.presignatures.take(share.keyId, presig.ssid);
+  await store.presignatures.put(share.keyId, presig.ssid, { ...presig }, signersOf(presig));
+  const second = { ...presign(shares, [1, 3], 'scan-2').results.get(1)!, used: false };
+  await store.presignatures.put(share.keyId, second.ssid, second, signersOf(second));
+  await store.presignatures.take(share.keyId, presig.ssid, signersOf(presig));
   const stored = new Map(shares);
   stored.set(1, (await store.getShare(share.keyId))!.share);
   const sig = sign(stored, [1, 2], new Uint8Array(32).fill(7), 'scan', { sessionId });

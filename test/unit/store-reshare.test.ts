@@ -14,7 +14,7 @@ import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { StoreError } from '../../src/store/errors.js';
 import { ShareStore } from '../../src/store/share-store.js';
-import { keygen, presign, reshare } from '../helpers/parties.js';
+import { keygen, presign, reshare, signersOf } from '../helpers/parties.js';
 
 const master = new MasterKey(randomBytes(32));
 const old = keygen(3, 2, 'store-reshare').results;
@@ -57,7 +57,7 @@ test('commit of a replacing share: the new share committed, the old share and it
   await withStore(async (s) => {
     await s.putPendingShare(oldShare);
     await s.commitShare(oldShare.keyId);
-    await s.presignatures.put(oldShare.keyId, presigs.get(1)!);
+    await s.presignatures.put(oldShare.keyId, presigs.get(1)!.ssid, presigs.get(1)!, signersOf(presigs.get(1)!));
     const told: string[] = [];
     s.onShareRetired((k) => told.push(toHex(k)));
     await s.putPendingShare(newShare, { replaces: oldShare.keyId });

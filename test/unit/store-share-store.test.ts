@@ -15,7 +15,7 @@ import { open } from '../../src/store/sealed.js';
 import { ShareStore } from '../../src/store/share-store.js';
 import { bindingOf, userShareContext } from '../../src/store/user-share.js';
 import { pairsOf } from '../helpers/fixture.js';
-import { keygen, nodeId, presign } from '../helpers/parties.js';
+import { keygen, nodeId, presign, signersOf } from '../helpers/parties.js';
 
 const master = new MasterKey(randomBytes(32));
 const shares = keygen(3, 2, 'store').results;
@@ -136,7 +136,7 @@ test('reopen after close keeps everything', async () => {
   await s.markSessionUsed(share1.keyId, sid);
   await s.ban(peer, 'bad signature share');
   await s.pairs.markBurnt(pair13);
-  await s.presignatures.put(share1.keyId, freshPresig(1));
+  await s.presignatures.put(share1.keyId, freshPresig(1).ssid, freshPresig(1), signersOf(freshPresig(1)));
   await s.close();
 
   s = await ShareStore.open(dir, master);
@@ -220,20 +220,23 @@ test('replayed session id is refused; two concurrent marks → exactly one succe
   await s.close();
 });
 
-test('presignature: stored sealed, taken once, never stored again after use', async () => {
+test('presignature: stored sealed under its presign session id, taken once, never stored again after use', async () => {
   const s = await ShareStore.open(tempDir(), master);
   const p = freshPresig(1);
-  await s.presignatures.put(share1.keyId, p);
-  await expectCode(s.presignatures.put(share1.keyId, freshPresig(1)), 'ALREADY_EXISTS');
+  const id = randomBytes(32); // the presign session's id: the handle, not the engine's ssid
+  const signers = signersOf(p);
+  await s.presignatures.put(share1.keyId, id, p, signers);
+  await expectCode(s.presignatures.put(share1.keyId, id, freshPresig(1), signers), 'ALREADY_EXISTS');
   assert.equal(
     (await s.presignatures.list(share1.keyId)).map((x) => [...x]),
-    [[...p.ssid]],
+    [[...id]],
   );
   assert.equal(await s.presignatures.list(otherShare.keyId), []);
+  await expectCode(s.presignatures.take(share1.keyId, p.ssid, signers), 'NOT_FOUND');
 
   const [a, b] = await Promise.allSettled([
-    s.presignatures.take(share1.keyId, p.ssid),
-    s.presignatures.take(share1.keyId, p.ssid),
+    s.presignatures.take(share1.keyId, id, signers),
+    s.presignatures.take(share1.keyId, id, signers),
   ]);
   assert.is(a.status, 'fulfilled');
   assert.is(b.status, 'rejected');
@@ -245,12 +248,45 @@ test('presignature: stored sealed, taken once, never stored again after use', as
   assert.is(taken.v, p.v);
   assert.ok(taken.R.equals(p.R));
   assert.equal(taken.signers, p.signers);
+  assert.ok(equalBytes(taken.ssid, p.ssid));
 
-  await expectCode(s.presignatures.take(share1.keyId, p.ssid), 'PRESIGNATURE_USED');
-  await expectCode(s.presignatures.put(share1.keyId, freshPresig(1)), 'PRESIGNATURE_USED');
-  await expectCode(s.presignatures.take(share1.keyId, randomBytes(32)), 'NOT_FOUND');
-  await expectCode(s.presignatures.put(share1.keyId, { ...freshPresig(2), used: true }), 'INVALID_ARGUMENT');
+  await expectCode(s.presignatures.take(share1.keyId, id, signers), 'PRESIGNATURE_USED');
+  await expectCode(s.presignatures.put(share1.keyId, id, freshPresig(1), signers), 'PRESIGNATURE_USED');
+  await expectCode(s.presignatures.take(share1.keyId, randomBytes(32), signers), 'NOT_FOUND');
+  await expectCode(
+    s.presignatures.put(share1.keyId, randomBytes(32), { ...freshPresig(2), used: true }, signers),
+    'INVALID_ARGUMENT',
+  );
+  await expectCode(
+    s.presignatures.put(share1.keyId, randomBytes(32), freshPresig(1), signers.slice(1)),
+    'INVALID_ARGUMENT',
+  );
   assert.equal(await s.presignatures.list(share1.keyId), []);
+  await s.close();
+});
+
+test('presignature: given out only to its own signer set (indices and peer ids), used up by a wrong one', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  const signers = signersOf(freshPresig(1));
+  const wrong: [string, { index: number; peerId: Uint8Array }[]][] = [
+    ['another peer at index 2', signers.map((x) => (x.index === 2 ? { ...x, peerId: nodeId(3) } : x))],
+    ['another index for the same peer', signers.map((x) => (x.index === 2 ? { ...x, index: 3 } : x))],
+    ['a signer missing', signers.slice(0, 1)],
+    ['a signer more', [...signers, { index: 3, peerId: nodeId(3) }]],
+  ];
+  for (const [what, set] of wrong) {
+    const id = randomBytes(32);
+    await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
+    await expectCode(s.presignatures.take(share1.keyId, id, set), 'PRESIGNATURE_SIGNERS');
+    // the refused presignature is gone for good: nobody gets it after a wrong ask
+    await expectCode(s.presignatures.take(share1.keyId, id, signers), 'PRESIGNATURE_USED');
+    assert.equal(await s.presignatures.list(share1.keyId), [], what);
+  }
+  // the same signers listed in another order are the same set
+  const id = randomBytes(32);
+  await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
+  const taken = await s.presignatures.take(share1.keyId, id, [...signers].reverse());
+  assert.is(taken.used, false);
   await s.close();
 });
 
