@@ -83,6 +83,8 @@ export interface DevNetworkOptions {
   onPartyLine?: (name: string, line: string) => void;
   /** @default DEFAULT_READY_TIMEOUT_MS */
   readyTimeoutMs?: number;
+  /** Presignatures the coordinator keeps per account while idle (0 = none). @default 0 (`mpc dev` passes 4) */
+  presignPool?: number;
 }
 
 /** One party process of the network. */
@@ -182,6 +184,7 @@ export async function startDevNetwork(opts: DevNetworkOptions): Promise<DevNetwo
     allowedPeers: peerIds,
     identityKey: master.key.subKey('coordinatorIdentity'),
     quorum: Math.min(3, n),
+    ...(opts.presignPool ? { presignPool: opts.presignPool } : {}),
     log: opts.log ?? silent,
   });
   const p2p = coordinator.multiaddrs[0] as string;

@@ -13,6 +13,9 @@ import { type DevNetwork, MAX_DEV_DELEGATES, MAX_DEV_PARTIES, startDevNetwork } 
 import { UsageError } from './failure.js';
 import { untilSignal } from './signals.js';
 
+/** Presignatures per account `mpc dev` keeps unless told otherwise (`--presign-pool`). */
+const DEV_PRESIGN_POOL = 4;
+
 /** What `mpc dev` prints once the network is up: where it is, its key, and curl commands to try it. */
 export function banner(net: DevNetwork): string {
   const { apiUrl, apiKey } = net;
@@ -84,6 +87,17 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
             return n;
           },
         })
+        .option('presign-pool', {
+          type: 'number',
+          default: DEV_PRESIGN_POOL,
+          describe:
+            'Presignatures the coordinator keeps per account while idle, so that a signing runs only its online round (0 = off)',
+          coerce: (n: number) => {
+            if (!Number.isInteger(n) || n < 0 || n > 1000)
+              throw new UsageError(`invalid --presign-pool ${n}; must be 0..1000`);
+            return n;
+          },
+        })
         .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'warn' as const }),
     async (argv) => {
       // a foreground tool: when what started it ends (a killed npm start, a closed script), it stops too
@@ -97,6 +111,7 @@ export function devCommand<T>(y: Argv<T>): Argv<T> {
         parties: argv.parties,
         delegates: argv.delegates,
         port: argv.port,
+        presignPool: argv['presign-pool'],
         masterKey: fromEnv ? 'env' : 'file',
         ...(apiKey ? { apiKey } : {}),
         logLevel: argv['log-level'],

@@ -62,6 +62,8 @@ export interface CoordinatorConfig {
   signTimeoutMs?: number;
   /** Parties `/health` wants online. */
   quorum?: number;
+  /** Presignatures to keep per account while idle (orchestration/presign-pool.ts). @default 0 (off) */
+  presignPool?: number;
   /** IPs/CIDRs of reverse proxies whose `X-Forwarded-For` is read (see api/client-address.ts). @default none */
   trustedProxies?: string[];
   /** Failed API-key attempts per minute and address before a lockout (429). @default DEFAULT_AUTH_FAILURE_LIMIT */
@@ -209,6 +211,7 @@ export async function startCoordinator(config: CoordinatorConfig): Promise<Runni
       ...(config.keygenTimeoutMs ? { keygenTimeoutMs: config.keygenTimeoutMs } : {}),
       ...(config.signTimeoutMs ? { signTimeoutMs: config.signTimeoutMs } : {}),
       ...(config.quorum ? { quorum: config.quorum } : {}),
+      ...(config.presignPool ? { presignPool: config.presignPool } : {}),
     });
     orchestrator.abandonKeygens(recovered.accounts);
     const app = createApi({

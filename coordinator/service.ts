@@ -46,6 +46,8 @@ export interface AccountView {
   createdAt: string;
   /** ISO 8601: when a refresh or reshare last gave the key new shares; null if never. */
   rekeyedAt: string | null;
+  /** Presignatures the pool holds for the account's key (only when the coordinator keeps a presignature pool). */
+  presignatures?: number;
 }
 
 /** The answer to an account creation: the account, and for hybrid custody the user share (base64url), once. */
@@ -69,6 +71,8 @@ export interface SignatureView {
   };
   /** `0x` + r ‖ s ‖ v, 130 hex. */
   signatureHex: string;
+  /** True when a pooled presignature was used: only the online round ran. */
+  presigned: boolean;
 }
 
 /** One entry of a session's append-only event log. */

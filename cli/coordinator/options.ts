@@ -49,6 +49,7 @@ export const SETTINGS = {
   signTimeout: { flag: 'sign-timeout' },
   keygenTimeout: { flag: 'keygen-timeout' },
   quorum: { flag: 'quorum' },
+  presignPool: { flag: 'presign-pool', env: 'MPC_PRESIGN_POOL' },
   authFailureLimit: { flag: 'auth-failure-limit', env: 'MPC_AUTH_FAILURE_LIMIT' },
   authLockout: { flag: 'auth-lockout', env: 'MPC_AUTH_LOCKOUT_SECONDS' },
   requireMasterKey: { flag: 'require-master-key', env: 'MPC_REQUIRE_MASTER_KEY' },
@@ -64,6 +65,7 @@ const DEFAULTS = {
   signTimeout: 30_000,
   keygenTimeout: 60_000,
   quorum: 3,
+  presignPool: 0,
 } as const;
 
 /** The flags of `mpc coordinator start` (no defaults here: the environment comes between flag and default). */
@@ -144,6 +146,10 @@ export function startOptions(y: Argv) {
     .option('sign-timeout', { type: 'number', describe: `ms per signing attempt (default ${DEFAULTS.signTimeout})` })
     .option('keygen-timeout', { type: 'number', describe: `ms per keygen attempt (default ${DEFAULTS.keygenTimeout})` })
     .option('quorum', { type: 'number', describe: `Online parties /health requires (default ${DEFAULTS.quorum})` })
+    .option('presign-pool', {
+      type: 'number',
+      describe: `Presignatures to keep per account (custody server) while idle, so that a signing runs only its online round; 0 = off (env MPC_PRESIGN_POOL; default ${DEFAULTS.presignPool})`,
+    })
     .option('log-format', { choices: ['json', 'pretty'] as const, default: 'json' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const });
 }
@@ -236,6 +242,7 @@ export function toConfig(
   const signTimeoutMs = intSetting(S.signTimeout, argv['sign-timeout'], env, DEFAULTS.signTimeout, 1, 600_000);
   const keygenTimeoutMs = intSetting(S.keygenTimeout, argv['keygen-timeout'], env, DEFAULTS.keygenTimeout, 1, 600_000);
   const quorum = intSetting(S.quorum, argv.quorum, env, DEFAULTS.quorum, 1, 16);
+  const presignPool = intSetting(S.presignPool, argv['presign-pool'], env, DEFAULTS.presignPool, 0, 1000);
   const authFailureLimit = {
     perMinute: intSetting(
       S.authFailureLimit,
@@ -318,6 +325,7 @@ export function toConfig(
     signTimeoutMs,
     keygenTimeoutMs,
     quorum,
+    presignPool,
     authFailureLimit,
     allowSharedDir,
   };

@@ -121,6 +121,11 @@ const ACCOUNT_PROPERTIES: Record<string, JsonSchema> = {
   requireParties: { type: 'array', items: str(), description: 'Parties in every signing.' },
   createdAt: iso('When the account was created.'),
   rekeyedAt: nullable(iso('When a refresh or reshare last gave the key new shares; null if never.')),
+  presignatures: {
+    type: 'integer',
+    description:
+      "Presignatures the coordinator's pool holds for the account's current key (present only when it keeps a pool: --presign-pool).",
+  },
 };
 
 /** The document served at `/openapi.json`. */
@@ -391,13 +396,13 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         index: { type: 'integer', minimum: 1, description: "The party's index in the key." },
         role: { type: 'string', enum: ROLES },
       }),
-      Account: obj(ACCOUNT_PROPERTIES),
+      Account: obj(ACCOUNT_PROPERTIES, ['presignatures']),
       CreatedAccount: obj(
         {
           ...ACCOUNT_PROPERTIES,
           userShare: str('Hybrid custody only: the sealed user share (base64url). Returned once; keep it.'),
         },
-        ['userShare'],
+        ['userShare', 'presignatures'],
       ),
       Reshared: obj({ account: ref('Account'), session: ref('Session') }),
       Signature: obj({
@@ -411,6 +416,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           recoveryId: { type: 'integer', enum: [0, 1] },
         }),
         signatureHex: hex(130, 'r ‖ s ‖ v.'),
+        presigned: {
+          type: 'boolean',
+          description:
+            'True when a pooled presignature was used and only the online round ran; false for a full signing.',
+        },
       }),
       SessionEvent: obj(
         {
@@ -424,7 +434,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       Session: obj(
         {
           sessionId: str(),
-          kind: { type: 'string', enum: ['keygen', 'sign', 'reshare'] },
+          kind: { type: 'string', enum: ['keygen', 'sign', 'reshare', 'presign'] },
           status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
           accountId: str(),
           parties: { type: 'array', items: obj({ partyId: str(), index: { type: 'integer' } }) },

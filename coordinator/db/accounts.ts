@@ -154,6 +154,8 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
         );
         if (r.rowCount !== 1) return false;
         await replaceParties(c, accountId, to.parties);
+        // the parties delete their presignatures of the old key at the commit: the inventory forgets them too
+        await c.query('DELETE FROM presignatures WHERE account_id = $1', [accountId]);
         return true;
       });
     },

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { accountRepo } from './accounts.js';
 import { apiKeyRepo, idempotencyRepo, joinTokenRepo } from './misc.js';
 import { partyRepo } from './parties.js';
+import { presignatureRepo } from './presignatures.js';
 import { recoveryRepo } from './recovery.js';
 import { sessionRepo } from './sessions.js';
 import type { Repositories } from './types.js';
@@ -17,6 +18,7 @@ const PING_TIMEOUT_MS = 1000;
 export function createRepositories(pool: pg.Pool): Repositories {
   return {
     accounts: accountRepo(pool),
+    presignatures: presignatureRepo(pool),
     sessions: sessionRepo(pool),
     parties: partyRepo(pool),
     apiKeys: apiKeyRepo(pool),

@@ -67,7 +67,8 @@ export interface AccountRepo {
   reassign(accountId: string, attempt: { keyId: string; sessionId: string; parties: AccountParty[] }): Promise<void>;
   /**
    * Moves an active account from key `fromKeyId` to the new key of a committed reshare: key id, threshold and
-   * parties replaced, `rekeyedAt` set. False (nothing changed) when the account is not active under `fromKeyId`.
+   * parties replaced, `rekeyedAt` set, the old key's presignatures deleted. False (nothing changed) when the
+   * account is not active under `fromKeyId`.
    */
   rekey(
     accountId: string,
@@ -245,8 +246,35 @@ export interface RecoveryRepo {
 }
 
 /** All repositories over one pool. */
+/** One presignature the parties hold, as the coordinator's inventory records it. */
+export interface PresignatureRow {
+  /** The presign session's id, 64 hex: what a signing's record names. */
+  presignatureId: string;
+  accountId: string;
+  /** The key it was made with (64 hex): usable only while the account has this key. */
+  keyId: string;
+  /** Its signer set, in index order: usable only by exactly these parties at these indices. */
+  signers: { partyId: string; index: number }[];
+  /** `0x` + 66 hex: its nonce point R, as every signer reported it. */
+  r: string;
+  createdAt: Date;
+}
+
+/** The presignature inventory (presignatures.ts). */
+export interface PresignatureRepo {
+  /** Adds a row; false (nothing added) when the account is no longer active under `row.keyId`. */
+  insert(row: Omit<PresignatureRow, 'createdAt'>): Promise<boolean>;
+  /** Deletes the row; true when this call deleted it (it was there and nobody took it first). */
+  take(presignatureId: string): Promise<boolean>;
+  /** The rows of the account's key `keyId`, oldest first. */
+  ofAccount(accountId: string, keyId: string): Promise<PresignatureRow[]>;
+  /** The accounts a pool may fill: active, every share held by the cluster (custody `server`), oldest first. */
+  poolAccounts(): Promise<string[]>;
+}
+
 export interface Repositories {
   accounts: AccountRepo;
+  presignatures: PresignatureRepo;
   sessions: SessionRepo;
   parties: PartyRepo;
   apiKeys: ApiKeyRepo;

@@ -13,6 +13,8 @@ const CANCEL_MARGIN_MS = 1_500;
 export class Drain {
   private running = 0;
   private draining = false;
+  /** When the last request ended (performance.now()). */
+  private lastEnd = 0;
 
   constructor(private readonly log: Log) {}
 
@@ -25,7 +27,15 @@ export class Drain {
   async serve<T>(work: () => Promise<T>): Promise<T> {
     if (this.draining) throw new CoordinatorError('UNAVAILABLE', 'the coordinator is stopping; retry shortly');
     this.running++;
-    return work().finally(() => this.running--);
+    return work().finally(() => {
+      this.running--;
+      this.lastEnd = performance.now();
+    });
+  }
+
+  /** True when no request is served and none ended in the last `quietMs`, and not draining (background work). */
+  isIdle(quietMs: number): boolean {
+    return !this.draining && this.running === 0 && performance.now() - this.lastEnd >= quietMs;
   }
 
   /**

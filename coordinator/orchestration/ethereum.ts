@@ -57,6 +57,7 @@ export function checkSignature(
       messageHash: `0x${bytesToHex(hash)}`,
       signature: { r: `0x${r}`, s: `0x${sHex}`, v, recoveryId: sig.recovery as 0 | 1 },
       signatureHex: `0x${r}${sHex}${v.toString(16)}`,
+      presigned: false,
     },
   };
 }

@@ -58,6 +58,7 @@ import { Drain } from './drain.js';
 import { ethereumAddress } from './ethereum.js';
 import { keygenJudge, signJudge } from './judges.js';
 import { recordOutcome, verdictError } from './outcome.js';
+import { PresignPool } from './presign-pool.js';
 import { Reads } from './reads.js';
 import { Resharing } from './reshare.js';
 import { retryWithoutSilent } from './retry.js';
@@ -95,7 +96,12 @@ export interface OrchestratorInit {
   signTimeoutMs?: number;
   /** Parties `/health` wants online. @default DEFAULT_QUORUM (reads.ts) */
   quorum?: number;
+  /** Presignatures to keep per account while idle (presign-pool.ts); 0 keeps none. @default 0 */
+  presignPool?: number;
 }
+
+/** How long after the last request the coordinator counts as idle (the presignature filler may run). */
+export const POOL_QUIET_MS = 300;
 
 /** Active accounts kept in memory (oldest dropped first). */
 const MAX_CACHED_ACCOUNTS = 10_000;
@@ -118,6 +124,9 @@ export class Orchestrator implements CoordinatorService {
   /** The read side of the service (accounts, sessions, parties, health). */
   private readonly reads: Reads;
 
+  /** The presignature pool, when one is kept. */
+  private readonly pool: PresignPool | undefined;
+
   constructor(private readonly init: OrchestratorInit) {
     this.runs = new SessionRuns(init);
     this.resharing = new Resharing({
@@ -127,7 +136,10 @@ export class Orchestrator implements CoordinatorService {
       log: init.log,
       timeoutMs: this.keygenTimeout,
       online: (id) => this.online(id),
-      onRekeyed: (id) => this.active.delete(id),
+      onRekeyed: (id) => {
+        this.active.delete(id);
+        this.pool?.forget(id);
+      },
       getAccount: (id) => this.getAccount(id),
       getSession: (id) => this.getSession(id),
     });
@@ -139,6 +151,23 @@ export class Orchestrator implements CoordinatorService {
       journalOf: (sessionId) => this.runs.journalOf(sessionId),
       ...(init.quorum === undefined ? {} : { quorum: init.quorum }),
     });
+    const size = init.presignPool ?? 0;
+    this.pool =
+      size > 0
+        ? new PresignPool({
+            size,
+            runs: this.runs,
+            network: init.network,
+            repos: init.repos,
+            log: init.log,
+            timeoutMs: this.signTimeout,
+            idle: () => this.stopping.isIdle(POOL_QUIET_MS),
+            online: (id) => this.online(id),
+            bannedPairs: () => this.bannedPairs(),
+            pickSigners: (account, rules) => this.pickSigners(account, new Set(), rules),
+          })
+        : undefined;
+    this.pool?.start();
   }
 
   private get keygenTimeout(): number {
@@ -167,7 +196,11 @@ export class Orchestrator implements CoordinatorService {
    * stopping) and waits for those requests to answer and for every journal to be written.
    */
   async drain(deadlineMs: number): Promise<{ finished: boolean }> {
+    const poolStopped = this.pool?.stop();
     const result = await this.stopping.drain(deadlineMs, () => this.runs.cancelAll());
+    // a presign session still running ends now (the filler starts no other)
+    this.runs.cancelAll();
+    await poolStopped;
     await this.runs.flushAll();
     return result;
   }
@@ -286,8 +319,11 @@ export class Orchestrator implements CoordinatorService {
   }
 
   /** {@inheritDoc CoordinatorService.getAccount} */
-  getAccount(accountId: string): Promise<AccountView> {
-    return this.reads.getAccount(accountId);
+  async getAccount(accountId: string): Promise<AccountView> {
+    const view = await this.reads.getAccount(accountId);
+    if (!this.pool || view.status !== 'active') return view;
+    const account = await this.init.repos.accounts.get(accountId);
+    return account ? { ...view, presignatures: await this.pool.count(account) } : view;
   }
 
   /** {@inheritDoc CoordinatorService.listAccounts} */
@@ -316,6 +352,13 @@ export class Orchestrator implements CoordinatorService {
     const rules = signRules(account, opts);
     const excluded = new Set<string>();
     let retryOf: string | null = null;
+    // a pooled presignature whose signers are online: the online round alone (presign-pool.ts)
+    const row = await this.pool?.take(account, rules);
+    if (row) {
+      const presigned = await (this.pool as PresignPool).sign(account, row, hash, publicKey, this.signTimeout);
+      if (presigned.kind === 'signed') return presigned.view;
+      retryOf = presigned.retryOf;
+    }
     for (let attemptNo = 1; ; attemptNo++) {
       const picked = this.pickSigners(account, excluded, rules);
       const signers = picked.map((p) => p.partyId);

@@ -10,7 +10,8 @@ import type { PartyIndex } from './attempt.js';
 
 /**
  * A fresh record for `indexed` (each party with its key-share index — for a reshare its session position, and
- * its old and new key indices), with their registered addresses; `extra` is a signing's hash or a reshare's terms.
+ * its old and new key indices), with their registered addresses; `extra` is a signing's hash (and the presignature it
+ * uses) or a reshare's terms.
  */
 export function sessionRecord(
   network: Pick<Rendezvous, 'get'>,
@@ -19,7 +20,10 @@ export function sessionRecord(
   threshold: number,
   indexed: readonly (PartyIndex & { oldIndex?: number; newIndex?: number })[],
   ttlMs: number,
-  extra: { messageHash: Uint8Array } | { reshare: ReshareTerms } | Record<string, never> = {},
+  extra:
+    | { messageHash: Uint8Array; presignature?: Uint8Array }
+    | { reshare: ReshareTerms }
+    | Record<string, never> = {},
 ): SessionRecord {
   const parties = indexed.map(({ partyId, index, role, oldIndex, newIndex }) => ({
     peerId: peerIdFromString(partyId).toMultihash().bytes,

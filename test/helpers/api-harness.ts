@@ -152,6 +152,7 @@ export class FakeService implements CoordinatorService {
       messageHash,
       signature: { r, s, v: 27, recoveryId: 0 },
       signatureHex: `${r}${s.slice(2)}1b`,
+      presigned: false,
     };
   }
 

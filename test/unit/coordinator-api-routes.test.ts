@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllowList } from '../../coordinator/api/ip-allow.js';
 import { CoordinatorMetrics } from '../../coordinator/api/metrics.js';
-import type { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
+import { OPENAPI_DOCUMENT } from '../../coordinator/api/openapi.js';
 import { createRouter, registeredRoutes } from '../../coordinator/api/routes.js';
 import type { AccountView, JoinTokenView, SignatureView } from '../../coordinator/service.js';
 import { MemoryApiKeyRepo, MemoryIdempotencyRepo } from '../helpers/api-fakes.js';
@@ -52,7 +52,9 @@ test('sign returns the SignatureView; join-tokens defaults ttlSeconds to 3600 on
   withApi(async ({ post, server, service }) => {
     const signed = await post('/api/v1/accounts/acct-9/sign', { messageHash: HASH });
     assert.is(signed.status, 200);
-    assert.is(((await signed.json()) as SignatureView).messageHash, HASH);
+    const view = (await signed.json()) as SignatureView;
+    assert.is(view.messageHash, HASH);
+    assert.is(view.presigned, false, 'the answer says whether a presignature was used');
     const empty = await fetch(`${server.url}/api/v1/join-tokens`, { method: 'POST', headers: { 'X-API-Key': KEY_A } });
     assert.is(empty.status, 201);
     assert.equal(Object.keys((await empty.json()) as object).sort(), ['expiresAt', 'role', 'token']);
@@ -188,5 +190,19 @@ test('/openapi.json documents every registered route (method and {param} path) a
     assert.equal(create?.required, ['userId']);
     assert.is(create?.additionalProperties, false);
   }));
+
+test('OpenAPI: a signature says whether it was presigned; an account shows its pool only when one is kept', () => {
+  type Schema = { required?: string[]; properties?: Record<string, { type?: string; enum?: string[] }> };
+  const schemas = (OPENAPI_DOCUMENT.components as unknown as { schemas: Record<string, Schema> }).schemas;
+  const sig = schemas.Signature as Schema;
+  assert.ok(sig.required?.includes('presigned'));
+  assert.is(sig.properties?.presigned?.type, 'boolean');
+  for (const name of ['Account', 'CreatedAccount']) {
+    const account = schemas[name] as Schema;
+    assert.is(account.properties?.presignatures?.type, 'integer', name);
+    assert.not.ok(account.required?.includes('presignatures'), `${name}: optional`);
+  }
+  assert.ok((schemas.Session as Schema).properties?.kind?.enum?.includes('presign'));
+});
 
 test.run();

@@ -1,0 +1,123 @@
+/**
+ * Presignature pools through REST on a dev network of real party processes (coordinator `--presign-pool 2`):
+ * the pool warms while idle; a signing uses a presignature (`presigned: true`, only the online round) and the
+ * signature recovers the account's address (ethers); signing more than the pool holds falls back to full
+ * signings (`presigned: false`); a refresh empties the pool of the old key, signing still works and the pool
+ * refills for the new key; a hybrid account is never presigned. MPC_TEST_PARTY_LOGS=1 prints the parties' logs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recoverAddress } from 'ethers';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { toHex } from '../../protocols/common/bytes.js';
+
+const env = { ...process.env };
+delete env.MPC_API_KEY;
+delete env.CRYPTO_MASTER_KEY;
+delete env.DATABASE_URL;
+
+const POOL = 2;
+
+interface Account {
+  accountId: string;
+  address: string;
+  presignatures?: number;
+}
+
+function client(net: DevNetwork) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${net.apiUrl}${path}`, {
+      method,
+      headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  return {
+    post: (path: string, body?: unknown) => call('POST', path, body),
+    get: (path: string) => call('GET', path),
+  };
+}
+
+test('a warm pool signs in one online round; more than the pool falls back; a refresh empties it; hybrid never', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpc-presign-'));
+  const net = await startDevNetwork({
+    dir,
+    port: 0,
+    parties: 3,
+    delegates: 1,
+    env,
+    presignPool: POOL,
+    ...(process.env.MPC_TEST_PARTY_LOGS
+      ? { logLevel: 'info' as const, onPartyLine: (n: string, l: string) => console.log(n, l) }
+      : {}),
+  });
+  try {
+    const api = client(net);
+    const held = async (id: string) =>
+      ((await api.get(`/api/v1/accounts/${id}`)).body as unknown as Account).presignatures;
+    const warm = async (id: string, want: number, label: string) => {
+      const deadline = Date.now() + 60_000;
+      let n = await held(id);
+      while (n !== want && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        n = await held(id);
+      }
+      assert.is(n, want, `${label}: the pool holds ${n}`);
+    };
+    const sign = async (account: Account, label: string) => {
+      const hash = `0x${toHex(crypto.getRandomValues(new Uint8Array(32)))}`;
+      const r = await api.post(`/api/v1/accounts/${account.accountId}/sign`, { messageHash: hash });
+      assert.is(r.status, 200, `${label}: ${JSON.stringify(r.body)}`);
+      assert.is(recoverAddress(hash, r.body.signatureHex as string), account.address, label);
+      return r.body as { presigned: boolean; sessionId: string };
+    };
+
+    const created = await api.post('/api/v1/accounts', { userId: 'pool' });
+    assert.is(created.status, 201, JSON.stringify(created.body));
+    const account = created.body as unknown as Account;
+    const hybrid = await api.post('/api/v1/accounts', { userId: 'pool', custody: 'hybrid' });
+    assert.is(hybrid.status, 201, JSON.stringify(hybrid.body));
+    await warm(account.accountId, POOL, 'warm');
+
+    // the warm pool: one online round, and the session names the presign session it used
+    const first = await sign(account, 'presigned');
+    assert.is(first.presigned, true);
+    const session = (await api.get(`/api/v1/sessions/${first.sessionId}`)).body as {
+      kind: string;
+      events: { type: string; detail?: { presignatureId?: string } }[];
+    };
+    assert.is(session.kind, 'sign');
+    const used = session.events.find((e) => e.type === 'presignature')?.detail?.presignatureId;
+    assert.type(used, 'string');
+    const presignSession = (await api.get(`/api/v1/sessions/${used}`)).body as { kind: string; status: string };
+    assert.is(presignSession.kind, 'presign');
+    assert.is(presignSession.status, 'completed');
+
+    // back to back, more than the pool holds: the last one runs a full signing
+    const second = await sign(account, 'presigned again');
+    const third = await sign(account, 'pool empty');
+    assert.is(second.presigned, true);
+    assert.is(third.presigned, false, 'an empty pool falls back to a full signing');
+
+    // the hybrid account (its user share comes with each request) is never presigned
+    assert.is(await held((hybrid.body as unknown as Account).accountId), 0);
+
+    // a refresh: the old key's presignatures are gone at once; signing works; the pool refills for the new key
+    await warm(account.accountId, POOL, 'refilled');
+    const refreshed = await api.post(`/api/v1/accounts/${account.accountId}/refresh`, {});
+    assert.is(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.is(await held(account.accountId), 0, 'the refresh emptied the pool of the old key');
+    await sign(account, 'after the refresh');
+    await warm(account.accountId, POOL, 'refilled for the new key');
+    assert.is((await sign(account, 'presigned with the new key')).presigned, true);
+  } finally {
+    await net.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
