@@ -3,7 +3,8 @@
  * All parties run in this one process and every message passes through its codec; `bytes` is the total of
  * all serialised messages of one run (a broadcast counts once per recipient, as on direct streams). The
  * exceptions are `sign-relay` (bench/sign-relay.ts: sign-net with one signer behind a circuit relay), and
- * `sign-api` and `sign-hybrid` (bench/sign-api.ts), which start a whole dev network (cli/dev-network.ts: party
+ * `sign-api` and `sign-hybrid` (bench/sign-api.ts) and `sign-api-presigned` (bench/sign-api-presigned.ts), which
+ * start a whole dev network (cli/dev-network.ts: party
  * processes and a coordinator) and sign through its REST API.
  * The harness lives in bench/lib/; this file only registers the cases.
  */
@@ -22,6 +23,7 @@ import { BENCH_USAGE, type BenchCase, parseBenchArgs, report, runCases, selectCa
 import { type LoadOptions, loadCase } from './load.js';
 import { reshareApiCases } from './reshare-api.js';
 import { signApiCase, signHybridCase } from './sign-api.js';
+import { signApiPresignedCase } from './sign-api-presigned.js';
 import { signNetCluster } from './sign-net.js';
 import { signRelayCase } from './sign-relay.js';
 
@@ -185,6 +187,8 @@ function makeCases(runs: number | undefined, load: LoadOptions = {}): BenchCase[
   // after sign-net, so that its median of this invocation is known when sign-relay and sign-api set their targets
   cases.push(signRelayCase(() => fresh('relay')));
   cases.push(signApiCase());
+  // after sign-api, beside whose median it reports its own: the same signing from a warm presignature pool
+  cases.push(signApiPresignedCase());
   // after sign-api, beside whose median it reports its own
   cases.push(signHybridCase());
   cases.push(...reshareApiCases());

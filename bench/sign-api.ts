@@ -45,9 +45,12 @@ export interface BenchNetwork {
 
 /**
  * Starts a network in a fresh temporary directory on a free port, with its own keys (none from the caller's
- * environment) and `size` (default: the dev network's 3 parties and a delegate), and resolves once every party is online; rejects (after stopping it) when it does not come up.
+ * environment) and `size` (default: the dev network's 3 parties and a delegate, no presignature pool), and resolves once
+ * every party is online; rejects (after stopping it) when it does not come up.
  */
-export async function startBenchNetwork(size: { parties?: number; delegates?: number } = {}): Promise<BenchNetwork> {
+export async function startBenchNetwork(
+  size: { parties?: number; delegates?: number; presignPool?: number } = {},
+): Promise<BenchNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-bench-api-'));
   const env = { ...process.env };
   delete env.CRYPTO_MASTER_KEY;
@@ -125,6 +128,10 @@ export interface SignApiClient {
   verify: () => void;
   /** Number of signatures {@link verify} checked so far. */
   verified: () => number;
+  /** Answers so far that said `presigned: true` (a pooled presignature, only the online round). */
+  presigned: () => number;
+  /** The account's id. */
+  accountId: string;
 }
 
 /** Sends a JSON POST with the API key; resolves to the status and the response text, rejects on network errors. */
@@ -175,8 +182,11 @@ export async function signApiClient(
   const url = `${net.apiUrl}/api/v1/accounts/${account.accountId}/sign`;
   let pending: Pending[] = [];
   let verified = 0;
+  let presigned = 0;
   return {
     address,
+    accountId: account.accountId,
+    presigned: () => presigned,
     sign: async () => {
       const hash = randomHash();
       const body = JSON.stringify({ messageHash: hash, ...userShare });
@@ -191,7 +201,8 @@ export async function signApiClient(
         });
       }
       if (res.status !== 200) throw new Error(`${op}: sign answered ${res.status}: ${res.text.slice(0, 500)}`);
-      const view = JSON.parse(res.text) as { messageHash?: string; signatureHex?: string };
+      const view = JSON.parse(res.text) as { messageHash?: string; signatureHex?: string; presigned?: boolean };
+      if (view.presigned === true) presigned++;
       if (view.messageHash?.toLowerCase() !== hash || typeof view.signatureHex !== 'string') {
         throw new Error(`${op}: sign answered 200 without a signature of ${hash}: ${res.text.slice(0, 500)}`);
       }
