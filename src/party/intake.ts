@@ -7,7 +7,9 @@
  * (`ROLE_MISMATCH`, see delegate.ts). A delegate node keeps no durable log (it stores nothing about keys): its
  * records are claimed against the delegate message that must precede each of them, once. The same record arriving
  * both ways starts one session: the first copy is accepted, the direct copy after a gossiped one is answered
- * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`.
+ * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`. A signing that
+ * names a presignature takes it with the session-id mark, in one store write; a party that lacks it, or holds it
+ * for another signer set, refuses the record (`NOT_FOUND`, `PRESIGNATURE_USED`, `PRESIGNATURE_SIGNERS`).
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { equalBytes, toHex } from '../../protocols/common/bytes.js';
@@ -20,6 +22,7 @@ import type { Ed25519 } from '../../protocols/control/peer-key.js';
 import { acceptRecord, type SessionRecord, signedRecords } from '../../protocols/control/record.js';
 import type { PartyRole } from '../../protocols/control/roles.js';
 import { MessageType } from '../../protocols/control/wire.js';
+import type { Presignature } from '../../protocols/dkls23/sign.js';
 import type { Host } from '../runtime/host.js';
 import type { Log } from '../runtime/logger.js';
 import { isStoreError } from '../store/errors.js';
@@ -42,8 +45,11 @@ export interface IntakeInit {
   readonly ed25519: Ed25519;
   readonly now: () => number;
   readonly log: Log;
-  /** Called once per accepted record, after its session id is durably marked used: run it. */
-  readonly onAccepted: (record: SessionRecord, selfIndex: number) => void;
+  /**
+   * Called once per accepted record, after its session id is durably marked used: run it. A signing that names a
+   * presignature comes with it, taken from the store in the same write as the mark.
+   */
+  readonly onAccepted: (record: SessionRecord, selfIndex: number, presignature?: Presignature) => void;
   /** This node's role. @default 'persistent' */
   readonly role?: PartyRole;
   /**
@@ -174,9 +180,18 @@ export class Intake {
       throw new ControlError('REPLAYED', 'this session id was already used for the key');
     }
     const claim = this.o.claim;
+    let taken: Presignature | undefined;
+    // a signing from a presignature marks its session id and takes the presignature in one fsynced write (the
+    // online path's only one): a party lacking it refuses the record with the store's code
     const mark = claim
       ? Promise.resolve().then(() => claim(record, selfIndex))
-      : this.o.store.markSessionUsed(record.keyId, record.sessionId);
+      : record.kind === 'sign' && record.presignature
+        ? this.o.store.presignatures
+            .takeForSession(record.keyId, record.sessionId, record.presignature, signersOf(record))
+            .then((p) => {
+              taken = p;
+            })
+        : this.o.store.markSessionUsed(record.keyId, record.sessionId);
     const marked = mark.catch((e) => {
       if (isStoreError(e, 'SESSION_REPLAYED')) {
         throw new ControlError('REPLAYED', 'this session id was already used for the key');
@@ -186,7 +201,7 @@ export class Intake {
     });
     this.remember(key, { via, marked, expiresAt: record.expiresAt });
     await marked;
-    this.o.onAccepted(record, selfIndex);
+    this.o.onAccepted(record, selfIndex, taken);
     return { ok: true };
   }
 
@@ -219,6 +234,11 @@ export class Intake {
     }
     this.accepted.set(key, a);
   }
+}
+
+/** A record's signers as the store keeps them with a presignature. */
+export function signersOf(record: SessionRecord): { index: number; peerId: Uint8Array }[] {
+  return record.parties.map((p) => ({ index: p.index, peerId: p.peerId }));
 }
 
 /** The key of an accepted session: a session id is unique per key. */

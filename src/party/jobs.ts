@@ -25,7 +25,7 @@ import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import { createKeygen } from '../../protocols/dkls23/keygen.js';
 import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
 import { createReshare } from '../../protocols/dkls23/reshare.js';
-import { createSign, type Signature } from '../../protocols/dkls23/sign.js';
+import { createSign, type Presignature, type Signature } from '../../protocols/dkls23/sign.js';
 import type { Host } from '../runtime/host.js';
 import type { Log } from '../runtime/logger.js';
 import type { SessionOutcome } from '../runtime/metrics.js';
@@ -94,9 +94,12 @@ export class SessionJobs {
     };
   }
 
-  /** Runs the session of `record` and reports its signed result; never throws. */
-  start(record: SessionRecord, selfIndex: number): void {
-    void this.runAndReport(record, selfIndex);
+  /**
+   * Runs the session of `record` and reports its signed result; never throws. A signing from a presignature comes
+   * with it when the intake took it (else the job takes it).
+   */
+  start(record: SessionRecord, selfIndex: number, presignature?: Presignature): void {
+    void this.runAndReport(record, selfIndex, presignature);
   }
 
   /**
@@ -111,7 +114,7 @@ export class SessionJobs {
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
-  private async runAndReport(record: SessionRecord, selfIndex: number): Promise<void> {
+  private async runAndReport(record: SessionRecord, selfIndex: number, presignature?: Presignature): Promise<void> {
     const started = performance.now();
     const abort = new AbortController();
     const session = toHex(record.sessionId);
@@ -129,7 +132,7 @@ export class SessionJobs {
           break;
         case 'sign':
           result = record.presignature
-            ? await onlineSignJob(this.pool, record, selfIndex, peersOf(record, selfIndex), abort.signal)
+            ? await onlineSignJob(this.pool, record, selfIndex, peersOf(record, selfIndex), abort.signal, presignature)
             : await this.sign(record, selfIndex, abort.signal);
           break;
         case 'reshare':

@@ -230,9 +230,9 @@ export class PartyNode {
       ed25519,
       now,
       log,
-      onAccepted: (record, selfIndex) => {
+      onAccepted: (record, selfIndex, presignature) => {
         for (const p of record.parties) allowed.add(peerIdOfBytes(p.peerId).toString());
-        jobs.start(record, selfIndex);
+        jobs.start(record, selfIndex, presignature);
       },
       role,
       ...(desk

@@ -20,6 +20,7 @@ import { nodeSuite } from '../runtime/suite.js';
 import type { Pairing } from '../session/pairing.js';
 import type { ShareStore } from '../store/share-store.js';
 import { sessionKeyShare } from './delegate.js';
+import { signersOf } from './intake.js';
 
 /** A session's other parties by key-share index, with the addresses the record gives them. */
 export type JobPeers = Map<number, { peerId: PeerId; addrs: Multiaddr[] }>;
@@ -72,8 +73,9 @@ export async function presignJob(
 }
 
 /**
- * Signs `record.messageHash` from the stored presignature the record names: taken from the store first (one use,
- * whatever happens next), given out only to the signer set that made it; then the one online round.
+ * Signs `record.messageHash` from the stored presignature the record names: `taken` when the intake took it with
+ * the session-id mark (intake.ts), else taken from the store now (one use, whatever happens next); given out only
+ * to the signer set that made it; then the one online round.
  */
 export async function onlineSignJob(
   ctx: PoolJobContext,
@@ -81,22 +83,18 @@ export async function onlineSignJob(
   selfIndex: number,
   peers: JobPeers,
   signal: AbortSignal,
+  taken?: Presignature,
 ): Promise<SessionResult> {
   refuseDelegates(record);
   if (record.derivationPath !== undefined) {
     throw new ControlError('INVALID_ARGUMENT', 'a signing from a presignature with a derivation path is not supported');
   }
   const id = record.presignature as Uint8Array;
-  const presig = await ctx.store.presignatures.take(record.keyId, id, signersOf(record));
+  const presig = taken ?? (await ctx.store.presignatures.take(record.keyId, id, signersOf(record)));
   const run = createOnlineSign(presig, record.messageHash as Uint8Array, nodeSuite().curve);
   await ctx.reach(record, selfIndex, signal);
   const sig: Signature = await ctx.drive(record, selfIndex, peers, run, signal);
   return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
-}
-
-/** A record's signers as the store keeps them with a presignature. */
-function signersOf(record: SessionRecord): { index: number; peerId: Uint8Array }[] {
-  return record.parties.map((p) => ({ index: p.index, peerId: p.peerId }));
 }
 
 function refuseDelegates(record: SessionRecord): void {

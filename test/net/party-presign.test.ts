@@ -1,7 +1,7 @@
 /**
  * Presignatures between in-process party nodes over real libp2p: a presign session stores one presignature per
  * signer under the session's id and reports the same R; a signing that names it runs only the online round and
- * its signature verifies. Refused: a presignature a party lacks (NOT_FOUND), one used already
+ * its signature verifies. Refused at the announcement: a presignature a party lacks (NOT_FOUND), one used already
  * (PRESIGNATURE_USED), one asked for by another signer set (PRESIGNATURE_SIGNERS); a refresh commit deletes the
  * old key's presignatures.
  */
@@ -56,7 +56,7 @@ test('presign then one online round; a missing, used or foreign-signer presignat
     const online = (set: number[], presignature: Uint8Array, label: string, key = keyId) => {
       const messageHash = sha256(enc.encode(label));
       const rec = recordFor('sign', signers(set), key, { messageHash, presignature });
-      return run(rec, label).then((rs) => ({ rs, messageHash, rec }));
+      return run(rec, label).then((rs) => ({ rs, messageHash }));
     };
     const verifies = (r: SessionResult | undefined, messageHash: Uint8Array, pk = publicKey) => {
       const sig = r?.signature;
@@ -64,7 +64,6 @@ test('presign then one online round; a missing, used or foreign-signer presignat
       const compact = new Uint8Array([...bigIntToBytes(sig.r, 32), ...bigIntToBytes(sig.s, 32)]);
       return secp256k1.verify(compact, messageHash, pk, { prehash: false, format: 'compact' });
     };
-    const codes = (rs: SessionResult[]) => rs.map((r) => r.error?.code).sort();
 
     // a presignature by parties 1 and 2: each stores it under the presign session id
     const a = await presign([1, 2], 'presign 1,2');
@@ -86,17 +85,27 @@ test('presign then one online round; a missing, used or foreign-signer presignat
     assert.ok(verifies(first.rs[0], first.messageHash), 'the signature verifies under the key');
     for (const k of [0, 1]) assert.equal(await stores[k]!.presignatures.list(keyId), [], 'taken: gone');
 
+    // the record naming a presignature is refused (its announcement answered with the code) by a party that lacks
+    // it, and no session starts there
+    const refusals = async (set: number[], presignature: Uint8Array, label: string) => {
+      const rec = recordFor('sign', signers(set), keyId, { messageHash: sha256(enc.encode(label)), presignature });
+      const acks = await coord.announce(rec);
+      return new Map(set.map((i, k) => [i, acks[k]?.ok ? 'ok' : acks[k]?.code]));
+    };
     // used once: a second signing with it is refused by both parties
-    const again = await online([1, 2], a.id, 'pay 1 again');
-    assert.equal(codes(again.rs), ['PRESIGNATURE_USED', 'PRESIGNATURE_USED']);
+    assert.equal(
+      [...(await refusals([1, 2], a.id, 'pay 1 again')).values()],
+      ['PRESIGNATURE_USED', 'PRESIGNATURE_USED'],
+    );
 
-    // a presignature party 3 never had: refused by party 3 (NOT_FOUND); party 1 gives its copy up all the same
+    // a presignature party 3 never had: NOT_FOUND there; party 1 holds it for another signer set and refuses too
+    // (its copy is used up all the same)
     const b = await presign([1, 2], 'presign 1,2 again');
-    const lacking = await online([1, 3], b.id, 'pay with a foreign set');
-    const byParty = new Map(coord.resultsFor(lacking.rec.sessionId).map((r) => [r.from, r.result]));
-    assert.is(byParty.get(ids[2]!)?.error?.code, 'NOT_FOUND', JSON.stringify(codes(lacking.rs)));
-    assert.is(byParty.get(ids[0]!)?.error?.code, 'PRESIGNATURE_SIGNERS', 'party 1 refuses the other signer set');
-    assert.ok(lacking.rs.every((r) => r.status === 'failed'));
+    const lacking = await refusals([1, 3], b.id, 'pay with a foreign set');
+    assert.is(lacking.get(3), 'NOT_FOUND');
+    assert.is(lacking.get(1), 'PRESIGNATURE_SIGNERS', 'party 1 refuses the other signer set');
+    assert.equal(await stores[0]!.presignatures.list(keyId), [], 'used up by the refused signing');
+    assert.is((await stores[1]!.presignatures.list(keyId)).length, 1, 'party 2 was not asked');
 
     // after a refresh commit the old key's presignatures are deleted with its share
     await presign([2, 3], 'presign 2,3');

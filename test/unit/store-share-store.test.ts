@@ -290,6 +290,39 @@ test('presignature: given out only to its own signer set (indices and peer ids),
   await s.close();
 });
 
+test('presignature: taken with its signing session id in one write; a replayed session id changes nothing', async () => {
+  const s = await ShareStore.open(tempDir(), master);
+  const signers = signersOf(freshPresig(1));
+  const id = randomBytes(32);
+  const session = randomBytes(32);
+  await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
+  // a presignature it lacks: refused, and the session id stays unused
+  await expectCode(s.presignatures.takeForSession(share1.keyId, session, randomBytes(32), signers), 'NOT_FOUND');
+  assert.not.ok(await s.isSessionUsed(share1.keyId, session));
+  // a session id accepted before: refused, and the presignature stays
+  const old = randomBytes(32);
+  await s.markSessionUsed(share1.keyId, old);
+  await expectCode(s.presignatures.takeForSession(share1.keyId, old, id, signers), 'SESSION_REPLAYED');
+  assert.is((await s.presignatures.list(share1.keyId)).length, 1);
+  // taken: the session id is marked and the presignature used, together
+  const taken = await s.presignatures.takeForSession(share1.keyId, session, id, signers);
+  assert.is(taken.phi, freshPresig(1).phi);
+  assert.ok(await s.isSessionUsed(share1.keyId, session));
+  await expectCode(s.markSessionUsed(share1.keyId, session), 'SESSION_REPLAYED');
+  await expectCode(s.presignatures.takeForSession(share1.keyId, randomBytes(32), id, signers), 'PRESIGNATURE_USED');
+  // a wrong signer set: the session id is marked and the presignature used up, then refused
+  const id2 = randomBytes(32);
+  const session2 = randomBytes(32);
+  await s.presignatures.put(share1.keyId, id2, freshPresig(1), signers);
+  await expectCode(
+    s.presignatures.takeForSession(share1.keyId, session2, id2, signers.slice(1)),
+    'PRESIGNATURE_SIGNERS',
+  );
+  assert.ok(await s.isSessionUsed(share1.keyId, session2));
+  await expectCode(s.presignatures.take(share1.keyId, id2, signers), 'PRESIGNATURE_USED');
+  await s.close();
+});
+
 test('bans persist until unban; the first reason stays', async () => {
   const dir = tempDir();
   let s = await ShareStore.open(dir, master, { now: () => new Date(0) });
