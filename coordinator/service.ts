@@ -5,6 +5,7 @@
  * {@link CoordinatorError} for failures a client should see.
  */
 import type { PartyRole } from '../protocols/control/control.js';
+import type { SessionKind } from '../protocols/control/record.js';
 import type { SessionOutcome } from '../src/runtime/metrics.js';
 import type { Custody } from './db/types.js';
 
@@ -83,7 +84,7 @@ export interface SessionEventView {
 /** A session as the API returns it. */
 export interface SessionView {
   sessionId: string;
-  kind: 'keygen' | 'sign' | 'reshare';
+  kind: SessionKind;
   status: 'pending' | 'running' | 'completed' | 'failed';
   accountId: string;
   parties: { partyId: string; index: number }[];
@@ -216,5 +217,5 @@ export interface CoordinatorService {
 /** Metrics the orchestration reports (implemented in api/metrics.ts). */
 export interface SessionMetrics {
   /** A session ended; the coordinator's outcomes are `ok`, `failed` and `timeout` (its verdicts). */
-  sessionEnded(kind: 'keygen' | 'sign' | 'reshare', outcome: SessionOutcome, seconds: number): void;
+  sessionEnded(kind: SessionKind, outcome: SessionOutcome, seconds: number): void;
 }

@@ -2,12 +2,13 @@
  * {@link SessionRepo} over `pg`: sessions and their append-only event log (`sessions`, `session_events`).
  */
 import type pg from 'pg';
+import type { SessionKind } from '../../protocols/control/record.js';
 import type { SessionEventRow, SessionRepo, SessionRow, SessionStatus } from './types.js';
 
 /** A `sessions` row as `pg` returns it (jsonb parsed, bytea as Buffer). */
 interface SessionRecord {
   session_id: string;
-  kind: 'keygen' | 'sign' | 'reshare';
+  kind: SessionKind;
   account_id: string;
   status: SessionStatus;
   parties: { partyId: string; index: number }[];

@@ -4,6 +4,7 @@
  * Timestamps are `Date`; ids and hex strings are stored as text exactly as given.
  */
 import type { PartyRole } from '../../protocols/control/control.js';
+import type { SessionKind } from '../../protocols/control/record.js';
 
 /** Account row status. */
 export type AccountStatus = 'pending' | 'active' | 'failed';
@@ -87,7 +88,7 @@ export type SessionStatus = 'pending' | 'running' | 'completed' | 'failed';
 export interface SessionRow {
   /** 64 hex. */
   sessionId: string;
-  kind: 'keygen' | 'sign' | 'reshare';
+  kind: SessionKind;
   accountId: string;
   status: SessionStatus;
   parties: { partyId: string; index: number }[];
@@ -136,7 +137,7 @@ export interface SessionRepo {
   /** Oldest first. */
   events(sessionId: string): Promise<SessionEventRow[]>;
   /** How many sessions of `kind` ended with `status` (health/metrics). */
-  count(kind: 'keygen' | 'sign' | 'reshare', status: SessionStatus): Promise<number>;
+  count(kind: SessionKind, status: SessionStatus): Promise<number>;
 }
 
 /** How a party was admitted: configuration (flag/env), a one-time join token, or a reusable pool secret. */

@@ -2,6 +2,8 @@
  * How an attempt ends on the record: the failure event and session status in the journal, the session metric,
  * and the {@link CoordinatorError} a failed or timed-out attempt becomes for the API.
  */
+
+import type { SessionKind } from '../../protocols/control/record.js';
 import type { SessionRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { SessionMetrics } from '../service.js';
@@ -18,7 +20,7 @@ export interface OutcomeSinks {
 /** Records the end of an attempt (metrics; for a failure, its event and the session's status). */
 export function recordOutcome(
   { journal, sessions, metrics }: OutcomeSinks,
-  kind: 'keygen' | 'sign' | 'reshare',
+  kind: SessionKind,
   verdict: Verdict<unknown>,
   started: number,
 ): void {

@@ -88,8 +88,9 @@ export function decodeDelegate(bytes: Uint8Array): DelegateContext {
     readHeader(r, MessageType.DELEGATE, 'delegate');
     const sessionId = r.copy(SESSION_ID_BYTES);
     const kind: SessionKind = readCode(r, KIND_CODES, 'delegate', 'kind');
-    // a delegate takes part in keygens and signings only (a hybrid key is not reshared)
-    if (kind === 'reshare') throw new DecodeError('delegate: kind reshare has no delegate context');
+    // a delegate takes part in keygens and signings only (a hybrid key is neither reshared nor presigned)
+    if (kind === 'reshare' || kind === 'presign')
+      throw new DecodeError(`delegate: kind ${kind} has no delegate context`);
     const accountId = String.fromCharCode(...r.varBytes(MAX_ACCOUNT_ID_CHARS));
     const m: DelegateContext =
       kind === 'keygen'

@@ -18,12 +18,23 @@
  * its index in the old key (a dealer) and in the new one (a receiver). There a party's `index` is only its
  * position in the session, 1..M: a party may be in one key and not the other.
  *
- * Wire format (version 3; version 2, without roles, still decodes; version 1 numbered a signing's parties 1..t
- * and is refused): `0x10 ‖ 0x03 ‖ sessionId(32) ‖ kind(u8) ‖ protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖
- * threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖ role(u8, 0 = not stated) ‖ peerId(u16 len, ≤ 128) ‖
- * addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ [messageHash(32) iff kind = sign] ‖ [fromKeyId(u16 len,
- * 1..64) ‖ oldThreshold(u8) ‖ publicKey(33) ‖ N × {oldIndex(u8, 0 = none) ‖ newIndex(u8, 0 = none)} iff kind =
- * reshare]`.
+ * A presigning (kind `presign`) runs the message-independent rounds of a signing ahead of time: its parties are
+ * exactly `threshold` signers named by key-share index, as in a signing, with no message hash. A later signing
+ * that names the presign session's id in `presignature` runs only the online round, with the same signers.
+ *
+ * Wire format (version 4; version 3, without the signing and reshare flags, and version 2, without roles, still
+ * decode; version 1 numbered a signing's parties 1..t and is refused): `0x10 ‖ 0x04 ‖ sessionId(32) ‖ kind(u8) ‖
+ * protocol(u16 len, ≤ 32) ‖ keyId(u16 len, 1..64) ‖ threshold(u8) ‖ expiresAt(u64) ‖ N(u8) ‖ N × {index(u8) ‖
+ * role(u8, 0 = not stated) ‖ peerId(u16 len, ≤ 128) ‖ addrs(u8 count ≤ 8, each u16 len ≤ 256 UTF-8)} ‖ trailer`,
+ * where the trailer is, by kind:
+ * - sign: `messageHash(32) ‖ flags(u8: 1 presignature, 2 derivationPath; any other bit refused) ‖
+ *   [presignature(32)] ‖ [pathLength(u8, 1..8) ‖ pathLength × u32be (each < 2^31)]`;
+ * - reshare: `fromKeyId(u16 len, 1..64) ‖ oldThreshold(u8) ‖ publicKey(33) ‖ flags(u8: 1 chainCode) ‖
+ *   [chainCode(32)] ‖ N × {oldIndex(u8, 0 = none) ‖ newIndex(u8, 0 = none)}`;
+ * - keygen, presign: nothing.
+ *
+ * Version 3 wrote a signing's trailer as `messageHash(32)` alone and a reshare's without the flags byte (and has
+ * no kind presign).
  */
 import { equalBytes, toHex } from '../common/bytes.js';
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
@@ -34,8 +45,13 @@ import type { Ed25519 } from './peer-key.js';
 import { type PartyRole, ROLE_CODES } from './roles.js';
 import { addrsProblem, isToken, MessageType, readAddrs, readCode, readU64, writeAddrs, writeU64 } from './wire.js';
 
-/** Version byte of the record body (3: parties carry their role; 2: signing records carry key-share indices). */
-export const RECORD_VERSION = 3;
+/**
+ * Version byte of the record body (4: signing and reshare trailers carry flags, kind presign; 3: parties carry
+ * their role; 2: signing records carry key-share indices).
+ */
+export const RECORD_VERSION = 4;
+/** The previous version, without trailer flags or kind presign, which still decodes. */
+export const RECORD_VERSION_WITHOUT_FLAGS = 3;
 /** The previous version, without roles, which still decodes (its parties have no role). */
 export const RECORD_VERSION_WITHOUT_ROLES = 2;
 /** Length of a session id. */
@@ -54,10 +70,23 @@ export const MIN_PARTIES = 2;
 export const MAX_PARTIES = 16;
 
 /** What a session does. New kinds get new codes in {@link KIND_CODES}. */
-export type SessionKind = 'keygen' | 'sign' | 'reshare';
+export type SessionKind = 'keygen' | 'sign' | 'reshare' | 'presign';
 
 /** Wire code of each session kind (u8); codes are never reused. */
-export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, sign: 2, reshare: 3 };
+export const KIND_CODES: Readonly<Record<SessionKind, number>> = { keygen: 1, sign: 2, reshare: 3, presign: 4 };
+
+/** Length of a presignature's handle: the session id of the presign session that made it. */
+export const PRESIGNATURE_ID_BYTES = 32;
+/** Length of a BIP32 chain code. */
+export const CHAIN_CODE_BYTES = 32;
+/** Most steps of a derivation path. */
+export const MAX_DERIVATION_DEPTH = 8;
+/** The first hardened BIP32 index (2^31); a record's derivation steps are below it. */
+export const HARDENED_INDEX = 0x8000_0000;
+
+const SIGN_FLAG_PRESIGNATURE = 1;
+const SIGN_FLAG_PATH = 2;
+const RESHARE_FLAG_CHAIN_CODE = 1;
 
 /** Length of a compressed public key. */
 export const PUBLIC_KEY_BYTES = 33;
@@ -86,13 +115,15 @@ export interface ReshareTerms {
   readonly oldThreshold: number;
   /** The key's public key, 33-byte compressed; the new shares must add up to it. */
   readonly publicKey: Uint8Array;
+  /** The key's BIP32 chain code (32 bytes), which the new shares keep, when the key has one. */
+  readonly chainCode?: Uint8Array;
 }
 
 /** The coordinator's decision for one session. */
 export interface SessionRecord {
   /** 32 random bytes chosen by the coordinator; never reused for a key. */
   readonly sessionId: Uint8Array;
-  /** Keygen, signing or reshare. */
+  /** Keygen, signing, reshare or presigning. */
   readonly kind: SessionKind;
   /** Threshold protocol to run, e.g. `dkls23`. */
   readonly protocol: string;
@@ -107,6 +138,13 @@ export interface SessionRecord {
   readonly parties: readonly SessionParty[];
   /** The 32-byte hash to sign; present iff `kind` is `sign`. */
   readonly messageHash?: Uint8Array;
+  /**
+   * Signing only: the session id (32 bytes) of the presign session whose presignature this signing uses; then
+   * only the online round runs, with exactly the presign session's signers.
+   */
+  readonly presignature?: Uint8Array;
+  /** Signing only: non-hardened BIP32 steps (1..8 integers in 0..2^31−1) from the key to the child that signs. */
+  readonly derivationPath?: readonly number[];
   /** Present iff `kind` is `reshare`. */
   readonly reshare?: ReshareTerms;
   /** Unix time in milliseconds after which no party may act on the record. */
@@ -156,14 +194,16 @@ export function recordProblem(r: SessionRecord): string | undefined {
   if (!Number.isInteger(r.threshold) || r.threshold < MIN_PARTIES || r.threshold > holders) {
     return `threshold must be ${MIN_PARTIES}..${holders}`;
   }
-  if (r.kind === 'sign' && n !== r.threshold) return 'a signing names exactly `threshold` signers';
+  const signers = r.kind === 'sign' || r.kind === 'presign';
+  if (signers && n !== r.threshold)
+    return `a ${r.kind === 'sign' ? 'signing' : 'presigning'} names exactly \`threshold\` signers`;
   const indices = new Set<number>();
   const peers = new Set<string>();
   for (const p of r.parties) {
     if (!isBytes(p.peerId, 1, MAX_PEER_ID_BYTES)) return `peerId must be 1..${MAX_PEER_ID_BYTES} bytes`;
     // a keygen gives out the key-share indices 1..N and a reshare numbers its parties 1..M; a signing names the
-    // key-share indices its signers hold
-    const top = r.kind === 'sign' ? MAX_PARTIES : n;
+    // key-share indices its signers hold (as does a presigning)
+    const top = signers ? MAX_PARTIES : n;
     if (!Number.isInteger(p.index) || p.index < 1 || p.index > top) return `party index ${p.index} out of 1..${top}`;
     indices.add(p.index);
     peers.add(toHex(p.peerId));
@@ -174,8 +214,7 @@ export function recordProblem(r: SessionRecord): string | undefined {
       return 'oldIndex and newIndex belong to reshare records only';
     }
   }
-  if (indices.size !== n)
-    return r.kind === 'sign' ? 'a party index appears twice' : 'party indices must be exactly 1..N';
+  if (indices.size !== n) return signers ? 'a party index appears twice' : 'party indices must be exactly 1..N';
   if (peers.size !== n) return 'a peer id appears twice';
   if (r.kind === 'reshare' ? r.reshare === undefined : r.reshare !== undefined) {
     return 'reshare terms must be present iff kind is reshare';
@@ -186,6 +225,15 @@ export function recordProblem(r: SessionRecord): string | undefined {
   }
   if (r.kind === 'sign' ? !isBytes(r.messageHash, 32, 32) : r.messageHash !== undefined) {
     return 'messageHash (32 bytes) must be present iff kind is sign';
+  }
+  if (r.presignature !== undefined) {
+    if (r.kind !== 'sign') return 'presignature belongs to sign records only';
+    if (!isBytes(r.presignature, PRESIGNATURE_ID_BYTES, PRESIGNATURE_ID_BYTES)) return 'presignature must be 32 bytes';
+  }
+  if (r.derivationPath !== undefined) {
+    if (r.kind !== 'sign') return 'derivationPath belongs to sign records only';
+    const bad = pathProblem(r.derivationPath);
+    if (bad) return bad;
   }
   if (!Number.isSafeInteger(r.expiresAt) || r.expiresAt < 0) return 'expiresAt must be a non-negative safe integer';
   return undefined;
@@ -207,12 +255,36 @@ export function encodeRecord(r: SessionRecord): Uint8Array {
       p.addrs,
     );
   }
-  if (r.messageHash) w.bytes(r.messageHash);
+  if (r.messageHash) {
+    const path = r.derivationPath;
+    w.bytes(r.messageHash).u8((r.presignature ? SIGN_FLAG_PRESIGNATURE : 0) | (path ? SIGN_FLAG_PATH : 0));
+    if (r.presignature) w.bytes(r.presignature);
+    if (path) {
+      w.u8(path.length);
+      for (const step of path) w.u32(step);
+    }
+  }
   if (r.reshare) {
+    const { chainCode } = r.reshare;
     w.varBytes(r.reshare.fromKeyId).u8(r.reshare.oldThreshold).bytes(r.reshare.publicKey);
+    w.u8(chainCode ? RESHARE_FLAG_CHAIN_CODE : 0);
+    if (chainCode) w.bytes(chainCode);
     for (const p of r.parties) w.u8(p.oldIndex ?? 0).u8(p.newIndex ?? 0);
   }
   return w.finish();
+}
+
+/** The first rule a derivation path breaks, or undefined. */
+function pathProblem(path: readonly number[]): string | undefined {
+  if (!Array.isArray(path) || path.length < 1 || path.length > MAX_DERIVATION_DEPTH) {
+    return `derivationPath must have 1..${MAX_DERIVATION_DEPTH} steps`;
+  }
+  for (const step of path) {
+    if (!Number.isInteger(step) || step < 0 || step >= HARDENED_INDEX) {
+      return `derivation step ${step} out of 0..2^31−1 (hardened steps are not derivable from a public key)`;
+    }
+  }
+  return undefined;
 }
 
 /** The first rule a reshare's terms and its parties' old and new indices break, or undefined. */
@@ -221,6 +293,9 @@ function reshareProblem(r: SessionRecord, t: ReshareTerms): string | undefined {
   if (equalBytes(t.fromKeyId, r.keyId)) return 'a reshare makes a new key id: keyId must differ from fromKeyId';
   if (!isBytes(t.publicKey, PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES) || (t.publicKey[0] !== 2 && t.publicKey[0] !== 3)) {
     return 'publicKey must be a 33-byte compressed point';
+  }
+  if (t.chainCode !== undefined && !isBytes(t.chainCode, CHAIN_CODE_BYTES, CHAIN_CODE_BYTES)) {
+    return 'chainCode must be 32 bytes';
   }
   const olds = new Set<number>();
   const news = new Set<number>();
@@ -253,11 +328,18 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
   return decodeAll(bytes, (rd: Reader) => {
     rd.expectU8(MessageType.RECORD_BODY, 'session record type');
     const version = rd.u8();
-    if (version !== RECORD_VERSION && version !== RECORD_VERSION_WITHOUT_ROLES) {
+    if (
+      version !== RECORD_VERSION &&
+      version !== RECORD_VERSION_WITHOUT_FLAGS &&
+      version !== RECORD_VERSION_WITHOUT_ROLES
+    ) {
       throw new DecodeError(`session record: unsupported version ${version}`);
     }
+    const flagged = version === RECORD_VERSION;
     const sessionId = rd.copy(SESSION_ID_BYTES);
     const kind = readCode(rd, KIND_CODES, 'session record', 'kind');
+    if (kind === 'presign' && !flagged)
+      throw new DecodeError(`session record: kind presign needs version ${RECORD_VERSION}`);
     const protocol = String.fromCharCode(...rd.varBytes(MAX_PROTOCOL_BYTES));
     const keyId = rd.varBytes(MAX_KEY_ID_BYTES);
     const threshold = rd.u8();
@@ -267,20 +349,27 @@ export function decodeRecord(bytes: Uint8Array): SessionRecord {
     const parties: SessionParty[] = [];
     for (let k = 0; k < n; k++) {
       const index = rd.u8();
-      const role = version === RECORD_VERSION ? readRole(rd) : undefined;
+      const role = version === RECORD_VERSION_WITHOUT_ROLES ? undefined : readRole(rd);
       const peerId = rd.varBytes(MAX_PEER_ID_BYTES);
       const addrs = readAddrs(rd);
       parties.push(role === undefined ? { peerId, index, addrs } : { peerId, index, addrs, role });
     }
     const base = { sessionId, kind, protocol, keyId, threshold, parties, expiresAt };
     let record: SessionRecord = base;
-    if (kind === 'sign') record = { ...base, messageHash: rd.copy(MESSAGE_HASH_BYTES) };
+    if (kind === 'sign') {
+      const messageHash = rd.copy(MESSAGE_HASH_BYTES);
+      record = flagged ? { ...base, messageHash, ...readSignFlags(rd) } : { ...base, messageHash };
+    }
     if (kind === 'reshare') {
-      const reshare = {
-        fromKeyId: rd.varBytes(MAX_KEY_ID_BYTES),
-        oldThreshold: rd.u8(),
-        publicKey: rd.copy(PUBLIC_KEY_BYTES),
-      };
+      const fromKeyId = rd.varBytes(MAX_KEY_ID_BYTES);
+      const oldThreshold = rd.u8();
+      const publicKey = rd.copy(PUBLIC_KEY_BYTES);
+      const flags = flagged ? rd.u8() : 0;
+      if (flags & ~RESHARE_FLAG_CHAIN_CODE) throw new DecodeError(`session record: unknown reshare flags ${flags}`);
+      const reshare: ReshareTerms =
+        flags & RESHARE_FLAG_CHAIN_CODE
+          ? { fromKeyId, oldThreshold, publicKey, chainCode: rd.copy(CHAIN_CODE_BYTES) }
+          : { fromKeyId, oldThreshold, publicKey };
       const moved = parties.map((p) => ({ ...p, ...readMove(rd, 'oldIndex'), ...readMove(rd, 'newIndex') }));
       record = { ...base, parties: moved, reshare };
     }
@@ -319,6 +408,21 @@ export function acceptRecord(signed: SignedBytes, opts: AcceptOptions): Accepted
   if (!self) throw new ControlError('NOT_NAMED', 'session record does not name this party');
   if (opts.now >= record.expiresAt) throw new ControlError('EXPIRED', `session record expired at ${record.expiresAt}`);
   return { record, selfIndex: self.index };
+}
+
+/** A version-4 signing's flags and what they announce: the presignature's handle, the derivation path. */
+function readSignFlags(rd: Reader): { presignature?: Uint8Array; derivationPath?: number[] } {
+  const flags = rd.u8();
+  if (flags & ~(SIGN_FLAG_PRESIGNATURE | SIGN_FLAG_PATH))
+    throw new DecodeError(`session record: unknown sign flags ${flags}`);
+  const out: { presignature?: Uint8Array; derivationPath?: number[] } = {};
+  if (flags & SIGN_FLAG_PRESIGNATURE) out.presignature = rd.copy(PRESIGNATURE_ID_BYTES);
+  if (flags & SIGN_FLAG_PATH) {
+    const depth = rd.u8();
+    if (depth < 1 || depth > MAX_DERIVATION_DEPTH) throw new DecodeError(`session record: derivation depth ${depth}`);
+    out.derivationPath = Array.from({ length: depth }, () => rd.u32());
+  }
+  return out;
 }
 
 /** A reshare party's old or new index byte: 0 (none) or the index. */

@@ -3,10 +3,11 @@
  * signature covers the whole body, sessionId included.
  *
  * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error,
- * 8 userShare) ‖ [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len, ≤ 64) ‖ round(u16) ‖
- * count(u8) ‖ culprits(u8 each)] ‖ [userShare(u16 len, 1..4096)]`; on the wire it travels in a `RESULT`
- * envelope (envelope.ts). A delegate's keygen result carries its share sealed for the caller (the user share),
- * which it does not keep.
+ * 8 userShare, 16 presignedR, 32 chainCode) ‖ [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len,
+ * ≤ 64) ‖ round(u16) ‖ count(u8) ‖ culprits(u8 each)] ‖ [userShare(u16 len, 1..4096)] ‖ [presignedR(33)] ‖
+ * [chainCode(32)]`; on the wire it travels in a `RESULT` envelope (envelope.ts). A delegate's keygen result
+ * carries its share sealed for the caller (the user share), which it does not keep. Flags 16 and 32 were added
+ * without a version change: a body without them reads as before, and an older reader refuses them as unknown.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
@@ -45,8 +46,9 @@ export interface ResultError {
 }
 
 /**
- * A session outcome. `ok` carries exactly one of `publicKey` (keygen) or `signature` (sign) and no error;
- * `failed` carries an error; `timeout` may carry one; neither carries a public key or signature.
+ * A session outcome. `ok` carries exactly one of `publicKey` (keygen, reshare), `signature` (sign) or
+ * `presignedR` (presign) and no error; `failed` carries an error; `timeout` may carry one; neither carries a
+ * public key, signature or presignature.
  */
 export interface SessionResult {
   /** The session this reports on. */
@@ -61,6 +63,10 @@ export interface SessionResult {
   readonly error?: ResultError;
   /** A delegate's keygen only: its share sealed for the caller (1..{@link MAX_USER_SHARE_BYTES} bytes). */
   readonly userShare?: Uint8Array;
+  /** A presigning's nonce point R, 33-byte compressed: every signer of the session reports the same one. */
+  readonly presignedR?: Uint8Array;
+  /** The key's BIP32 chain code (32 bytes), only alongside `publicKey`. */
+  readonly chainCode?: Uint8Array;
 }
 
 /** A result with its signed body and the party's signature (domain `result`). */
@@ -70,6 +76,11 @@ const FLAG_PK = 1;
 const FLAG_SIG = 2;
 const FLAG_ERR = 4;
 const FLAG_USER_SHARE = 8;
+const FLAG_PRESIGNED = 16;
+const FLAG_CHAIN_CODE = 32;
+const FLAGS = FLAG_PK | FLAG_SIG | FLAG_ERR | FLAG_USER_SHARE | FLAG_PRESIGNED | FLAG_CHAIN_CODE;
+/** Length of a BIP32 chain code. */
+export const RESULT_CHAIN_CODE_BYTES = 32;
 
 /** The first rule `m` breaks, or undefined when it is a valid result. */
 export function resultProblem(m: SessionResult): string | undefined {
@@ -78,16 +89,24 @@ export function resultProblem(m: SessionResult): string | undefined {
   if (!Object.hasOwn(STATUS_CODES, m.status)) return `unknown status ${String(m.status)}`;
   const hasPk = m.publicKey !== undefined;
   const hasSig = m.signature !== undefined;
-  if (m.status === 'ok' ? hasPk === hasSig || m.error !== undefined : hasPk || hasSig) {
-    return 'ok needs exactly one of publicKey/signature and no error; failed/timeout carry neither';
+  const hasR = m.presignedR !== undefined;
+  const outcomes = Number(hasPk) + Number(hasSig) + Number(hasR);
+  if (m.status === 'ok' ? outcomes !== 1 || m.error !== undefined : outcomes !== 0) {
+    return 'ok needs exactly one of publicKey/signature/presignedR and no error; failed/timeout carry none';
   }
   if (m.status === 'failed' && m.error === undefined) return 'failed needs an error';
   if (hasPk) {
-    if (!(m.publicKey instanceof Uint8Array) || m.publicKey.length !== POINT_BYTES) return 'publicKey must be 33 bytes';
-    try {
-      decodePoint(m.publicKey);
-    } catch {
-      return 'publicKey is not a valid secp256k1 point';
+    const bad = pointProblem(m.publicKey, 'publicKey');
+    if (bad) return bad;
+  }
+  if (hasR) {
+    const bad = pointProblem(m.presignedR, 'presignedR');
+    if (bad) return bad;
+  }
+  if (m.chainCode !== undefined) {
+    if (!hasPk) return 'chainCode comes only with a publicKey';
+    if (!(m.chainCode instanceof Uint8Array) || m.chainCode.length !== RESULT_CHAIN_CODE_BYTES) {
+      return `chainCode must be ${RESULT_CHAIN_CODE_BYTES} bytes`;
     }
   }
   if (m.signature) {
@@ -103,6 +122,16 @@ export function resultProblem(m: SessionResult): string | undefined {
     }
   }
   if (m.error) return errorProblem(m.error);
+  return undefined;
+}
+
+function pointProblem(p: unknown, what: string): string | undefined {
+  if (!(p instanceof Uint8Array) || p.length !== POINT_BYTES) return `${what} must be 33 bytes`;
+  try {
+    decodePoint(p);
+  } catch {
+    return `${what} is not a valid secp256k1 point`;
+  }
   return undefined;
 }
 
@@ -123,7 +152,9 @@ export function encodeResult(m: SessionResult): Uint8Array {
     (m.publicKey ? FLAG_PK : 0) |
     (m.signature ? FLAG_SIG : 0) |
     (m.error ? FLAG_ERR : 0) |
-    (m.userShare ? FLAG_USER_SHARE : 0);
+    (m.userShare ? FLAG_USER_SHARE : 0) |
+    (m.presignedR ? FLAG_PRESIGNED : 0) |
+    (m.chainCode ? FLAG_CHAIN_CODE : 0);
   const w = new Writer().u8(MessageType.RESULT_BODY).u8(WIRE_VERSION).bytes(m.sessionId);
   w.u8(STATUS_CODES[m.status]).u8(flags);
   if (m.publicKey) w.bytes(m.publicKey);
@@ -135,6 +166,8 @@ export function encodeResult(m: SessionResult): Uint8Array {
     for (const c of m.error.culprits) w.u8(c);
   }
   if (m.userShare) w.varBytes(m.userShare);
+  if (m.presignedR) w.bytes(m.presignedR);
+  if (m.chainCode) w.bytes(m.chainCode);
   return w.finish();
 }
 
@@ -145,12 +178,14 @@ export function decodeResult(bytes: Uint8Array): SessionResult {
     const sessionId = r.copy(SESSION_ID_BYTES);
     const status = readCode(r, STATUS_CODES, 'result', 'status');
     const flags = r.u8();
-    if (flags & ~(FLAG_PK | FLAG_SIG | FLAG_ERR | FLAG_USER_SHARE)) throw new DecodeError('result: unknown flags');
+    if (flags & ~FLAGS) throw new DecodeError('result: unknown flags');
     const out: { -readonly [K in keyof SessionResult]: SessionResult[K] } = { sessionId, status };
     if (flags & FLAG_PK) out.publicKey = r.copy(POINT_BYTES);
     if (flags & FLAG_SIG) out.signature = { r: r.scalar(), s: r.scalar(), recovery: r.u8() };
     if (flags & FLAG_ERR) out.error = readError(r);
     if (flags & FLAG_USER_SHARE) out.userShare = r.varBytes(MAX_USER_SHARE_BYTES);
+    if (flags & FLAG_PRESIGNED) out.presignedR = r.copy(POINT_BYTES);
+    if (flags & FLAG_CHAIN_CODE) out.chainCode = r.copy(RESULT_CHAIN_CODE_BYTES);
     const bad = resultProblem(out);
     if (bad) throw new DecodeError(`result: ${bad}`);
     return out;

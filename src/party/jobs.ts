@@ -118,6 +118,8 @@ export class SessionJobs {
         case 'reshare':
           result = await this.reshare(record, selfIndex, abort.signal);
           break;
+        case 'presign':
+          throw new ControlError('INVALID_ARGUMENT', 'this node does not presign');
       }
     } catch (e) {
       const failure = failureOf(e, record);

@@ -14,6 +14,8 @@ import * as assert from 'uvu/assert';
 import { decodeAll } from '../../protocols/common/codec.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import { makeSuite } from '../../protocols/common/suite.js';
+import { decodeRecord, encodeRecord } from '../../protocols/control/record.js';
+import { decodeResult, encodeResult } from '../../protocols/control/result.js';
 import { decodeKeyShare, encodeKeyShare } from '../../protocols/dkls23/key-share.js';
 import {
   readKeygenRound1,
@@ -34,6 +36,7 @@ import {
 import { readSignRound1, readSignRound2, readSignRound3, readSignRound4 } from '../../protocols/dkls23/sign.js';
 import { decodeReceiverMessage } from '../../protocols/ot/base-ot.js';
 import { decodeKosMessage } from '../../protocols/ot/kos.js';
+import { onlineRecord, presignRecord, results } from '../helpers/control-fixtures.js';
 import { testCurve } from '../helpers/curve.js';
 import { fuzzDecoder, mutate } from '../helpers/fuzz.js';
 import { type Envelope, NetworkFailure, runNetwork } from '../helpers/network.js';
@@ -97,6 +100,11 @@ const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
     (b) => decodeOleMessage(decodeAll(b, readSignRound3).ole),
   ],
   ['sign round 4 / online', sample('sign/4/1->2'), (b) => decodeAll(b, readSignRound4)],
+  // the control messages that carry presignatures (record version 4, result flags 16 and 32)
+  ['presign record', encodeRecord(presignRecord), decodeRecord],
+  ['online signing record', encodeRecord(onlineRecord), decodeRecord],
+  ['presigned result', encodeResult(results.presigned!), decodeResult],
+  ['keygen result with a chain code', encodeResult(results.keygenChainCode!), decodeResult],
 ];
 
 for (const [name, valid, decode] of cases) {

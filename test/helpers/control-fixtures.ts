@@ -51,6 +51,8 @@ export const results: Record<string, SessionResult> = {
   failedNoCulprit: { sessionId, status: 'failed', error: { code: 'ECHO_MISMATCH', round: 65535, culprits: [] } },
   timeout: { sessionId, status: 'timeout' },
   timeoutWithError: { sessionId, status: 'timeout', error: { code: 'TIMEOUT', round: 1, culprits: [2] } },
+  presigned: { sessionId, status: 'ok', presignedR: encodePoint(G.multiply(777n)) },
+  keygenChainCode: { sessionId, status: 'ok', publicKey: PK, chainCode: new Uint8Array(32).fill(0xcc) },
 };
 
 /** A commit decision for the record's key. */
@@ -68,4 +70,22 @@ export const delegates: Record<string, DelegateContext> = {
     publicKey: PK,
     userShare: rng(650),
   },
+};
+
+/** A presigning by the record's two signers. */
+export const presignRecord: SessionRecord = {
+  sessionId: Uint8Array.from(sessionId).reverse(),
+  kind: 'presign',
+  protocol: 'dkls23',
+  keyId: Uint8Array.of(7, 7),
+  threshold: 2,
+  parties: record.parties,
+  expiresAt: 1_800_000_000_000,
+};
+
+/** The record's signing run from the presignature of {@link presignRecord}, for the child key at m/0/5. */
+export const onlineRecord: SessionRecord = {
+  ...record,
+  presignature: presignRecord.sessionId,
+  derivationPath: [0, 5],
 };

@@ -38,11 +38,18 @@ test('delegate messages round-trip; each rule is enforced by the encoder and the
     ['type', Uint8Array.of(0x06, ...valid.subarray(1))],
     ['version', Uint8Array.of(0x07, 2, ...valid.subarray(2))],
     ['kind 3', Uint8Array.of(...valid.subarray(0, 34), 3, ...valid.subarray(35))],
+    ['kind 4 (presign)', Uint8Array.of(...valid.subarray(0, 34), 4, ...valid.subarray(35))],
+    ['kind 5', Uint8Array.of(...valid.subarray(0, 34), 5, ...valid.subarray(35))],
     ['keygen with a share', Uint8Array.of(...valid.subarray(0, 34), 1, ...valid.subarray(35))],
     ['truncated', valid.subarray(0, valid.length - 1)],
     ['trailing', Uint8Array.of(...valid, 0)],
   ];
   for (const [what, b] of rejects) assert.throws(() => decodeDelegate(b), isDecode, what);
+  // a hybrid key is never presigned: the decoder says why
+  assert.throws(
+    () => decodeDelegate(rejects[3]![1]),
+    (e: unknown) => isDecode(e) && /kind presign has no delegate context/.test((e as Error).message),
+  );
 });
 
 test.run();

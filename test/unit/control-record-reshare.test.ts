@@ -43,6 +43,44 @@ test('a reshare record round-trips with its terms and every party’s old and ne
   assert.is(back.parties[3]?.oldIndex, undefined, 'the newcomer deals nothing');
 });
 
+test('version 4: a reshare carries the key chain code behind a flags byte; version 3 had no flags byte', () => {
+  const chainCode = rng(32);
+  const r = reshareRecord({ reshare: { ...reshareRecord().reshare!, chainCode } });
+  const bytes = encodeRecord(r);
+  assert.equal(decodeRecord(bytes), r);
+  const plain = encodeRecord(reshareRecord());
+  assert.is(bytes.length, plain.length + 32);
+  // the flags byte sits before the parties' old/new indices (2 bytes each of 4 parties)
+  assert.is(plain[plain.length - 9], 0);
+  assert.is(bytes[bytes.length - 9 - 32], 1);
+  // version 3: the same record without the flags byte decodes, without a chain code
+  const v3 = Uint8Array.of(...plain.subarray(0, plain.length - 9), ...plain.subarray(plain.length - 8));
+  v3[1] = 3;
+  const back = decodeRecord(v3);
+  assert.equal(back, { ...reshareRecord(), sessionId: back.sessionId, reshare: back.reshare });
+  assert.is(back.reshare?.chainCode, undefined);
+  // an unknown flag bit, and a chain code of the wrong length
+  for (const flag of [2, 0x80]) {
+    const bad = plain.slice();
+    bad[bad.length - 9] = flag;
+    assert.throws(
+      () => decodeRecord(bad),
+      (e: unknown) => e instanceof DecodeError && /unknown reshare flags/.test(e.message),
+    );
+  }
+  for (const len of [31, 33]) {
+    const bad = reshareRecord({ reshare: { ...reshareRecord().reshare!, chainCode: rng(len) } });
+    assert.match(recordProblem(bad) ?? '', /chainCode must be 32 bytes/);
+    assert.throws(
+      () => encodeRecord(bad),
+      (e: unknown) => e instanceof ControlError && e.code === 'INVALID_ARGUMENT',
+    );
+  }
+  // a reshare carries no presignature or derivation path
+  assert.match(recordProblem(reshareRecord({ presignature: rng(32) })) ?? '', /presignature belongs to sign/);
+  assert.match(recordProblem(reshareRecord({ derivationPath: [1] })) ?? '', /derivationPath belongs to sign/);
+});
+
 test('every rule of a reshare record: refused on encode (INVALID_ARGUMENT) and on decode (DecodeError)', () => {
   const base = reshareRecord();
   const parties = base.parties;
@@ -98,9 +136,12 @@ test('every rule of a reshare record: refused on encode (INVALID_ARGUMENT) and o
   );
 });
 
-test('reshare record decoding survives fuzzing', () => {
+test('reshare record decoding survives fuzzing (with and without a chain code)', () => {
   const stats = fuzzDecoder(encodeRecord(reshareRecord()), decodeRecord, seededRng('fuzz-reshare-record'));
   assert.ok(stats.rejected > 0 && stats.inputs === 10_000);
+  const withChain = reshareRecord({ reshare: { ...reshareRecord().reshare!, chainCode: rng(32) } });
+  const chained = fuzzDecoder(encodeRecord(withChain), decodeRecord, seededRng('fuzz-reshare-chain'));
+  assert.ok(chained.rejected > 0 && chained.inputs === 10_000);
 });
 
 test.run();

@@ -20,6 +20,7 @@ import {
   decodeRecord,
   encodeRecord,
   KIND_CODES,
+  recordProblem,
   type SessionRecord,
   signedRecords,
 } from '../../protocols/control/record.js';
@@ -70,9 +71,17 @@ function opts(over: Partial<AcceptOptions> = {}): AcceptOptions {
 /** An unvalidated encoder of the record format, to build bytes the real encoder refuses to write. */
 function rawRecord(
   r: SessionRecord,
-  o: { type?: number; version?: number; kindCode?: number; n?: number; roleCode?: number } = {},
+  o: {
+    type?: number;
+    version?: number;
+    kindCode?: number;
+    n?: number;
+    roleCode?: number;
+    signFlags?: number;
+    pathLength?: number;
+  } = {},
 ) {
-  const version = o.version ?? 3;
+  const version = o.version ?? 4;
   const w = new Writer()
     .u8(o.type ?? 0x10)
     .u8(version)
@@ -90,7 +99,18 @@ function rawRecord(
     w.varBytes(p.peerId).u8(p.addrs.length);
     for (const a of p.addrs) w.varBytes(utf8Encode(a));
   }
-  if (r.messageHash) w.bytes(r.messageHash);
+  if (r.messageHash) {
+    w.bytes(r.messageHash);
+    if (version >= 4) {
+      const path = r.derivationPath;
+      w.u8(o.signFlags ?? (r.presignature ? 1 : 0) | (path ? 2 : 0));
+      if (r.presignature) w.bytes(r.presignature);
+      if (path) {
+        w.u8(o.pathLength ?? path.length);
+        for (const step of path) w.u32(step);
+      }
+    }
+  }
   return w.finish();
 }
 
@@ -262,15 +282,16 @@ test('every field at its bounds: the largest valid record encodes, each violatio
   }
 });
 
-test('version 3 carries each party role; version 2 (no roles) still decodes, with no role', () => {
+test('versions 3 and 4 carry each party role; version 2 (no roles) still decodes, with no role', () => {
   const r = signRecordOf();
   const withRoles: SessionRecord = {
     ...r,
     parties: r.parties.map((p, k) => ({ ...p, role: k === 0 ? 'delegate' : 'persistent' })),
   };
   const bytes = encodeRecord(withRoles);
-  assert.is(bytes[1], 3);
+  assert.is(bytes[1], 4);
   assert.equal(decodeRecord(bytes), withRoles);
+  assert.equal(decodeRecord(rawRecord(withRoles, { version: 3 })), withRoles, 'version 3 still decodes');
   assert.equal(decodeRecord(rawRecord(withRoles)), withRoles, 'the hand-written encoding matches');
   // a party without a role is written as role 0 and read back without one
   assert.equal(decodeRecord(encodeRecord(r)), r);
@@ -290,7 +311,7 @@ test('decoder refuses bad headers, codes, counts, unsafe times and trailing byte
   assert.throws(() => decodeRecord(rawRecord(r, { type: 0x13 })), isDecode);
   // version 1 numbered a signing's parties 1..t instead of by key-share index: refused, never misread
   assert.throws(() => decodeRecord(rawRecord(r, { version: 1 })), isDecode);
-  assert.throws(() => decodeRecord(rawRecord(r, { version: 4 })), isDecode);
+  assert.throws(() => decodeRecord(rawRecord(r, { version: 5 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { roleCode: 4 })), isDecode, 'unknown role code');
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 0 })), isDecode);
   assert.throws(() => decodeRecord(rawRecord(r, { kindCode: 3 })), isDecode);
@@ -305,6 +326,93 @@ test('decoder refuses bad headers, codes, counts, unsafe times and trailing byte
   assert.throws(() => decodeRecord(unsafe), isDecode);
   unsafe[at + 1] = 0x1f;
   assert.ok(decodeRecord(unsafe).expiresAt > 2 ** 52);
+});
+
+/** A presigning by the key's parties 2 and 3. */
+function presignRecordOf(over: Partial<SessionRecord> = {}): SessionRecord {
+  return keygenRecord({ kind: 'presign', parties: keygenRecord().parties.slice(1), ...over });
+}
+
+test('version 4: a presign record and a signing with a presignature and a derivation path round-trip', () => {
+  const presign = presignRecordOf();
+  const bytes = encodeRecord(presign);
+  assert.is(bytes[1], 4);
+  assert.is(bytes[34], 4, 'kind code 4');
+  assert.equal(decodeRecord(bytes), presign);
+  assert.ok(equalBytes(rawRecord(presign), bytes), 'no trailer');
+  assert.not.ok('messageHash' in decodeRecord(bytes));
+  const online = signRecordOf({ presignature: presign.sessionId, derivationPath: [0, 5, 2 ** 31 - 1] });
+  const onlineBytes = encodeRecord(online);
+  assert.equal(decodeRecord(onlineBytes), online);
+  assert.ok(equalBytes(rawRecord(online), onlineBytes));
+  for (const over of [{ presignature: rng(32) }, { derivationPath: [7] }, {}]) {
+    const r = signRecordOf(over);
+    assert.equal(decodeRecord(encodeRecord(r)), r);
+    assert.ok(equalBytes(rawRecord(r), encodeRecord(r)));
+  }
+  // a signing without either carries the flags byte 0 right after the hash
+  const plain = encodeRecord(signRecordOf());
+  assert.is(plain[plain.length - 1], 0);
+  const deepest = signRecordOf({ derivationPath: [1, 2, 3, 4, 5, 6, 7, 8] });
+  assert.equal(decodeRecord(encodeRecord(deepest)), deepest);
+  // a presigning is signed and accepted like any record
+  const signed = signedRecords.sign(presign, coordKey);
+  assert.is(acceptRecord(signed, opts({ selfPeerId: partyIds[2]! })).selfIndex, 3);
+});
+
+test('version 4 rules: presign, presignature and derivation path, each refused on encode with its reason', () => {
+  const ps = keygenRecord().parties;
+  const cases: [string, SessionRecord, RegExp][] = [
+    ['presign naming more than threshold', presignRecordOf({ parties: ps }), /a presigning names exactly/],
+    ['presign with a hash', presignRecordOf({ messageHash: rng(32) }), /messageHash \(32 bytes\) must be present iff/],
+    ['presign duplicate index', presignRecordOf({ parties: ps.slice(1).map((p) => ({ ...p, index: 3 })) }), /twice/],
+    ['presign index 17', presignRecordOf({ parties: ps.slice(1).map((p, k) => ({ ...p, index: 16 + k })) }), /17/],
+    ['presign with a presignature', presignRecordOf({ presignature: rng(32) }), /presignature belongs to sign/],
+    ['presign with a path', presignRecordOf({ derivationPath: [1] }), /derivationPath belongs to sign/],
+    ['keygen with a presignature', keygenRecord({ presignature: rng(32) }), /presignature belongs to sign/],
+    ['keygen with a path', keygenRecord({ derivationPath: [1] }), /derivationPath belongs to sign/],
+    ['presignature 31', signRecordOf({ presignature: rng(31) }), /presignature must be 32 bytes/],
+    ['presignature 33', signRecordOf({ presignature: rng(33) }), /presignature must be 32 bytes/],
+    ['empty path', signRecordOf({ derivationPath: [] }), /derivationPath must have 1\.\.8 steps/],
+    ['path of 9', signRecordOf({ derivationPath: [1, 2, 3, 4, 5, 6, 7, 8, 9] }), /1\.\.8 steps/],
+    ['hardened step', signRecordOf({ derivationPath: [0, 2 ** 31] }), /derivation step 2147483648 out of/],
+    ['negative step', signRecordOf({ derivationPath: [-1] }), /derivation step -1 out of/],
+    ['fractional step', signRecordOf({ derivationPath: [1.5] }), /derivation step 1\.5 out of/],
+  ];
+  for (const [what, r, why] of cases) {
+    assert.match(recordProblem(r) ?? '', why, what);
+    assert.is(
+      controlCode(() => encodeRecord(r)),
+      'INVALID_ARGUMENT',
+      what,
+    );
+  }
+});
+
+test('version 4 decoding: unknown flag bits, bad path lengths and steps, and presign in version 3 are refused', () => {
+  const online = signRecordOf({ presignature: rng(32), derivationPath: [3] });
+  const why = (re: RegExp) => (e: unknown) => isDecode(e) && re.test((e as Error).message);
+  for (const flags of [4, 8, 0x80, 0xff]) {
+    assert.throws(() => decodeRecord(rawRecord(signRecordOf(), { signFlags: flags })), why(/unknown sign flags/));
+  }
+  assert.throws(() => decodeRecord(rawRecord(online, { pathLength: 0 })), why(/derivation depth 0/));
+  assert.throws(() => decodeRecord(rawRecord(online, { pathLength: 9 })), why(/derivation depth 9/));
+  assert.throws(() => decodeRecord(rawRecord(online, { pathLength: 2 })), isDecode, 'a step missing');
+  const hardened = rawRecord(signRecordOf({ derivationPath: [3] }));
+  hardened[hardened.length - 4] = 0x80;
+  assert.throws(() => decodeRecord(hardened), why(/derivation step 2147483651 out of/));
+  // flags announcing a presignature the bytes do not carry
+  assert.throws(() => decodeRecord(rawRecord(signRecordOf(), { signFlags: 1 })), isDecode);
+  // presign (code 4) exists from version 4 on
+  assert.throws(() => decodeRecord(rawRecord(presignRecordOf(), { version: 3 })), why(/kind presign needs version 4/));
+  assert.throws(() => decodeRecord(rawRecord(presignRecordOf(), { version: 2 })), why(/kind presign needs version 4/));
+  // a presign record with a hash behind it is trailing garbage
+  assert.throws(() => decodeRecord(Uint8Array.of(...rawRecord(presignRecordOf()), ...rng(32))), isDecode);
+  // version 3: a signing's trailer is the hash alone
+  const v3 = rawRecord(signRecordOf(), { version: 3 });
+  const plain = signRecordOf();
+  assert.equal(decodeRecord(rawRecord(plain, { version: 3 })), plain);
+  assert.throws(() => decodeRecord(Uint8Array.of(...v3, 0)), isDecode, 'a v3 signing has no flags byte');
 });
 
 test('acceptRecord: a valid record is accepted with this party index', () => {
@@ -405,10 +513,12 @@ test('a signature of another message type is not a record signature', () => {
   }
 });
 
-test('fuzz: decodeRecord throws only DecodeError (10,000 mutations each of a keygen and a sign record)', () => {
+test('fuzz: decodeRecord throws only DecodeError (10,000 mutations each of a keygen, sign, presign, online record)', () => {
   for (const [label, r] of [
     ['keygen', keygenRecord()],
     ['sign', signRecordOf()],
+    ['presign', presignRecordOf()],
+    ['online', signRecordOf({ presignature: rng(32), derivationPath: [0, 5] })],
   ] as const) {
     const valid = encodeRecord(r);
     const stats = fuzzDecoder(valid, decodeRecord, seededRng(`fuzz-record-${label}`), 10_000);

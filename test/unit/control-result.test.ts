@@ -60,6 +60,15 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['userShare on a failure', { ...results.failed!, userShare: rng(10) }],
     ['userShare empty', { ...ok, userShare: new Uint8Array(0) }],
     ['userShare 4097', { ...ok, userShare: new Uint8Array(4097) }],
+    ['presignedR with a key', { ...ok, presignedR: PK }],
+    ['presignedR with a signature', { ...results.signOk!, presignedR: PK }],
+    ['presignedR on a failure', { ...results.failed!, presignedR: PK }],
+    ['presignedR 32', { sessionId, status: 'ok', presignedR: PK.subarray(1) }],
+    ['presignedR off curve', { sessionId, status: 'ok', presignedR: offCurve }],
+    ['chainCode without a key', { ...results.presigned!, chainCode: rng(32) }],
+    ['chainCode with a signature', { ...results.signOk!, chainCode: rng(32) }],
+    ['chainCode 31', { ...ok, chainCode: rng(31) }],
+    ['chainCode 33', { ...ok, chainCode: rng(33) }],
     [
       '17 culprits',
       { sessionId, status: 'failed', error: { ...err, culprits: Array.from({ length: 17 }, (_, k) => k + 1) } },
@@ -85,7 +94,51 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['version', new Writer().u8(0x13).u8(2).bytes(sessionId).u8(3).u8(0).finish()],
     ['status 0', body((w) => w.u8(0).u8(0))],
     ['status 4', body((w) => w.u8(4).u8(0))],
-    ['unknown flag', body((w) => w.u8(3).u8(16))],
+    ['unknown flag', body((w) => w.u8(3).u8(64))],
+    ['presignedR on a timeout', body((w) => w.u8(3).u8(16).bytes(PK))],
+    [
+      'presignedR and a key',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(1 | 16)
+          .bytes(PK)
+          .bytes(PK),
+      ),
+    ],
+    [
+      'presignedR off curve',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(16)
+          .bytes(Uint8Array.of(2, ...new Uint8Array(32).fill(0xff))),
+      ),
+    ],
+    ['presignedR truncated', body((w) => w.u8(1).u8(16).bytes(PK.subarray(0, 32)))],
+    ['chainCode alone', body((w) => w.u8(1).u8(32).bytes(new Uint8Array(32)))],
+    [
+      'chainCode with a signature',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(2 | 32)
+          .scalar(1n)
+          .scalar(1n)
+          .u8(0)
+          .bytes(new Uint8Array(32)),
+      ),
+    ],
+    [
+      'chainCode truncated',
+      body((w) =>
+        w
+          .u8(1)
+          .u8(1 | 32)
+          .bytes(PK)
+          .bytes(new Uint8Array(31)),
+      ),
+    ],
     [
       'userShare without a key',
       body((w) =>
@@ -120,6 +173,12 @@ test('result rules: each violation is refused by the encoder and the decoder', (
   ];
   for (const [what, b] of rejects) assert.throws(() => decodeResult(b), isDecode, what);
   assert.equal(decodeResult(body((w) => w.u8(3).u8(0))), results.timeout);
+  // the new flags are written after every older field, so an older body is byte-identical
+  const presigned = encodeResult(results.presigned!);
+  assert.is(presigned[35], 16, 'flag 16: presigned R');
+  assert.ok(presigned.length === 36 + 33);
+  const chain = encodeResult(results.keygenChainCode!);
+  assert.is(chain[35], 1 | 32, 'flags: publicKey and chainCode');
 });
 
 test('verifyResult: forged, tampered, wrong party, malformed', () => {
