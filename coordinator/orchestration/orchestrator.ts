@@ -63,6 +63,7 @@ import { Resharing } from './reshare.js';
 import { retryWithoutSilent } from './retry.js';
 import { ed25519, SessionRuns } from './runs.js';
 import { sessionRecord } from './session-record.js';
+import { signingKey } from './signing-key.js';
 
 /** Default deadline of a keygen attempt. */
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
@@ -247,7 +248,8 @@ export class Orchestrator implements CoordinatorService {
       if (verdict.kind === 'ok') {
         const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
         const address = ethereumAddress(verdict.value.publicKey);
-        await this.init.repos.accounts.activate(accountId, publicKey, address);
+        const chainCode = verdict.value.chainCode ? bytesToHex(verdict.value.chainCode) : null;
+        await this.init.repos.accounts.activate(accountId, publicKey, address, chainCode);
         await this.runs.decideAll(record, holders, 'commit', journal);
         journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
         journal.write(() =>
@@ -312,7 +314,7 @@ export class Orchestrator implements CoordinatorService {
       if (this.active.size >= MAX_CACHED_ACCOUNTS) this.active.delete(this.active.keys().next().value as string);
       this.active.set(accountId, account);
     }
-    const publicKey = hexToBytes(account.publicKey.slice(2));
+    const { publicKey, accountKey, derivationPath } = signingKey(account, opts.derivationPath);
     const rules = signRules(account, opts);
     const excluded = new Set<string>();
     let retryOf: string | null = null;
@@ -326,16 +328,17 @@ export class Orchestrator implements CoordinatorService {
         account.threshold,
         picked,
         this.signTimeout,
-        { messageHash: hash },
+        { messageHash: hash, ...(opts.derivationPath?.length ? { derivationPath: opts.derivationPath } : {}) },
       );
       const sessionId = bytesToHex(record.sessionId);
       const delegate = picked.find((p) => p.role === 'delegate');
       if (delegate && opts.userShare)
-        await handUserShare(this.init.network, account, delegate, record, opts.userShare, publicKey);
+        await handUserShare(this.init.network, account, delegate, record, opts.userShare, accountKey);
       const started = performance.now();
       const signed = this.runs.sign(record);
       const journal = this.runs.journal(signed, accountId, signers, attemptNo, retryOf);
-      const judge = signJudge(hash, publicKey, { accountId, sessionId }, partyAtIndex(signed.record, signers));
+      const ids = { accountId, sessionId, derivationPath };
+      const judge = signJudge(hash, publicKey, ids, partyAtIndex(signed.record, signers));
       const verdict = await this.runs.run(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });
