@@ -151,7 +151,10 @@ function makeCases(runs: number | undefined, load: LoadOptions = {}): BenchCase[
         const set = pool.pop();
         if (!set) throw new Error('online: presignature pool exhausted');
         const m = hash(fresh('online'));
-        const r = runNetwork(new Map(set.map((p) => [p.index, createOnlineSign(p, m, curveBackend())] as const)));
+        const sessionId = hash(fresh('online-session'));
+        const r = runNetwork(
+          new Map(set.map((p) => [p.index, createOnlineSign(p, m, curveBackend(), { sessionId })] as const)),
+        );
         return { bytes: r.bytes };
       },
     });

@@ -46,6 +46,12 @@ export interface AccountView {
   createdAt: string;
   /** ISO 8601: when a refresh or reshare last gave the key new shares; null if never. */
   rekeyedAt: string | null;
+  /**
+   * The key's BIP32 extended public key (`xpub…`, mainnet version bytes, depth 0): derive child addresses from it
+   * with any BIP32 library (non-hardened paths) and sign for them with `derivationPath`. Null while pending and
+   * for a key made before chain codes.
+   */
+  xpub: string | null;
   /** Presignatures the pool holds for the account's key (only when the coordinator keeps a presignature pool). */
   presignatures?: number;
 }
@@ -71,6 +77,12 @@ export interface SignatureView {
   };
   /** `0x` + r ‖ s ‖ v, 130 hex. */
   signatureHex: string;
+  /** The key that signed: `m` for the account key itself, else the BIP32 path of its child, e.g. `m/0/5`. */
+  derivationPath: string;
+  /** `0x` + 66 hex: the compressed public key the signature verifies under (the child's for a path). */
+  publicKey: string;
+  /** EIP-55 address of that key: what `ecrecover` gives. */
+  address: string;
   /** True when a pooled presignature was used: only the online round ran. */
   presigned: boolean;
 }
@@ -176,6 +188,8 @@ export interface SignOptions {
   userShare?: Uint8Array;
   /** Party ids of the account that must be among the signers. */
   include?: readonly string[];
+  /** Sign for the account key's BIP32 child at these non-hardened steps (`m/0/5` is [0, 5]). */
+  derivationPath?: readonly number[];
 }
 
 /** The coordinator's operations behind the REST API. */

@@ -121,6 +121,11 @@ const ACCOUNT_PROPERTIES: Record<string, JsonSchema> = {
   requireParties: { type: 'array', items: str(), description: 'Parties in every signing.' },
   createdAt: iso('When the account was created.'),
   rekeyedAt: nullable(iso('When a refresh or reshare last gave the key new shares; null if never.')),
+  xpub: nullable(
+    str(
+      'BIP32 extended public key of the account key (mainnet xpub, depth 0): derive child addresses with any BIP32 library (non-hardened paths). Null while pending and for keys made before HD derivation.',
+    ),
+  ),
   presignatures: {
     type: 'integer',
     description:
@@ -204,7 +209,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'For a hybrid account, `userShare` (as its creation returned it) makes an online delegate node one of the signers; ' +
           'without it the persistent parties sign when they reach the threshold, else 400 USER_SHARE_REQUIRED. ' +
           "A user share that is not this account's (altered, truncated, another account's) gives 400 INVALID_USER_SHARE. " +
-          '`include` names parties that must be among the signers. `message` is accepted as an alias of `messageHash`.',
+          '`include` names parties that must be among the signers. `message` is accepted as an alias of `messageHash`. ' +
+          '`derivationPath` (e.g. `m/0/5`, non-hardened steps only; a hardened step is 400) signs with the BIP32 child of the account key that the account `xpub` derives at that path; the answer names the path, the child public key and its address.',
         tags: ['signing'],
         parameters: [pathParam('accountId', 'The account id.'), idempotencyKey],
         requestBody: { required: true, content: json(fromZod(SignFields)) },
@@ -416,6 +422,9 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           recoveryId: { type: 'integer', enum: [0, 1] },
         }),
         signatureHex: hex(130, 'r ‖ s ‖ v.'),
+        derivationPath: str('m for the account key itself, else the BIP32 path of the child that signed.'),
+        publicKey: hex(66, 'The compressed public key the signature verifies under (the child key for a path).'),
+        address: str('EIP-55 address of that key (what ecrecover returns).'),
         presigned: {
           type: 'boolean',
           description:

@@ -105,10 +105,11 @@ export function createRouter(deps: RouteDeps): Router<ApiState> {
 
   router.post('/api/v1/accounts/:accountId/sign', ...post, async (ctx) => {
     const accountId = param(ctx, 'accountId');
-    const { messageHash, userShare, include } = validate(SignBody, ctx.state.body);
+    const { messageHash, userShare, include, derivationPath } = validate(SignBody, ctx.state.body);
     ctx.body = await service.sign(accountId, messageHash, {
       ...(userShare ? { userShare } : {}),
       ...(include ? { include } : {}),
+      ...(derivationPath ? { derivationPath } : {}),
     });
   });
 

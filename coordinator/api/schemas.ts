@@ -8,6 +8,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { parseDerivationPath } from '../../protocols/dkls23/derive.js';
 import { CoordinatorError } from '../errors.js';
 import { clientText, displayName } from './text.js';
 
@@ -94,6 +95,26 @@ export const CreateAccountBody = z.preprocess(aliases({ user_id: 'userId' }), Cr
 const MAX_USER_SHARE_CHARS = 5462;
 
 /**
+ * A BIP32 path of non-hardened steps, `m/0/5`, parsed to its child numbers; a hardened step (`0'`, `0h`, ≥ 2^31)
+ * is refused, naming it: no party holds the secret key that a hardened step hashes.
+ */
+const derivationPath = z
+  .string()
+  .max(128)
+  .transform((path, ctx) => {
+    try {
+      return parseDerivationPath(path);
+    } catch (e) {
+      ctx.issues.push({
+        code: 'custom',
+        message: (e as Error).message.replace(/^INVALID_ARGUMENT: /, ''),
+        input: path,
+      });
+      return z.NEVER;
+    }
+  });
+
+/**
  * `POST /api/v1/accounts/:accountId/sign` (`message` is an alias of `messageHash`): `messageHash` becomes its 32
  * bytes. An all-zero hash is refused: it is no digest of any message but a placeholder someone forgot to fill,
  * and signing it would hand out a signature that means nothing. `userShare` becomes its bytes: whether they
@@ -113,6 +134,7 @@ export const SignFields = z.strictObject({
     .transform((text) => new Uint8Array(Buffer.from(text, 'base64url')))
     .optional(),
   include: partyIds.optional(),
+  derivationPath: derivationPath.optional(),
 });
 
 /** `POST /api/v1/accounts/:accountId/sign` with its alias. */

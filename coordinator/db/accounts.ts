@@ -20,13 +20,14 @@ interface AccountRecord {
   required_parties: string[];
   created_at: Date;
   rekeyed_at: Date | null;
+  chain_code: string | null;
   parties: { partyId: string; index: number; role: PartyRole }[];
 }
 
 /** Accounts with their parties in index order, in one statement (one snapshot, one round trip). */
 const SELECT_ACCOUNT = `
   SELECT a.account_id, a.user_id, a.key_id, a.public_key, a.address, a.threshold, a.status, a.session_id,
-         a.custody, a.require_user_share, a.required_parties, a.created_at, a.rekeyed_at,
+         a.custody, a.require_user_share, a.required_parties, a.created_at, a.rekeyed_at, a.chain_code,
          COALESCE((SELECT json_agg(json_build_object('partyId', p.peer_id, 'index', p.idx, 'role', p.role)
                                    ORDER BY p.idx)
                    FROM account_parties p WHERE p.account_id = a.account_id), '[]'::json) AS parties
@@ -48,6 +49,7 @@ function toRow(r: AccountRecord): AccountRow {
     requiredParties: r.required_parties,
     createdAt: r.created_at,
     rekeyedAt: r.rekeyed_at,
+    chainCode: r.chain_code,
   };
 }
 
@@ -122,16 +124,16 @@ export function accountRepo(pool: pg.Pool): AccountRepo {
           requiredParties,
           createdAt: r.rows[0]!.created_at,
           rekeyedAt: null,
+          chainCode: null,
         };
       });
     },
 
-    async activate(accountId, publicKey, address) {
-      await pool.query(`UPDATE accounts SET status = 'active', public_key = $2, address = $3 WHERE account_id = $1`, [
-        accountId,
-        publicKey,
-        address,
-      ]);
+    async activate(accountId, publicKey, address, chainCode) {
+      await pool.query(
+        `UPDATE accounts SET status = 'active', public_key = $2, address = $3, chain_code = $4 WHERE account_id = $1`,
+        [accountId, publicKey, address, chainCode],
+      );
     },
 
     async reassign(accountId, attempt) {

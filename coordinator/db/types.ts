@@ -40,6 +40,8 @@ export interface AccountRow {
   createdAt: Date;
   /** When a refresh or reshare last moved the account to new shares; null if never. */
   rekeyedAt: Date | null;
+  /** Hex of the key's BIP32 chain code (32 bytes) once active; null for a key made before chain codes. */
+  chainCode: string | null;
 }
 
 /** How an account's shares are held: all by the cluster's parties, or one by the caller (the user share). */
@@ -48,7 +50,15 @@ export type Custody = 'server' | 'hybrid';
 /** A pending account to insert. */
 export type NewAccount = Omit<
   AccountRow,
-  'publicKey' | 'address' | 'status' | 'createdAt' | 'rekeyedAt' | 'custody' | 'requireUserShare' | 'requiredParties'
+  | 'publicKey'
+  | 'address'
+  | 'status'
+  | 'createdAt'
+  | 'rekeyedAt'
+  | 'chainCode'
+  | 'custody'
+  | 'requireUserShare'
+  | 'requiredParties'
 > &
   Partial<Pick<AccountRow, 'custody' | 'requireUserShare' | 'requiredParties'>>;
 
@@ -57,7 +67,7 @@ export interface AccountRepo {
   /** Inserts a pending account with its parties (custody `server`, no rules unless given). */
   insert(a: NewAccount): Promise<AccountRow>;
   /** Sets `active` with the agreed key and address. */
-  activate(accountId: string, publicKey: string, address: string): Promise<void>;
+  activate(accountId: string, publicKey: string, address: string, chainCode: string | null): Promise<void>;
   /** Sets `failed`. */
   fail(accountId: string): Promise<void>;
   /**

@@ -30,7 +30,7 @@ export function checkSignature(
   sig: { r: bigint; s: bigint; recovery: number },
   hash: Uint8Array,
   publicKey: Uint8Array,
-  ids: { accountId: string; sessionId: string },
+  ids: { accountId: string; sessionId: string; derivationPath?: string },
 ): { ok: true; view: SignatureView } | { ok: false; reason: string } {
   if (sig.recovery > 1) return { ok: false, reason: 'recovery id above 1 cannot be expressed as v = 27|28' };
   if (sig.s > secp256k1.Point.Fn.ORDER >> 1n) return { ok: false, reason: 's is not low' };
@@ -43,7 +43,8 @@ export function checkSignature(
   } catch {
     return { ok: false, reason: 'no public key recovers from the signature' };
   }
-  if (recovered !== bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true))) {
+  const compressed = bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true));
+  if (recovered !== compressed) {
     return { ok: false, reason: 'the signature does not verify under the account key with its recovery id' };
   }
   const v = (27 + sig.recovery) as 27 | 28;
@@ -57,6 +58,9 @@ export function checkSignature(
       messageHash: `0x${bytesToHex(hash)}`,
       signature: { r: `0x${r}`, s: `0x${sHex}`, v, recoveryId: sig.recovery as 0 | 1 },
       signatureHex: `0x${r}${sHex}${v.toString(16)}`,
+      derivationPath: ids.derivationPath ?? 'm',
+      publicKey: `0x${compressed}`,
+      address: ethereumAddress(publicKey),
       presigned: false,
     },
   };

@@ -9,9 +9,13 @@ import type { SignatureView } from '../service.js';
 import { type Judge, verdictOfFailures } from './attempt.js';
 import { checkSignature } from './ethereum.js';
 
-/** A keygen's outcome: the agreed public key, and the delegate's sealed share for hybrid custody. */
+/**
+ * A keygen's outcome: the agreed public key and chain code (none from parties that predate chain codes), and the
+ * delegate's sealed share for hybrid custody.
+ */
 export interface KeygenValue {
   publicKey: Uint8Array;
+  chainCode?: Uint8Array;
   userShare?: Uint8Array;
 }
 
@@ -36,16 +40,27 @@ export function keygenJudge(
     if (r && latest !== delegate && r.userShare) return bad('a party that keeps its share returned a user share');
     if (results.size < n) return undefined;
     const keys = new Set([...results.values()].map((x) => bytesToHex(x.publicKey as Uint8Array)));
-    if (keys.size !== 1)
-      return {
+    const mismatch = (what: string) =>
+      ({
         kind: 'failed',
         code: 'KEY_MISMATCH',
-        message: 'the parties reported different public keys',
-        culprits: [],
-      };
-    const publicKey = (results.get(latest) as SessionResult).publicKey as Uint8Array;
+        message: `the parties reported different ${what}`,
+        culprits: [] as string[],
+      }) as const;
+    if (keys.size !== 1) return mismatch('public keys');
+    // every party reports the same chain code, or (parties of an older version) none does
+    const chains = new Set([...results.values()].map((x) => (x.chainCode ? bytesToHex(x.chainCode) : '')));
+    if (chains.size !== 1) return mismatch('chain codes');
+    const { publicKey, chainCode } = results.get(latest) as SessionResult;
     const userShare = delegate === undefined ? undefined : results.get(delegate)?.userShare;
-    return { kind: 'ok', value: userShare ? { publicKey, userShare } : { publicKey } };
+    return {
+      kind: 'ok',
+      value: {
+        publicKey: publicKey as Uint8Array,
+        ...(chainCode ? { chainCode } : {}),
+        ...(userShare ? { userShare } : {}),
+      },
+    };
   };
 }
 
@@ -53,7 +68,7 @@ export function keygenJudge(
 export function signJudge(
   hash: Uint8Array,
   publicKey: Uint8Array,
-  ids: { accountId: string; sessionId: string },
+  ids: { accountId: string; sessionId: string; derivationPath?: string },
   partyAt: (index: number) => string | undefined,
 ): Judge<SignatureView> {
   return (results, latest) => {
@@ -80,22 +95,26 @@ export function signJudge(
 }
 
 /**
- * The judge of a reshare of the key `publicKey` among `m` session parties: like a keygen's (every party reports
- * the same public key), and that key must be the account's — the new shares add up to the old key.
+ * The judge of a reshare of the account's key among `m` session parties: like a keygen's (every party reports
+ * the same public key and chain code), and they must be the account's — the new shares add up to the old key
+ * and keep its chain code (so its xpub).
  */
 export function reshareJudge(
   m: number,
-  publicKey: Uint8Array,
+  key: { publicKey: Uint8Array; chainCode: Uint8Array | undefined },
   partyAt: (index: number) => string | undefined,
 ): Judge<KeygenValue> {
   const keygen = keygenJudge(m, undefined, partyAt);
+  const hex = (b: Uint8Array | undefined) => (b ? bytesToHex(b) : '');
   return (results, latest) => {
     const verdict = keygen(results, latest);
-    if (verdict?.kind !== 'ok' || bytesToHex(verdict.value.publicKey) === bytesToHex(publicKey)) return verdict;
+    if (verdict?.kind !== 'ok') return verdict;
+    const v = verdict.value;
+    if (hex(v.publicKey) === hex(key.publicKey) && hex(v.chainCode) === hex(key.chainCode)) return verdict;
     return {
       kind: 'failed',
       code: 'KEY_MISMATCH',
-      message: 'the parties reported a public key other than the account’s',
+      message: 'the parties reported a public key or chain code other than the account’s',
       culprits: [],
     };
   };

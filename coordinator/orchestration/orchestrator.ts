@@ -64,6 +64,7 @@ import { Resharing } from './reshare.js';
 import { retryWithoutSilent } from './retry.js';
 import { ed25519, SessionRuns } from './runs.js';
 import { sessionRecord } from './session-record.js';
+import { signingKey } from './signing-key.js';
 
 /** Default deadline of a keygen attempt. */
 export const DEFAULT_KEYGEN_TIMEOUT_MS = 60_000;
@@ -280,7 +281,8 @@ export class Orchestrator implements CoordinatorService {
       if (verdict.kind === 'ok') {
         const publicKey = `0x${bytesToHex(verdict.value.publicKey)}`;
         const address = ethereumAddress(verdict.value.publicKey);
-        await this.init.repos.accounts.activate(accountId, publicKey, address);
+        const chainCode = verdict.value.chainCode ? bytesToHex(verdict.value.chainCode) : null;
+        await this.init.repos.accounts.activate(accountId, publicKey, address, chainCode);
         await this.runs.decideAll(record, holders, 'commit', journal);
         journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
         journal.write(() =>
@@ -348,14 +350,16 @@ export class Orchestrator implements CoordinatorService {
       if (this.active.size >= MAX_CACHED_ACCOUNTS) this.active.delete(this.active.keys().next().value as string);
       this.active.set(accountId, account);
     }
-    const publicKey = hexToBytes(account.publicKey.slice(2));
+    const key = signingKey(account, opts.derivationPath);
+    const { publicKey, accountKey, derivationPath } = key;
     const rules = signRules(account, opts);
     const excluded = new Set<string>();
     let retryOf: string | null = null;
     // a pooled presignature whose signers are online: the online round alone (presign-pool.ts)
     const row = await this.pool?.take(account, rules);
     if (row) {
-      const presigned = await (this.pool as PresignPool).sign(account, row, hash, publicKey, this.signTimeout);
+      const withPath = opts.derivationPath ? { ...key, path: opts.derivationPath } : key;
+      const presigned = await (this.pool as PresignPool).sign(account, row, hash, withPath, this.signTimeout);
       if (presigned.kind === 'signed') return presigned.view;
       retryOf = presigned.retryOf;
     }
@@ -369,16 +373,17 @@ export class Orchestrator implements CoordinatorService {
         account.threshold,
         picked,
         this.signTimeout,
-        { messageHash: hash },
+        { messageHash: hash, ...(opts.derivationPath?.length ? { derivationPath: opts.derivationPath } : {}) },
       );
       const sessionId = bytesToHex(record.sessionId);
       const delegate = picked.find((p) => p.role === 'delegate');
       if (delegate && opts.userShare)
-        await handUserShare(this.init.network, account, delegate, record, opts.userShare, publicKey);
+        await handUserShare(this.init.network, account, delegate, record, opts.userShare, accountKey);
       const started = performance.now();
       const signed = this.runs.sign(record);
       const journal = this.runs.journal(signed, accountId, signers, attemptNo, retryOf);
-      const judge = signJudge(hash, publicKey, { accountId, sessionId }, partyAtIndex(signed.record, signers));
+      const ids = { accountId, sessionId, derivationPath };
+      const judge = signJudge(hash, publicKey, ids, partyAtIndex(signed.record, signers));
       const verdict = await this.runs.run(signed, signers, judge, this.signTimeout, journal);
       if (verdict.kind === 'ok') {
         journal.event('result', { signatureHex: verdict.value.signatureHex });

@@ -7,7 +7,9 @@
  * same R). Each party keeps its part sealed (src/party/presign-jobs.ts); the coordinator keeps one inventory row
  * per presignature (db/presignatures.ts): its key, its signer set, R.
  *
- * A signing takes the oldest row whose key is the account's current key and whose whole signer set is online,
+ * A signing (of the account key or of a BIP32 child: the online round adds the child's tweak, and every party
+ * re-randomises R with the online session's id) takes the oldest row whose key is the account's current key and
+ * whose whole signer set is online,
  * holds no banned pair and includes the parties the request requires; taking it is synchronous here (two
  * signings never get the same row) and the row is deleted in the database off the request path. Its record names
  * the presignature and only the online round runs. A party that lacks it (`NOT_FOUND`, `PRESIGNATURE_USED`,
@@ -28,6 +30,7 @@ import { recordOutcome, verdictError } from './outcome.js';
 import { presignJudge } from './presign-judge.js';
 import type { SessionRuns } from './runs.js';
 import { sessionRecord } from './session-record.js';
+import type { SigningKey } from './signing-key.js';
 
 /** How often the filler looks for work while idle. */
 export const FILL_TICK_MS = 250;
@@ -134,9 +137,10 @@ export class PresignPool {
     account: AccountRow,
     row: PresignatureRow,
     hash: Uint8Array,
-    publicKey: Uint8Array,
+    key: SigningKey & { path?: readonly number[] },
     timeoutMs: number,
   ): Promise<PresignedOutcome> {
+    const { publicKey, derivationPath } = key;
     const { runs } = this.o;
     const signers = this.indexed(account, row);
     const record = sessionRecord(
@@ -146,7 +150,11 @@ export class PresignPool {
       account.threshold,
       signers,
       timeoutMs,
-      { messageHash: hash, presignature: hexToBytes(row.presignatureId) },
+      {
+        messageHash: hash,
+        presignature: hexToBytes(row.presignatureId),
+        ...(key.path?.length ? { derivationPath: key.path } : {}),
+      },
     );
     const sessionId = bytesToHex(record.sessionId);
     const partyIds = signers.map((p) => p.partyId);
@@ -154,7 +162,7 @@ export class PresignPool {
     const signed = runs.sign(record);
     const journal = runs.journal(signed, account.accountId, partyIds, 1, null);
     journal.event('presignature', { presignatureId: row.presignatureId });
-    const ids = { accountId: account.accountId, sessionId };
+    const ids = { accountId: account.accountId, sessionId, derivationPath };
     const verdict = await runs.run(
       signed,
       partyIds,

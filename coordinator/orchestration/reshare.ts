@@ -66,7 +66,14 @@ export class Resharing {
     const plan = planReshare(account, target, online, bannedPairs(network.presence()));
     const publicKey = hexToBytes((account.publicKey as string).slice(2));
     const keyId = randomBytes(32);
-    const reshare = { fromKeyId: hexToBytes(account.keyId), oldThreshold: account.threshold, publicKey };
+    // the chain code is public (it is in the xpub): a newcomer learns it here, and the reshare binds it
+    const chainCode = account.chainCode === null ? undefined : hexToBytes(account.chainCode);
+    const reshare = {
+      fromKeyId: hexToBytes(account.keyId),
+      oldThreshold: account.threshold,
+      publicKey,
+      ...(chainCode ? { chainCode } : {}),
+    };
     const record = sessionRecord(network, 'reshare', keyId, plan.threshold, plan.seats, this.o.timeoutMs, {
       reshare,
     });
@@ -81,7 +88,7 @@ export class Resharing {
       threshold: plan.threshold,
       parties: plan.keyParties.length,
     });
-    const judge = reshareJudge(partyIds.length, publicKey, partyAtIndex(record, partyIds));
+    const judge = reshareJudge(partyIds.length, { publicKey, chainCode }, partyAtIndex(record, partyIds));
     const verdict = await runs.run(signed, partyIds, judge, this.o.timeoutMs, journal);
     if (verdict.kind === 'ok') {
       const moved = await repos.accounts.rekey(accountId, account.keyId, {

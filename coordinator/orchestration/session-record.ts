@@ -21,7 +21,7 @@ export function sessionRecord(
   indexed: readonly (PartyIndex & { oldIndex?: number; newIndex?: number })[],
   ttlMs: number,
   extra:
-    | { messageHash: Uint8Array; presignature?: Uint8Array }
+    | { messageHash: Uint8Array; presignature?: Uint8Array; derivationPath?: readonly number[] }
     | { reshare: ReshareTerms }
     | Record<string, never> = {},
 ): SessionRecord {

@@ -2,6 +2,9 @@
  * How the API shows what the database holds: account and session rows as the JSON views of `service.ts`.
  * Pure mappings, no I/O.
  */
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { decodePoint } from '../../protocols/common/curve.js';
+import { encodeXpub, rootKey } from '../../protocols/dkls23/derive.js';
 import type { AccountRow, Repositories, SessionRow } from '../db/types.js';
 import type { AccountView, SessionView } from '../service.js';
 
@@ -21,7 +24,14 @@ export function accountView(row: AccountRow): AccountView {
     requireParties: [...row.requiredParties],
     createdAt: row.createdAt.toISOString(),
     rekeyedAt: row.rekeyedAt ? row.rekeyedAt.toISOString() : null,
+    xpub: xpubOf(row),
   };
+}
+
+/** The account key's BIP32 xpub: null while pending, and for a key made before chain codes. */
+export function xpubOf(row: Pick<AccountRow, 'publicKey' | 'chainCode'>): string | null {
+  if (row.publicKey === null || row.chainCode === null) return null;
+  return encodeXpub(rootKey(decodePoint(hexToBytes(row.publicKey.slice(2))), hexToBytes(row.chainCode)));
 }
 
 /** A session row with its event log as the API returns it. */

@@ -82,6 +82,10 @@ export type ProtocolErrorCode =
   | 'SIGNATURE_INVALID'
   /** A presignature was offered for a second use. */
   | 'PRESIGNATURE_REUSED'
+  /** A BIP32 step gives no valid child (I_L ≥ n or the identity; probability below 2^-127): use another index. */
+  | 'DERIVATION_INVALID'
+  /** A key share has no chain code (made before keys had one), so no child key can be derived from it. */
+  | 'NO_CHAIN_CODE'
   /** Invalid local arguments (configuration, key share, pair state) — a bug or misuse, not a peer fault. */
   | 'INVALID_ARGUMENT'
   /** The run has already failed or finished and cannot take more input. */

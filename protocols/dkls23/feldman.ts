@@ -31,18 +31,27 @@ function commitmentContext(sessionId: Uint8Array, partySid: Uint8Array): Uint8Ar
   return concatBytes(sessionId, partySid);
 }
 
-/** Party `self`'s round-1 commitment to its coefficient commitments `F`, bound to the session and its own sid. */
+/**
+ * Party `self`'s round-1 commitment to its coefficient commitments `F` (and `extra`, revealed with them: a key
+ * generation's chain-code contribution), bound to the session and its own sid.
+ */
 export function commitToCoefficients(
   sessionId: Uint8Array,
   partySid: Uint8Array,
   self: number,
   salt: Uint8Array,
   F: readonly Point[],
+  extra: Uint8Array = new Uint8Array(0),
 ): Uint8Array {
-  return commit(commitmentContext(sessionId, partySid), self, salt, encodeCoefficientCommitments(F));
+  return commit(
+    commitmentContext(sessionId, partySid),
+    self,
+    salt,
+    concatBytes(encodeCoefficientCommitments(F), extra),
+  );
 }
 
-/** Whether `F` with `salt` opens party `from`'s round-1 commitment `C` (made by {@link commitToCoefficients}). */
+/** Whether `F` (and `extra`) with `salt` opens party `from`'s round-1 commitment `C` (made by {@link commitToCoefficients}). */
 export function opensCoefficientCommitment(
   C: Uint8Array,
   sessionId: Uint8Array,
@@ -50,6 +59,8 @@ export function opensCoefficientCommitment(
   from: number,
   salt: Uint8Array,
   F: readonly Point[],
+  extra: Uint8Array = new Uint8Array(0),
 ): boolean {
-  return verifyOpening(C, commitmentContext(sessionId, partySid), from, salt, encodeCoefficientCommitments(F));
+  const data = concatBytes(encodeCoefficientCommitments(F), extra);
+  return verifyOpening(C, commitmentContext(sessionId, partySid), from, salt, data);
 }

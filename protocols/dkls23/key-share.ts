@@ -6,9 +6,12 @@ import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { IDENTITY, lagrangeAt, mulGSecret, mulPublic, type Point } from '../common/curve.js';
 import { DecodeError } from '../common/errors.js';
 import type { CurveBackend } from '../common/suite.js';
+import { CHAIN_CODE_BYTES } from './derive.js';
 
-/** Current key-share format version. */
-export const KEY_SHARE_VERSION = 1;
+/** Current key-share format version (2: with the key's chain code). */
+export const KEY_SHARE_VERSION = 2;
+/** The first version, without a chain code, which still decodes (such a key derives no children). */
+export const KEY_SHARE_VERSION_WITHOUT_CHAIN_CODE = 1;
 /** Largest supported number of parties. */
 export const MAX_PARTIES = 16;
 /** Longest key id, in bytes. */
@@ -38,16 +41,26 @@ export interface KeyShare {
   readonly ksid: Uint8Array;
   /** Zero-share seed shared with each other party (element k is party k + 1; own entry is empty). */
   readonly zeroSeeds: readonly Uint8Array[];
+  /**
+   * The key's BIP32 chain code (public, 32 bytes), made jointly at key generation and kept by a reshare; absent
+   * in shares of keys made before chain codes existed.
+   */
+  readonly chainCode?: Uint8Array;
 }
 
-/** Serialises a key share (version 1). */
+/**
+ * Serialises a key share: version 2 (`version ‖ … ‖ zero seeds ‖ chainCode(32)`) when it has a chain code,
+ * else version 1 (the same without it).
+ */
 export function encodeKeyShare(k: KeyShare): Uint8Array {
-  const w = new Writer().u8(KEY_SHARE_VERSION).varBytes(k.keyId).u8(k.n).u8(k.threshold).u8(k.index);
+  const version = k.chainCode ? KEY_SHARE_VERSION : KEY_SHARE_VERSION_WITHOUT_CHAIN_CODE;
+  const w = new Writer().u8(version).varBytes(k.keyId).u8(k.n).u8(k.threshold).u8(k.index);
   for (const id of k.nodeIds) w.varBytes(id);
   w.point(k.publicKey).scalar(k.secretShare);
   for (const S of k.publicShares) w.point(S);
   w.bytes(k.ksid);
   for (let j = 1; j <= k.n; j++) if (j !== k.index) w.bytes(k.zeroSeeds[j - 1] as Uint8Array);
+  if (k.chainCode) w.bytes(k.chainCode);
   return w.finish();
 }
 
@@ -80,7 +93,10 @@ export function publicSharesConsistent(
  */
 export function decodeKeyShare(bytes: Uint8Array, curve: CurveBackend): KeyShare {
   return decodeAll(bytes, (r: Reader) => {
-    r.expectU8(KEY_SHARE_VERSION, 'key share version');
+    const version = r.u8();
+    if (version !== KEY_SHARE_VERSION && version !== KEY_SHARE_VERSION_WITHOUT_CHAIN_CODE) {
+      throw new DecodeError(`key share: unsupported version ${version}`);
+    }
     const keyId = r.varBytes(MAX_KEY_ID_BYTES);
     const n = r.u8();
     const threshold = r.u8();
@@ -97,12 +113,14 @@ export function decodeKeyShare(bytes: Uint8Array, curve: CurveBackend): KeyShare
     const ksid = r.copy(32);
     const zeroSeeds: Uint8Array[] = [];
     for (let j = 1; j <= n; j++) zeroSeeds.push(j === index ? new Uint8Array(0) : r.copy(32));
+    const chainCode = version === KEY_SHARE_VERSION ? r.copy(CHAIN_CODE_BYTES) : undefined;
     if (!mulGSecret(curve, secretShare).equals(publicShares[index - 1] as Point)) {
       throw new DecodeError('key share: secret share does not match its public share');
     }
     if (!publicSharesConsistent(curve, publicKey, publicShares, threshold)) {
       throw new DecodeError('key share: the public shares do not interpolate to the public key');
     }
-    return { keyId, n, threshold, index, nodeIds, publicKey, secretShare, publicShares, ksid, zeroSeeds };
+    const share = { keyId, n, threshold, index, nodeIds, publicKey, secretShare, publicShares, ksid, zeroSeeds };
+    return chainCode ? { ...share, chainCode } : share;
   });
 }

@@ -3,10 +3,14 @@
  * rounds. Every party ends with a {@link KeyShare} of the same public key, or the run fails with a
  * {@link ProtocolError} naming the check and the culprit.
  *
- * 1. broadcast `sid_i` and a commitment to the coefficient commitments `F_i`;
- * 2. broadcast the echo of round 1, `F_i` with the commitment's salt, and a proof of knowledge of `f_i(0)`;
+ * 1. broadcast `sid_i` and a commitment to the coefficient commitments `F_i` and a chain-code part `c_i`;
+ * 2. broadcast the echo of round 1, `F_i` and `c_i` with the commitment's salt, and a proof of knowledge of
+ *    `f_i(0)`;
  * 3. to each party j: `f_i(j)`, the pair's zero-share seed (when i < j) and the echo of round 2;
  * 4. broadcast `S_i = s_i·G` with a proof of knowledge of `s_i`, and the public key seen.
+ *
+ * The key's BIP32 chain code is `H(ksid, c_1, …, c_N)`: every `c_i` is committed before any is revealed, so no
+ * party chooses it (one can only abort), and the round-2 echo in round 3 makes every party hash the same parts.
  */
 import { equalBytes, u32be } from '../common/bytes.js';
 import { type Reader, Writer } from '../common/codec.js';
@@ -17,6 +21,7 @@ import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import { proveDlog, readProof, type SchnorrProof, verifyDlog, writeProof } from '../common/schnorr.js';
 import type { Suite } from '../common/suite.js';
+import { CHAIN_CODE_BYTES } from './derive.js';
 import {
   commitToCoefficients,
   encodeCoefficientCommitments,
@@ -66,14 +71,21 @@ export function readKeygenRound1(r: Reader): { sid: Uint8Array; C: Uint8Array } 
 }
 
 /**
- * Round 2: `echo₁ ‖ salt ‖ count ‖ F_i (count points) ‖ proof`. The count is explicit so that too many or too
- * few coefficient commitments are named as such; more than {@link MAX_PARTIES} is malformed.
+ * Round 2: `echo₁ ‖ salt ‖ count ‖ F_i (count points) ‖ proof ‖ c_i (32)`. The count is explicit so that too
+ * many or too few coefficient commitments are named as such; more than {@link MAX_PARTIES} is malformed.
  */
-export function readKeygenRound2(r: Reader): { echo: Uint8Array; salt: Uint8Array; F: Point[]; proof: SchnorrProof } {
+export function readKeygenRound2(r: Reader): {
+  echo: Uint8Array;
+  salt: Uint8Array;
+  F: Point[];
+  proof: SchnorrProof;
+  chainPart: Uint8Array;
+} {
   const echo = r.copy(32);
   const salt = r.copy(SALT_BYTES);
   const F = readCoefficientCommitments(r);
-  return { echo, salt, F, proof: readProof(r) };
+  const proof = readProof(r);
+  return { echo, salt, F, proof, chainPart: r.copy(CHAIN_CODE_BYTES) };
 }
 
 /** Round 3 (to one party): `f_i(j) ‖ echo₂ ‖ seed_ij` (the seed only when the sender's index is lower). */
@@ -90,6 +102,7 @@ export function readKeygenRound4(r: Reader): { S: Point; PK: Point; proof: Schno
 
 const TAG_POK = tag('keygen-pok');
 const TAG_SHARE_POK = tag('keygen-share-pok');
+const TAG_CHAIN_CODE = tag('keygen-chain-code');
 
 /** One party's run of the key generation. */
 export class KeygenRun extends RoundRun<KeyShare> {
@@ -100,8 +113,10 @@ export class KeygenRun extends RoundRun<KeyShare> {
   private readonly sid: Uint8Array;
   private readonly salt: Uint8Array;
   private readonly round1 = new Map<number, { sid: Uint8Array; C: Uint8Array; raw: Uint8Array }>();
-  private readonly round2 = new Map<number, { F: Point[]; raw: Uint8Array }>();
+  private readonly round2 = new Map<number, { F: Point[]; chainPart: Uint8Array; raw: Uint8Array }>();
   private readonly seeds: Uint8Array[];
+  /** This party's contribution to the chain code, committed in round 1. */
+  private readonly chainPart: Uint8Array;
   private ksid: Uint8Array = new Uint8Array(0);
   private echo1: Uint8Array = new Uint8Array(0);
   private echo2: Uint8Array = new Uint8Array(0);
@@ -124,11 +139,12 @@ export class KeygenRun extends RoundRun<KeyShare> {
     this.F = this.coeffs.map((c) => mulGSecret(config.suite.curve, c));
     this.sid = rng(32);
     this.salt = rng(SALT_BYTES);
+    this.chainPart = rng(CHAIN_CODE_BYTES);
     this.seeds = Array.from({ length: n }, (_, k) => (k + 1 > config.self ? rng(32) : new Uint8Array(0)));
   }
 
   protected firstRound(): Outbound[] {
-    const C = commitToCoefficients(this.config.sessionId, this.sid, this.self, this.salt, this.F);
+    const C = commitToCoefficients(this.config.sessionId, this.sid, this.self, this.salt, this.F, this.chainPart);
     const payload = new Writer().bytes(this.sid).bytes(C).finish();
     this.round1.set(this.self, { sid: this.sid, C, raw: payload });
     return [{ to: 'all', round: 1, payload }];
@@ -181,8 +197,8 @@ export class KeygenRun extends RoundRun<KeyShare> {
       this.config.suite.rng,
     );
     const w = new Writer().bytes(this.echo1).bytes(this.salt).bytes(encodeCoefficientCommitments(this.F));
-    const payload = writeProof(w, proof).finish();
-    this.round2.set(this.self, { F: this.F, raw: payload });
+    const payload = writeProof(w, proof).bytes(this.chainPart).finish();
+    this.round2.set(this.self, { F: this.F, chainPart: this.chainPart, raw: payload });
     return [{ to: 'all', round: 2, payload }];
   }
 
@@ -198,13 +214,17 @@ export class KeygenRun extends RoundRun<KeyShare> {
         );
       }
       const r1 = this.round1.get(from) as { sid: Uint8Array; C: Uint8Array };
-      if (!opensCoefficientCommitment(r1.C, this.config.sessionId, r1.sid, from, m.salt, m.F)) {
-        this.fail('BAD_COMMITMENT', `party ${from}'s coefficient commitments do not open its round-1 commitment`, from);
+      if (!opensCoefficientCommitment(r1.C, this.config.sessionId, r1.sid, from, m.salt, m.F, m.chainPart)) {
+        this.fail(
+          'BAD_COMMITMENT',
+          `party ${from}'s coefficient commitments and chain-code part do not open its round-1 commitment`,
+          from,
+        );
       }
       if (!verifyDlog(this.config.suite.curve, TAG_POK, this.ksid, from, m.F[0] as Point, m.proof)) {
         this.fail('BAD_PROOF', `party ${from}'s proof of knowledge of its constant term does not verify`, from);
       }
-      this.round2.set(from, { F: m.F, raw: payload });
+      this.round2.set(from, { F: m.F, chainPart: m.chainPart, raw: payload });
     }
     const raws: Uint8Array[] = [];
     for (let j = 1; j <= this.n; j++) raws.push((this.round2.get(j) as { raw: Uint8Array }).raw);
@@ -248,6 +268,13 @@ export class KeygenRun extends RoundRun<KeyShare> {
     return [{ to: 'all', round: 4, payload }];
   }
 
+  /** `H(ksid, c_1, …, c_N)`: every party's committed part, in index order. */
+  private chainCode(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (let j = 1; j <= this.n; j++) parts.push((this.round2.get(j) as { chainPart: Uint8Array }).chainPart);
+    return taggedHash(TAG_CHAIN_CODE, this.ksid, ...parts);
+  }
+
   private onRound4(msgs: ReadonlyMap<number, Uint8Array>): void {
     const publicShares: Point[] = [];
     for (let j = 1; j <= this.n; j++) {
@@ -275,6 +302,7 @@ export class KeygenRun extends RoundRun<KeyShare> {
       publicShares,
       ksid: this.ksid,
       zeroSeeds: this.seeds,
+      chainCode: this.chainCode(),
     });
   }
 }

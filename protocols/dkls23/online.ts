@@ -2,10 +2,29 @@
  * The online round of docs/protocol.md "Signing" (round 4): each signer's share `w_i = m·φ_i + r·v_i` from a consumed
  * presignature, and the combiner that turns all shares into an Ethereum-compatible ECDSA signature, verified
  * against the public key before it is released.
+ *
+ * Two additions, both on public data (docs/protocol.md "Derived keys and presignature pools"):
+ * - a derived child key (derive.ts) `pk + t·G` is signed for by `w_i = (m + r·t)·φ_i + r·v_i`: the Σ over the
+ *   signers is `(m + r·(sk + t))·φ`, so nobody ever holds the child's secret;
+ * - a presignature made earlier and stored (a pool) is re-randomised before use against the attack of Groth and
+ *   Shoup on additive key derivation with presignatures (Eurocrypt 2022): with `δ = H(ssid, R, session, m, t,
+ *   child key)`, every signer uses `R' = R + δ·G` and `u'_i = u_i + δ·φ_i` (so Σu' = (k + δ)·φ), hence a nonce
+ *   that nobody could know before the message, the session and the child key were fixed.
  */
 import { bigIntToBytes, bytesToBigInt, concatBytes, equalBytes } from '../common/bytes.js';
-import { CURVE_ORDER, invN, modN, type Point, verifyEcdsa } from '../common/curve.js';
+import {
+  CURVE_ORDER,
+  encodePoint,
+  encodeScalar,
+  invN,
+  modN,
+  mulGPublic,
+  normalizePoint,
+  type Point,
+  verifyEcdsa,
+} from '../common/curve.js';
 import { assertArg, ProtocolError } from '../common/errors.js';
+import { hashToScalar, tag } from '../common/hash.js';
 import type { CurveBackend } from '../common/suite.js';
 import type { Presignature } from './presign.js';
 import { isZeroHash, type OnlineShare } from './sign-messages.js';
@@ -26,15 +45,70 @@ export function signatureR(R: Point): { r: bigint; overflow: boolean; odd: boole
   return { r: x % CURVE_ORDER, overflow: x >= CURVE_ORDER, odd: (y & 1n) === 1n };
 }
 
-/** Computes this signer's online share `w_i = m·φ_i + r·v_i` from a consumed presignature. */
-export function onlineShare(
-  p: Presignature,
-  values: { phi: bigint; u: bigint; v: bigint },
+/** A presignature's secret values, taken by {@link consumePresignature}. */
+export interface PresignatureValues {
+  readonly phi: bigint;
+  readonly u: bigint;
+  readonly v: bigint;
+}
+
+/** The public terms of one online round: the session, the nonce point, the key signed for and its tweak. */
+export interface SigningTerms {
+  readonly ssid: Uint8Array;
+  /** The nonce point (after any re-randomisation). */
+  readonly R: Point;
+  /** The key the signature verifies under: the presignature's key, or its derived child `pk + tweak·G`. */
+  readonly publicKey: Point;
+  /** The derived child's tweak; 0 for the key itself. */
+  readonly tweak: bigint;
+}
+
+/** The terms of signing with presignature `p` for the child `pk + tweak·G` (the key itself for tweak 0). */
+export function childTerms(curve: CurveBackend, p: Presignature, tweak = 0n): SigningTerms {
+  assertArg(tweak >= 0n && tweak < CURVE_ORDER, 'a tweak is a scalar below n');
+  if (tweak === 0n) return { ssid: p.ssid, R: p.R, publicKey: p.publicKey, tweak };
+  const child = p.publicKey.add(mulGPublic(curve, tweak));
+  if (child.is0()) throw new ProtocolError('DERIVATION_INVALID', 'the derived child key is the identity');
+  return { ssid: p.ssid, R: p.R, publicKey: normalizePoint(child), tweak };
+}
+
+const TAG_RERANDOMIZE = tag('presign-rerandomize');
+
+/**
+ * Re-randomises a stored presignature for one use (see the module comment): `δ` hashes the presignature's ssid
+ * and R, the online session id, the message, the tweak and the child key; returns `R' = R + δ·G` in the terms and
+ * `u' = u + δ·φ_i` in the values. Every signer computes the same `δ` from public data.
+ */
+export function rerandomize(
+  curve: CurveBackend,
+  terms: SigningTerms,
+  values: PresignatureValues,
+  sessionId: Uint8Array,
   hash: Uint8Array,
-): OnlineShare {
+): { terms: SigningTerms; values: PresignatureValues } {
+  const delta = hashToScalar(
+    TAG_RERANDOMIZE,
+    terms.ssid,
+    encodePoint(terms.R),
+    sessionId,
+    hash,
+    encodeScalar(terms.tweak),
+    encodePoint(terms.publicKey),
+  );
+  const R = terms.R.add(mulGPublic(curve, delta));
+  if (R.is0()) throw new ProtocolError('DEGENERATE_VALUE', 'the re-randomised nonce point is the identity');
+  return {
+    terms: { ...terms, R: normalizePoint(R) },
+    values: { phi: values.phi, u: modN(values.u + delta * values.phi), v: values.v },
+  };
+}
+
+/** Computes this signer's online share `w_i = (m + r·t)·φ_i + r·v_i` from a consumed presignature's values. */
+export function onlineShare(terms: SigningTerms, values: PresignatureValues, hash: Uint8Array): OnlineShare {
   const m = modN(bytesToBigInt(hash));
-  const w = modN(m * values.phi + signatureR(p.R).r * values.v);
-  return { ssid: p.ssid, R: p.R, hash, u: values.u, w };
+  const r = signatureR(terms.R).r;
+  const w = modN(modN(m + r * terms.tweak) * values.phi + r * values.v);
+  return { ssid: terms.ssid, R: terms.R, hash, u: values.u, w };
 }
 
 const HALF_N = CURVE_ORDER >> 1n;
@@ -46,7 +120,7 @@ const HALF_N = CURVE_ORDER >> 1n;
  */
 export function combine(
   curve: CurveBackend,
-  p: Presignature,
+  p: SigningTerms,
   own: OnlineShare,
   shares: ReadonlyMap<number, OnlineShare>,
   round: number,

@@ -41,6 +41,7 @@ import { tag, taggedHash } from '../common/hash.js';
 import { type Outbound, RoundRun } from '../common/run.js';
 import { proveDlog, readProof, type SchnorrProof, verifyDlog, writeProof } from '../common/schnorr.js';
 import type { Suite } from '../common/suite.js';
+import { CHAIN_CODE_BYTES } from './derive.js';
 import {
   commitToCoefficients,
   encodeCoefficientCommitments,
@@ -77,6 +78,12 @@ export interface ReshareConfig {
   readonly self: number;
   /** This party's share of the old key; required exactly when it is a dealer. */
   readonly share?: KeyShare;
+  /**
+   * The key's BIP32 chain code (from the coordinator's record; a dealer's share must agree), which the new shares
+   * keep; absent for a key made before chain codes existed. It is bound into the session id, so parties that
+   * disagree on it fail the round-2 echo check instead of ending with different chain codes.
+   */
+  readonly chainCode?: Uint8Array;
   /** Randomness and hashes. */
   readonly suite: Suite;
 }
@@ -89,6 +96,7 @@ export function validateReshareConfig(c: ReshareConfig): void {
   assertArg(m >= 2 && m <= 2 * MAX_PARTIES, `invalid number of session parties ${m}`);
   assertArg(Number.isInteger(c.self) && c.self >= 1 && c.self <= m, `invalid self index ${c.self}; must be 1..${m}`);
   assertArg(!c.publicKey.is0(), 'the public key is the identity');
+  assertArg(c.chainCode === undefined || c.chainCode.length === CHAIN_CODE_BYTES, 'a chain code is 32 bytes');
   for (const p of c.parties) {
     assertArg(p.nodeId.length > 0 && p.nodeId.length <= MAX_NODE_ID_BYTES, 'invalid node id length');
     assertArg(p.oldIndex !== undefined || p.newIndex !== undefined, 'a party must deal, receive, or both');
@@ -127,6 +135,12 @@ export function validateReshareConfig(c: ReshareConfig): void {
   assertArg(s.index === me.oldIndex, `the share has index ${s.index}, the session names ${me.oldIndex}`);
   assertArg(s.threshold === c.oldThreshold, `the share's threshold is ${s.threshold}, not ${c.oldThreshold}`);
   assertArg(s.publicKey.equals(c.publicKey), 'the share belongs to another public key');
+  assertArg(
+    s.chainCode === undefined
+      ? c.chainCode === undefined
+      : c.chainCode !== undefined && equalBytes(s.chainCode, c.chainCode),
+    'the share has another chain code than the session names',
+  );
   for (const p of c.parties) {
     if (p.oldIndex === undefined) continue;
     const known = s.nodeIds[p.oldIndex - 1];
@@ -275,6 +289,7 @@ export class ReshareRun extends RoundRun<KeyShare | undefined> {
       encodePoint(this.config.publicKey),
       u32be(this.config.oldThreshold),
       u32be(this.t),
+      this.config.chainCode ?? new Uint8Array(0),
       ...roles,
       ...sids,
     );
@@ -423,6 +438,7 @@ export class ReshareRun extends RoundRun<KeyShare | undefined> {
       publicShares,
       ksid: this.ksid,
       zeroSeeds: this.seeds,
+      ...(this.config.chainCode ? { chainCode: this.config.chainCode.slice() } : {}),
     });
   }
 }

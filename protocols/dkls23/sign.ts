@@ -14,12 +14,32 @@
  */
 import { type Outbound, RoundRun } from '../common/run.js';
 import type { CurveBackend } from '../common/suite.js';
-import { checkMessageHash, combine, onlineShare, type Signature } from './online.js';
+import {
+  checkMessageHash,
+  childTerms,
+  combine,
+  onlineShare,
+  rerandomize,
+  type Signature,
+  type SigningTerms,
+} from './online.js';
 import { consumePresignature, type Presignature, PresignRun } from './presign.js';
 import type { SignConfig } from './sign-config.js';
 import { encodeOnlineShare, type OnlineShare, readSignRound4 } from './sign-messages.js';
 
-export { checkMessageHash, type Signature, signatureR } from './online.js';
+export { checkMessageHash, type Signature, type SigningTerms, signatureR } from './online.js';
+
+/** How a signing may differ from signing for the key itself with a nonce made for it. */
+export interface SignOptions {
+  /** The tweak of a derived child key (derive.ts): the signature verifies under `pk + tweak·G`. @default 0 */
+  readonly tweak?: bigint;
+}
+
+/** What the online round from a stored presignature needs besides the message. */
+export interface OnlineSignOptions extends SignOptions {
+  /** The online session's id (the coordinator's record), hashed into the re-randomisation of R. */
+  readonly sessionId: Uint8Array;
+}
 export { consumePresignature, type Presignature, PresignRun } from './presign.js';
 export { additiveShare, multiplicationSid, type SignConfig, validateSignConfig } from './sign-config.js';
 export {
@@ -33,20 +53,22 @@ export {
 
 /** A whole signing: presigning rounds 1–3, then the online round 4 with `messageHash`. */
 export class SignRun extends PresignRun<Signature> {
-  private presig: Presignature | undefined;
+  private terms: SigningTerms | undefined;
   private own: OnlineShare | undefined;
 
   constructor(
     config: SignConfig,
     private readonly messageHash: Uint8Array,
+    private readonly options: SignOptions = {},
   ) {
     checkMessageHash(messageHash);
     super(config, 4);
   }
 
+  // The nonce is made in this run, after the message and the child key are fixed: no re-randomisation needed.
   protected override presigned(p: Presignature): Outbound[] {
-    this.presig = p;
-    this.own = onlineShare(p, consumePresignature(p), this.messageHash);
+    this.terms = childTerms(this.config.suite.curve, p, this.options.tweak);
+    this.own = onlineShare(this.terms, consumePresignature(p), this.messageHash);
     return [{ to: 'all', round: 4, payload: encodeOnlineShare(this.own) }];
   }
 
@@ -55,24 +77,33 @@ export class SignRun extends PresignRun<Signature> {
       [...msgs].map(([from, payload]) => [from, this.decode(from, payload, readSignRound4)] as const),
     );
     this.finish(
-      combine(this.config.suite.curve, this.presig as Presignature, this.own as OnlineShare, shares, this.round),
+      combine(this.config.suite.curve, this.terms as SigningTerms, this.own as OnlineShare, shares, this.round),
     );
     return [];
   }
 }
 
-/** The online round alone: one broadcast from a stored presignature (consumed on construction). */
+/**
+ * The online round alone: one broadcast from a stored presignature (consumed on construction), re-randomised
+ * for this session, message and child key (online.ts).
+ */
 export class OnlineSignRun extends RoundRun<Signature> {
   private readonly own: OnlineShare;
+  /** The terms signed under: R re-randomised, the child key. */
+  readonly terms: SigningTerms;
 
   constructor(
-    private readonly presig: Presignature,
+    presig: Presignature,
     messageHash: Uint8Array,
     private readonly curve: CurveBackend,
+    options: OnlineSignOptions,
   ) {
     checkMessageHash(messageHash);
     super(presig.index, presig.signers, 1);
-    this.own = onlineShare(presig, consumePresignature(presig), messageHash);
+    const terms = childTerms(curve, presig, options.tweak);
+    const fresh = rerandomize(curve, terms, consumePresignature(presig), options.sessionId, messageHash);
+    this.terms = fresh.terms;
+    this.own = onlineShare(fresh.terms, fresh.values, messageHash);
   }
 
   protected firstRound(): Outbound[] {
@@ -83,14 +114,14 @@ export class OnlineSignRun extends RoundRun<Signature> {
     const shares = new Map(
       [...msgs].map(([from, payload]) => [from, this.decode(from, payload, readSignRound4)] as const),
     );
-    this.finish(combine(this.curve, this.presig, this.own, shares, this.round));
+    this.finish(combine(this.curve, this.terms, this.own, shares, this.round));
     return [];
   }
 }
 
-/** Creates a signer's whole signing run (rounds 1–4). */
-export function createSign(config: SignConfig, messageHash: Uint8Array): SignRun {
-  return new SignRun(config, messageHash);
+/** Creates a signer's whole signing run (rounds 1–4), for the key itself or (`options.tweak`) a derived child. */
+export function createSign(config: SignConfig, messageHash: Uint8Array, options: SignOptions = {}): SignRun {
+  return new SignRun(config, messageHash, options);
 }
 
 /** Creates a signer's presigning run (rounds 1–3); its result is a one-use {@link Presignature}. */
@@ -99,9 +130,14 @@ export function createPresign(config: SignConfig): PresignRun {
 }
 
 /**
- * Creates the online round from a presignature, which is consumed at once; `curve` verifies the combined
- * signature (the suite's backend).
+ * Creates the online round from a presignature, which is consumed at once and re-randomised with
+ * `options.sessionId`; `curve` verifies the combined signature (the suite's backend).
  */
-export function createOnlineSign(presig: Presignature, messageHash: Uint8Array, curve: CurveBackend): OnlineSignRun {
-  return new OnlineSignRun(presig, messageHash, curve);
+export function createOnlineSign(
+  presig: Presignature,
+  messageHash: Uint8Array,
+  curve: CurveBackend,
+  options: OnlineSignOptions,
+): OnlineSignRun {
+  return new OnlineSignRun(presig, messageHash, curve, options);
 }

@@ -19,6 +19,7 @@ import { createOnlineSign, createPresign, type Presignature, type Signature } fr
 import { nodeSuite } from '../runtime/suite.js';
 import type { Pairing } from '../session/pairing.js';
 import type { ShareStore } from '../store/share-store.js';
+import { childTweak } from './child-key.js';
 import { sessionKeyShare } from './delegate.js';
 import { signersOf } from './intake.js';
 
@@ -86,12 +87,15 @@ export async function onlineSignJob(
   taken?: Presignature,
 ): Promise<SessionResult> {
   refuseDelegates(record);
-  if (record.derivationPath !== undefined) {
-    throw new ControlError('INVALID_ARGUMENT', 'a signing from a presignature with a derivation path is not supported');
-  }
   const id = record.presignature as Uint8Array;
   const presig = taken ?? (await ctx.store.presignatures.take(record.keyId, id, signersOf(record)));
-  const run = createOnlineSign(presig, record.messageHash as Uint8Array, nodeSuite().curve);
+  // a derived child key: its tweak from this party's own chain code (child-key.ts); R is re-randomised with the
+  // online session's id either way (the engine's Groth–Shoup counter-measure)
+  const tweak = record.derivationPath ? childTweak(await ctx.committedShare(record.keyId), record) : 0n;
+  const run = createOnlineSign(presig, record.messageHash as Uint8Array, nodeSuite().curve, {
+    sessionId: record.sessionId,
+    tweak,
+  });
   await ctx.reach(record, selfIndex, signal);
   const sig: Signature = await ctx.drive(record, selfIndex, peers, run, signal);
   return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };

@@ -47,6 +47,7 @@ export function reshareConfig(
     })),
     self: selfIndex,
     ...(share ? { share } : {}),
+    ...(terms.chainCode ? { chainCode: terms.chainCode } : {}),
     suite: nodeSuite(),
   };
 }

@@ -29,6 +29,7 @@ interface Account {
   threshold: number;
   parties: { partyId: string; index: number }[];
   rekeyedAt: string | null;
+  xpub: string | null;
 }
 interface Reshared {
   account: Account;
@@ -86,6 +87,8 @@ test('refresh, grow to 3-of-5, replace parties: same key and address, signs afte
     const r1 = refreshed.body as unknown as Reshared;
     assert.is(r1.account.publicKey, account.publicKey);
     assert.is(r1.account.address, account.address);
+    assert.ok(account.xpub?.startsWith('xpub'));
+    assert.is(r1.account.xpub, account.xpub, 'the xpub (public key and chain code) is kept');
     assert.equal(r1.account.parties, account.parties, 'a refresh keeps every party at its index');
     assert.is(r1.account.threshold, 2);
     assert.ok(r1.account.rekeyedAt, 'rekeyedAt is set');
@@ -97,6 +100,7 @@ test('refresh, grow to 3-of-5, replace parties: same key and address, signs afte
     assert.is(grown.status, 200, JSON.stringify(grown.body));
     const r2 = grown.body as unknown as Reshared;
     assert.is(r2.account.publicKey, account.publicKey);
+    assert.is(r2.account.xpub, account.xpub, 'a newcomer gets the chain code too');
     assert.is(r2.account.threshold, 3);
     assert.equal(
       r2.account.parties.map((p) => p.index),
@@ -111,6 +115,7 @@ test('refresh, grow to 3-of-5, replace parties: same key and address, signs afte
     assert.is(moved.status, 200, JSON.stringify(moved.body));
     const r3 = moved.body as unknown as Reshared;
     assert.is(r3.account.address, account.address);
+    assert.is(r3.account.xpub, account.xpub);
     assert.equal(new Set(r3.account.parties.map((p) => p.partyId)), new Set(keep));
     assert.is(r3.session.parties.length, 5, 'all five old parties dealt');
     await signs(api, r3.account, 'after replacing parties');

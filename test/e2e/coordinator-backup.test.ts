@@ -51,7 +51,7 @@ async function populate(db: Database): Promise<void> {
     sessionId: 'cd'.repeat(32),
     parties,
   });
-  await r.accounts.activate('acct-1', `0x02${'11'.repeat(32)}`, '0x0000000000000000000000000000000000000001');
+  await r.accounts.activate('acct-1', `0x02${'11'.repeat(32)}`, '0x0000000000000000000000000000000000000001', null);
   await r.sessions.insert({
     sessionId: 'ef'.repeat(32),
     kind: 'sign',

@@ -179,10 +179,11 @@ test('accounts: insert, get, byUser newest first, activate, fail', async () => {
   assert.is(await accounts.get('missing'), undefined);
 
   const pk = `0x02${'ab'.repeat(32)}`;
-  await accounts.activate('acct-1', pk, '0x52908400098527886E0F7030069857D2E4169EE7');
+  await accounts.activate('acct-1', pk, '0x52908400098527886E0F7030069857D2E4169EE7', 'cc'.repeat(32));
   const active = await accounts.get('acct-1');
   assert.is(active?.status, 'active');
   assert.is(active?.publicKey, pk);
+  assert.is(active?.chainCode, 'cc'.repeat(32));
   assert.is(active?.address, '0x52908400098527886E0F7030069857D2E4169EE7');
   await accounts.fail('acct-2');
   assert.is((await accounts.get('acct-2'))?.status, 'failed');

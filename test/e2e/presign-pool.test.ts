@@ -1,7 +1,8 @@
 /**
  * Presignature pools through REST on a dev network of real party processes (coordinator `--presign-pool 2`):
  * the pool warms while idle; a signing uses a presignature (`presigned: true`, only the online round) and the
- * signature recovers the account's address (ethers); signing more than the pool holds falls back to full
+ * signature recovers the account's address (ethers), a derived child's signing too; signing more than the pool
+ * holds falls back to full
  * signings (`presigned: false`); a refresh empties the pool of the old key, signing still works and the pool
  * refills for the new key; a hybrid account is never presigned. MPC_TEST_PARTY_LOGS=1 prints the parties' logs.
  */
@@ -97,11 +98,23 @@ test('a warm pool signs in one online round; more than the pool falls back; a re
     assert.is(presignSession.kind, 'presign');
     assert.is(presignSession.status, 'completed');
 
+    // a BIP32 child signs from the pool too (the online round adds the child's tweak; R is re-randomised)
+    const childHash = `0x${toHex(crypto.getRandomValues(new Uint8Array(32)))}`;
+    const child = await api.post(`/api/v1/accounts/${account.accountId}/sign`, {
+      messageHash: childHash,
+      derivationPath: 'm/0/5',
+    });
+    assert.is(child.status, 200, JSON.stringify(child.body));
+    assert.is(child.body.presigned, true);
+    assert.is(child.body.derivationPath, 'm/0/5');
+    assert.is.not(child.body.address, account.address);
+    assert.is(recoverAddress(childHash, child.body.signatureHex as string), child.body.address, 'the child key signed');
+    await warm(account.accountId, POOL, 'refilled after the child signing');
+
     // back to back, more than the pool holds: the last one runs a full signing
-    const second = await sign(account, 'presigned again');
-    const third = await sign(account, 'pool empty');
-    assert.is(second.presigned, true);
-    assert.is(third.presigned, false, 'an empty pool falls back to a full signing');
+    const burst = [];
+    for (let k = 0; k <= POOL; k++) burst.push((await sign(account, `burst ${k}`)).presigned);
+    assert.equal(burst, [...Array(POOL).fill(true), false], 'an empty pool falls back to a full signing');
 
     // the hybrid account (its user share comes with each request) is never presigned
     assert.is(await held((hybrid.body as unknown as Account).accountId), 0);

@@ -88,6 +88,11 @@ const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
   ],
   ['reshare round 4', sample('reshare/4/1->2'), (b) => decodeAll(b, readReshareRound4)],
   ['key share', encodeKeyShare(kg.results.get(1)!), (b: Uint8Array) => decodeKeyShare(b, testCurve())],
+  [
+    'key share v1 (no chain code)',
+    encodeKeyShare({ ...kg.results.get(1)!, chainCode: undefined }),
+    (b: Uint8Array) => decodeKeyShare(b, testCurve()),
+  ],
   ['sign round 1', sample('sign/1/1->2'), (b) => decodeAll(b, readSignRound1)],
   [
     'sign round 2 (with the OT-extension message)',

@@ -92,6 +92,7 @@ export class FakeService implements CoordinatorService {
       requireParties: [],
       createdAt: '2024-01-01T00:00:00.000Z',
       rekeyedAt: null,
+      xpub: null,
     };
     this.accounts.set(account.accountId, account);
     return account;
@@ -152,6 +153,9 @@ export class FakeService implements CoordinatorService {
       messageHash,
       signature: { r, s, v: 27, recoveryId: 0 },
       signatureHex: `${r}${s.slice(2)}1b`,
+      derivationPath: 'm',
+      publicKey: `0x02${'11'.repeat(32)}`,
+      address: '0x00000000000000000000000000000000000000A1',
       presigned: false,
     };
   }

@@ -79,6 +79,7 @@ export function reshare(
       parties,
       self: k + 1,
       ...(share ? { share } : {}),
+      ...(any.chainCode ? { chainCode: any.chainCode } : {}),
       suite: (opts.suite ?? seededSuite)(`${seed}/party-${k + 1}`),
     };
     if (opts.override) config = opts.override(k + 1, config);
@@ -99,6 +100,8 @@ export function sign(
     /** The guards of burnt pair states by signer (default: a fresh guard per signer). */
     guards?: Map<number, PairGuard>;
     override?: (i: number, c: SignConfig) => SignConfig;
+    /** Sign for the derived child with this tweak (derive.ts). */
+    tweak?: bigint;
   } = {},
 ): NetworkResult<Signature> {
   const sessionId = opts.sessionId ?? sha256(new TextEncoder().encode(`sign-session-${seed}`));
@@ -113,7 +116,7 @@ export function sign(
       pairGuard: opts.guards?.get(i) ?? new PairGuard(),
     };
     if (opts.override) config = opts.override(i, config);
-    runs.set(i, createSign(config, messageHash));
+    runs.set(i, createSign(config, messageHash, opts.tweak === undefined ? {} : { tweak: opts.tweak }));
   }
   return runNetwork(runs, opts);
 }

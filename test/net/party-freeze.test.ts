@@ -13,7 +13,7 @@ const U_AT = 32 + 33 + 32;
 
 test('a failed final verification freezes the key until an operator lifts it', async () => {
   const net = await drivenNodes(2, 'mpc-freeze-', MasterKey.fromHex('ce'.repeat(32), 'test'));
-  const { coord, dirs, stores, nodes } = net;
+  const { coord, stores, nodes } = net;
   let cheat = false;
   const tamper: TamperOutbound = (f) => {
     if (!cheat || f.round !== 4) return undefined;

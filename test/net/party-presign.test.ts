@@ -36,6 +36,7 @@ test('presign then one online round; a missing, used or foreign-signer presignat
     const kgRecord = recordFor('keygen', inOrder(nodes), keyId);
     const kg = await run(kgRecord, 'keygen');
     const publicKey = kg[0]?.publicKey as Uint8Array;
+    const chainCode = kg[0]?.chainCode as Uint8Array;
     await coord.decide(ids, { sessionId: kgRecord.sessionId, keyId, action: 'commit' });
     const party = (i: number) => inOrder(nodes)[i - 1]!;
     const signers = (set: number[]) => set.map(party);
@@ -116,7 +117,7 @@ test('presign then one online round; a missing, used or foreign-signer presignat
     const refresh: SessionRecord = {
       ...base,
       parties: base.parties.map((p) => ({ ...p, oldIndex: p.index, newIndex: p.index })),
-      reshare: { fromKeyId: keyId, oldThreshold: 2, publicKey },
+      reshare: { fromKeyId: keyId, oldThreshold: 2, publicKey, chainCode },
     };
     const rr = await run(refresh, 'refresh');
     assert.ok(

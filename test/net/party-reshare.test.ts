@@ -38,6 +38,8 @@ test('a refresh with a bad share fails naming the cheat and changes nothing; a c
     const kg = recordFor('keygen', inOrder(nodes), keyId);
     const kgResults = await run(kg, 'keygen');
     const publicKey = kgResults[0]?.publicKey as Uint8Array;
+    const chainCode = kgResults[0]?.chainCode as Uint8Array;
+    assert.is(chainCode.length, 32, 'a keygen reports its chain code');
     await coord.decide(ids, { sessionId: kg.sessionId, keyId, action: 'commit' });
     const signs = async (key: Uint8Array, signers: number[], label: string) => {
       const messageHash = sha256(enc.encode(label));
@@ -57,7 +59,7 @@ test('a refresh with a bad share fails naming the cheat and changes nothing; a c
       return {
         ...base,
         parties: base.parties.map((p) => ({ ...p, oldIndex: p.index, newIndex: p.index })),
-        reshare: { fromKeyId: keyId, oldThreshold: 2, publicKey },
+        reshare: { fromKeyId: keyId, oldThreshold: 2, publicKey, chainCode },
       };
     };
 

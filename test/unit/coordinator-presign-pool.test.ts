@@ -81,7 +81,7 @@ test('inventory: usable rows only, one taker each, deleted when taken, gone with
       sessionId: randomBytes(32).toString('hex'),
       parties,
     });
-    await repos.accounts.activate(accountId, `0x${Buffer.from(R1).toString('hex')}`, '0x0');
+    await repos.accounts.activate(accountId, `0x${Buffer.from(R1).toString('hex')}`, '0x0', null);
     const row = (set: number[], key = keyId) => ({
       presignatureId: randomBytes(32).toString('hex'),
       accountId,

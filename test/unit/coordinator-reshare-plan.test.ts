@@ -27,6 +27,7 @@ const account: AccountRow = {
   requiredParties: [],
   createdAt: new Date(0),
   rekeyedAt: null,
+  chainCode: null,
 };
 const presence = (partyId: string, role: Presence['role'] = 'persistent'): Presence => ({
   partyId,
@@ -126,8 +127,28 @@ test('refusals: each with its code and a message naming the problem', () => {
 test('the reshare judge: ok only when every party reports the account’s key; KEY_MISMATCH otherwise', () => {
   const key = Uint8Array.from([2, ...new Uint8Array(32).fill(1)]);
   const other = Uint8Array.from([3, ...new Uint8Array(32).fill(1)]);
-  const ok = (publicKey: Uint8Array): SessionResult => ({ sessionId: new Uint8Array(32), status: 'ok', publicKey });
-  const judge = reshareJudge(2, key, (i) => ['pA', 'pB'][i - 1]);
+  const chain = new Uint8Array(32).fill(9);
+  const ok = (publicKey: Uint8Array, chainCode = chain): SessionResult => ({
+    sessionId: new Uint8Array(32),
+    status: 'ok',
+    publicKey,
+    chainCode,
+  });
+  const judge = reshareJudge(2, { publicKey: key, chainCode: chain }, (i) => ['pA', 'pB'][i - 1]);
+  // the account's key with another chain code (the xpub would change), or parties split on it
+  for (const codes of [
+    [new Uint8Array(32), new Uint8Array(32)],
+    [chain, new Uint8Array(32)],
+  ]) {
+    const v = judge(
+      new Map([
+        ['pA', ok(key, codes[0])],
+        ['pB', ok(key, codes[1])],
+      ]),
+      'pB',
+    );
+    assert.is(v?.kind === 'failed' ? v.code : '', 'KEY_MISMATCH');
+  }
   assert.is(judge(new Map([['pA', ok(key)]]), 'pA'), undefined, 'waits for every party');
   assert.is(
     judge(

@@ -82,8 +82,16 @@ test('key share format round-trips and rejects malformed bytes', () => {
   assert.throws(() => decodeKeyShare(bytes.subarray(0, bytes.length - 1), testCurve()), isDecode);
   assert.throws(() => decodeKeyShare(new Uint8Array([...bytes, 0]), testCurve()), isDecode);
   const wrongVersion = bytes.slice();
-  wrongVersion[0] = 2;
+  wrongVersion[0] = 3;
   assert.throws(() => decodeKeyShare(wrongVersion, testCurve()), isDecode);
+  // version 1 (a key made before chain codes) still decodes, without a chain code; version 2 needs all 32 bytes
+  const v1 = encodeKeyShare({ ...share, chainCode: undefined });
+  assert.is(v1[0], 1);
+  assert.is(decodeKeyShare(v1, testCurve()).chainCode, undefined);
+  const v2Short = v1.slice();
+  v2Short[0] = 2;
+  assert.throws(() => decodeKeyShare(v2Short, testCurve()), isDecode);
+  assert.ok(equalBytes(back.chainCode!, share.chainCode!));
   // a secret share that does not match its public share is refused
   const idLen = (bytes[1]! << 8) | bytes[2]!;
   let off = 3 + idLen + 3;
@@ -165,6 +173,24 @@ test('wrong opening of the round-1 commitment → BAD_COMMITMENT naming the send
   assert.ok(f.error.attributable);
 });
 
+test('every party ends with the same chain code, another for another key; a changed chain part → BAD_COMMITMENT', () => {
+  const a = [...keygen(3, 2, 'chain-a').results.values()];
+  const b = keygen(3, 2, 'chain-b').results.get(1) as KeyShare;
+  assert.is(a[0]!.chainCode!.length, 32);
+  for (const s of a) assert.ok(equalBytes(s.chainCode!, a[0]!.chainCode!));
+  assert.not.ok(equalBytes(b.chainCode!, a[0]!.chainCode!));
+  // the chain part is the last 32 bytes of round 2: revealing another one than committed is caught
+  const f = failingKeygen(3, 2, (e) => {
+    if (e.round === 2 && e.from === 3 && e.to === 2) {
+      const p = e.payload.slice();
+      p[p.length - 1] = p[p.length - 1]! ^ 1;
+      return p;
+    }
+  });
+  assert.is(f.party, 2);
+  expectFailure(f, 'BAD_COMMITMENT', 3);
+});
+
 test('too many coefficient commitments → BAD_COMMITMENT_COUNT', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 2 && e.from === 3 && e.to === 1) {
@@ -208,7 +234,8 @@ test('bad proof of knowledge of the constant term → BAD_PROOF', () => {
   const f = failingKeygen(3, 2, (e) => {
     if (e.round === 2 && e.from === 1 && e.to === 2) {
       const p = e.payload.slice();
-      p[p.length - 1] = p[p.length - 1]! ^ 1; // low bit of z
+      const z = p.length - 32 - 1; // low byte of z, before the 32-byte chain part
+      p[z] = p[z]! ^ 1;
       return p;
     }
   });

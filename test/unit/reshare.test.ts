@@ -84,6 +84,7 @@ test('refresh 2-of-3: same public key, every share new, new ksid and seeds, the 
     assert.is(s.threshold, 2);
     assert.is.not(s.secretShare, before.secretShare, `share ${i} changed`);
     assert.not.ok(equalBytes(s.ksid, before.ksid), 'a new ksid');
+    assert.ok(equalBytes(s.chainCode!, before.chainCode!), 'the chain code is kept (the xpub does not change)');
     for (let j = 1; j <= 3; j++) {
       if (j === i) continue;
       assert.not.ok(equalBytes(s.zeroSeeds[j - 1]!, before.zeroSeeds[j - 1]!), 'new zero-share seeds');
@@ -94,6 +95,16 @@ test('refresh 2-of-3: same public key, every share new, new ksid and seeds, the 
   assert.ok(G.multiply(secretOf(fresh, [1, 3])).equals(PK));
   verifies(fresh, [1, 2], 'refresh-sign-12');
   verifies(fresh, [2, 3], 'refresh-sign-23');
+});
+
+test('a newcomer told another chain code fails the echo check instead of ending with another one', () => {
+  const parties = roster([1, 2], [1, 2], 3); // party 3 joins and knows the chain code only from the record
+  const f = failing(() =>
+    reshare(old23, parties, 2, 'chain-mismatch', {
+      override: (i, c) => (i === 3 ? { ...c, chainCode: new Uint8Array(32).fill(7) } : c),
+    }),
+  );
+  assert.is(f.error.code, 'ECHO_MISMATCH', f.message);
 });
 
 test('refresh with only a threshold of dealers (party 3 offline would not do: it must receive) and 3-of-5', () => {
@@ -246,11 +257,15 @@ test('rejects invalid configurations with INVALID_ARGUMENT', () => {
     parties: roster([1, 2, 3], [1, 2, 3], 3),
     self: 1,
     share: share1,
+    chainCode: share1.chainCode as Uint8Array,
     suite: makeSuite(seededRng('cfg'), testCurve()),
   };
   new ReshareRun(base); // the valid one
   const bad: [string, ReshareConfig][] = [
     ['too few dealers', { ...base, parties: roster([1], [1, 2, 3], 3) }],
+    ['another chain code than the share', { ...base, chainCode: new Uint8Array(32) }],
+    ['no chain code for a share that has one', { ...base, chainCode: undefined } as unknown as ReshareConfig],
+    ['a chain code of 31 bytes', { ...base, chainCode: new Uint8Array(31) }],
     ['new threshold above N′', { ...base, newThreshold: 4 }],
     ['a dealer without its share', { ...base, share: undefined } as unknown as ReshareConfig],
     ['a share of another index', { ...base, share: old23.get(2) as KeyShare }],

@@ -107,7 +107,11 @@ test('presign then online sign gives a valid signature', () => {
   const shares = sharesFor(2, 3);
   const pres = presign(shares, [2, 3], 'pre-1').results;
   const hash = hashOf('online');
-  const runs = new Map([...pres].map(([i, p]) => [i, createOnlineSign(p, hash, testCurve())] as const));
+  const runs = new Map(
+    [...pres].map(
+      ([i, p]) => [i, createOnlineSign(p, hash, testCurve(), { sessionId: hashOf('online-session') })] as const,
+    ),
+  );
   const sig = runNetwork(runs).results.get(2) as Signature;
   checkSignature(sig, hash, (shares.get(1) as KeyShare).publicKey);
 });
@@ -115,10 +119,10 @@ test('presign then online sign gives a valid signature', () => {
 test('rejects a reused presignature (PRESIGNATURE_REUSED) and wipes its secrets', () => {
   const shares = sharesFor(2, 3);
   const p = presign(shares, [1, 2], 'pre-2').results.get(1)!;
-  createOnlineSign(p, hashOf('first'), testCurve());
+  createOnlineSign(p, hashOf('first'), testCurve(), { sessionId: hashOf('s1') });
   assert.is(p.u, 0n);
   assert.throws(
-    () => createOnlineSign(p, hashOf('second'), testCurve()),
+    () => createOnlineSign(p, hashOf('second'), testCurve(), { sessionId: hashOf('s2') }),
     (e: unknown) => e instanceof ProtocolError && e.code === 'PRESIGNATURE_REUSED',
   );
   assert.throws(
@@ -303,7 +307,7 @@ test('an all-zero message hash is refused: BAD_MESSAGE locally (no culprit), and
     (e: unknown) => isLocal(e),
   );
   const pres = presign(shares, [1, 2], 'zero-online').results;
-  assert.throws(() => createOnlineSign(pres.get(1)!, zero, testCurve()), isLocal);
+  assert.throws(() => createOnlineSign(pres.get(1)!, zero, testCurve(), { sessionId: hashOf('s3') }), isLocal);
   assert.not.ok(pres.get(1)!.used, 'the presignature is not consumed by a refused hash');
   // a peer whose round-4 share carries the zero hash sends a malformed message
   const f = failingSign((e) => (e.round === 4 && e.from === 2 && e.to === 1 ? zeroHashIn(e.payload) : undefined));

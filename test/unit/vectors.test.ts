@@ -1,7 +1,7 @@
 /**
- * Golden vectors: with seeded randomness a 2-of-3 keygen and a signature, and a refresh and a reshare of that
- * key, give a fixed transcript hash and a
- * fixed signature. Any change to a message format, a hash tag or the order of random draws changes them, so
+ * Golden vectors: with seeded randomness a 2-of-3 keygen and a signature, its chain code, xpub and a signature
+ * for the child m/0/5 (in full, and from a presignature re-randomised for one online session), and a refresh and
+ * a reshare of that key, give a fixed transcript hash and a fixed signature. Any change to a message format, a hash tag or the order of random draws changes them, so
  * such a change is always deliberate: regenerate with `UPDATE_VECTORS=1 npm test` and review the diff.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toHex } from '../../protocols/common/bytes.js';
-import { encodeKeyShare } from '../../protocols/dkls23/key-share.js';
-import type { Signature } from '../../protocols/dkls23/sign.js';
-import { keygen, nodeId, reshare, sign } from '../helpers/parties.js';
+import { encodePoint } from '../../protocols/common/curve.js';
+import { derivePath, encodeXpub, rootKey } from '../../protocols/dkls23/derive.js';
+import { encodeKeyShare, type KeyShare } from '../../protocols/dkls23/key-share.js';
+import { createOnlineSign, type OnlineSignRun, type Signature } from '../../protocols/dkls23/sign.js';
+import { testCurve } from '../helpers/curve.js';
+import { runNetwork } from '../helpers/network.js';
+import { keygen, nodeId, presign, reshare, sign } from '../helpers/parties.js';
 
 const PATH = fileURLToPath(new URL('../vectors/golden-2of3.json', import.meta.url));
 const RESHARE_PATH = fileURLToPath(new URL('../vectors/golden-reshare.json', import.meta.url));
@@ -40,6 +44,44 @@ function compute() {
       r: sig.r.toString(16).padStart(64, '0'),
       s: sig.s.toString(16).padStart(64, '0'),
       recovery: sig.recovery,
+    },
+    derive: computeDerived(kg.results),
+  };
+}
+
+const sigHex = (sig: Signature) => ({
+  r: sig.r.toString(16).padStart(64, '0'),
+  s: sig.s.toString(16).padStart(64, '0'),
+});
+
+/** The golden key's xpub and child m/0/5, signed for in full and from a presignature (re-randomised). */
+function computeDerived(shares: Map<number, KeyShare>) {
+  const curve = testCurve();
+  const one = shares.get(1) as KeyShare;
+  const root = rootKey(one.publicKey, one.chainCode as Uint8Array);
+  const child = derivePath(curve, root, [0, 5]);
+  const messageHash = sha256(new TextEncoder().encode('golden derived message'));
+  const full = sign(shares, [1, 3], messageHash, 'golden-derived', { tweak: child.tweak }).results.get(1) as Signature;
+  const pres = presign(shares, [1, 3], 'golden-presign').results;
+  const presignatureR = toHex(encodePoint(pres.get(1)!.R));
+  const sessionId = sha256(new TextEncoder().encode('golden online session'));
+  const runs = new Map(
+    [...pres].map(([i, p]) => [i, createOnlineSign(p, messageHash, curve, { sessionId, tweak: child.tweak })] as const),
+  );
+  const online = runNetwork(runs).results.get(1) as Signature;
+  return {
+    chainCode: toHex(one.chainCode as Uint8Array),
+    xpub: encodeXpub(root),
+    path: 'm/0/5',
+    childPublicKey: toHex(encodePoint(child.key.publicKey)),
+    messageHash: toHex(messageHash),
+    fullSign: { seed: 'golden-derived', signers: [1, 3], ...sigHex(full) },
+    presigned: {
+      seed: 'golden-presign',
+      sessionId: toHex(sessionId),
+      presignatureR,
+      finalR: toHex(encodePoint((runs.get(1) as OnlineSignRun).terms.R)),
+      ...sigHex(online),
     },
   };
 }

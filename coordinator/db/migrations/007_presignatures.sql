@@ -1,4 +1,4 @@
--- 006_presignatures: presignature pools. A presign session runs the message-independent signing rounds ahead of
+-- 007_presignatures: presignature pools. A presign session runs the message-independent signing rounds ahead of
 -- time; each of its signers keeps its part of the presignature, and the coordinator keeps one row per
 -- presignature: its key, its signer set (party ids with their key-share indices) and its nonce point R. A
 -- signing that uses one deletes the row; a refresh or reshare of the account deletes all of the account's rows
