@@ -32,8 +32,13 @@ import type { SessionRuns } from './runs.js';
 import { sessionRecord } from './session-record.js';
 import type { SigningKey } from './signing-key.js';
 
-/** How often the filler looks for work while idle. */
+/** How often the filler looks for work while idle, after a signing took a presignature. */
 export const FILL_TICK_MS = 250;
+/**
+ * How often the filler passes over every account when nothing was taken since its last pass (new accounts,
+ * parties back online): a pass reads each account, so it does not run every tick.
+ */
+export const FULL_PASS_MS = 5_000;
 /** First pause of an account after a failed presign session; doubled per failure up to {@link MAX_BACKOFF_MS}. */
 export const MIN_BACKOFF_MS = 2_000;
 /** Longest pause of an account after failed presign sessions. */
@@ -80,6 +85,9 @@ export class PresignPool {
   private readonly inventories = new Map<string, Promise<Inventory>>();
   private readonly backoff = new Map<string, { until: number; ms: number }>();
   private stopped = false;
+  /** A presignature was taken (or an inventory dropped) since the last pass: the next tick passes again. */
+  private dirty = true;
+  private lastPass = 0;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
 
@@ -100,6 +108,7 @@ export class PresignPool {
   /** The account moved to a new key (refresh, reshare): its rows are gone from the database, and here. */
   forget(accountId: string): void {
     this.inventories.delete(accountId);
+    this.dirty = true;
   }
 
   /** How many presignatures the account's current key has in the inventory. */
@@ -117,6 +126,7 @@ export class PresignPool {
     const at = inv.rows.findIndex((row) => this.usable(row, account, rules));
     if (at < 0) return undefined;
     const [row] = inv.rows.splice(at, 1) as [PresignatureRow];
+    this.dirty = true;
     void this.o.repos.presignatures
       .take(row.presignatureId)
       .catch((e) =>
@@ -244,12 +254,15 @@ export class PresignPool {
     while (!this.stopped) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, FILL_TICK_MS);
+        timer.unref();
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      if (!this.mayWork()) continue;
+      if (!this.mayWork() || (!this.dirty && performance.now() - this.lastPass < FULL_PASS_MS)) continue;
+      this.dirty = false;
+      this.lastPass = performance.now();
       try {
         await this.fillAll();
       } catch (e) {
@@ -260,7 +273,10 @@ export class PresignPool {
 
   private async fillAll(): Promise<void> {
     for (const accountId of await this.o.repos.presignatures.poolAccounts()) {
-      if (!this.mayWork()) return;
+      if (!this.mayWork()) {
+        this.dirty = true; // interrupted by a request: go on at the next idle tick
+        return;
+      }
       const pause = this.backoff.get(accountId);
       if (pause && Date.now() < pause.until) continue;
       const account = await this.o.repos.accounts.get(accountId);
@@ -289,6 +305,7 @@ export class PresignPool {
       if (this.inventories.has(account.accountId)) inv.rows.push(row);
       added++;
     }
+    if (!this.mayWork()) this.dirty = true;
     if (added > 0) {
       this.o.log.info(
         { account: account.accountId, added, held: inv.rows.length, size: this.o.size },
