@@ -1,15 +1,19 @@
 /**
- * Ethereum-facing formats of keys and signatures, computed with noble directly (not with the threshold code),
- * so the coordinator's check of every signature before release is independent of the engine that made it.
+ * Ethereum-facing formats of keys and signatures, computed with libsecp256k1's own public-key recovery and point
+ * encoding (tiny-secp256k1, WebAssembly) — not with the threshold code — so the coordinator's check of every
+ * signature before release is independent of the engine that made it. libsecp256k1 rather than noble because the
+ * check is on every signing's critical path: its recovery takes 0.24 ms here, noble's 1.2 ms.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import * as ecc from 'tiny-secp256k1';
+import { bigIntToBytes } from '../../protocols/common/bytes.js';
+import { CURVE_ORDER } from '../../protocols/common/curve.js';
 import type { SignatureView } from '../service.js';
 
 /** EIP-55 checksummed address of a compressed or uncompressed secp256k1 public key. */
 export function ethereumAddress(publicKey: Uint8Array): string {
-  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+  const uncompressed = ecc.pointCompress(publicKey, false);
   const lower = bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
   const digest = bytesToHex(keccak_256(new TextEncoder().encode(lower)));
   let out = '0x';
@@ -33,18 +37,21 @@ export function checkSignature(
   ids: { accountId: string; sessionId: string; derivationPath?: string },
 ): { ok: true; view: SignatureView } | { ok: false; reason: string } {
   if (sig.recovery > 1) return { ok: false, reason: 'recovery id above 1 cannot be expressed as v = 27|28' };
-  if (sig.s > secp256k1.Point.Fn.ORDER >> 1n) return { ok: false, reason: 's is not low' };
+  if (sig.s > CURVE_ORDER >> 1n) return { ok: false, reason: 's is not low' };
   // Recovery is verification: Q = r⁻¹(s·R − e·G) equals the account key exactly when s·R = e·G + r·Q, i.e.
   // when (r, s) verifies under that key, with R the point of x-coordinate r and the recovery id's parity.
-  let recovered: string;
+  let recovered: Uint8Array | null = null;
   try {
-    const s = new secp256k1.Signature(sig.r, sig.s).addRecoveryBit(sig.recovery);
-    recovered = bytesToHex(s.recoverPublicKey(hash).toBytes(true));
+    const compact = new Uint8Array(64);
+    compact.set(bigIntToBytes(sig.r, 32), 0);
+    compact.set(bigIntToBytes(sig.s, 32), 32);
+    recovered = ecc.recover(hash, compact, sig.recovery as 0 | 1, true);
   } catch {
-    return { ok: false, reason: 'no public key recovers from the signature' };
+    recovered = null; // r or s out of range
   }
-  const compressed = bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(true));
-  if (recovered !== compressed) {
+  if (recovered === null) return { ok: false, reason: 'no public key recovers from the signature' };
+  const compressed = bytesToHex(ecc.pointCompress(publicKey, true));
+  if (bytesToHex(recovered) !== compressed) {
     return { ok: false, reason: 'the signature does not verify under the account key with its recovery id' };
   }
   const v = (27 + sig.recovery) as 27 | 28;
