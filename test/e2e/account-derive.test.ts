@@ -13,13 +13,11 @@ import { HDKey } from '@scure/bip32';
 import { computeAddress, recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { startDevNetwork } from '../../cli/dev-network.js';
 import { fromHex, toHex } from '../../protocols/common/bytes.js';
+import { type DevApi, devApi, devNetworkEnv } from '../helpers/dev-api.js';
 
-const env = { ...process.env };
-delete env.MPC_API_KEY;
-delete env.CRYPTO_MASTER_KEY;
-delete env.DATABASE_URL;
+const env = devNetworkEnv();
 
 interface Account {
   accountId: string;
@@ -29,22 +27,8 @@ interface Account {
   userShare?: string;
 }
 
-function client(net: DevNetwork) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${net.apiUrl}${path}`, {
-      method,
-      headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return { post: (path: string, body?: unknown) => call('POST', path, body), get: (path: string) => call('GET', path) };
-}
-
-type Api = ReturnType<typeof client>;
-
 /** Signs a fresh hash for `path` and checks the answer against the child that @scure/bip32 derives from the xpub. */
-async function signsAsChild(api: Api, account: Account, path: string, extra: Record<string, unknown> = {}) {
+async function signsAsChild(api: DevApi, account: Account, path: string, extra: Record<string, unknown> = {}) {
   const child = HDKey.fromExtendedKey(account.xpub as string).derive(path);
   const childKey = `0x${toHex(child.publicKey as Uint8Array)}`;
   const childAddress = computeAddress(childKey);
@@ -71,7 +55,7 @@ test('xpub, derived signing checked with @scure/bip32 and ethers, refusals, kept
   const dir = mkdtempSync(join(tmpdir(), 'mpc-derive-'));
   const net = await startDevNetwork({ dir, port: 0, env });
   try {
-    const api = client(net);
+    const api = devApi(net);
     const created = await api.post('/api/v1/accounts', { userId: 'derive' });
     assert.is(created.status, 201, JSON.stringify(created.body));
     const account = created.body as unknown as Account;

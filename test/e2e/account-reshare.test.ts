@@ -12,15 +12,13 @@ import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { startDevNetwork } from '../../cli/dev-network.js';
 import { toHex } from '../../protocols/common/bytes.js';
 import { MasterKey } from '../../src/runtime/master-key.js';
 import { ShareStore } from '../../src/store/share-store.js';
+import { type DevApi, devApi, devNetworkEnv } from '../helpers/dev-api.js';
 
-const env = { ...process.env };
-delete env.MPC_API_KEY;
-delete env.CRYPTO_MASTER_KEY;
-delete env.DATABASE_URL;
+const env = devNetworkEnv();
 
 interface Account {
   accountId: string;
@@ -36,23 +34,8 @@ interface Reshared {
   session: { sessionId: string; kind: string; status: string; parties: { partyId: string; index: number }[] };
 }
 
-function client(net: DevNetwork) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${net.apiUrl}${path}`, {
-      method,
-      headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return {
-    post: (path: string, body?: unknown) => call('POST', path, body),
-    get: (path: string) => call('GET', path),
-  };
-}
-
 /** Signs a fresh hash and checks the signature recovers the account's address. */
-async function signs(api: ReturnType<typeof client>, account: Account, label: string): Promise<void> {
+async function signs(api: DevApi, account: Account, label: string): Promise<void> {
   const hash = `0x${toHex(crypto.getRandomValues(new Uint8Array(32)))}`;
   const r = await api.post(`/api/v1/accounts/${account.accountId}/sign`, { messageHash: hash });
   assert.is(r.status, 200, `${label}: ${JSON.stringify(r.body)}`);
@@ -75,7 +58,7 @@ test('refresh, grow to 3-of-5, replace parties: same key and address, signs afte
   const ids = net.parties.map((p) => p.peerId);
   let final: Account | undefined;
   try {
-    const api = client(net);
+    const api = devApi(net);
     const created = await api.post('/api/v1/accounts', { userId: 'reshare', include: ids.slice(0, 3) });
     assert.is(created.status, 201, JSON.stringify(created.body));
     const account = created.body as unknown as Account;

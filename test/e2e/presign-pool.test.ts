@@ -12,13 +12,11 @@ import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DevNetwork, startDevNetwork } from '../../cli/dev-network.js';
+import { startDevNetwork } from '../../cli/dev-network.js';
 import { toHex } from '../../protocols/common/bytes.js';
+import { devApi, devNetworkEnv } from '../helpers/dev-api.js';
 
-const env = { ...process.env };
-delete env.MPC_API_KEY;
-delete env.CRYPTO_MASTER_KEY;
-delete env.DATABASE_URL;
+const env = devNetworkEnv();
 
 const POOL = 2;
 
@@ -26,21 +24,6 @@ interface Account {
   accountId: string;
   address: string;
   presignatures?: number;
-}
-
-function client(net: DevNetwork) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${net.apiUrl}${path}`, {
-      method,
-      headers: { 'x-api-key': net.apiKey, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return {
-    post: (path: string, body?: unknown) => call('POST', path, body),
-    get: (path: string) => call('GET', path),
-  };
 }
 
 test('a warm pool signs in one online round; more than the pool falls back; a refresh empties it; hybrid never', async () => {
@@ -57,7 +40,7 @@ test('a warm pool signs in one online round; more than the pool falls back; a re
       : {}),
   });
   try {
-    const api = client(net);
+    const api = devApi(net);
     const held = async (id: string) =>
       ((await api.get(`/api/v1/accounts/${id}`)).body as unknown as Account).presignatures;
     const warm = async (id: string, want: number, label: string) => {
