@@ -7,21 +7,49 @@ import { EXIT, failureReport } from './failure.js';
  * to end, however it ended; or for `also` to abort — then runs `stop` once.
  */
 export function untilSignal(stop: () => Promise<void>, what: string, also?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = () => {
-      if (stopping) return;
-      stopping = true;
-      stop().then(resolve, (e) => {
-        console.error(`${what}: error while stopping: ${failureReport(e).text}`);
-        process.exitCode = EXIT.FAILED;
-        resolve();
+  return catchSignals(what).until(stop, also);
+}
+
+/** Signals caught from now on, for a process that starts something before it can stop it. */
+export interface CaughtSignals {
+  /** Runs `stop` once at the first signal, lifeline end or `also`'s abort — at once if one came already. */
+  until(stop: () => Promise<void>, also?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Catches SIGINT/SIGTERM (and a lifeline's end) from now on, so that a signal that comes while the process is
+ * still starting stops it once started, instead of killing it half-way. Signals that come while it stops are
+ * ignored, not fatal: a terminal's Ctrl-C or a service manager's stop signals the whole process group, so a dev
+ * network's party gets the group's signal and then its parent's SIGTERM, and must still finish its stop.
+ */
+export function catchSignals(what: string): CaughtSignals {
+  let caught = false;
+  let onCaught: (() => void) | undefined;
+  const onSignal = () => {
+    if (caught) return;
+    caught = true;
+    onCaught?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  exitWithParent(onSignal);
+  return {
+    until(stop, also) {
+      return new Promise<void>((resolve) => {
+        let stopping = false;
+        const run = () => {
+          if (stopping) return;
+          stopping = true;
+          stop().then(resolve, (e) => {
+            console.error(`${what}: error while stopping: ${failureReport(e).text}`);
+            process.exitCode = EXIT.FAILED;
+            resolve();
+          });
+        };
+        onCaught = run;
+        if (caught || also?.aborted) run();
+        also?.addEventListener('abort', run, { once: true });
       });
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    exitWithParent(onSignal);
-    if (also?.aborted) onSignal();
-    also?.addEventListener('abort', onSignal, { once: true });
-  });
+    },
+  };
 }

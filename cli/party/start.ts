@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { secureDataDir } from '../../src/runtime/data-dir.js';
 import { packageVersion } from '../../src/runtime/package-info.js';
-import { untilSignal } from '../signals.js';
+import { catchSignals } from '../signals.js';
 import { PARTY_DEFAULTS, toPartyConfig } from './config.js';
 import { storeOptions } from './options.js';
 
@@ -79,6 +79,8 @@ export function startCommand(y: Argv): Argv {
     'Run the party node: register with the coordinator and take part in keygen and signing sessions',
     builder,
     async (argv) => {
+      // caught from the start: a group's Ctrl-C that comes while the node registers stops it once it runs
+      const signals = catchSignals('mpc party start');
       const { config, allowSharedDir } = toPartyConfig(argv, packageVersion());
       if (!allowSharedDir) {
         // every file LevelDB makes from now on is the node's alone; those from earlier runs are tightened here
@@ -88,7 +90,7 @@ export function startCommand(y: Argv): Argv {
       // loaded here, not at the top, so that `mpc --help` and the quick commands do not load libp2p
       const { runParty } = await import('../../src/party/run-node.js');
       const running = await runParty(config);
-      await untilSignal(() => running.stop(), 'mpc party start');
+      await signals.until(() => running.stop());
     },
   );
 }

@@ -3,12 +3,14 @@
  * the printed API URL, API key and curl command working as printed, Ctrl-C (SIGINT) stopping everything
  * cleanly, and a second start reusing the same keys and data (the account is still there).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recoverAddress } from 'ethers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mpcProgram } from '../../cli/self.js';
 import { type CliProcess, freePort, mpc, stop } from '../helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpc-dev-'));
@@ -80,5 +82,47 @@ test('a second mpc dev reuses the keys and data of the first', async () => {
   assert.ok(dev);
   assert.is(await stop(dev, 'SIGINT'), 0);
 });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} to the whole process group (Ctrl-C in a terminal; a service manager's stop) stops cleanly, exit 0`, async () => {
+    // a terminal (or systemd) signals every process of the group: the parties get the signal as well as mpc dev,
+    // which then stops them with SIGTERM; a party already stopping must finish its stop, not die of that second one
+    const program = mpcProgram();
+    const child = spawn(
+      process.execPath,
+      [...program.execArgv, program.script, 'dev', '--dir', dir, '--port', String(port)],
+      {
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const group = child.pid as number;
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!/Ctrl-C stops the network/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /Ctrl-C stops the network/);
+      process.kill(-group, signal);
+      assert.is(await exited, 0, out);
+      assert.not.match(out, /error while stopping/);
+      assert.match(out, /mpc dev: stopped/);
+    } finally {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // the group is gone: nothing left to stop
+      }
+    }
+  });
+}
 
 test.run();
