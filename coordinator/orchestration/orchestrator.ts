@@ -358,8 +358,7 @@ export class Orchestrator implements CoordinatorService {
     // a pooled presignature whose signers are online: the online round alone (presign-pool.ts)
     const row = await this.pool?.take(account, rules);
     if (row) {
-      const withPath = opts.derivationPath ? { ...key, path: opts.derivationPath } : key;
-      const presigned = await (this.pool as PresignPool).sign(account, row, hash, withPath, this.signTimeout);
+      const presigned = await (this.pool as PresignPool).sign(account, row, hash, key, this.signTimeout);
       if (presigned.kind === 'signed') return presigned.view;
       retryOf = presigned.retryOf;
     }
@@ -373,7 +372,7 @@ export class Orchestrator implements CoordinatorService {
         account.threshold,
         picked,
         this.signTimeout,
-        { messageHash: hash, ...(opts.derivationPath?.length ? { derivationPath: opts.derivationPath } : {}) },
+        { messageHash: hash, ...(key.steps.length > 0 ? { derivationPath: key.steps } : {}) },
       );
       const sessionId = bytesToHex(record.sessionId);
       const delegate = picked.find((p) => p.role === 'delegate');
@@ -385,13 +384,7 @@ export class Orchestrator implements CoordinatorService {
       const ids = { accountId, sessionId, derivationPath };
       const judge = signJudge(hash, publicKey, ids, partyAtIndex(signed.record, signers));
       const verdict = await this.runs.run(signed, signers, judge, this.signTimeout, journal);
-      if (verdict.kind === 'ok') {
-        journal.event('result', { signatureHex: verdict.value.signatureHex });
-        journal.write(() =>
-          this.init.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
-        );
-      }
-      recordOutcome(this.runs.sinks(journal), 'sign', verdict, started);
+      this.runs.settleSign(journal, sessionId, verdict, started);
       if (
         await retryWithoutSilent(this.init.log, 'signing', verdict, attemptNo < MAX_SIGN_ATTEMPTS, excluded, journal)
       ) {

@@ -147,7 +147,7 @@ export class PresignPool {
     account: AccountRow,
     row: PresignatureRow,
     hash: Uint8Array,
-    key: SigningKey & { path?: readonly number[] },
+    key: SigningKey,
     timeoutMs: number,
   ): Promise<PresignedOutcome> {
     const { publicKey, derivationPath } = key;
@@ -163,7 +163,7 @@ export class PresignPool {
       {
         messageHash: hash,
         presignature: hexToBytes(row.presignatureId),
-        ...(key.path?.length ? { derivationPath: key.path } : {}),
+        ...(key.steps.length > 0 ? { derivationPath: key.steps } : {}),
       },
     );
     const sessionId = bytesToHex(record.sessionId);
@@ -180,15 +180,8 @@ export class PresignPool {
       timeoutMs,
       journal,
     );
-    if (verdict.kind === 'ok') {
-      journal.event('result', { signatureHex: verdict.value.signatureHex });
-      journal.write(() =>
-        this.o.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
-      );
-      recordOutcome(runs.sinks(journal), 'sign', verdict, started);
-      return { kind: 'signed', view: { ...verdict.value, presigned: true } };
-    }
-    recordOutcome(runs.sinks(journal), 'sign', verdict, started);
+    runs.settleSign(journal, sessionId, verdict, started);
+    if (verdict.kind === 'ok') return { kind: 'signed', view: { ...verdict.value, presigned: true } };
     if (verdict.kind === 'timeout' || MISSING_PRESIGNATURE_CODES.has(verdict.code)) {
       journal.event('fallback', { reason: verdict.kind === 'timeout' ? verdict.message : verdict.code });
       await journal.flush();

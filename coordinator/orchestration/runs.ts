@@ -11,11 +11,11 @@ import { type SessionRecord, type SignedRecord, signedRecords } from '../../prot
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import type { Log } from '../../src/runtime/logger.js';
 import type { Repositories } from '../db/types.js';
-import type { SessionMetrics } from '../service.js';
+import type { SessionMetrics, SignatureView } from '../service.js';
 import { Attempt, indexOf, type Judge, type Verdict } from './attempt.js';
 import { Journal } from './journal.js';
 import type { PartyNetwork } from './orchestrator.js';
-import type { OutcomeSinks } from './outcome.js';
+import { type OutcomeSinks, recordOutcome } from './outcome.js';
 
 /** Ed25519 for records and decisions (OpenSSL). */
 export const ed25519 = nodeEd25519();
@@ -71,6 +71,20 @@ export class SessionRuns {
   /** Where an attempt's outcome goes: its journal, the session row, the metrics. */
   sinks(journal: Journal): OutcomeSinks {
     return { journal, sessions: this.o.repos.sessions, metrics: this.o.metrics };
+  }
+
+  /**
+   * Ends a signing attempt on the record: a released signature's `result` event and completed session row, and
+   * for every verdict its outcome (failure event, session status, metric).
+   */
+  settleSign(journal: Journal, sessionId: string, verdict: Verdict<SignatureView>, started: number): void {
+    if (verdict.kind === 'ok') {
+      journal.event('result', { signatureHex: verdict.value.signatureHex });
+      journal.write(() =>
+        this.o.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
+      );
+    }
+    recordOutcome(this.sinks(journal), 'sign', verdict, started);
   }
 
   /** Signs `record`. */

@@ -16,6 +16,8 @@ export interface SigningKey {
   readonly publicKey: Uint8Array;
   readonly accountKey: Uint8Array;
   readonly derivationPath: string;
+  /** The path's child numbers, as a signing record names them (empty for the account key itself). */
+  readonly steps: readonly number[];
 }
 
 /**
@@ -24,7 +26,9 @@ export interface SigningKey {
  */
 export function signingKey(account: AccountRow, path: readonly number[] | undefined): SigningKey {
   const accountKey = hexToBytes((account.publicKey as string).slice(2));
-  if (path === undefined || path.length === 0) return { publicKey: accountKey, accountKey, derivationPath: 'm' };
+  if (path === undefined || path.length === 0) {
+    return { publicKey: accountKey, accountKey, derivationPath: 'm', steps: [] };
+  }
   if (account.chainCode === null) {
     throw new CoordinatorError(
       'CONFLICT',
@@ -33,5 +37,10 @@ export function signingKey(account: AccountRow, path: readonly number[] | undefi
   }
   const root = rootKey(decodePoint(accountKey), hexToBytes(account.chainCode));
   const child = derivePath(nodeSuite().curve, root, path);
-  return { publicKey: encodePoint(child.key.publicKey), accountKey, derivationPath: formatDerivationPath(path) };
+  return {
+    publicKey: encodePoint(child.key.publicKey),
+    accountKey,
+    derivationPath: formatDerivationPath(path),
+    steps: [...path],
+  };
 }
