@@ -94,7 +94,7 @@ export class Attempt<T> {
   }
 
   /**
-   * Announces to every party (directly, then once on gossip when the direct ones are answered) and waits for the
+   * Announces to every party directly, then on gossip when a direct copy was not accepted, and waits for the
    * verdict (at most `timeoutMs`).
    * Answers are handled as they come: a party that refuses or cannot be reached ends the attempt as a timeout
    * naming it, without waiting for slower answers.
@@ -103,14 +103,21 @@ export class Attempt<T> {
     this.timer = setTimeout(() => this.expire(), timeoutMs);
     const answers = this.parties.map((p) =>
       this.io.announce(p, this.signed).then((a) => {
-        if (a.ok) return this.io.event('party-joined', {}, p);
+        if (a.ok) {
+          this.io.event('party-joined', {}, p);
+          return true;
+        }
         this.io.event('party-refused', { code: a.code, message: a.message }, p);
         this.decide({ kind: 'timeout', message: `party ${p} refused the session: ${a.code}`, silent: [p] });
+        return false;
       }),
     );
-    // the gossip copy once the direct ones are answered: it serves a party that missed its direct copy, and does
-    // not compete with the announcements for the parties' CPU on the session's critical path
-    void Promise.allSettled(answers).then(() => this.io.publish(this.signed));
+    // the gossip copy serves a party that missed its direct copy: sent once the direct ones are answered (so it
+    // does not compete with them for the parties' CPU), and only when one was not accepted — every party that
+    // accepted its direct copy would only check it and drop it
+    void Promise.allSettled(answers).then((all) => {
+      if (all.some((a) => a.status === 'rejected' || !a.value)) this.io.publish(this.signed);
+    });
     this.io.event('announced', { parties: this.parties.length });
     return this.verdict.promise;
   }

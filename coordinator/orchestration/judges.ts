@@ -1,10 +1,13 @@
 /**
  * The judges of keygen and signing attempts: what the results so far say (see attempt.ts for verdicts). A keygen
  * is ok when every party reported the same public key; a signing when one released signature verifies under the
- * account key.
+ * account key; a signing from a presignature when the signers' online shares add up to a signature that verifies.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { decodePoint } from '../../protocols/common/curve.js';
+import { ProtocolError } from '../../protocols/common/errors.js';
 import type { SessionResult } from '../../protocols/control/control.js';
+import { signatureOfSums } from '../../protocols/dkls23/sign.js';
 import type { SignatureView } from '../service.js';
 import { type Judge, verdictOfFailures } from './attempt.js';
 import { checkSignature } from './ethereum.js';
@@ -91,6 +94,76 @@ export function signJudge(
       };
     }
     return verdictOfFailures(results, partyAt);
+  };
+}
+
+/**
+ * The judge of a signing from a presignature by `n` signers, which the coordinator combines: each signer answers
+ * with its online share (R', u_i, w_i). Once every share is in they must name the same re-randomised nonce point
+ * R' (else `SESSION_MISMATCH`, naming the signers that differ from the point most of them named, or all of them
+ * when no point has a majority), and `s = Σw / Σu` (low s) must verify under `publicKey` with its recovery id
+ * (checkSignature, libsecp256k1), else `SIGNATURE_INVALID`: final, no culprit (the online round has no per-share
+ * check), as when the signers combine.
+ */
+export function onlineJudge(
+  hash: Uint8Array,
+  publicKey: Uint8Array,
+  ids: { accountId: string; sessionId: string; derivationPath?: string },
+  n: number,
+  partyAt: (index: number) => string | undefined,
+): Judge<SignatureView> {
+  return (results, latest) => {
+    const failure = verdictOfFailures(results, partyAt);
+    if (failure) return failure;
+    if (!results.get(latest)?.onlineShare) {
+      return {
+        kind: 'failed',
+        code: 'BAD_RESULT',
+        message: `party ${latest} answered a signing from a presignature without an online share`,
+        culprits: [latest],
+      };
+    }
+    if (results.size < n) return undefined;
+    const byPoint = new Map<string, string[]>();
+    for (const [party, r] of results) {
+      const key = bytesToHex(r.onlineShare?.R as Uint8Array);
+      byPoint.set(key, [...(byPoint.get(key) ?? []), party]);
+    }
+    if (byPoint.size > 1) {
+      const groups = [...byPoint.values()].sort((a, b) => b.length - a.length);
+      const most = groups[0] as string[];
+      const majority = most.length > (groups[1] as string[]).length ? new Set(most) : new Set<string>();
+      return {
+        kind: 'failed',
+        code: 'SESSION_MISMATCH',
+        message: 'the signers re-randomised the presignature to different nonce points',
+        culprits: [...results.keys()].filter((p) => !majority.has(p)),
+      };
+    }
+    let sumU = 0n;
+    let sumW = 0n;
+    for (const r of results.values()) {
+      sumU += r.onlineShare?.u ?? 0n;
+      sumW += r.onlineShare?.w ?? 0n;
+    }
+    const R = results.get(latest)?.onlineShare?.R as Uint8Array;
+    const invalid = (why: string) =>
+      ({
+        kind: 'failed',
+        code: 'SIGNATURE_INVALID',
+        message: `the signers' online shares do not add up to a valid signature: ${why}`,
+        culprits: [] as string[],
+      }) as const;
+    let sig: { r: bigint; s: bigint; recovery: number };
+    try {
+      sig = signatureOfSums(decodePoint(R), sumU, sumW, 1);
+    } catch (e) {
+      if (e instanceof ProtocolError) return invalid(e.message);
+      throw e;
+    }
+    const checked = checkSignature(sig, hash, publicKey, ids);
+    if (!checked.ok) return invalid(checked.reason);
+    return { kind: 'ok', value: { ...checked.view, presigned: true } };
   };
 }
 

@@ -8,7 +8,9 @@
  * per presignature (db/presignatures.ts): its key, its signer set, R.
  *
  * A signing (of the account key or of a BIP32 child: the online round adds the child's tweak, and every party
- * re-randomises R with the online session's id) takes the oldest row whose key is the account's current key and
+ * re-randomises R with the online session's id) is one exchange with each signer: the record goes out, each
+ * signer answers with its online share, and the coordinator combines them and verifies the signature
+ * (judges.ts `onlineJudge`). It takes the oldest row whose key is the account's current key and
  * whose whole signer set is online,
  * holds no banned pair and includes the parties the request requires; taking it is synchronous here (two
  * signings never get the same row) and the row is deleted in the database off the request path. Its record names
@@ -24,7 +26,7 @@ import type { SignatureView } from '../service.js';
 import { type PartyIndex, partyAtIndex, type Verdict } from './attempt.js';
 import type { BannedPair } from './banned-pairs.js';
 import type { SignRules } from './choice.js';
-import { signJudge } from './judges.js';
+import { onlineJudge } from './judges.js';
 import type { PartyNetwork } from './orchestrator.js';
 import { recordOutcome, verdictError } from './outcome.js';
 import { presignJudge } from './presign-judge.js';
@@ -176,12 +178,12 @@ export class PresignPool {
     const verdict = await runs.run(
       signed,
       partyIds,
-      signJudge(hash, publicKey, ids, partyAtIndex(record, partyIds)),
+      onlineJudge(hash, publicKey, ids, partyIds.length, partyAtIndex(record, partyIds)),
       timeoutMs,
       journal,
     );
     runs.settleSign(journal, sessionId, verdict, started);
-    if (verdict.kind === 'ok') return { kind: 'signed', view: { ...verdict.value, presigned: true } };
+    if (verdict.kind === 'ok') return { kind: 'signed', view: verdict.value };
     if (verdict.kind === 'timeout' || MISSING_PRESIGNATURE_CODES.has(verdict.code)) {
       journal.event('fallback', { reason: verdict.kind === 'timeout' ? verdict.message : verdict.code });
       await journal.flush();

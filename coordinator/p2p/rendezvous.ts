@@ -361,9 +361,24 @@ export class Rendezvous {
     );
   }
 
-  /** Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). */
+  /**
+   * Sends a signed record to one party; resolves with its answer (a failed exchange becomes a refusal). An answer
+   * that carries the party's signed result (a signing from a presignature: its online share) hands it on like a
+   * reported one; a payload that is not a result signed by that party becomes a `BAD_RESULT` refusal.
+   */
   async announce(partyId: string, signed: SignedRecord): Promise<Ack> {
-    return this.send(partyId, signedRecords.encode(signed));
+    const ack = await this.send(partyId, signedRecords.encode(signed));
+    if (!ack.ok || ack.payload === undefined) return ack;
+    let result: SessionResult;
+    try {
+      const res = signedResults.decode(ack.payload);
+      result = signedResults.verify(res.bytes, res.signature, peerIdFromString(partyId).toMultihash().bytes, ed25519);
+    } catch (e) {
+      this.init.log.warn({ party: partyId, error: String(e) }, 'an answer carried a result that does not verify');
+      return { ok: false, code: 'BAD_RESULT', message: `party ${partyId} answered with a bad result: ${String(e)}` };
+    }
+    const routed = this.init.onResult(partyId, result);
+    return routed.ok ? { ok: true } : routed;
   }
 
   /**

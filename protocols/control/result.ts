@@ -3,11 +3,13 @@
  * signature covers the whole body, sessionId included.
  *
  * Body (version 1): `0x13 ‖ 0x01 ‖ sessionId(32) ‖ status(u8) ‖ flags(u8: 1 publicKey, 2 signature, 4 error,
- * 8 userShare, 16 presignedR, 32 chainCode) ‖ [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖ [code(u16 len,
- * ≤ 64) ‖ round(u16) ‖ count(u8) ‖ culprits(u8 each)] ‖ [userShare(u16 len, 1..4096)] ‖ [presignedR(33)] ‖
- * [chainCode(32)]`; on the wire it travels in a `RESULT` envelope (envelope.ts). A delegate's keygen result
- * carries its share sealed for the caller (the user share), which it does not keep. Flags 16 and 32 were added
- * without a version change: a body without them reads as before, and an older reader refuses them as unknown.
+ * 8 userShare, 16 presignedR, 32 chainCode, 64 onlineShare) ‖ [publicKey(33)] ‖ [r(32) ‖ s(32) ‖ recovery(u8)] ‖
+ * [code(u16 len, ≤ 64) ‖ round(u16) ‖ count(u8) ‖ culprits(u8 each)] ‖ [userShare(u16 len, 1..4096)] ‖
+ * [presignedR(33)] ‖ [chainCode(32)] ‖ [R'(33) ‖ u(32) ‖ w(32)]`; on the wire it travels in a `RESULT` envelope
+ * (envelope.ts), or inside the answer to the announcement (ack.ts). A delegate's keygen result carries its share
+ * sealed for the caller (the user share), which it does not keep. A signing from a presignature reports the
+ * signer's online share (R', u_i, w_i) for the coordinator to combine (docs/protocol.md). Flags 16, 32 and 64 were
+ * added without a version change: a body without them reads as before, and an older reader refuses them as unknown.
  */
 import { decodeAll, type Reader, Writer } from '../common/codec.js';
 import { CURVE_ORDER, decodePoint, POINT_BYTES } from '../common/curve.js';
@@ -45,9 +47,19 @@ export interface ResultError {
   readonly culprits: readonly number[];
 }
 
+/** A signer's online share of a signing from a presignature: the re-randomised nonce point and `u_i`, `w_i`. */
+export interface ResultOnlineShare {
+  /** R' = R + δ·G, 33-byte compressed: every signer reports the same one. */
+  readonly R: Uint8Array;
+  /** u'_i, 0..n−1. */
+  readonly u: bigint;
+  /** w_i, 0..n−1. */
+  readonly w: bigint;
+}
+
 /**
- * A session outcome. `ok` carries exactly one of `publicKey` (keygen, reshare), `signature` (sign) or
- * `presignedR` (presign) and no error; `failed` carries an error; `timeout` may carry one; neither carries a
+ * A session outcome. `ok` carries exactly one of `publicKey` (keygen, reshare), `signature` (sign),
+ * `presignedR` (presign) or `onlineShare` (sign from a presignature) and no error; `failed` carries an error; `timeout` may carry one; neither carries a
  * public key, signature or presignature.
  */
 export interface SessionResult {
@@ -67,6 +79,8 @@ export interface SessionResult {
   readonly presignedR?: Uint8Array;
   /** The key's BIP32 chain code (32 bytes), only alongside `publicKey`. */
   readonly chainCode?: Uint8Array;
+  /** A signing from a presignature: this signer's online share, which the coordinator combines. */
+  readonly onlineShare?: ResultOnlineShare;
 }
 
 /** A result with its signed body and the party's signature (domain `result`). */
@@ -78,7 +92,8 @@ const FLAG_ERR = 4;
 const FLAG_USER_SHARE = 8;
 const FLAG_PRESIGNED = 16;
 const FLAG_CHAIN_CODE = 32;
-const FLAGS = FLAG_PK | FLAG_SIG | FLAG_ERR | FLAG_USER_SHARE | FLAG_PRESIGNED | FLAG_CHAIN_CODE;
+const FLAG_ONLINE_SHARE = 64;
+const FLAGS = FLAG_PK | FLAG_SIG | FLAG_ERR | FLAG_USER_SHARE | FLAG_PRESIGNED | FLAG_CHAIN_CODE | FLAG_ONLINE_SHARE;
 /** Length of a BIP32 chain code. */
 export const RESULT_CHAIN_CODE_BYTES = 32;
 
@@ -90,9 +105,10 @@ export function resultProblem(m: SessionResult): string | undefined {
   const hasPk = m.publicKey !== undefined;
   const hasSig = m.signature !== undefined;
   const hasR = m.presignedR !== undefined;
-  const outcomes = Number(hasPk) + Number(hasSig) + Number(hasR);
+  const hasShare = m.onlineShare !== undefined;
+  const outcomes = Number(hasPk) + Number(hasSig) + Number(hasR) + Number(hasShare);
   if (m.status === 'ok' ? outcomes !== 1 || m.error !== undefined : outcomes !== 0) {
-    return 'ok needs exactly one of publicKey/signature/presignedR and no error; failed/timeout carry none';
+    return 'ok needs exactly one of publicKey/signature/presignedR/onlineShare and no error; failed/timeout carry none';
   }
   if (m.status === 'failed' && m.error === undefined) return 'failed needs an error';
   if (hasPk) {
@@ -102,6 +118,13 @@ export function resultProblem(m: SessionResult): string | undefined {
   if (hasR) {
     const bad = pointProblem(m.presignedR, 'presignedR');
     if (bad) return bad;
+  }
+  if (m.onlineShare) {
+    const { R, u, w } = m.onlineShare;
+    const bad = pointProblem(R, 'onlineShare R');
+    if (bad) return bad;
+    if (typeof u !== 'bigint' || u < 0n || u >= CURVE_ORDER) return 'onlineShare u out of range';
+    if (typeof w !== 'bigint' || w < 0n || w >= CURVE_ORDER) return 'onlineShare w out of range';
   }
   if (m.chainCode !== undefined) {
     if (!hasPk) return 'chainCode comes only with a publicKey';
@@ -154,7 +177,8 @@ export function encodeResult(m: SessionResult): Uint8Array {
     (m.error ? FLAG_ERR : 0) |
     (m.userShare ? FLAG_USER_SHARE : 0) |
     (m.presignedR ? FLAG_PRESIGNED : 0) |
-    (m.chainCode ? FLAG_CHAIN_CODE : 0);
+    (m.chainCode ? FLAG_CHAIN_CODE : 0) |
+    (m.onlineShare ? FLAG_ONLINE_SHARE : 0);
   const w = new Writer().u8(MessageType.RESULT_BODY).u8(WIRE_VERSION).bytes(m.sessionId);
   w.u8(STATUS_CODES[m.status]).u8(flags);
   if (m.publicKey) w.bytes(m.publicKey);
@@ -168,6 +192,7 @@ export function encodeResult(m: SessionResult): Uint8Array {
   if (m.userShare) w.varBytes(m.userShare);
   if (m.presignedR) w.bytes(m.presignedR);
   if (m.chainCode) w.bytes(m.chainCode);
+  if (m.onlineShare) w.bytes(m.onlineShare.R).scalar(m.onlineShare.u).scalar(m.onlineShare.w);
   return w.finish();
 }
 
@@ -186,6 +211,7 @@ export function decodeResult(bytes: Uint8Array): SessionResult {
     if (flags & FLAG_USER_SHARE) out.userShare = r.varBytes(MAX_USER_SHARE_BYTES);
     if (flags & FLAG_PRESIGNED) out.presignedR = r.copy(POINT_BYTES);
     if (flags & FLAG_CHAIN_CODE) out.chainCode = r.copy(RESULT_CHAIN_CODE_BYTES);
+    if (flags & FLAG_ONLINE_SHARE) out.onlineShare = { R: r.copy(POINT_BYTES), u: r.scalar(), w: r.scalar() };
     const bad = resultProblem(out);
     if (bad) throw new DecodeError(`result: ${bad}`);
     return out;

@@ -141,13 +141,29 @@ export function combine(
     sumU += m.u;
     sumW += m.w;
   }
-  sumU = modN(sumU);
-  sumW = modN(sumW);
-  const { r, overflow, odd } = signatureR(p.R);
-  if (r === 0n) fail('DEGENERATE_VALUE', 'r = 0');
-  if (sumU === 0n) fail('DEGENERATE_VALUE', 'Σu = 0');
-  let s = modN(sumW * invN(sumU));
-  if (s === 0n) fail('DEGENERATE_VALUE', 's = 0');
+  const sig = signatureOfSums(p.R, sumU, sumW, round);
+  if (!verifyEcdsa(curve, sig.r, sig.s, own.hash, p.publicKey))
+    fail('SIGNATURE_INVALID', 'the combined signature does not verify under the public key');
+  return sig;
+}
+
+/**
+ * The signature the online shares add up to, not yet verified: `r = x(R) mod n`, `s = Σw / Σu` normalised to low
+ * s, and the recovery id. `DEGENERATE_VALUE` (no culprit) when r, Σu or s is 0. Used by {@link combine} and by a
+ * combiner outside the signer set (the coordinator, docs/protocol.md "Derived keys and presignature pools"), which
+ * must verify the result itself before releasing it.
+ */
+export function signatureOfSums(R: Point, sumU: bigint, sumW: bigint, round: number): Signature {
+  const fail = (msg: string): never => {
+    throw new ProtocolError('DEGENERATE_VALUE', msg, { round });
+  };
+  const u = modN(sumU);
+  const w = modN(sumW);
+  const { r, overflow, odd } = signatureR(R);
+  if (r === 0n) fail('r = 0');
+  if (u === 0n) fail('Σu = 0');
+  let s = modN(w * invN(u));
+  if (s === 0n) fail('s = 0');
   let parity = odd ? 1 : 0;
   if (s > HALF_N) {
     // (r, n − s) is the same signature with −R: the y-parity in the recovery id flips with it.
@@ -155,8 +171,6 @@ export function combine(
     parity ^= 1;
   }
   const compact = concatBytes(bigIntToBytes(r, 32), bigIntToBytes(s, 32));
-  if (!verifyEcdsa(curve, r, s, own.hash, p.publicKey))
-    fail('SIGNATURE_INVALID', 'the combined signature does not verify under the public key');
   return { r, s, recovery: parity | (overflow ? 2 : 0), compact };
 }
 

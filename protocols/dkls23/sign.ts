@@ -27,7 +27,7 @@ import { consumePresignature, type Presignature, PresignRun } from './presign.js
 import type { SignConfig } from './sign-config.js';
 import { encodeOnlineShare, type OnlineShare, readSignRound4 } from './sign-messages.js';
 
-export { checkMessageHash, type Signature, type SigningTerms, signatureR } from './online.js';
+export { checkMessageHash, type Signature, type SigningTerms, signatureOfSums, signatureR } from './online.js';
 
 /** How a signing may differ from signing for the key itself with a nonce made for it. */
 export interface SignOptions {
@@ -100,10 +100,9 @@ export class OnlineSignRun extends RoundRun<Signature> {
   ) {
     checkMessageHash(messageHash);
     super(presig.index, presig.signers, 1);
-    const terms = childTerms(curve, presig, options.tweak);
-    const fresh = rerandomize(curve, terms, consumePresignature(presig), options.sessionId, messageHash);
-    this.terms = fresh.terms;
-    this.own = onlineShare(fresh.terms, fresh.values, messageHash);
+    const { terms, share } = presignedShare(presig, messageHash, curve, options);
+    this.terms = terms;
+    this.own = share;
   }
 
   protected firstRound(): Outbound[] {
@@ -117,6 +116,24 @@ export class OnlineSignRun extends RoundRun<Signature> {
     this.finish(combine(this.curve, this.terms, this.own, shares, this.round));
     return [];
   }
+}
+
+/**
+ * A signer's online share from a stored presignature (consumed at once), re-randomised for `options.sessionId`,
+ * the message and the child key, with the terms it was computed under (R', the key signed for). The online round
+ * broadcasts it ({@link OnlineSignRun}); a combiner outside the signer set adds the shares of all signers up with
+ * `signatureOfSums` and verifies the result (docs/protocol.md "Derived keys and presignature pools").
+ */
+export function presignedShare(
+  presig: Presignature,
+  messageHash: Uint8Array,
+  curve: CurveBackend,
+  options: OnlineSignOptions,
+): { terms: SigningTerms; share: OnlineShare } {
+  checkMessageHash(messageHash);
+  const terms = childTerms(curve, presig, options.tweak);
+  const fresh = rerandomize(curve, terms, consumePresignature(presig), options.sessionId, messageHash);
+  return { terms: fresh.terms, share: onlineShare(fresh.terms, fresh.values, messageHash) };
 }
 
 /** Creates a signer's whole signing run (rounds 1–4), for the key itself or (`options.tweak`) a derived child. */

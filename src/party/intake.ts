@@ -8,8 +8,9 @@
  * records are claimed against the delegate message that must precede each of them, once. The same record arriving
  * both ways starts one session: the first copy is accepted, the direct copy after a gossiped one is answered
  * "accepted" too (the coordinator waits for that answer), and every other copy is `REPLAYED`. A signing that
- * names a presignature takes it with the session-id mark, in one store write; a party that lacks it, or holds it
- * for another signer set, refuses the record (`NOT_FOUND`, `PRESIGNATURE_USED`, `PRESIGNATURE_SIGNERS`).
+ * names a presignature takes it with the session-id mark, in one store write, and is answered with this party's
+ * online share (the coordinator combines them); a party that lacks it, or holds it for another signer set,
+ * refuses the record (`NOT_FOUND`, `PRESIGNATURE_USED`, `PRESIGNATURE_SIGNERS`).
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { equalBytes, toHex } from '../../protocols/common/bytes.js';
@@ -50,6 +51,16 @@ export interface IntakeInit {
    * presignature comes with it, taken from the store in the same write as the mark.
    */
   readonly onAccepted: (record: SessionRecord, selfIndex: number, presignature?: Presignature) => void;
+  /**
+   * Called instead of `onAccepted` for a signing from a presignature (taken with the mark, when this node keeps a
+   * durable log): resolves to this party's signed result (its online share), which goes back in the answer to a
+   * direct copy of the record; for a gossiped copy, which has no answer, it must report the result itself.
+   */
+  readonly onPresigned: (
+    record: SessionRecord,
+    presignature: Presignature | undefined,
+    via: Via,
+  ) => Promise<Uint8Array>;
   /** This node's role. @default 'persistent' */
   readonly role?: PartyRole;
   /**
@@ -201,6 +212,11 @@ export class Intake {
     });
     this.remember(key, { via, marked, expiresAt: record.expiresAt });
     await marked;
+    if (record.kind === 'sign' && record.presignature) {
+      // the online share goes back with the answer: the coordinator combines the signers' shares
+      const payload = await this.o.onPresigned(record, taken, via);
+      return via === 'direct' ? { ok: true, payload } : { ok: true };
+    }
     this.o.onAccepted(record, selfIndex, taken);
     return { ok: true };
   }

@@ -39,7 +39,7 @@ import { childTweak } from './child-key.js';
 import type { CoordinatorLink } from './coordinator-link.js';
 import { type DelegateDesk, DelegateError, selfRole, sessionKeyShare } from './delegate.js';
 import { peerIdOfBytes } from './peer-id.js';
-import { type JobPeers, onlineSignJob, type PoolJobContext, presignJob } from './presign-jobs.js';
+import { type JobPeers, onlineShareJob, type PoolJobContext, presignJob } from './presign-jobs.js';
 import { reachSessionPeers } from './relay-peers.js';
 import { reshareConfig, reshareRole } from './reshare-config.js';
 
@@ -115,6 +115,28 @@ export class SessionJobs {
     while (this.inflight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /**
+   * Answers a signing from a presignature at once (no session with the other signers): this party's online
+   * share as a signed result, or a failed result when it cannot give one (a refused record, a missing chain code).
+   * The coordinator combines the shares (docs/protocol.md "Derived keys and presignature pools"). With `report`
+   * (the record came by gossip, so there is no answer to carry it) the result also goes to the coordinator as a
+   * report. Never throws.
+   */
+  async presigned(record: SessionRecord, presignature: Presignature | undefined, report: boolean): Promise<Uint8Array> {
+    const started = performance.now();
+    let result: SessionResult;
+    let outcome: SessionOutcome = 'ok';
+    try {
+      result = await onlineShareJob(this.pool, record, presignature);
+    } catch (e) {
+      ({ result, outcome } = this.failed(record, e));
+    }
+    this.o.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
+    const signed = this.signResult(result);
+    if (report) await this.report(toHex(record.sessionId), signed);
+    return signed;
+  }
+
   private async runAndReport(record: SessionRecord, selfIndex: number, presignature?: Presignature): Promise<void> {
     const started = performance.now();
     const abort = new AbortController();
@@ -133,7 +155,7 @@ export class SessionJobs {
           break;
         case 'sign':
           result = record.presignature
-            ? await onlineSignJob(this.pool, record, selfIndex, peersOf(record, selfIndex), abort.signal, presignature)
+            ? await onlineShareJob(this.pool, record, presignature)
             : await this.sign(record, selfIndex, abort.signal);
           break;
         case 'reshare':
@@ -144,29 +166,46 @@ export class SessionJobs {
           break;
       }
     } catch (e) {
-      const failure = failureOf(e, record);
-      outcome = failure.outcome;
-      result = {
-        sessionId: record.sessionId,
-        status: outcome === 'timeout' ? 'timeout' : 'failed',
-        error: failure.error,
-      };
-      this.o.log.warn({ session, kind: record.kind, error: failure.error, reason: errorText(e) }, 'session failed');
+      ({ result, outcome } = this.failed(record, e));
       // a delegate keeps nothing about keys, not even a freeze: the user share's owner decides what happens next
-      if (failure.error.code === 'SIGNATURE_INVALID' && this.o.role !== 'delegate') await this.freeze(record, session);
+      if (result.error?.code === 'SIGNATURE_INVALID' && this.o.role !== 'delegate') await this.freeze(record, session);
     }
     this.o.onSessionEnd?.(record.kind, outcome, (performance.now() - started) / 1000);
     try {
-      const seed = this.o.identity.raw.subarray(0, 32);
-      const ack = await this.o.coordinator.request(
-        signedResults.encode(signedResults.sign(result, seed, this.o.ed25519)),
-      );
-      if (!ack.ok) this.o.log.warn({ session, code: ack.code }, 'the coordinator refused the result');
-    } catch (e) {
-      this.o.log.warn({ session, error: String(e) }, 'could not report the result');
+      await this.report(session, this.signResult(result));
     } finally {
       // only now: stop() waits for this, so an aborted session's result still reaches the coordinator
       this.inflight.delete(session);
+    }
+  }
+
+  /** The result a failed job reports, and how it ended (logged). */
+  private failed(record: SessionRecord, e: unknown): { result: SessionResult; outcome: SessionOutcome } {
+    const failure = failureOf(e, record);
+    const session = toHex(record.sessionId);
+    this.o.log.warn({ session, kind: record.kind, error: failure.error, reason: errorText(e) }, 'session failed');
+    return {
+      outcome: failure.outcome,
+      result: {
+        sessionId: record.sessionId,
+        status: failure.outcome === 'timeout' ? 'timeout' : 'failed',
+        error: failure.error,
+      },
+    };
+  }
+
+  /** `result` signed with this node's identity, as a `RESULT` envelope. */
+  private signResult(result: SessionResult): Uint8Array {
+    return signedResults.encode(signedResults.sign(result, this.o.identity.raw.subarray(0, 32), this.o.ed25519));
+  }
+
+  /** Sends a signed result to the coordinator; a refusal or a failure is logged (never throws). */
+  private async report(session: string, signed: Uint8Array): Promise<void> {
+    try {
+      const ack = await this.o.coordinator.request(signed);
+      if (!ack.ok) this.o.log.warn({ session, code: ack.code }, 'the coordinator refused the result');
+    } catch (e) {
+      this.o.log.warn({ session, error: String(e) }, 'could not report the result');
     }
   }
 

@@ -234,6 +234,7 @@ export class PartyNode {
         for (const p of record.parties) allowed.add(peerIdOfBytes(p.peerId).toString());
         jobs.start(record, selfIndex, presignature);
       },
+      onPresigned: (record, presignature, via) => jobs.presigned(record, presignature, via === 'gossip'),
       role,
       ...(desk
         ? {

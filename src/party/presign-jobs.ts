@@ -4,7 +4,8 @@
  * with its signer set; a `sign` record naming that id in `presignature` takes it (one use) and runs only the
  * online round. The store gives a presignature out only to exactly the signer set that made it (indices and
  * peer ids), and a refresh or reshare commit deletes the old key's presignatures with its share
- * (store/share-store.ts). A key with a delegate share (hybrid custody) is never presigned: its user share comes
+ * (store/share-store.ts). The online round is one exchange with the coordinator: each signer answers the record
+ * with its online share, and the coordinator combines them. A key with a delegate share (hybrid custody) is never presigned: its user share comes
  * back with each request and the delegate node keeps nothing between sessions.
  */
 import type { PeerId } from '@libp2p/interface';
@@ -15,7 +16,7 @@ import { ControlError } from '../../protocols/control/errors.js';
 import type { SessionRecord } from '../../protocols/control/record.js';
 import type { KeyShare } from '../../protocols/dkls23/key-share.js';
 import type { PairGuard } from '../../protocols/dkls23/pair-guard.js';
-import { createOnlineSign, createPresign, type Presignature, type Signature } from '../../protocols/dkls23/sign.js';
+import { createPresign, type Presignature, presignedShare } from '../../protocols/dkls23/sign.js';
 import { nodeSuite } from '../runtime/suite.js';
 import type { Pairing } from '../session/pairing.js';
 import type { ShareStore } from '../store/share-store.js';
@@ -74,31 +75,31 @@ export async function presignJob(
 }
 
 /**
- * Signs `record.messageHash` from the stored presignature the record names: `taken` when the intake took it with
- * the session-id mark (intake.ts), else taken from the store now (one use, whatever happens next); given out only
- * to the signer set that made it; then the one online round.
+ * This signer's online share of a signing from the stored presignature the record names: `taken` when the intake
+ * took it with the session-id mark (intake.ts), else taken from the store now (one use, whatever happens next);
+ * given out only to the signer set that made it. R is re-randomised with the online session's id (the engine's
+ * Groth–Shoup counter-measure) and a derived child's tweak comes from this party's own chain code (child-key.ts).
+ * No message goes to the other signers: the coordinator combines the shares and verifies the signature before
+ * releasing it (docs/protocol.md "Derived keys and presignature pools").
  */
-export async function onlineSignJob(
-  ctx: PoolJobContext,
+export async function onlineShareJob(
+  ctx: Pick<PoolJobContext, 'store' | 'committedShare'>,
   record: SessionRecord,
-  selfIndex: number,
-  peers: JobPeers,
-  signal: AbortSignal,
   taken?: Presignature,
 ): Promise<SessionResult> {
   refuseDelegates(record);
   const id = record.presignature as Uint8Array;
   const presig = taken ?? (await ctx.store.presignatures.take(record.keyId, id, signersOf(record)));
-  // a derived child key: its tweak from this party's own chain code (child-key.ts); R is re-randomised with the
-  // online session's id either way (the engine's Groth–Shoup counter-measure)
   const tweak = record.derivationPath ? childTweak(await ctx.committedShare(record.keyId), record) : 0n;
-  const run = createOnlineSign(presig, record.messageHash as Uint8Array, nodeSuite().curve, {
+  const { terms, share } = presignedShare(presig, record.messageHash as Uint8Array, nodeSuite().curve, {
     sessionId: record.sessionId,
     tweak,
   });
-  await ctx.reach(record, selfIndex, signal);
-  const sig: Signature = await ctx.drive(record, selfIndex, peers, run, signal);
-  return { sessionId: record.sessionId, status: 'ok', signature: { r: sig.r, s: sig.s, recovery: sig.recovery } };
+  return {
+    sessionId: record.sessionId,
+    status: 'ok',
+    onlineShare: { R: terms.R.toBytes(true), u: share.u, w: share.w },
+  };
 }
 
 function refuseDelegates(record: SessionRecord): void {

@@ -53,6 +53,11 @@ export const results: Record<string, SessionResult> = {
   timeoutWithError: { sessionId, status: 'timeout', error: { code: 'TIMEOUT', round: 1, culprits: [2] } },
   presigned: { sessionId, status: 'ok', presignedR: encodePoint(G.multiply(777n)) },
   keygenChainCode: { sessionId, status: 'ok', publicKey: PK, chainCode: new Uint8Array(32).fill(0xcc) },
+  onlineShare: {
+    sessionId,
+    status: 'ok',
+    onlineShare: { R: encodePoint(G.multiply(555n)), u: 0n, w: CURVE_ORDER - 1n },
+  },
 };
 
 /** A commit decision for the record's key. */

@@ -51,6 +51,21 @@ export class TestCoordinator {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Keeps a signed result from `peer` (reported, or carried in an answer). */
+  private take(peer: PeerId, bytes: Uint8Array): void {
+    const signed = signedResults.decode(bytes);
+    const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes);
+    this.results.push({ from: peer.toString(), result });
+    this.notify();
+  }
+
+  /** Sends one control request to `peer`; a result carried in the answer (an online share) is kept as reported. */
+  private async ask(peer: PeerId, msg: Uint8Array): Promise<Ack> {
+    const ack = decodeAck(await controlRequest(this.host, peer, msg));
+    if (ack.ok && ack.payload) this.take(peer, ack.payload);
+    return ack;
+  }
+
   private async onRequest(peer: PeerId, req: Uint8Array): Promise<Uint8Array> {
     if (req[0] === MessageType.REGISTER) {
       this.registered.set(peer.toString(), decodeRegister(req));
@@ -58,10 +73,7 @@ export class TestCoordinator {
       return encodeAck({ ok: true });
     }
     if (req[0] === MessageType.RESULT) {
-      const signed = signedResults.decode(req);
-      const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes);
-      this.results.push({ from: peer.toString(), result });
-      this.notify();
+      this.take(peer, req);
       return encodeAck({ ok: true });
     }
     return encodeAck({ ok: false, code: 'BAD_MESSAGE', message: 'unexpected request' });
@@ -96,8 +108,7 @@ export class TestCoordinator {
       record.parties
         .filter((p) => only === undefined || only.includes(p.index))
         .map(async (p) => {
-          const peer = this.peerOf(p.peerId);
-          return decodeAck(await controlRequest(this.host, peer, msg));
+          return this.ask(this.peerOf(p.peerId), msg);
         }),
     );
   }
@@ -105,7 +116,7 @@ export class TestCoordinator {
   /** Sends a signed commit/abort to `peers`. */
   async decide(peers: string[], d: Decision): Promise<Ack[]> {
     const msg = signedDecisions.encode(signedDecisions.sign(d, this.seed()));
-    return Promise.all(peers.map(async (p) => decodeAck(await controlRequest(this.host, peerIdFromString(p), msg))));
+    return Promise.all(peers.map((p) => this.ask(peerIdFromString(p), msg)));
   }
 
   private peerOf(bytes: Uint8Array): PeerId {

@@ -1,7 +1,7 @@
 /**
  * Presignatures between in-process party nodes over real libp2p: a presign session stores one presignature per
- * signer under the session's id and reports the same R; a signing that names it runs only the online round and
- * its signature verifies. Refused at the announcement: a presignature a party lacks (NOT_FOUND), one used already
+ * signer under the session's id and reports the same R; a signing that names it is answered at once with each
+ * signer's online share (no session between the signers), and the shares add up to a signature that verifies. Refused at the announcement: a presignature a party lacks (NOT_FOUND), one used already
  * (PRESIGNATURE_USED), one asked for by another signer set (PRESIGNATURE_SIGNERS); a refresh commit deletes the
  * old key's presignatures.
  */
@@ -59,11 +59,19 @@ test('presign then one online round; a missing, used or foreign-signer presignat
       const rec = recordFor('sign', signers(set), key, { messageHash, presignature });
       return run(rec, label).then((rs) => ({ rs, messageHash }));
     };
-    const verifies = (r: SessionResult | undefined, messageHash: Uint8Array, pk = publicKey) => {
-      const sig = r?.signature;
-      if (!sig) return false;
-      const compact = new Uint8Array([...bigIntToBytes(sig.r, 32), ...bigIntToBytes(sig.s, 32)]);
-      return secp256k1.verify(compact, messageHash, pk, { prehash: false, format: 'compact' });
+    // each signer answers with its online share; combined here independently of the engine (noble's field), as
+    // the coordinator does: every signer names the same R', and s = Σw / Σu verifies under the key
+    const verifies = (rs: SessionResult[], messageHash: Uint8Array, pk = publicKey) => {
+      const shares = rs.map((r) => r.onlineShare);
+      if (shares.length < 2 || shares.some((x) => x === undefined)) return false;
+      const R = shares[0]!.R;
+      if (!shares.every((x) => equalBytes(x!.R, R))) return false;
+      const Fn = secp256k1.Point.Fn;
+      const u = shares.reduce((acc, x) => Fn.add(acc, x!.u), 0n);
+      const w = shares.reduce((acc, x) => Fn.add(acc, x!.w), 0n);
+      const r = Fn.create(secp256k1.Point.fromBytes(R).toAffine().x);
+      const compact = new Uint8Array([...bigIntToBytes(r, 32), ...bigIntToBytes(Fn.div(w, u), 32)]);
+      return secp256k1.verify(compact, messageHash, pk, { prehash: false, format: 'compact', lowS: false });
     };
 
     // a presignature by parties 1 and 2: each stores it under the presign session id
@@ -83,7 +91,11 @@ test('presign then one online round; a missing, used or foreign-signer presignat
       first.rs.every((r) => r.status === 'ok'),
       JSON.stringify(first.rs.map((r) => r.error)),
     );
-    assert.ok(verifies(first.rs[0], first.messageHash), 'the signature verifies under the key');
+    assert.ok(
+      first.rs.every((r) => r.signature === undefined),
+      'no signer combines: each answers with its online share',
+    );
+    assert.ok(verifies(first.rs, first.messageHash), 'the online shares add up to a signature under the key');
     for (const k of [0, 1]) assert.equal(await stores[k]!.presignatures.list(keyId), [], 'taken: gone');
 
     // the record naming a presignature is refused (its announcement answered with the code) by a party that lacks
@@ -129,7 +141,7 @@ test('presign then one online round; a missing, used or foreign-signer presignat
     // the new key presigns and signs from it
     const c = await presign([3, 1], 'presign new key', newKey);
     const fresh = await online([1, 3], c.id, 'pay after refresh', newKey);
-    assert.ok(verifies(fresh.rs[0], fresh.messageHash), JSON.stringify(fresh.rs.map((r) => r.error)));
+    assert.ok(verifies(fresh.rs, fresh.messageHash), JSON.stringify(fresh.rs.map((r) => r.error)));
   } finally {
     await net.stop();
   }

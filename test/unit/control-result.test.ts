@@ -4,6 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { bigIntToBytes } from '../../protocols/common/bytes.js';
 import { Writer } from '../../protocols/common/codec.js';
 import { CURVE_ORDER } from '../../protocols/common/curve.js';
 import { decodeResult, encodeResult, type SessionResult } from '../../protocols/control/control.js';
@@ -69,6 +70,21 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['chainCode with a signature', { ...results.signOk!, chainCode: rng(32) }],
     ['chainCode 31', { ...ok, chainCode: rng(31) }],
     ['chainCode 33', { ...ok, chainCode: rng(33) }],
+    ['onlineShare with a signature', { ...results.signOk!, onlineShare: results.onlineShare!.onlineShare! }],
+    ['onlineShare on a failure', { ...results.failed!, onlineShare: results.onlineShare!.onlineShare! }],
+    [
+      'onlineShare u = n',
+      { sessionId, status: 'ok', onlineShare: { ...results.onlineShare!.onlineShare!, u: CURVE_ORDER } },
+    ],
+    ['onlineShare w < 0', { sessionId, status: 'ok', onlineShare: { ...results.onlineShare!.onlineShare!, w: -1n } }],
+    [
+      'onlineShare R off curve',
+      { sessionId, status: 'ok', onlineShare: { ...results.onlineShare!.onlineShare!, R: offCurve } },
+    ],
+    [
+      'onlineShare R 32',
+      { sessionId, status: 'ok', onlineShare: { ...results.onlineShare!.onlineShare!, R: PK.subarray(1) } },
+    ],
     [
       '17 culprits',
       { sessionId, status: 'failed', error: { ...err, culprits: Array.from({ length: 17 }, (_, k) => k + 1) } },
@@ -94,7 +110,10 @@ test('result rules: each violation is refused by the encoder and the decoder', (
     ['version', new Writer().u8(0x13).u8(2).bytes(sessionId).u8(3).u8(0).finish()],
     ['status 0', body((w) => w.u8(0).u8(0))],
     ['status 4', body((w) => w.u8(4).u8(0))],
-    ['unknown flag', body((w) => w.u8(3).u8(64))],
+    ['unknown flag', body((w) => w.u8(3).u8(128))],
+    ['onlineShare on a timeout', body((w) => w.u8(3).u8(64).bytes(PK).scalar(1n).scalar(1n))],
+    ['onlineShare u ≥ n', body((w) => w.u8(1).u8(64).bytes(PK).bytes(bigIntToBytes(CURVE_ORDER, 32)).scalar(1n))],
+    ['onlineShare truncated', body((w) => w.u8(1).u8(64).bytes(PK).scalar(1n))],
     ['presignedR on a timeout', body((w) => w.u8(3).u8(16).bytes(PK))],
     [
       'presignedR and a key',
