@@ -1,8 +1,9 @@
 /**
  * {@link PresignatureRepo} over `pg`: the coordinator's inventory of presignatures (`presignatures`), one row
  * per presignature the parties hold. A row is added only while its account is active under the row's key, so
- * a presigning that ends after a refresh adds nothing; `take` deletes one row and says whether it was there, so
- * two takers never both get it. A refresh or reshare deletes the account's rows (accounts.ts, `rekey`).
+ * a presigning that ends after a refresh adds nothing. The signing that uses a presignature deletes its row with
+ * the insert of its session row (sessions.ts); a refresh or reshare deletes the account's rows (accounts.ts,
+ * `rekey`).
  */
 import type pg from 'pg';
 import type { PresignatureRepo, PresignatureRow } from './types.js';
@@ -37,11 +38,6 @@ export function presignatureRepo(pool: pg.Pool): PresignatureRepo {
          WHERE EXISTS (SELECT 1 FROM accounts WHERE account_id = $2 AND key_id = $3 AND status = 'active')`,
         [row.presignatureId, row.accountId, row.keyId, JSON.stringify(row.signers), row.r],
       );
-      return r.rowCount === 1;
-    },
-
-    async take(presignatureId) {
-      const r = await pool.query('DELETE FROM presignatures WHERE presignature_id = $1', [presignatureId]);
       return r.rowCount === 1;
     },
 

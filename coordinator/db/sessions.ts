@@ -35,34 +35,90 @@ interface EventRecord {
 /** jsonb parameter: `pg` would send an array as a PostgreSQL array literal, so always send JSON text. */
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
+/**
+ * Appends events to session `$1` in one statement, in order: the four arrays (types, party ids, details, times)
+ * are parameters `$at..$at+3`; unnest keeps it a single parameterised query whatever its length.
+ */
+function appendEvents(at: number): string {
+  return `INSERT INTO session_events (session_id, type, party_id, detail, at)
+  SELECT $1, t, p, d::jsonb, a FROM unnest($${at}::text[], $${at + 1}::text[], $${at + 2}::text[], $${at + 3}::timestamptz[])
+    WITH ORDINALITY AS e(t, p, d, a, n) ORDER BY n`;
+}
+
+/** The columns of a new session row, in the order of {@link sessionValues}. */
+const SESSION_COLUMNS = 'session_id, kind, account_id, parties, message_hash, attempt, retry_of, record';
+
+/** The parameters `$1..$8` of a new session row. */
+function sessionValues(s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>): unknown[] {
+  return [
+    s.sessionId,
+    s.kind,
+    s.accountId,
+    json(s.parties.map((p) => ({ partyId: p.partyId, index: p.index }))),
+    s.messageHash,
+    s.attempt,
+    s.retryOf,
+    Buffer.from(s.record.buffer, s.record.byteOffset, s.record.byteLength),
+  ];
+}
+
+/** A WITH item deleting the inventory row of presignature `$at` (the signing that uses it). */
+function consumed(at: number): string {
+  return `used AS (DELETE FROM presignatures WHERE presignature_id = $${at})`;
+}
+
+/** The four array parameters of {@link appendEvents}. */
+function eventColumns(
+  events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
+): unknown[] {
+  return [
+    events.map((e) => e.type),
+    events.map((e) => e.partyId ?? null),
+    events.map((e) => JSON.stringify(e.detail ?? {})),
+    events.map((e) => e.at),
+  ];
+}
+
 /** The session repository over `pool`. */
 export function sessionRepo(pool: pg.Pool): SessionRepo {
   return {
-    async insert(s) {
+    async insert(s, consumes) {
+      const insert = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+      // a data-modifying WITH runs whether or not the statement reads it
+      if (consumes === undefined) await pool.query(insert, sessionValues(s));
+      else await pool.query(`WITH ${consumed(9)} ${insert}`, [...sessionValues(s), consumes]);
+    },
+
+    async insertEnded(s, end, events, consumes) {
+      const { status, outcome } = end;
+      const values = [
+        ...sessionValues(s),
+        status,
+        json(outcome?.result),
+        json(outcome?.error),
+        ...eventColumns(events),
+      ];
+      const session = `session AS (INSERT INTO sessions (${SESSION_COLUMNS}, status, result, error)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb))`;
+      const used = consumes === undefined ? '' : `${consumed(16)}, `;
       await pool.query(
-        `INSERT INTO sessions (session_id, kind, account_id, parties, message_hash, attempt, retry_of, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          s.sessionId,
-          s.kind,
-          s.accountId,
-          json(s.parties.map((p) => ({ partyId: p.partyId, index: p.index }))),
-          s.messageHash,
-          s.attempt,
-          s.retryOf,
-          Buffer.from(s.record.buffer, s.record.byteOffset, s.record.byteLength),
-        ],
+        `WITH ${used}${session} ${appendEvents(12)}`,
+        consumes === undefined ? values : [...values, consumes],
       );
     },
 
-    async finish(sessionId, status, outcome) {
+    async finish(sessionId, status, outcome, events) {
       // COALESCE: a move without an outcome (e.g. to `running`) keeps whatever result/error is stored.
-      await pool.query(
-        `UPDATE sessions SET status = $2, result = COALESCE($3::jsonb, result), error = COALESCE($4::jsonb, error),
-                updated_at = now()
-         WHERE session_id = $1`,
-        [sessionId, status, json(outcome?.result), json(outcome?.error)],
-      );
+      const update = `UPDATE sessions SET status = $2, result = COALESCE($3::jsonb, result),
+                error = COALESCE($4::jsonb, error), updated_at = now()
+         WHERE session_id = $1`;
+      const values = [sessionId, status, json(outcome?.result), json(outcome?.error)];
+      if (!events || events.length === 0) {
+        await pool.query(update, values);
+        return;
+      }
+      // one round trip: a data-modifying WITH runs whether or not the statement reads it
+      await pool.query(`WITH appended AS (${appendEvents(5)}) ${update}`, [...values, ...eventColumns(events)]);
     },
 
     async get(sessionId) {
@@ -98,19 +154,7 @@ export function sessionRepo(pool: pg.Pool): SessionRepo {
 
     async appendEvents(sessionId, events) {
       if (events.length === 0) return;
-      // one statement for the batch: unnest keeps it a single parameterised query whatever its length
-      await pool.query(
-        `INSERT INTO session_events (session_id, type, party_id, detail, at)
-         SELECT $1, t, p, d::jsonb, a FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])
-           WITH ORDINALITY AS e(t, p, d, a, n) ORDER BY n`,
-        [
-          sessionId,
-          events.map((e) => e.type),
-          events.map((e) => e.partyId ?? null),
-          events.map((e) => JSON.stringify(e.detail ?? {})),
-          events.map((e) => e.at),
-        ],
-      );
+      await pool.query(appendEvents(2), [sessionId, ...eventColumns(events)]);
     },
 
     async events(sessionId) {

@@ -131,12 +131,33 @@ export interface SessionEventRow {
 
 /** Sessions and their append-only event log (the table refuses UPDATE and DELETE). */
 export interface SessionRepo {
-  insert(s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>): Promise<void>;
-  /** Moves a session to `status`, with its result or error. */
+  /**
+   * Inserts a new session; with `consumes`, deletes that presignature's inventory row in the same statement (a
+   * signing from it: one round trip for both).
+   */
+  insert(
+    s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>,
+    consumes?: string,
+  ): Promise<void>;
+  /**
+   * Inserts a session that has ended already, with its end (`status`, result or error) and its `events`, in one
+   * statement; with `consumes`, deletes that presignature's inventory row in it too.
+   */
+  insertEnded(
+    s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>,
+    end: { status: SessionStatus; outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] } },
+    events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
+    consumes?: string,
+  ): Promise<void>;
+  /**
+   * Moves a session to `status`, with its result or error; `events` (appended first, in order, each with the time
+   * it happened) go in the same statement.
+   */
   finish(
     sessionId: string,
     status: SessionStatus,
     outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] },
+    events?: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
   ): Promise<void>;
   get(sessionId: string): Promise<SessionRow | undefined>;
   appendEvent(sessionId: string, type: string, detail?: Record<string, unknown>, partyId?: string): Promise<void>;
@@ -274,8 +295,6 @@ export interface PresignatureRow {
 export interface PresignatureRepo {
   /** Adds a row; false (nothing added) when the account is no longer active under `row.keyId`. */
   insert(row: Omit<PresignatureRow, 'createdAt'>): Promise<boolean>;
-  /** Deletes the row; true when this call deleted it (it was there and nobody took it first). */
-  take(presignatureId: string): Promise<boolean>;
   /** The rows of the account's key `keyId`, oldest first. */
   ofAccount(accountId: string, keyId: string): Promise<PresignatureRow[]>;
   /** The accounts a pool may fill: active, every share held by the cluster (custody `server`), oldest first. */

@@ -26,6 +26,25 @@ export function ethereumAddress(publicKey: Uint8Array): string {
 
 const hex32 = (v: bigint) => v.toString(16).padStart(64, '0');
 
+/** Keys checked against most recently: their compressed form (hex) and address, by the bytes given (hex). */
+const known = new Map<string, { compressed: string; address: string }>();
+const MAX_KNOWN = 1024;
+
+/**
+ * The compressed form and address of `publicKey`, remembered: a signing checks against its account's key (or one
+ * of its children) again and again, and each costs a point decompression.
+ */
+function keyForms(publicKey: Uint8Array): { compressed: string; address: string } {
+  const id = bytesToHex(publicKey);
+  let forms = known.get(id);
+  if (!forms) {
+    forms = { compressed: bytesToHex(ecc.pointCompress(publicKey, true)), address: ethereumAddress(publicKey) };
+    if (known.size >= MAX_KNOWN) known.delete(known.keys().next().value as string);
+    known.set(id, forms);
+  }
+  return forms;
+}
+
 /**
  * Checks a signature over the 32-byte `hash` the way Ethereum will: low s, verifies under `publicKey`, and the
  * recovery id recovers exactly that key. Returns the API view, or a reason it must not be released.
@@ -50,7 +69,7 @@ export function checkSignature(
     recovered = null; // r or s out of range
   }
   if (recovered === null) return { ok: false, reason: 'no public key recovers from the signature' };
-  const compressed = bytesToHex(ecc.pointCompress(publicKey, true));
+  const { compressed, address } = keyForms(publicKey);
   if (bytesToHex(recovered) !== compressed) {
     return { ok: false, reason: 'the signature does not verify under the account key with its recovery id' };
   }
@@ -67,7 +86,7 @@ export function checkSignature(
       signatureHex: `0x${r}${sHex}${v.toString(16)}`,
       derivationPath: ids.derivationPath ?? 'm',
       publicKey: `0x${compressed}`,
-      address: ethereumAddress(publicKey),
+      address,
       presigned: false,
     },
   };

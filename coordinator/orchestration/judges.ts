@@ -4,10 +4,9 @@
  * account key; a signing from a presignature when the signers' online shares add up to a signature that verifies.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodePoint } from '../../protocols/common/curve.js';
 import { ProtocolError } from '../../protocols/common/errors.js';
 import type { SessionResult } from '../../protocols/control/control.js';
-import { signatureOfSums } from '../../protocols/dkls23/sign.js';
+import { compressedR, signatureOfSums } from '../../protocols/dkls23/sign.js';
 import type { SignatureView } from '../service.js';
 import { type Judge, verdictOfFailures } from './attempt.js';
 import { checkSignature } from './ethereum.js';
@@ -146,6 +145,8 @@ export function onlineJudge(
       sumU += r.onlineShare?.u ?? 0n;
       sumW += r.onlineShare?.w ?? 0n;
     }
+    // the agreed R' as the answers encode it (its decoder checked it is on the curve): x and the y-parity are all
+    // the signature needs, so it is not decompressed again
     const R = results.get(latest)?.onlineShare?.R as Uint8Array;
     const invalid = (why: string) =>
       ({
@@ -156,7 +157,7 @@ export function onlineJudge(
       }) as const;
     let sig: { r: bigint; s: bigint; recovery: number };
     try {
-      sig = signatureOfSums(decodePoint(R), sumU, sumW, 1);
+      sig = signatureOfSums(compressedR(R), sumU, sumW, 1);
     } catch (e) {
       if (e instanceof ProtocolError) return invalid(e.message);
       throw e;

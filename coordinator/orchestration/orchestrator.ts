@@ -285,9 +285,7 @@ export class Orchestrator implements CoordinatorService {
         await this.init.repos.accounts.activate(accountId, publicKey, address, chainCode);
         await this.runs.decideAll(record, holders, 'commit', journal);
         journal.event('result', { publicKey, address, ...(delegate ? { userShare: 'returned to the caller' } : {}) });
-        journal.write(() =>
-          this.init.repos.sessions.finish(sessionId, 'completed', { result: { publicKey, address } }),
-        );
+        journal.finish('completed', { result: { publicKey, address } });
         recordOutcome(this.runs.sinks(journal), 'keygen', verdict, started);
         await journal.flush();
         const view = await this.getAccount(accountId);
@@ -384,7 +382,7 @@ export class Orchestrator implements CoordinatorService {
       const ids = { accountId, sessionId, derivationPath };
       const judge = signJudge(hash, publicKey, ids, partyAtIndex(signed.record, signers));
       const verdict = await this.runs.run(signed, signers, judge, this.signTimeout, journal);
-      this.runs.settleSign(journal, sessionId, verdict, started);
+      this.runs.settleSign(journal, verdict, started);
       if (
         await retryWithoutSilent(this.init.log, 'signing', verdict, attemptNo < MAX_SIGN_ATTEMPTS, excluded, journal)
       ) {

@@ -4,7 +4,6 @@
  */
 
 import type { SessionKind } from '../../protocols/control/record.js';
-import type { SessionRepo } from '../db/types.js';
 import { CoordinatorError } from '../errors.js';
 import type { SessionMetrics } from '../service.js';
 import type { Verdict } from './attempt.js';
@@ -13,13 +12,12 @@ import type { Journal } from './journal.js';
 /** Where an outcome is recorded. */
 export interface OutcomeSinks {
   journal: Journal;
-  sessions: SessionRepo;
   metrics: SessionMetrics;
 }
 
 /** Records the end of an attempt (metrics; for a failure, its event and the session's status). */
 export function recordOutcome(
-  { journal, sessions, metrics }: OutcomeSinks,
+  { journal, metrics }: OutcomeSinks,
   kind: SessionKind,
   verdict: Verdict<unknown>,
   started: number,
@@ -32,7 +30,7 @@ export function recordOutcome(
       ? { code: verdict.code, message: verdict.message, culprits: verdict.culprits }
       : { code: 'TIMEOUT', message: verdict.message, culprits: verdict.silent };
   journal.event('failure', error);
-  journal.write(() => sessions.finish(journal.sessionId, 'failed', { error }));
+  journal.finish('failed', { error });
 }
 
 /**

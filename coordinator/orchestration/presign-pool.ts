@@ -13,7 +13,8 @@
  * (judges.ts `onlineJudge`). It takes the oldest row whose key is the account's current key and
  * whose whole signer set is online,
  * holds no banned pair and includes the parties the request requires; taking it is synchronous here (two
- * signings never get the same row) and the row is deleted in the database off the request path. Its record names
+ * signings never get the same row) and the row is deleted in the database off the request path, in the statement
+ * that inserts the signing's session row. Its record names
  * the presignature and only the online round runs. A party that lacks it (`NOT_FOUND`, `PRESIGNATURE_USED`,
  * `PRESIGNATURE_SIGNERS`) or an attempt that ends for unavailability sends the request on to a full signing
  * (journaled); a failed protocol check is final, as in a full signing. A refresh or reshare deletes the account's
@@ -120,7 +121,8 @@ export class PresignPool {
 
   /**
    * Takes a presignature the signing of `account` under `rules` may use now, or undefined: the oldest whose
-   * signer set is online, unbanned and includes the required parties. Its row is deleted off the request path.
+   * signer set is online, unbanned and includes the required parties. Its row is deleted off the request path,
+   * with the insert of the session that uses it ({@link sign}).
    */
   async take(account: AccountRow, rules: SignRules): Promise<PresignatureRow | undefined> {
     if (account.custody !== 'server' || rules.userShare) return undefined;
@@ -129,14 +131,6 @@ export class PresignPool {
     if (at < 0) return undefined;
     const [row] = inv.rows.splice(at, 1) as [PresignatureRow];
     this.dirty = true;
-    void this.o.repos.presignatures
-      .take(row.presignatureId)
-      .catch((e) =>
-        this.o.log.warn(
-          { presignature: row.presignatureId, error: String(e) },
-          'could not delete a used presignature row',
-        ),
-      );
     return row;
   }
 
@@ -172,7 +166,8 @@ export class PresignPool {
     const partyIds = signers.map((p) => p.partyId);
     const started = performance.now();
     const signed = runs.sign(record);
-    const journal = runs.journal(signed, account.accountId, partyIds, 1, null);
+    // the inventory row goes in the same statement as the session row
+    const journal = runs.journal(signed, account.accountId, partyIds, 1, null, row.presignatureId);
     journal.event('presignature', { presignatureId: row.presignatureId });
     const ids = { accountId: account.accountId, sessionId, derivationPath };
     const verdict = await runs.run(
@@ -182,7 +177,7 @@ export class PresignPool {
       timeoutMs,
       journal,
     );
-    runs.settleSign(journal, sessionId, verdict, started);
+    runs.settleSign(journal, verdict, started);
     if (verdict.kind === 'ok') return { kind: 'signed', view: verdict.value };
     if (verdict.kind === 'timeout' || MISSING_PRESIGNATURE_CODES.has(verdict.code)) {
       journal.event('fallback', { reason: verdict.kind === 'timeout' ? verdict.message : verdict.code });
@@ -345,7 +340,7 @@ export class PresignPool {
     this.backoff.delete(account.accountId);
     const r = `0x${bytesToHex(verdict.value.R)}`;
     journal.event('result', { r });
-    journal.write(() => repos.sessions.finish(sessionId, 'completed', { result: { r } }));
+    journal.finish('completed', { result: { r } });
     const row = {
       presignatureId: sessionId,
       accountId: account.accountId,

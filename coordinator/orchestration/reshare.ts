@@ -99,11 +99,9 @@ export class Resharing {
       if (moved) {
         this.o.onRekeyed(accountId);
         await runs.decideAll(record, partyIds, 'commit', journal);
-        journal.write(() =>
-          repos.sessions.finish(sessionId, 'completed', {
-            result: { publicKey: account.publicKey, threshold: plan.threshold, parties: plan.keyParties.length },
-          }),
-        );
+        journal.finish('completed', {
+          result: { publicKey: account.publicKey, threshold: plan.threshold, parties: plan.keyParties.length },
+        });
         recordOutcome(runs.sinks(journal), 'reshare', verdict, started);
         await journal.flush();
         this.o.log.info({ accountId, session: sessionId, what }, `${what} committed`);

@@ -70,19 +70,17 @@ export class SessionRuns {
 
   /** Where an attempt's outcome goes: its journal, the session row, the metrics. */
   sinks(journal: Journal): OutcomeSinks {
-    return { journal, sessions: this.o.repos.sessions, metrics: this.o.metrics };
+    return { journal, metrics: this.o.metrics };
   }
 
   /**
    * Ends a signing attempt on the record: a released signature's `result` event and completed session row, and
    * for every verdict its outcome (failure event, session status, metric).
    */
-  settleSign(journal: Journal, sessionId: string, verdict: Verdict<SignatureView>, started: number): void {
+  settleSign(journal: Journal, verdict: Verdict<SignatureView>, started: number): void {
     if (verdict.kind === 'ok') {
       journal.event('result', { signatureHex: verdict.value.signatureHex });
-      journal.write(() =>
-        this.o.repos.sessions.finish(sessionId, 'completed', { result: { ...verdict.value.signature } }),
-      );
+      journal.finish('completed', { result: { ...verdict.value.signature } });
     }
     recordOutcome(this.sinks(journal), 'sign', verdict, started);
   }
@@ -92,13 +90,17 @@ export class SessionRuns {
     return signedRecords.sign(record, this.o.signingKey, ed25519);
   }
 
-  /** Opens the journal of a new attempt: its session row and its `created` event. */
+  /**
+   * Opens the journal of a new attempt: its session row and its `created` event; a signing from a presignature
+   * names it in `consumes`, and its inventory row goes with the session row's insert.
+   */
   journal(
     signed: SignedRecord,
     accountId: string,
     partyIds: readonly string[],
     attempt: number,
     retryOf: string | null,
+    consumes?: string,
   ): Journal {
     const record = signed.record;
     const sessionId = bytesToHex(record.sessionId);
@@ -106,8 +108,8 @@ export class SessionRuns {
       this.o.log.warn({ session: sessionId, error: String(e) }, 'could not record a session event'),
     );
     this.journals.set(sessionId, journal);
-    journal.write(() =>
-      this.o.repos.sessions.insert({
+    journal.open(
+      {
         sessionId,
         kind: record.kind,
         accountId,
@@ -116,7 +118,8 @@ export class SessionRuns {
         attempt,
         retryOf,
         record: signed.bytes,
-      }),
+      },
+      consumes,
     );
     journal.event('created', { kind: record.kind, attempt, ...(retryOf ? { retryOf } : {}) });
     return journal;

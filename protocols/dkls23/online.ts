@@ -39,10 +39,25 @@ export interface Signature {
   readonly compact: Uint8Array;
 }
 
+/** A nonce point as {@link signatureOfSums} needs it: its x-coordinate and the parity of its y. */
+export interface NoncePoint {
+  readonly x: bigint;
+  readonly odd: boolean;
+}
+
 /** `r = x(R) mod n`, whether x(R) ≥ n (recovery id bit 1), and the y-parity of R (recovery id bit 0). */
-export function signatureR(R: Point): { r: bigint; overflow: boolean; odd: boolean } {
-  const { x, y } = R.toAffine();
-  return { r: x % CURVE_ORDER, overflow: x >= CURVE_ORDER, odd: (y & 1n) === 1n };
+export function signatureR(R: Point | NoncePoint): { r: bigint; overflow: boolean; odd: boolean } {
+  const { x, odd } = 'toAffine' in R ? { x: R.toAffine().x, odd: (R.toAffine().y & 1n) === 1n } : R;
+  return { r: x % CURVE_ORDER, overflow: x >= CURVE_ORDER, odd };
+}
+
+/**
+ * x and the y-parity of a compressed point that was decoded (so checked on the curve) before: no square root.
+ * Throws `INVALID_ARGUMENT` on anything but 33 bytes with prefix 2 or 3.
+ */
+export function compressedR(bytes: Uint8Array): NoncePoint {
+  assertArg(bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3), 'a compressed point is 33 bytes, prefix 2 or 3');
+  return { x: bytesToBigInt(bytes.subarray(1)), odd: bytes[0] === 3 };
 }
 
 /** A presignature's secret values, taken by {@link consumePresignature}. */
@@ -153,7 +168,7 @@ export function combine(
  * combiner outside the signer set (the coordinator, docs/protocol.md "Derived keys and presignature pools"), which
  * must verify the result itself before releasing it.
  */
-export function signatureOfSums(R: Point, sumU: bigint, sumW: bigint, round: number): Signature {
+export function signatureOfSums(R: Point | NoncePoint, sumU: bigint, sumW: bigint, round: number): Signature {
   const fail = (msg: string): never => {
     throw new ProtocolError('DEGENERATE_VALUE', msg, { round });
   };

@@ -27,7 +27,15 @@ import { consumePresignature, type Presignature, PresignRun } from './presign.js
 import type { SignConfig } from './sign-config.js';
 import { encodeOnlineShare, type OnlineShare, readSignRound4 } from './sign-messages.js';
 
-export { checkMessageHash, type Signature, type SigningTerms, signatureOfSums, signatureR } from './online.js';
+export {
+  checkMessageHash,
+  compressedR,
+  type NoncePoint,
+  type Signature,
+  type SigningTerms,
+  signatureOfSums,
+  signatureR,
+} from './online.js';
 
 /** How a signing may differ from signing for the key itself with a nonce made for it. */
 export interface SignOptions {

@@ -1,7 +1,7 @@
 /**
  * Spare streams: one stream per peer opened ahead of need, so that the next exchange with that peer finds one
  * ready. Opening a libp2p stream costs a few milliseconds of bookkeeping on a busy node, on the critical path of
- * a session (the control request that announces it, the hello that starts it). The serving side drops a stream
+ * a session (the hello that starts it; control requests use long-lived channels, control-transport.ts). The serving side drops a stream
  * that stays silent past its own deadline, so a spare is used only while younger than `maxAgeMs`, which the
  * owner sets inside that deadline.
  */

@@ -105,25 +105,40 @@ export class Presignatures {
     // always the session-id lock first, then the presignature lock (markSessionUsed takes only the first)
     const stored = await this.vault.lock.run(`sid/${toHex(keyId)}`, () =>
       this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
-        if (await this.vault.has(mark)) {
+        // the mark and the presignature in one read: this is on every pooled signing's path
+        const [marked, sealed] = await this.vault.getMany([mark, recordKey.presig(keyId, id)]);
+        if (marked !== undefined) {
           throw new StoreError(
             'SESSION_REPLAYED',
             `session ${toHex(sessionId)} was already used for key ${toHex(keyId)}`,
           );
         }
-        return this.consume(keyId, id, [
-          { type: 'put', key: mark, value: encodeJson({ at: this.vault.now().toISOString() }) },
-        ]);
+        return this.consume(
+          keyId,
+          id,
+          [{ type: 'put', key: mark, value: encodeJson({ at: this.vault.now().toISOString() }) }],
+          { sealed },
+        );
       }),
     );
     return checkSigners(id, stored, signers);
   }
 
-  /** Reads, deletes and marks used the presignature `id` with `ops` in one batch (the caller holds the lock). */
-  private async consume(keyId: Uint8Array, id: Uint8Array, ops: readonly BatchOp[]): Promise<Stored> {
+  /**
+   * Reads (unless the caller `read` its sealed value already), deletes and marks used the presignature `id`, with
+   * `ops` in one batch (the caller holds the lock).
+   */
+  private async consume(
+    keyId: Uint8Array,
+    id: Uint8Array,
+    ops: readonly BatchOp[],
+    read?: { sealed: Uint8Array | undefined },
+  ): Promise<Stored> {
     const k = recordKey.presig(keyId, id);
     const usedKey = recordKey.presigUsed(keyId, id);
-    const plain = await this.vault.getSealed(k, `presignature ${toHex(id)}`);
+    const what = `presignature ${toHex(id)}`;
+    const sealed = read ? read.sealed : await this.vault.get(k);
+    const plain = sealed === undefined ? undefined : this.vault.open(k, sealed, what);
     if (plain === undefined) {
       if (await this.vault.has(usedKey)) {
         throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(id)} was already used`);

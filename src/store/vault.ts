@@ -39,6 +39,11 @@ export class Vault {
     return this.db.get(key);
   }
 
+  /** The raw values under `keys`, in order (undefined where none), read in one call. */
+  getMany(keys: string[]): Promise<(Uint8Array | undefined)[]> {
+    return this.db.getMany(keys);
+  }
+
   /** True when `key` holds a value. */
   async has(key: string): Promise<boolean> {
     return (await this.db.get(key)) !== undefined;

@@ -2,7 +2,8 @@
  * The coordinator's presignature pool, without parties: the presign judge (same R from every signer, culprits on
  * a mismatch) and the inventory over a real (in-memory PGlite, or DATABASE_URL) database — a signing takes only a
  * presignature of the account's current key whose whole signer set is online, unbanned and includes the required
- * parties; two concurrent takers never get the same one; a taken row leaves the database; a rekey deletes the
+ * parties; two concurrent takers never get the same one; a taken row leaves the database with the session row of
+ * the signing that uses it (also a session written with its end, in one statement); a rekey deletes the
  * account's rows, and a presigning that ends after it adds none.
  */
 import { randomBytes } from 'node:crypto';
@@ -134,11 +135,42 @@ test('inventory: usable rows only, one taker each, deleted when taken, gone with
     // a hybrid account or a request with a user share never takes one
     assert.is(await pool.take({ ...account, custody: 'hybrid' }, rules()), undefined);
     assert.is(await pool.take(account, { must: new Set(), userShare: true }), undefined);
-    // taken rows leave the database (off the request path: give it a moment)
-    await new Promise((r) => setTimeout(r, 100));
+    // a taken row leaves the database with the session row of the signing that uses it (one statement): the
+    // session written at once, or with its end
+    const held = async () =>
+      (await repos.presignatures.ofAccount(accountId, keyId)).map((r: PresignatureRow) => r.presignatureId).sort();
+    assert.equal(await held(), [ab.presignatureId, ac.presignatureId, bc.presignatureId].sort());
+    const session = (id: string) => ({
+      sessionId: id,
+      kind: 'sign' as const,
+      accountId,
+      parties: [],
+      messageHash: null,
+      attempt: 1,
+      retryOf: null,
+      record: new Uint8Array([1]),
+    });
+    await repos.sessions.insert(session('1'.repeat(64)), ac.presignatureId);
+    const at = new Date();
+    await repos.sessions.insertEnded(
+      session('2'.repeat(64)),
+      { status: 'completed', outcome: { result: { r: '0x01' } } },
+      [
+        { type: 'created', at },
+        { type: 'result', detail: { r: '0x01' }, partyId: 'party-b', at },
+      ],
+      bc.presignatureId,
+    );
+    assert.equal(await held(), [ab.presignatureId]);
+    const ended = await repos.sessions.get('2'.repeat(64));
+    assert.is(ended?.status, 'completed');
+    assert.equal(ended?.result, { r: '0x01' });
     assert.equal(
-      (await repos.presignatures.ofAccount(accountId, keyId)).map((r: PresignatureRow) => r.presignatureId),
-      [ab.presignatureId],
+      (await repos.sessions.events('2'.repeat(64))).map((e) => [e.type, e.partyId]),
+      [
+        ['created', null],
+        ['result', 'party-b'],
+      ],
     );
 
     // a rekey deletes the account's rows; a presigning of the old key that ends afterwards adds none
