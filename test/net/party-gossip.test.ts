@@ -1,8 +1,9 @@
 /**
  * Gossipsub as the second path of the coordinator's messages: the real rendezvous (the coordinator's libp2p side)
  * publishes every signed record and decision on the session topic as well as sending them directly. A party
- * that missed the direct message starts its keygen and commits its share from the gossiped copies; a record or
- * decision the coordinator did not sign is rejected by every party's topic validator, and nobody acts on it.
+ * that missed the direct message starts its keygen and commits its share from the gossiped copies, and reports its
+ * online share of a signing from a presignature (which a direct copy's answer would carry); a record or decision
+ * the coordinator did not sign is rejected by every party's topic validator, and nobody acts on it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onlineJudge } from '../../coordinator/orchestration/judges.js';
 import { Rendezvous } from '../../coordinator/p2p/rendezvous.js';
 import type { SessionResult } from '../../protocols/control/control.js';
 import { signedDecisions } from '../../protocols/control/decision.js';
@@ -108,6 +110,35 @@ test('a party that missed the direct messages keygens and commits from the gossi
     const status = async (k: number) => (await parties[k]!.store.getShare(keyId))?.status;
     await until(async () => (await status(2)) === 'committed', 'party 3 commits from gossip', 10_000);
     assert.is(await status(0), 'committed');
+
+    // a signing from a presignature: party 1 answers its direct copy with its online share, party 2 hears of it
+    // on gossip alone and reports its share; the two add up to a signature under the key
+    const signers = inOrder(parties.map((p) => p.node)).slice(0, 2);
+    const presign = signedRecords.sign(recordFor('presign', signers, keyId), seed);
+    assert.ok((await Promise.all([first, second].map((p) => rendezvous.announce(p, presign)))).every((a) => a.ok));
+    const of = (rec: SessionRecord) => () =>
+      results.filter((r) => Buffer.from(r.result.sessionId).equals(rec.sessionId));
+    await until(() => of(presign.record)().length === 2, 'two presign results');
+    const messageHash = new Uint8Array(32).fill(7);
+    const sign = signedRecords.sign(
+      recordFor('sign', signers, keyId, { messageHash, presignature: presign.record.sessionId }),
+      seed,
+    );
+    assert.equal(await rendezvous.announce(first, sign), { ok: true });
+    assert.is(of(sign.record)().length, 1, 'party 1 answered with its share');
+    await rendezvous.publish(signedRecords.encode(sign));
+    await until(() => of(sign.record)().length === 2, 'party 2 reports its share from the gossiped copy');
+    const shares = new Map(of(sign.record)().map((r) => [r.from, r.result] as const));
+    assert.ok(shares.has(second), 'the second share is party 2’s');
+    const publicKey = mine()[0]?.result.publicKey as Uint8Array;
+    const judged = onlineJudge(
+      messageHash,
+      publicKey,
+      { accountId: 'a', sessionId: 's' },
+      2,
+      () => undefined,
+    )(shares, second);
+    assert.is(judged?.kind, 'ok', JSON.stringify(judged));
 
     // nobody acted on the forged record
     assert.is(results.filter((r) => Buffer.from(r.result.sessionId).equals(forged.sessionId)).length, 0);
