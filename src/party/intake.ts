@@ -46,11 +46,8 @@ export interface IntakeInit {
   readonly ed25519: Ed25519;
   readonly now: () => number;
   readonly log: Log;
-  /**
-   * Called once per accepted record, after its session id is durably marked used: run it. A signing that names a
-   * presignature comes with it, taken from the store in the same write as the mark.
-   */
-  readonly onAccepted: (record: SessionRecord, selfIndex: number, presignature?: Presignature) => void;
+  /** Called once per accepted record (but a signing from a presignature), after its session id is durably marked used: run it. */
+  readonly onAccepted: (record: SessionRecord, selfIndex: number) => void;
   /**
    * Called instead of `onAccepted` for a signing from a presignature (taken with the mark, when this node keeps a
    * durable log): resolves to this party's signed result (its online share), which goes back in the answer to a
@@ -217,7 +214,7 @@ export class Intake {
       const payload = await this.o.onPresigned(record, taken, via);
       return via === 'direct' ? { ok: true, payload } : { ok: true };
     }
-    this.o.onAccepted(record, selfIndex, taken);
+    this.o.onAccepted(record, selfIndex);
     return { ok: true };
   }
 

@@ -96,11 +96,11 @@ export class SessionJobs {
   }
 
   /**
-   * Runs the session of `record` and reports its signed result; never throws. A signing from a presignature comes
-   * with it when the intake took it (else the job takes it).
+   * Runs the session of `record` and reports its signed result; never throws. (A signing from a presignature is
+   * no session: {@link presigned} answers it.)
    */
-  start(record: SessionRecord, selfIndex: number, presignature?: Presignature): void {
-    void this.runAndReport(record, selfIndex, presignature);
+  start(record: SessionRecord, selfIndex: number): void {
+    void this.runAndReport(record, selfIndex);
   }
 
   /**
@@ -137,7 +137,7 @@ export class SessionJobs {
     return signed;
   }
 
-  private async runAndReport(record: SessionRecord, selfIndex: number, presignature?: Presignature): Promise<void> {
+  private async runAndReport(record: SessionRecord, selfIndex: number): Promise<void> {
     const started = performance.now();
     const abort = new AbortController();
     const session = toHex(record.sessionId);
@@ -154,9 +154,8 @@ export class SessionJobs {
           result = await this.keygen(record, selfIndex, abort.signal);
           break;
         case 'sign':
-          result = record.presignature
-            ? await onlineShareJob(this.pool, record, presignature)
-            : await this.sign(record, selfIndex, abort.signal);
+          if (record.presignature) throw new ControlError('BAD_RECORD', 'a signing from a presignature is no session');
+          result = await this.sign(record, selfIndex, abort.signal);
           break;
         case 'reshare':
           result = await this.reshare(record, selfIndex, abort.signal);

@@ -230,9 +230,9 @@ export class PartyNode {
       ed25519,
       now,
       log,
-      onAccepted: (record, selfIndex, presignature) => {
+      onAccepted: (record, selfIndex) => {
         for (const p of record.parties) allowed.add(peerIdOfBytes(p.peerId).toString());
-        jobs.start(record, selfIndex, presignature);
+        jobs.start(record, selfIndex);
       },
       onPresigned: (record, presignature, via) => jobs.presigned(record, presignature, via === 'gossip'),
       role,
