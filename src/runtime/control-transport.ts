@@ -146,6 +146,9 @@ class Channel {
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0;
     const waiter = Promise.withResolvers<Uint8Array>();
+    // the stream may fail (rejecting every waiter) while this request is still being written, before anything
+    // awaits its answer: that rejection is handled here (the write's own error is what this request throws)
+    waiter.promise.catch(() => {});
     this.pending.set(id, waiter);
     try {
       await this.lp.write(withId(id, new Uint8Array(0), body), { signal });
