@@ -3,7 +3,14 @@
  */
 import type pg from 'pg';
 import type { SessionKind } from '../../protocols/control/record.js';
-import type { SessionEventRow, SessionRepo, SessionRow, SessionStatus } from './types.js';
+import type {
+  NewSession,
+  SessionEventInput,
+  SessionEventRow,
+  SessionRepo,
+  SessionRow,
+  SessionStatus,
+} from './types.js';
 
 /** A `sessions` row as `pg` returns it (jsonb parsed, bytea as Buffer). */
 interface SessionRecord {
@@ -49,7 +56,7 @@ function appendEvents(at: number): string {
 const SESSION_COLUMNS = 'session_id, kind, account_id, parties, message_hash, attempt, retry_of, record';
 
 /** The parameters `$1..$8` of a new session row. */
-function sessionValues(s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>): unknown[] {
+function sessionValues(s: NewSession): unknown[] {
   return [
     s.sessionId,
     s.kind,
@@ -68,9 +75,7 @@ function consumed(at: number): string {
 }
 
 /** The four array parameters of {@link appendEvents}. */
-function eventColumns(
-  events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
-): unknown[] {
+function eventColumns(events: readonly SessionEventInput[]): unknown[] {
   return [
     events.map((e) => e.type),
     events.map((e) => e.partyId ?? null),

@@ -130,23 +130,31 @@ export interface SessionEventRow {
 }
 
 /** Sessions and their append-only event log (the table refuses UPDATE and DELETE). */
+/** A session row as it starts: what the orchestrator knows before the session ends. */
+export type NewSession = Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>;
+
+/** An event to append to a session's log, stamped with the time it happened. */
+export interface SessionEventInput {
+  type: string;
+  detail?: Record<string, unknown>;
+  partyId?: string;
+  at: Date;
+}
+
 export interface SessionRepo {
   /**
    * Inserts a new session; with `consumes`, deletes that presignature's inventory row in the same statement (a
    * signing from it: one round trip for both).
    */
-  insert(
-    s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>,
-    consumes?: string,
-  ): Promise<void>;
+  insert(s: NewSession, consumes?: string): Promise<void>;
   /**
    * Inserts a session that has ended already, with its end (`status`, result or error) and its `events`, in one
    * statement; with `consumes`, deletes that presignature's inventory row in it too.
    */
   insertEnded(
-    s: Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>,
+    s: NewSession,
     end: { status: SessionStatus; outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] } },
-    events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
+    events: readonly SessionEventInput[],
     consumes?: string,
   ): Promise<void>;
   /**
@@ -157,15 +165,12 @@ export interface SessionRepo {
     sessionId: string,
     status: SessionStatus,
     outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] },
-    events?: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
+    events?: readonly SessionEventInput[],
   ): Promise<void>;
   get(sessionId: string): Promise<SessionRow | undefined>;
   appendEvent(sessionId: string, type: string, detail?: Record<string, unknown>, partyId?: string): Promise<void>;
   /** Appends several events in one statement, in order, each with the time it happened. */
-  appendEvents(
-    sessionId: string,
-    events: readonly { type: string; detail?: Record<string, unknown>; partyId?: string; at: Date }[],
-  ): Promise<void>;
+  appendEvents(sessionId: string, events: readonly SessionEventInput[]): Promise<void>;
   /** Oldest first. */
   events(sessionId: string): Promise<SessionEventRow[]>;
   /** How many sessions of `kind` ended with `status` (health/metrics). */

@@ -2,10 +2,11 @@
  * A session's writes to the database, in order, off the critical path. Events are stamped when they happen
  * and written in batches (one statement per {@link BATCH_MS} window, and the last batch with the session's end);
  * the session row goes with the first batch, so a session that ends within the window — a signing from a
- * presignature — is one statement, and a longer one a few, rather than one per event; the protocol never waits for them. Reads of the session wait for {@link Journal.flush}
+ * presignature — is one statement, and a longer one a few, rather than one per event; the protocol never waits
+ * for them. Reads of the session wait for {@link Journal.flush}
  * (the orchestrator sees to that), so a client that reads the session next sees every event of it.
  */
-import type { SessionRepo, SessionRow, SessionStatus } from '../db/types.js';
+import type { NewSession, SessionRepo, SessionRow, SessionStatus } from '../db/types.js';
 
 /** How long events gather before they are written together. */
 export const BATCH_MS = 25;
@@ -16,9 +17,6 @@ interface PendingEvent {
   partyId?: string;
   at: Date;
 }
-
-/** The session row a journal starts with (see {@link SessionRepo.insert}). */
-export type NewSession = Omit<SessionRow, 'status' | 'result' | 'error' | 'createdAt' | 'updatedAt'>;
 
 /** Ordered, batched, non-blocking writes of one session. */
 export class Journal {

@@ -14,7 +14,7 @@
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
-import { bestConnection } from './spare-streams.js';
+import { openStream } from './spare-streams.js';
 
 /** The one-exchange-per-stream control protocol id. */
 export const CONTROL_PROTOCOL = '/mpc/control/1.0.0';
@@ -209,16 +209,6 @@ function channelsOf(host: Libp2p): HostChannels {
   return c;
 }
 
-/**
- * Opens a stream for `protocol` to `peer` over an open connection when there is one (a direct one first), else by
- * dialling; `negotiateFully` waits for the peer to accept the protocol.
- */
-function open(host: Libp2p, peer: PeerId, protocol: string, signal: AbortSignal, negotiateFully: boolean) {
-  const options = { signal, negotiateFully, runOnLimitedConnection: true };
-  const connection = bestConnection(host, peer);
-  return connection ? connection.newStream(protocol, options) : host.dialProtocol(peer, protocol, options);
-}
-
 function isUnsupported(e: unknown): boolean {
   return (e as { name?: string } | undefined)?.name === 'UnsupportedProtocolError';
 }
@@ -235,7 +225,7 @@ async function channelTo(host: Libp2p, peer: PeerId, signal: AbortSignal): Promi
     if (ch && !ch.closed) return undefined; // busy: this request goes on a stream of its own
     if (all.open.get(key) === known) all.open.delete(key);
   }
-  const opening = open(host, peer, CONTROL_CHANNEL_PROTOCOL, signal, true).then((stream) => {
+  const opening = openStream(host, peer, CONTROL_CHANNEL_PROTOCOL, signal, true).then((stream) => {
     const ch: Channel = new Channel(stream, () => {
       if (all.open.get(key) === opening) all.open.delete(key);
     });
@@ -256,7 +246,7 @@ async function channelTo(host: Libp2p, peer: PeerId, signal: AbortSignal): Promi
 
 /** One exchange on a stream of its own (`/mpc/control/1.0.0`). */
 async function oneShot(host: Libp2p, peer: PeerId, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-  const stream = await open(host, peer, CONTROL_PROTOCOL, signal, false);
+  const stream = await openStream(host, peer, CONTROL_PROTOCOL, signal);
   const lp = framed(stream);
   try {
     await lp.write(request, { signal });
