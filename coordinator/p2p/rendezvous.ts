@@ -46,6 +46,12 @@ import { DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayService, relaySetup }
 
 const ed25519 = nodeEd25519();
 
+/** A result envelope signed by `peer`, decoded and verified (reported, or carried in an answer); throws otherwise. */
+function openResult(envelope: Uint8Array, peer: PeerId): SessionResult {
+  const signed = signedResults.decode(envelope);
+  return signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
+}
+
 /** The peer id string of multihash bytes (a malformed id is a bad message). */
 function peerIdFromMultihashBytes(bytes: Uint8Array): string {
   try {
@@ -247,8 +253,7 @@ export class Rendezvous {
         return encodeKeyFates((await this.init.keyFates?.(id, decodeKeyFateQuery(req))) ?? []);
       }
       if (req[0] === MessageType.RESULT) {
-        const signed = signedResults.decode(req);
-        const result = signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
+        const result = openResult(req, peer);
         const p = this.parties.get(id);
         if (p) p.lastSeen = new Date();
         return encodeAck(this.init.onResult(id, result));
@@ -371,8 +376,7 @@ export class Rendezvous {
     if (!ack.ok || ack.payload === undefined) return ack;
     let result: SessionResult;
     try {
-      const res = signedResults.decode(ack.payload);
-      result = signedResults.verify(res.bytes, res.signature, peerIdFromString(partyId).toMultihash().bytes, ed25519);
+      result = openResult(ack.payload, peerIdFromString(partyId));
     } catch (e) {
       this.init.log.warn({ party: partyId, error: String(e) }, 'an answer carried a result that does not verify');
       return { ok: false, code: 'BAD_RESULT', message: `party ${partyId} answered with a bad result: ${String(e)}` };

@@ -46,7 +46,10 @@ export interface IntakeInit {
   readonly ed25519: Ed25519;
   readonly now: () => number;
   readonly log: Log;
-  /** Called once per accepted record (but a signing from a presignature), after its session id is durably marked used: run it. */
+  /**
+   * Called once per accepted record (but a signing from a presignature), after its session id is durably marked
+   * used: run it.
+   */
   readonly onAccepted: (record: SessionRecord, selfIndex: number) => void;
   /**
    * Called instead of `onAccepted` for a signing from a presignature (taken with the mark, when this node keeps a
