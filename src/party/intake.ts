@@ -192,8 +192,9 @@ export class Intake {
     }
     const claim = this.o.claim;
     let taken: Presignature | undefined;
-    // a signing from a presignature marks its session id and takes the presignature in one fsynced write (the
-    // online path's only one): a party lacking it refuses the record with the store's code
+    // a signing from a presignature takes it, with its session id marked, in one fsynced write — or with no
+    // write at all when it was armed (store/presignatures.ts): a party lacking it refuses the record with the
+    // store's code
     const mark = claim
       ? Promise.resolve().then(() => claim(record, selfIndex))
       : record.kind === 'sign' && record.presignature

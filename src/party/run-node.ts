@@ -16,6 +16,13 @@ import { createIdentity, loadIdentity } from './identity.js';
 import { PartyNode } from './node.js';
 import { openPartyStore } from './open-store.js';
 
+/**
+ * Presignatures per key a running party holds armed: taken out of its store ahead of their use, so that a
+ * signing from one writes nothing on its path (src/store/presignatures.ts). Two cover a signing and the next
+ * one arriving before the first's successor is armed.
+ */
+export const ARMED_PRESIGNATURES = 2;
+
 /** The validated configuration of a running party. */
 export interface PartyConfig {
   dataDir: string;
@@ -57,7 +64,11 @@ export interface RunningParty {
 /** Starts a party from `config`; failures before the node runs close what was opened and rethrow. */
 export async function runParty(config: PartyConfig): Promise<RunningParty> {
   const log = createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty', name: 'party' });
-  const { store, notes } = await openPartyStore({ dataDir: config.dataDir, masterKeyFile: config.masterKeyFile });
+  const { store, notes } = await openPartyStore({
+    dataDir: config.dataDir,
+    masterKeyFile: config.masterKeyFile,
+    armPresignatures: ARMED_PRESIGNATURES,
+  });
   for (const n of notes) log.warn({}, n);
   let storeOpen = true;
   try {

@@ -3,6 +3,17 @@
  * it as used in one atomic batch, so it can never be stored or taken again. A presignature is stored under its
  * key and a handle — the session id of the presign session that made it, which the online signing's record
  * names — with the peer id of each of its signers: it is given out only to a signing by exactly that signer set.
+ *
+ * Armed presignatures (`armAhead` > 0, what a party node runs with): the durable write that makes a presignature
+ * single-use is done ahead of its use, off the signing's path. Per key, the next `armAhead` presignatures this
+ * process stored — oldest first, the order in which the coordinator uses them — are deleted from the store and
+ * recorded used in one fsynced batch, and kept decrypted in memory; a signing that names one takes it from
+ * memory with no disk access. Taking it from memory is synchronous, so it is given out once; the process that
+ * armed it is the only one that can use it, and after a crash or restart it is gone from the store as used
+ * (the coordinator's signing then falls back to a full signing, as for any presignature a party lacks). A
+ * signing from an armed presignature marks no session id: the presignature is that session's one-use token,
+ * and a replayed record finds it used (`PRESIGNATURE_USED`). A retired key's armed presignatures are wiped with
+ * its stored ones.
  */
 import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
@@ -32,19 +43,39 @@ function checkSigners(id: Uint8Array, { presignature, peers }: Stored, signers: 
       return s !== undefined && equalBytes(s.peerId, peers[k] as Uint8Array);
     });
   if (same) return presignature;
-  presignature.phi = 0n;
-  presignature.u = 0n;
-  presignature.v = 0n;
-  presignature.used = true;
+  wipe(presignature);
   throw new StoreError(
     'PRESIGNATURE_SIGNERS',
     `presignature ${toHex(id)} was made by signers ${presignature.signers.join(',')} with other peers or indices than this signing's`,
   );
 }
 
+/** Zeroes the secrets of a presignature that will not be used. */
+function wipe(p: Presignature): void {
+  p.phi = 0n;
+  p.u = 0n;
+  p.v = 0n;
+  p.used = true;
+}
+
+/** Most presignatures one store holds armed at once, over all keys. */
+export const MAX_ARMED = 4096;
+
 /** The presignatures of one store; reached as `store.presignatures`. */
 export class Presignatures {
-  constructor(private readonly vault: Vault) {}
+  /** Per key (hex), the armed presignatures by handle (hex): each resolves once its disk copy is gone. */
+  private readonly armed = new Map<string, Map<string, Promise<Stored | undefined>>>();
+  private armedCount = 0;
+  /** Per key (hex), the handles (hex) this process stored and has not armed or taken, oldest first. */
+  private readonly queued = new Map<string, string[]>();
+
+  /**
+   * @param armAhead presignatures to hold armed per key (see the module comment); 0 arms none
+   */
+  constructor(
+    private readonly vault: Vault,
+    private readonly armAhead = 0,
+  ) {}
 
   /**
    * Stores an unused presignature of `keyId` under `id` (the presign session id) with its signers (one per
@@ -76,6 +107,13 @@ export class Presignatures {
     } finally {
       plain.fill(0);
     }
+    if (this.armAhead > 0) {
+      const key = toHex(keyId);
+      const queue = this.queued.get(key) ?? [];
+      queue.push(toHex(id));
+      this.queued.set(key, queue);
+      this.topUp(keyId);
+    }
   }
 
   /**
@@ -85,6 +123,8 @@ export class Presignatures {
    * the signer set differs (the presignature is used up all the same: it is never offered again).
    */
   async take(keyId: Uint8Array, id: Uint8Array, signers: readonly PresignatureSigner[]): Promise<Presignature> {
+    const early = await this.claimArmed(keyId, id);
+    if (early) return checkSigners(id, early, signers);
     const stored = await this.vault.lock.run(`presig/${toHex(keyId)}`, () => this.consume(keyId, id, []));
     return checkSigners(id, stored, signers);
   }
@@ -101,6 +141,8 @@ export class Presignatures {
     id: Uint8Array,
     signers: readonly PresignatureSigner[],
   ): Promise<Presignature> {
+    const early = await this.claimArmed(keyId, id);
+    if (early) return checkSigners(id, early, signers);
     const mark = recordKey.session(keyId, sessionId);
     // always the session-id lock first, then the presignature lock (markSessionUsed takes only the first)
     const stored = await this.vault.lock.run(`sid/${toHex(keyId)}`, () =>
@@ -159,6 +201,92 @@ export class Presignatures {
       { type: 'put', key: usedKey, value: encodeJson({ at: this.vault.now().toISOString() }) },
     ]);
     return stored;
+  }
+
+  /**
+   * Claims presignature `id` of `keyId` for one use, synchronously (before any await, so that nothing arms it or
+   * gives it out meanwhile): resolves with it when it is armed, else (not armed, or its arming found nothing or
+   * failed) undefined, and the caller takes it from the store. Either way it leaves the queue of ones to arm.
+   */
+  private claimArmed(keyId: Uint8Array, id: Uint8Array): Promise<Stored | undefined> {
+    const key = toHex(keyId);
+    const idHex = toHex(id);
+    const ofKey = this.armed.get(key);
+    const slot = ofKey?.get(idHex);
+    if (this.armAhead > 0) setImmediate(() => this.topUp(keyId)); // after this signing's own work
+    if (!ofKey || !slot) {
+      const queue = this.queued.get(key);
+      const at = queue?.indexOf(idHex) ?? -1;
+      if (queue && at >= 0) queue.splice(at, 1);
+      return Promise.resolve(undefined);
+    }
+    this.unarm(key, ofKey, idHex);
+    return slot;
+  }
+
+  private unarm(key: string, ofKey: Map<string, Promise<Stored | undefined>>, idHex: string): void {
+    ofKey.delete(idHex);
+    this.armedCount--;
+    if (ofKey.size === 0 && this.armed.get(key) === ofKey) this.armed.delete(key);
+  }
+
+  /** Arms the oldest queued presignatures of `keyId` until it has `armAhead` armed (within {@link MAX_ARMED}). */
+  private topUp(keyId: Uint8Array): void {
+    const key = toHex(keyId);
+    const queue = this.queued.get(key);
+    let ofKey = this.armed.get(key);
+    while (queue && queue.length > 0 && (ofKey?.size ?? 0) < this.armAhead && this.armedCount < MAX_ARMED) {
+      const idHex = queue.shift() as string;
+      if (!ofKey) {
+        ofKey = new Map();
+        this.armed.set(key, ofKey);
+      }
+      const slot = this.arm(keyId, fromHex(idHex));
+      const held = ofKey;
+      held.set(idHex, slot);
+      this.armedCount++;
+      // an arming that came to nothing gives its place up (a take of that handle then asks the store)
+      void slot.then((s) => {
+        if (s === undefined && held.get(idHex) === slot) this.unarm(key, held, idHex);
+      });
+    }
+    if (queue?.length === 0) this.queued.delete(key);
+  }
+
+  /**
+   * Takes presignature `id` out of the store (deleted and recorded used, fsynced) and resolves with it; undefined
+   * when the store no longer holds it (taken meanwhile) or the write failed (then it may still be stored: it is
+   * taken from the store as usual).
+   */
+  private async arm(keyId: Uint8Array, id: Uint8Array): Promise<Stored | undefined> {
+    try {
+      return await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
+        const sealed = await this.vault.get(recordKey.presig(keyId, id));
+        return sealed === undefined ? undefined : this.consume(keyId, id, [], { sealed });
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** How many presignatures of `keyId` are armed, once every arming begun so far has ended. */
+  async armedCountOf(keyId: Uint8Array): Promise<number> {
+    await new Promise((r) => setImmediate(r)); // a top-up scheduled by a take begins first
+    const ofKey = this.armed.get(toHex(keyId));
+    return ofKey ? (await Promise.all(ofKey.values())).filter((s) => s !== undefined).length : 0;
+  }
+
+  /** Wipes and drops the armed and queued presignatures of `keyId` (its share is being retired). */
+  forgetKey(keyId: Uint8Array): void {
+    const key = toHex(keyId);
+    this.queued.delete(key);
+    const ofKey = this.armed.get(key);
+    if (!ofKey) return;
+    this.armed.delete(key);
+    this.armedCount -= ofKey.size;
+    const slots = [...ofKey.values()];
+    ofKey.clear();
+    for (const slot of slots) void slot.then((s) => s && wipe(s.presignature));
   }
 
   /** The handles (presign session ids) of the stored (untaken) presignatures of `keyId`. */

@@ -31,6 +31,12 @@ import { type Op, Vault } from './vault.js';
 export interface ShareStoreOptions {
   /** Clock for the timestamps in plaintext records (tests pass a fixed one). */
   now?: () => Date;
+  /**
+   * Presignatures per key to take out of the store ahead of their use and hold in memory, so that a signing
+   * from one writes nothing (src/store/presignatures.ts). A party node arms; tools that open a store (backup,
+   * inspection) do not. @default 0
+   */
+  armPresignatures?: number;
 }
 
 /** Plaintext of the master-key check record (not secret: it only proves the key decrypts this directory). */
@@ -69,9 +75,10 @@ export class ShareStore {
   private constructor(
     private readonly vault: Vault,
     private readonly userShares: UserShareSealer,
+    armPresignatures: number,
   ) {
     this.pairs = new PairStates(vault);
-    this.presignatures = new Presignatures(vault);
+    this.presignatures = new Presignatures(vault, armPresignatures);
     this.frozenKeys = new FrozenKeys(vault);
   }
 
@@ -94,7 +101,7 @@ export class ShareStore {
       throw e;
     }
     const vault = new Vault(db, masterKey.subKey('atRest'), options.now ?? (() => new Date()));
-    const store = new ShareStore(vault, new UserShareSealer(masterKey));
+    const store = new ShareStore(vault, new UserShareSealer(masterKey), options.armPresignatures ?? 0);
     try {
       await store.checkMasterKey();
     } catch (e) {
@@ -284,6 +291,7 @@ export class ShareStore {
 
   /** Deletes the share of `keyId` and its presignatures together with `ops`, in one batch under its lock. */
   private async retire(keyId: Uint8Array, ops: Op[]): Promise<void> {
+    this.presignatures.forgetKey(keyId);
     await this.vault.lock.run(recordKey.share(keyId), async () => {
       const presigs: Op[] = [];
       for await (const key of this.vault.keys(recordPrefix.presig(keyId))) presigs.push({ type: 'del', key });

@@ -323,6 +323,60 @@ test('presignature: taken with its signing session id in one write; a replayed s
   await s.close();
 });
 
+test('armed presignatures: taken out of the store ahead of use, given out once from memory, gone after a restart, dropped with their key', async () => {
+  const dir = tempDir();
+  let s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  const signers = signersOf(freshPresig(1));
+  const ids = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  for (const id of ids) await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
+  // the two oldest are armed: deleted from the store and recorded used, held in memory
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 2);
+  assert.equal(
+    await s.presignatures.list(share1.keyId),
+    [ids[2]].map((x) => new Uint8Array(x as Uint8Array)),
+  );
+  // an armed one is given out with no write: no session mark (the presignature is the session's one-use token)
+  const session = randomBytes(32);
+  const taken = await s.presignatures.takeForSession(share1.keyId, session, ids[0] as Uint8Array, signers);
+  assert.is(taken.phi, freshPresig(1).phi);
+  assert.not.ok(await s.isSessionUsed(share1.keyId, session));
+  // once: a replay of the same record finds it used
+  await expectCode(
+    s.presignatures.takeForSession(share1.keyId, session, ids[0] as Uint8Array, signers),
+    'PRESIGNATURE_USED',
+  );
+  // the take armed the next one: nothing is left in the store, two are armed
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 2);
+  assert.equal(await s.presignatures.list(share1.keyId), []);
+  // an armed one asked for by another signer set is refused and wiped, and never given out
+  await expectCode(
+    s.presignatures.takeForSession(share1.keyId, randomBytes(32), ids[1] as Uint8Array, signers.slice(1)),
+    'PRESIGNATURE_SIGNERS',
+  );
+  await expectCode(s.presignatures.take(share1.keyId, ids[1] as Uint8Array, signers), 'PRESIGNATURE_USED');
+  await s.close();
+  // a restart (or crash): what was armed is gone from the store as used, never offered again
+  s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  await expectCode(s.presignatures.take(share1.keyId, ids[2] as Uint8Array, signers), 'PRESIGNATURE_USED');
+  await s.close();
+});
+
+test("armed presignatures: a retired key's are wiped with its stored ones", async () => {
+  const s = await ShareStore.open(tempDir(), master, { armPresignatures: 2 });
+  await s.putPendingShare(share1);
+  await s.commitShare(share1.keyId);
+  const p = freshPresig(1);
+  const id = randomBytes(32);
+  await s.presignatures.put(share1.keyId, id, p, signersOf(p));
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 1);
+  // a reshare's new share replaces share1: its commit retires the old key, presignatures and all
+  await s.putPendingShare(otherShare, { replaces: share1.keyId });
+  await s.commitShare(otherShare.keyId);
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 0);
+  await expectCode(s.presignatures.take(share1.keyId, id, signersOf(p)), 'PRESIGNATURE_USED');
+  await s.close();
+});
+
 test('bans persist until unban; the first reason stays', async () => {
   const dir = tempDir();
   let s = await ShareStore.open(dir, master, { now: () => new Date(0) });
