@@ -74,6 +74,19 @@ function consumed(at: number): string {
   return `used AS (DELETE FROM presignatures WHERE presignature_id = $${at})`;
 }
 
+/**
+ * {@link SessionRepo.insertEnded}: `$1..$11` the session columns and the end (status, result, error) as arrays,
+ * `$12` the presignatures whose inventory rows go, `$13..$17` the events (session, type, party, detail, time).
+ */
+const INSERT_ENDED = `WITH used AS (DELETE FROM presignatures WHERE presignature_id = ANY($12::text[])),
+  ended AS (INSERT INTO sessions (${SESSION_COLUMNS}, status, result, error)
+    SELECT s, k, a, p::jsonb, m, n, r, b, st, re::jsonb, er::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bytea[],
+      $9::text[], $10::text[], $11::text[]) AS x(s, k, a, p, m, n, r, b, st, re, er))
+  INSERT INTO session_events (session_id, type, party_id, detail, at)
+    SELECT s, t, p, d::jsonb, a FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[])
+      WITH ORDINALITY AS e(s, t, p, d, a, n) ORDER BY n`;
+
 /** The four array parameters of {@link appendEvents}. */
 function eventColumns(events: readonly SessionEventInput[]): unknown[] {
   return [
@@ -94,22 +107,25 @@ export function sessionRepo(pool: pg.Pool): SessionRepo {
       else await pool.query(`WITH ${consumed(9)} ${insert}`, [...sessionValues(s), consumes]);
     },
 
-    async insertEnded(s, end, events, consumes) {
-      const { status, outcome } = end;
-      const values = [
-        ...sessionValues(s),
-        status,
-        json(outcome?.result),
-        json(outcome?.error),
-        ...eventColumns(events),
-      ];
-      const session = `session AS (INSERT INTO sessions (${SESSION_COLUMNS}, status, result, error)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb))`;
-      const used = consumes === undefined ? '' : `${consumed(16)}, `;
-      await pool.query(
-        `WITH ${used}${session} ${appendEvents(12)}`,
-        consumes === undefined ? values : [...values, consumes],
-      );
+    async insertEnded(ended) {
+      if (ended.length === 0) return;
+      // column-wise arrays, unnested in the statement: one parameterised query for any number of sessions
+      const rows: unknown[][] = Array.from({ length: 11 }, () => []);
+      const events: unknown[][] = Array.from({ length: 5 }, () => []);
+      const consumed: string[] = [];
+      for (const { row, end, events: own, consumes } of ended) {
+        const values = [...sessionValues(row), end.status, json(end.outcome?.result), json(end.outcome?.error)];
+        values.forEach((v, i) => {
+          rows[i]?.push(v);
+        });
+        for (const e of own) {
+          [row.sessionId, e.type, e.partyId ?? null, JSON.stringify(e.detail ?? {}), e.at].forEach((v, i) => {
+            events[i]?.push(v);
+          });
+        }
+        if (consumes !== undefined) consumed.push(consumes);
+      }
+      await pool.query(INSERT_ENDED, [...rows, consumed, ...events]);
     },
 
     async finish(sessionId, status, outcome, events) {

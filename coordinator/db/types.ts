@@ -141,6 +141,15 @@ export interface SessionEventInput {
   at: Date;
 }
 
+/** A session written once it has ended: its row, its end, its events (see {@link SessionRepo.insertEnded}). */
+export interface EndedSession {
+  readonly row: NewSession;
+  readonly end: { status: SessionStatus; outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] } };
+  readonly events: readonly SessionEventInput[];
+  /** The presignature this session used: its inventory row is deleted in the same statement. */
+  readonly consumes?: string;
+}
+
 export interface SessionRepo {
   /**
    * Inserts a new session; with `consumes`, deletes that presignature's inventory row in the same statement (a
@@ -148,15 +157,11 @@ export interface SessionRepo {
    */
   insert(s: NewSession, consumes?: string): Promise<void>;
   /**
-   * Inserts a session that has ended already, with its end (`status`, result or error) and its `events`, in one
-   * statement; with `consumes`, deletes that presignature's inventory row in it too.
+   * Inserts sessions that have ended already, each with its end (status, result or error) and its events, in one
+   * statement for all of them; each one's `consumes` (a signing from a presignature) deletes that presignature's
+   * inventory row in it too.
    */
-  insertEnded(
-    s: NewSession,
-    end: { status: SessionStatus; outcome?: { result?: Record<string, unknown>; error?: SessionRow['error'] } },
-    events: readonly SessionEventInput[],
-    consumes?: string,
-  ): Promise<void>;
+  insertEnded(sessions: readonly EndedSession[]): Promise<void>;
   /**
    * Moves a session to `status`, with its result or error; `events` (appended first, in order, each with the time
    * it happened) go in the same statement.

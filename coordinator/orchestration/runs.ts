@@ -13,7 +13,7 @@ import type { Log } from '../../src/runtime/logger.js';
 import type { Repositories } from '../db/types.js';
 import type { SessionMetrics, SignatureView } from '../service.js';
 import { Attempt, indexOf, type Judge, type Verdict } from './attempt.js';
-import { Journal } from './journal.js';
+import { EndedSessions, Journal } from './journal.js';
 import type { PartyNetwork } from './orchestrator.js';
 import { type OutcomeSinks, recordOutcome } from './outcome.js';
 
@@ -35,8 +35,12 @@ export class SessionRuns {
   private readonly attempts = new Map<string, Attempt<unknown>>();
   /** Journals still writing, so that a read of their session waits for them (read-your-writes). */
   private readonly journals = new Map<string, Journal>();
+  /** The sessions written whole when they end, a group per statement. */
+  private readonly ended: EndedSessions;
 
-  constructor(private readonly o: SessionRunsInit) {}
+  constructor(private readonly o: SessionRunsInit) {
+    this.ended = new EndedSessions(o.repos.sessions);
+  }
 
   /** Routes a verified result from `partyId` to its attempt. */
   handleResult(partyId: string, result: SessionResult): Ack {
@@ -104,7 +108,7 @@ export class SessionRuns {
   ): Journal {
     const record = signed.record;
     const sessionId = bytesToHex(record.sessionId);
-    const journal = new Journal(this.o.repos.sessions, sessionId, (e) =>
+    const journal = new Journal(this.o.repos.sessions, this.ended, sessionId, (e) =>
       this.o.log.warn({ session: sessionId, error: String(e) }, 'could not record a session event'),
     );
     this.journals.set(sessionId, journal);
@@ -146,7 +150,7 @@ export class SessionRuns {
         // the verdict's own writes are queued in the same turn as the verdict; let them join the chain first
         return new Promise((r) => setImmediate(r));
       })
-      .then(() => journal.flush())
+      .then(() => journal.written())
       .then(() => this.journals.delete(key));
     return attempt.run(timeoutMs);
   }

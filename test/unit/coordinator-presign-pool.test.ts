@@ -152,15 +152,17 @@ test('inventory: usable rows only, one taker each, deleted when taken, gone with
     });
     await repos.sessions.insert(session('1'.repeat(64)), ac.presignatureId);
     const at = new Date();
-    await repos.sessions.insertEnded(
-      session('2'.repeat(64)),
-      { status: 'completed', outcome: { result: { r: '0x01' } } },
-      [
-        { type: 'created', at },
-        { type: 'result', detail: { r: '0x01' }, partyId: 'party-b', at },
-      ],
-      bc.presignatureId,
-    );
+    await repos.sessions.insertEnded([
+      {
+        row: session('2'.repeat(64)),
+        end: { status: 'completed', outcome: { result: { r: '0x01' } } },
+        events: [
+          { type: 'created', at },
+          { type: 'result', detail: { r: '0x01' }, partyId: 'party-b', at },
+        ],
+        consumes: bc.presignatureId,
+      },
+    ]);
     assert.equal(await held(), [ab.presignatureId]);
     const ended = await repos.sessions.get('2'.repeat(64));
     assert.is(ended?.status, 'completed');
