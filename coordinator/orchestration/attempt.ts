@@ -8,11 +8,11 @@
  * unavailability: a party reported a timeout, refused the announcement, disconnected, aborted, had banned a peer,
  * or stayed silent — the silent parties named, so a retry can exclude them).
  */
-import { peerIdFromString } from '@libp2p/peer-id';
 import { equalBytes } from '../../protocols/common/bytes.js';
 import type { Ack } from '../../protocols/control/ack.js';
 import type { PartyRole, SessionResult } from '../../protocols/control/control.js';
 import type { SessionRecord, SignedRecord } from '../../protocols/control/record.js';
+import { peerIdOf } from '../../src/runtime/peer-ids.js';
 
 /** How an attempt ended. */
 export type Verdict<T> =
@@ -63,7 +63,7 @@ export function partyAtIndex(
 
 /** The record index of `partyId`; throws when the record does not name it (a caller's bug). */
 export function indexOf(record: SessionRecord, partyId: string): number {
-  const bytes = peerIdFromString(partyId).toMultihash().bytes;
+  const bytes = peerIdOf(partyId).toMultihash().bytes;
   const party = record.parties.find((p) => equalBytes(p.peerId, bytes));
   if (!party) throw new Error(`the record does not name party ${partyId}`);
   return party.index;

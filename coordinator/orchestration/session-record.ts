@@ -3,8 +3,8 @@
  * registered addresses (so that they can dial each other), and the deadline. The orchestrator signs it.
  */
 import { randomBytes } from 'node:crypto';
-import { peerIdFromString } from '@libp2p/peer-id';
 import type { ReshareTerms, SessionKind, SessionRecord } from '../../protocols/control/record.js';
+import { peerIdOf } from '../../src/runtime/peer-ids.js';
 import type { Rendezvous } from '../p2p/rendezvous.js';
 import type { PartyIndex } from './attempt.js';
 
@@ -26,7 +26,7 @@ export function sessionRecord(
     | Record<string, never> = {},
 ): SessionRecord {
   const parties = indexed.map(({ partyId, index, role, oldIndex, newIndex }) => ({
-    peerId: peerIdFromString(partyId).toMultihash().bytes,
+    peerId: peerIdOf(partyId).toMultihash().bytes,
     index,
     addrs: (network.get(partyId)?.addresses ?? []).slice(0, 8),
     // the role tells a delegate node it is one, and the parties whom to reach across the relay (external)

@@ -14,7 +14,7 @@
  * peers only (a guest's request for a slot waits for its join: guest-admissions.ts), and sends a delegate node the context of its next session (protocols/control/delegate.ts).
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
-import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromMultihash } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import * as Digest from 'multiformats/hashes/digest';
 import { type Ack, decodeAck, encodeAck } from '../../protocols/control/ack.js';
@@ -41,15 +41,18 @@ import { controlRequest, serveControl } from '../../src/runtime/control-transpor
 import { nodeEd25519 } from '../../src/runtime/ed25519.js';
 import { createHost, type Host } from '../../src/runtime/host.js';
 import type { Log } from '../../src/runtime/logger.js';
+import { peerIdOf } from '../../src/runtime/peer-ids.js';
 import { GuestAdmissions } from './guest-admissions.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits, type RelayService, relaySetup } from './relay.js';
 
 const ed25519 = nodeEd25519();
 
-/** A result envelope signed by `peer`, decoded and verified (reported, or carried in an answer); throws otherwise. */
+/**
+ * A result envelope signed by `peer` (reported, or carried in an answer): its signature checked, then its body
+ * decoded, once; throws otherwise.
+ */
 function openResult(envelope: Uint8Array, peer: PeerId): SessionResult {
-  const signed = signedResults.decode(envelope);
-  return signedResults.verify(signed.bytes, signed.signature, peer.toMultihash().bytes, ed25519);
+  return signedResults.open(envelope, peer.toMultihash().bytes, ed25519).result;
 }
 
 /** The peer id string of multihash bytes (a malformed id is a bad message). */
@@ -200,7 +203,7 @@ export class Rendezvous {
     this.guests.settle(partyId, false);
     this.init.log.warn({ party: partyId }, 'party revoked: disconnected and refused from now on');
     this.onDisconnect(partyId);
-    await this.host.hangUp(peerIdFromString(partyId)).catch(() => {});
+    await this.host.hangUp(peerIdOf(partyId)).catch(() => {});
   }
 
   /** Every party seen since start, online or not. */
@@ -216,7 +219,7 @@ export class Rendezvous {
   /** Whether `partyId` is registered and connected now. */
   isOnline(partyId: string): boolean {
     const p = this.parties.get(partyId);
-    return p?.online === true && this.host.getConnections(peerIdFromString(partyId)).length > 0;
+    return p?.online === true && this.host.getConnections(peerIdOf(partyId)).length > 0;
   }
 
   private onConnect(peer: PeerId): void {
@@ -356,7 +359,7 @@ export class Rendezvous {
         .filter((p) => this.admitted.has(p.partyId) && p.addresses.length > 0)
         .map(async (p) => {
           try {
-            const peer = peerIdFromString(p.partyId);
+            const peer = peerIdOf(p.partyId);
             await this.host.peerStore.merge(peer, { multiaddrs: p.addresses.map((a) => multiaddr(a)) });
             await this.host.dial(peer, { signal: AbortSignal.timeout(DIAL_KNOWN_TIMEOUT_MS) });
           } catch {
@@ -376,7 +379,7 @@ export class Rendezvous {
     if (!ack.ok || ack.payload === undefined) return ack;
     let result: SessionResult;
     try {
-      result = openResult(ack.payload, peerIdFromString(partyId));
+      result = openResult(ack.payload, peerIdOf(partyId));
     } catch (e) {
       this.init.log.warn({ party: partyId, error: String(e) }, 'an answer carried a result that does not verify');
       return { ok: false, code: 'BAD_RESULT', message: `party ${partyId} answered with a bad result: ${String(e)}` };
@@ -419,7 +422,7 @@ export class Rendezvous {
 
   private async send(partyId: string, bytes: Uint8Array): Promise<Ack> {
     try {
-      return decodeAck(await controlRequest(this.host, peerIdFromString(partyId), bytes));
+      return decodeAck(await controlRequest(this.host, peerIdOf(partyId), bytes));
     } catch (e) {
       return { ok: false, code: 'UNREACHABLE', message: `party ${partyId} did not answer: ${String(e)}` };
     }

@@ -190,6 +190,7 @@ interface NativeAddon {
   publicKeyCombine(output: Uint8Array, pubkeys: Uint8Array[]): number;
   publicKeyConvert(output: Uint8Array, pubkey: Uint8Array): number;
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): number;
+  ecdsaRecover(output: Uint8Array, sig: Uint8Array, recid: number, msg32: Uint8Array): number;
   ecdh(
     output: Uint8Array,
     pubkey: Uint8Array,
