@@ -14,7 +14,7 @@
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
-import { openStream } from './spare-streams.js';
+import { bestConnection, openStream } from './spare-streams.js';
 
 /** The one-exchange-per-stream control protocol id. */
 export const CONTROL_PROTOCOL = '/mpc/control/1.0.0';
@@ -130,15 +130,24 @@ class Channel {
 
   constructor(
     private readonly stream: Stream,
+    private readonly connection: Connection,
     private readonly onClose: () => void,
   ) {
     this.lp = framed(stream, ID_BYTES + 1);
     void this.readAnswers();
   }
 
+  /**
+   * Whether the channel's stream or its connection has gone, though no read failed yet (a connection can close
+   * before its streams notice): a request on it would wait out its deadline.
+   */
+  get stale(): boolean {
+    return this.stream.status !== 'open' || this.connection.status !== 'open';
+  }
+
   /** Whether the channel can take another request now. */
   get usable(): boolean {
-    return !this.closed && this.stream.status === 'open' && this.pending.size < MAX_CHANNEL_REQUESTS;
+    return !this.closed && !this.stale && this.pending.size < MAX_CHANNEL_REQUESTS;
   }
 
   /** Sends one request and resolves with its answer; rejects on a failed answer, `signal`, or a broken stream. */
@@ -222,15 +231,21 @@ async function channelTo(host: Libp2p, peer: PeerId, signal: AbortSignal): Promi
   if (known) {
     const ch = await known.catch(() => undefined);
     if (ch?.usable) return ch;
-    if (ch && !ch.closed) return undefined; // busy: this request goes on a stream of its own
+    if (ch && !ch.closed && !ch.stale) return undefined; // busy: this request goes on a stream of its own
+    ch?.fail(new Error("the control channel's connection closed"));
     if (all.open.get(key) === known) all.open.delete(key);
   }
-  const opening = openStream(host, peer, CONTROL_CHANNEL_PROTOCOL, signal, true).then((stream) => {
-    const ch: Channel = new Channel(stream, () => {
+  const opening = (async () => {
+    const connection = bestConnection(host, peer) ?? (await host.dial(peer, { signal }));
+    const stream = await connection.newStream(CONTROL_CHANNEL_PROTOCOL, {
+      signal,
+      negotiateFully: true,
+      runOnLimitedConnection: true,
+    });
+    return new Channel(stream, connection, () => {
       if (all.open.get(key) === opening) all.open.delete(key);
     });
-    return ch;
-  });
+  })();
   all.open.set(key, opening);
   try {
     return await opening;

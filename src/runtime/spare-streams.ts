@@ -40,20 +40,14 @@ export function bestConnection(host: Libp2p, peer: PeerId): Connection | undefin
 
 /**
  * Opens a stream for `protocol` to `peer`, over an open connection when there is one, else by dialling. The
- * request goes out with the protocol name (`negotiateFully` false, the default): one round trip per exchange
- * instead of two; `negotiateFully` waits for the peer to accept the protocol first.
+ * request goes out with the protocol name (multistream-select not waited for): one round trip per exchange
+ * instead of two.
  * Our protocols run over relayed (limited) connections too: a party behind NAT is reached only through the
  * coordinator's relay, whose per-connection limits are sized for it (coordinator/p2p/relay.ts).
  */
-export function openStream(
-  host: Libp2p,
-  peer: PeerId,
-  protocol: string,
-  signal: AbortSignal,
-  negotiateFully = false,
-): Promise<Stream> {
+export function openStream(host: Libp2p, peer: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
   const open = bestConnection(host, peer);
-  const options = { signal, negotiateFully, runOnLimitedConnection: true };
+  const options = { signal, negotiateFully: false, runOnLimitedConnection: true };
   return open ? open.newStream(protocol, options) : host.dialProtocol(peer, protocol, options);
 }
 
