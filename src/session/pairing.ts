@@ -202,7 +202,7 @@ export class Pairing {
         try {
           return [i, await this.ensure(peerId, opts)] as const;
         } catch (e) {
-          throw asPeerFailure(e, i);
+          throw this.callerFailure(e, peerId, i);
         }
       }),
     );
@@ -228,10 +228,28 @@ export class Pairing {
         const waited = this.winsOver(peerId) ? undefined : await this.awaitRenewal(peerId.toString(), since, signal);
         out.set(i, waited ?? (await this.ensure(peerId, opts)));
       } catch (e) {
-        throw asPeerFailure(e, i);
+        throw this.callerFailure(e, peerId, i);
       }
     }
     return out;
+  }
+
+  /**
+   * A failed setup as the session waiting on it sees it: when the setup's own check failed and banned the peer,
+   * the ban (`BANNED`, as a session starting now would be refused: that pair cannot sign, another set can) — not
+   * a failed check of the waiting session, which the coordinator would take as final; else the setup's failure
+   * naming the peer by its index in the waiting session.
+   */
+  private callerFailure(e: unknown, peer: PeerId | string, index: number): unknown {
+    const key = peer.toString();
+    const why = this.bans.reason(key);
+    if (e instanceof SessionError && e.code !== 'BANNED' && why !== undefined) {
+      return new SessionError('BANNED', `pair setup with party ${index}: peer is banned: ${why}`, {
+        culprits: [index],
+        cause: e,
+      });
+    }
+    return asPeerFailure(e, index);
   }
 
   /** Waits (at most the setup deadline) until the peer’s setup gives a state made after `since`. */

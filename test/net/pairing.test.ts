@@ -239,6 +239,39 @@ test('a pair-setup request is answered only when it comes from index 1 of its se
   }
 });
 
+test('a session waiting on a pair setup the peer started, which fails a check, gets the ban (BANNED), not a failed check of its own', async () => {
+  const allowed = new Set<string>();
+  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
+  for (const h of [a, b]) allowed.add(h.peerId.toString());
+  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
+  const bans = new BanList();
+  const pb = await Pairing.install(b, { bans, timeoutMs: 5_000 });
+  try {
+    // a asks b for a pair setup; b answers with its first message, so the setup is under way on b
+    const stream = await a.dialProtocol(b.peerId, PAIR_PROTOCOL);
+    const lp = lpStream(stream);
+    const sessionId = randomId();
+    await lp.write(encodeFrame({ sessionId, round: HELLO_ROUND, from: 1, payload: new Uint8Array(0) }));
+    await lp.read({ signal: AbortSignal.timeout(3_000) });
+    // a session of b's needs the pair with a (as its party 3) meanwhile: it waits for that setup
+    const waiting = pb.pairsFor(new Map([[3, a.peerId]])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // a's next message is junk: the setup fails its check and b bans a
+    await lp.write(encodeFrame({ sessionId, round: 1, from: 1, payload: crypto.getRandomValues(new Uint8Array(200)) }));
+    const err = await waiting;
+    assert.ok(err instanceof SessionError, String(err));
+    assert.is((err as SessionError).code, 'BANNED', String(err));
+    assert.equal((err as SessionError).culprits, [3]);
+    assert.ok(bans.has(a.peerId.toString()), 'the failed check banned a');
+    stream.abort(new Error('done'));
+  } finally {
+    await pb.stop();
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
 test('a pair state past its maximum age is replaced by a fresh setup on both ends; an undated one counts as past', async () => {
   const allowed = new Set<string>();
   const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
