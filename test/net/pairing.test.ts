@@ -204,13 +204,19 @@ test('pairsFor dials each peer at the address given with it, and names a failed 
   }
 });
 
-test('a pair-setup request is answered only when it comes from index 1 of its session and from a peer not banned', async () => {
+/** Two hosts: `a` knows where `b` is; `b` runs pairing with its own ban list. */
+async function askerAndResponder(): Promise<{ a: Host; b: Host; bans: BanList; pb: Pairing }> {
   const allowed = new Set<string>();
   const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
   for (const h of [a, b]) allowed.add(h.peerId.toString());
   await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
   const bans = new BanList();
   const pb = await Pairing.install(b, { bans, timeoutMs: 5_000 });
+  return { a, b, bans, pb };
+}
+
+test('a pair-setup request is answered only when it comes from index 1 of its session and from a peer not banned', async () => {
+  const { a, b, bans, pb } = await askerAndResponder();
   /** Sends a hello on /mpc/pair from `a` and resolves with whether `b` kept the stream open for a while. */
   const hello = async (from: number): Promise<boolean> => {
     const stream = await a.dialProtocol(b.peerId, PAIR_PROTOCOL);
@@ -240,12 +246,7 @@ test('a pair-setup request is answered only when it comes from index 1 of its se
 });
 
 test('a session waiting on a pair setup the peer started, which fails a check, gets the ban (BANNED), not a failed check of its own', async () => {
-  const allowed = new Set<string>();
-  const [a, b] = await Promise.all([createHost({ allowedPeers: allowed }), createHost({ allowedPeers: allowed })]);
-  for (const h of [a, b]) allowed.add(h.peerId.toString());
-  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() });
-  const bans = new BanList();
-  const pb = await Pairing.install(b, { bans, timeoutMs: 5_000 });
+  const { a, b, bans, pb } = await askerAndResponder();
   try {
     // a asks b for a pair setup; b answers with its first message, so the setup is under way on b
     const stream = await a.dialProtocol(b.peerId, PAIR_PROTOCOL);
