@@ -5,15 +5,18 @@
  * names — with the peer id of each of its signers: it is given out only to a signing by exactly that signer set.
  *
  * Armed presignatures (`armAhead` > 0, what a party node runs with): the durable write that makes a presignature
- * single-use is done ahead of its use, off the signing's path. Per key, the next `armAhead` presignatures this
- * process stored — oldest first, the order in which the coordinator uses them — are deleted from the store and
- * recorded used in one fsynced batch, and kept decrypted in memory; a signing that names one takes it from
- * memory with no disk access. Taking it from memory is synchronous, so it is given out once; the process that
- * armed it is the only one that can use it, and after a crash or restart it is gone from the store as used
- * (the coordinator's signing then falls back to a full signing, as for any presignature a party lacks). A
- * signing from an armed presignature marks no session id: the presignature is that session's one-use token,
- * and a replayed record finds it used (`PRESIGNATURE_USED`). A retired key's armed presignatures are wiped with
- * its stored ones.
+ * single-use is done ahead of its use, off the signing's path. Per key, the presignatures this process stored —
+ * oldest first, the order in which the coordinator uses them — are deleted from the store and recorded used in
+ * fsynced batches, and kept decrypted in memory; a signing that names one takes it from memory with no disk
+ * access. A key is armed up to `armAhead` as its presignatures are stored; once takes have left it fewer than
+ * half of that, the next ones are armed together, in one read and one batch (so one signing in several pays
+ * for the arming, not every one). Taking one from memory is synchronous, so it is given out once; the process
+ * that armed it is the only one that can use it. A graceful close puts the armed presignatures back (stored,
+ * the used record removed, in one batch, after the store stopped giving them out); after a crash they are gone
+ * from the store as used (the coordinator's signing then falls back to a full signing, as for any presignature
+ * a party lacks). A signing from an armed presignature marks no session id: the presignature is that session's
+ * one-use token, and a replayed record finds it used (`PRESIGNATURE_USED`). A retired key's armed
+ * presignatures are wiped with its stored ones.
  */
 import { equalBytes, fromHex, toHex } from '../../protocols/common/bytes.js';
 import type { Presignature } from '../../protocols/dkls23/sign.js';
@@ -68,6 +71,8 @@ export class Presignatures {
   private armedCount = 0;
   /** Per key (hex), the handles (hex) this process stored and has not armed or taken, oldest first. */
   private readonly queued = new Map<string, string[]>();
+  /** Set by {@link putBack}: nothing is armed or given out from memory any more. */
+  private closing = false;
 
   /**
    * @param armAhead presignatures to hold armed per key (see the module comment); 0 arms none
@@ -112,7 +117,7 @@ export class Presignatures {
       const queue = this.queued.get(key) ?? [];
       queue.push(toHex(id));
       this.queued.set(key, queue);
-      this.topUp(keyId);
+      this.topUp(keyId, this.armAhead);
     }
   }
 
@@ -212,16 +217,19 @@ export class Presignatures {
     const key = toHex(keyId);
     const idHex = toHex(id);
     const ofKey = this.armed.get(key);
-    const slot = ofKey?.get(idHex);
-    if (this.armAhead > 0) setImmediate(() => this.topUp(keyId)); // after this signing's own work
-    if (!ofKey || !slot) {
+    const slot = this.closing ? undefined : ofKey?.get(idHex);
+    if (ofKey && slot) {
+      this.unarm(key, ofKey, idHex);
+    } else {
       const queue = this.queued.get(key);
       const at = queue?.indexOf(idHex) ?? -1;
       if (queue && at >= 0) queue.splice(at, 1);
-      return Promise.resolve(undefined);
     }
-    this.unarm(key, ofKey, idHex);
-    return slot;
+    // the next group, once the key holds under half of armAhead: after this signing's own work
+    if (this.queued.has(key) && (this.armed.get(key)?.size ?? 0) < this.armAhead / 2) {
+      setImmediate(() => this.topUp(keyId, this.armAhead / 2));
+    }
+    return slot ?? Promise.resolve(undefined);
   }
 
   private unarm(key: string, ofKey: Map<string, Promise<Stored | undefined>>, idHex: string): void {
@@ -230,43 +238,121 @@ export class Presignatures {
     if (ofKey.size === 0 && this.armed.get(key) === ofKey) this.armed.delete(key);
   }
 
-  /** Arms the oldest queued presignatures of `keyId` until it has `armAhead` armed (within {@link MAX_ARMED}). */
-  private topUp(keyId: Uint8Array): void {
+  /**
+   * Arms the oldest queued presignatures of `keyId`, together, up to `armAhead` armed (within {@link MAX_ARMED}),
+   * when it holds fewer than `below`.
+   */
+  private topUp(keyId: Uint8Array, below: number): void {
     const key = toHex(keyId);
     const queue = this.queued.get(key);
+    const held = this.armed.get(key)?.size ?? 0;
+    if (this.closing || !queue || held >= below) return;
+    const ids = queue.splice(0, Math.min(this.armAhead - held, MAX_ARMED - this.armedCount));
+    if (queue.length === 0) this.queued.delete(key);
+    if (ids.length === 0) return;
     let ofKey = this.armed.get(key);
-    while (queue && queue.length > 0 && (ofKey?.size ?? 0) < this.armAhead && this.armedCount < MAX_ARMED) {
-      const idHex = queue.shift() as string;
-      if (!ofKey) {
-        ofKey = new Map();
-        this.armed.set(key, ofKey);
-      }
-      const slot = this.arm(keyId, fromHex(idHex));
-      const held = ofKey;
-      held.set(idHex, slot);
+    if (!ofKey) {
+      ofKey = new Map();
+      this.armed.set(key, ofKey);
+    }
+    const group = this.arm(keyId, ids);
+    const slots = ofKey;
+    for (const idHex of ids) {
+      const slot = group.then((armed) => armed.get(idHex));
+      slots.set(idHex, slot);
       this.armedCount++;
       // an arming that came to nothing gives its place up (a take of that handle then asks the store)
       void slot.then((s) => {
-        if (s === undefined && held.get(idHex) === slot) this.unarm(key, held, idHex);
+        if (s === undefined && slots.get(idHex) === slot) this.unarm(key, slots, idHex);
       });
     }
-    if (queue?.length === 0) this.queued.delete(key);
   }
 
   /**
-   * Takes presignature `id` out of the store (deleted and recorded used, fsynced) and resolves with it; undefined
-   * when the store no longer holds it (taken meanwhile) or the write failed (then it may still be stored: it is
-   * taken from the store as usual).
+   * Takes the presignatures `ids` (hex) of `keyId` out of the store — read together, then deleted and recorded
+   * used in one fsynced batch — and resolves with them by handle. One the store no longer holds (taken
+   * meanwhile) or that does not open is left out (a take of it asks the store, which reports why); when the
+   * write fails none is armed (they may still be stored: they are taken from the store as usual).
    */
-  private async arm(keyId: Uint8Array, id: Uint8Array): Promise<Stored | undefined> {
+  private async arm(keyId: Uint8Array, ids: readonly string[]): Promise<Map<string, Stored>> {
+    const out = new Map<string, Stored>();
     try {
-      return await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
-        const sealed = await this.vault.get(recordKey.presig(keyId, id));
-        return sealed === undefined ? undefined : this.consume(keyId, id, [], { sealed });
+      await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
+        const keys = ids.map((idHex) => recordKey.presig(keyId, fromHex(idHex)));
+        const sealed = await this.vault.getMany(keys);
+        const used = encodeJson({ at: this.vault.now().toISOString() });
+        const ops: BatchOp[] = [];
+        ids.forEach((idHex, i) => {
+          const k = keys[i] as string;
+          const stored = this.openStored(k, sealed[i], idHex);
+          if (!stored) return;
+          out.set(idHex, stored);
+          ops.push(
+            { type: 'del', key: k },
+            { type: 'put', key: recordKey.presigUsed(keyId, fromHex(idHex)), value: used },
+          );
+        });
+        if (ops.length > 0) await this.vault.batch(ops);
       });
     } catch {
-      return undefined;
+      for (const s of out.values()) wipe(s.presignature);
+      out.clear();
     }
+    return out;
+  }
+
+  /** The stored presignature under `k`, decrypted and decoded; undefined when absent or it does not open. */
+  private openStored(k: string, sealed: Uint8Array | undefined, idHex: string): Stored | undefined {
+    if (sealed === undefined) return undefined;
+    let plain: Uint8Array | undefined;
+    try {
+      plain = this.vault.open(k, sealed, `presignature ${idHex}`);
+      return decodePresignature(plain);
+    } catch {
+      return undefined;
+    } finally {
+      plain?.fill(0);
+    }
+  }
+
+  /**
+   * Stops arming and giving out armed presignatures, and puts the armed ones back in the store: each stored
+   * again and its used record removed, all in one fsynced batch, then wiped from memory. Called as the store
+   * closes, when no signing runs any more; an armed presignature was never given out (a take removes it from
+   * memory before anything awaits), so it is as unused as before it was armed. Resolves with how many went back.
+   */
+  async putBack(): Promise<number> {
+    this.closing = true;
+    this.queued.clear();
+    const held = [...this.armed].map(([key, ofKey]) => [fromHex(key), [...ofKey]] as const);
+    this.armed.clear();
+    this.armedCount = 0;
+    const ops: BatchOp[] = [];
+    const armed: Stored[] = [];
+    for (const [keyId, slots] of held) {
+      for (const [idHex, slot] of slots) {
+        const s = await slot;
+        if (!s) continue;
+        armed.push(s);
+        const id = fromHex(idHex);
+        const k = recordKey.presig(keyId, id);
+        const plain = encodePresignature(s.presignature, s.peers);
+        try {
+          ops.push(
+            { type: 'put', key: k, value: this.vault.seal(k, plain) },
+            { type: 'del', key: recordKey.presigUsed(keyId, id) },
+          );
+        } finally {
+          plain.fill(0);
+        }
+      }
+    }
+    try {
+      if (ops.length > 0) await this.vault.batch(ops);
+    } finally {
+      for (const s of armed) wipe(s.presignature);
+    }
+    return armed.length;
   }
 
   /** How many presignatures of `keyId` are armed, once every arming begun so far has ended. */

@@ -111,10 +111,17 @@ export class ShareStore {
     return store;
   }
 
-  /** Waits for pending burn flags, then closes the database. */
+  /**
+   * Puts the armed presignatures back (src/store/presignatures.ts), waits for pending burn flags, then closes the
+   * database. The caller has stopped taking work: nothing is given out from memory once this begins.
+   */
   async close(): Promise<void> {
-    await this.pairs.flushBurns();
-    await this.vault.close();
+    try {
+      await this.presignatures.putBack();
+    } finally {
+      await this.pairs.flushBurns();
+      await this.vault.close();
+    }
   }
 
   /** The directory the store lives in. */

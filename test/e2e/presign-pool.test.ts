@@ -4,7 +4,8 @@
  * signature recovers the account's address (ethers), a derived child's signing too; signing more than the pool
  * holds falls back to full
  * signings (`presigned: false`); a refresh empties the pool of the old key, signing still works and the pool
- * refills for the new key; a hybrid account is never presigned. MPC_TEST_PARTY_LOGS=1 prints the parties' logs.
+ * refills for the new key; a hybrid account is never presigned; after a graceful restart the pool still signs
+ * in one round (each party put its armed presignatures back). MPC_TEST_PARTY_LOGS=1 prints the parties' logs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,21 +27,23 @@ interface Account {
   presignatures?: number;
 }
 
-test('a warm pool signs in one online round; more than the pool falls back; a refresh empties it; hybrid never', async () => {
+test('a warm pool signs in one online round; more than the pool falls back; a refresh empties it; hybrid never; a restart keeps it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mpc-presign-'));
-  const net = await startDevNetwork({
-    dir,
-    port: 0,
-    parties: 3,
-    delegates: 1,
-    env,
-    presignPool: POOL,
-    ...(process.env.MPC_TEST_PARTY_LOGS
-      ? { logLevel: 'info' as const, onPartyLine: (n: string, l: string) => console.log(n, l) }
-      : {}),
-  });
+  const start = () =>
+    startDevNetwork({
+      dir,
+      port: 0,
+      parties: 3,
+      delegates: 1,
+      env,
+      presignPool: POOL,
+      ...(process.env.MPC_TEST_PARTY_LOGS
+        ? { logLevel: 'info' as const, onPartyLine: (n: string, l: string) => console.log(n, l) }
+        : {}),
+    });
+  let net = await start();
   try {
-    const api = devApi(net);
+    let api = devApi(net);
     const held = async (id: string) =>
       ((await api.get(`/api/v1/accounts/${id}`)).body as unknown as Account).presignatures;
     const warm = async (id: string, want: number, label: string) => {
@@ -110,6 +113,17 @@ test('a warm pool signs in one online round; more than the pool falls back; a re
     await sign(account, 'after the refresh');
     await warm(account.accountId, POOL, 'refilled for the new key');
     assert.is((await sign(account, 'presigned with the new key')).presigned, true);
+
+    // a graceful restart: the parties put their armed presignatures back, so the pool the coordinator kept still
+    // signs in one round (after a crash those would be gone as used, and each signing would fall back)
+    await warm(account.accountId, POOL, 'refilled before the restart');
+    await net.stop();
+    net = await start();
+    api = devApi(net);
+    assert.is(await held(account.accountId), POOL, 'the coordinator kept its pool');
+    const afterRestart = [];
+    for (let k = 0; k < POOL; k++) afterRestart.push((await sign(account, `after the restart ${k}`)).presigned);
+    assert.equal(afterRestart, Array(POOL).fill(true), 'the presignatures armed before the restart were put back');
   } finally {
     await net.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });

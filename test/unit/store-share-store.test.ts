@@ -323,18 +323,36 @@ test('presignature: taken with its signing session id in one write; a replayed s
   await s.close();
 });
 
-test('armed presignatures: taken out of the store ahead of use, given out once from memory, gone after a restart, dropped with their key', async () => {
+/** The store's vault, to count its writes or to end it as a crash would (no put-back of armed presignatures). */
+function vaultOf(s: ShareStore): { batch: (ops: unknown[]) => Promise<void>; close: () => Promise<void> } {
+  return (s as unknown as { vault: { batch: (ops: unknown[]) => Promise<void>; close: () => Promise<void> } }).vault;
+}
+
+/** Counts the store's batch writes from now on. */
+function countBatches(s: ShareStore): { readonly n: number } {
+  const vault = vaultOf(s);
+  const batch = vault.batch.bind(vault);
+  const counter = { n: 0 };
+  vault.batch = (ops) => {
+    counter.n++;
+    return batch(ops);
+  };
+  return counter;
+}
+
+/** Handles as sorted hex (the store lists them in key order). */
+const handles = (xs: Uint8Array[]) => xs.map((x) => Buffer.from(x).toString('hex')).sort();
+
+test('armed presignatures: taken out of the store ahead of use, given out once from memory, re-armed in a group, put back by a graceful close', async () => {
   const dir = tempDir();
-  let s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  let s = await ShareStore.open(dir, master, { armPresignatures: 4 });
   const signers = signersOf(freshPresig(1));
-  const ids = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  const ids = Array.from({ length: 6 }, () => randomBytes(32) as Uint8Array);
   for (const id of ids) await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
-  // the two oldest are armed: deleted from the store and recorded used, held in memory
-  assert.is(await s.presignatures.armedCountOf(share1.keyId), 2);
-  assert.equal(
-    await s.presignatures.list(share1.keyId),
-    [ids[2]].map((x) => new Uint8Array(x as Uint8Array)),
-  );
+  // the four oldest are armed as they are stored: deleted from the store and recorded used, held in memory
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 4);
+  assert.equal(handles(await s.presignatures.list(share1.keyId)), handles(ids.slice(4)));
+  const batches = countBatches(s);
   // an armed one is given out with no write: no session mark (the presignature is the session's one-use token)
   const session = randomBytes(32);
   const taken = await s.presignatures.takeForSession(share1.keyId, session, ids[0] as Uint8Array, signers);
@@ -345,19 +363,51 @@ test('armed presignatures: taken out of the store ahead of use, given out once f
     s.presignatures.takeForSession(share1.keyId, session, ids[0] as Uint8Array, signers),
     'PRESIGNATURE_USED',
   );
-  // the take armed the next one: nothing is left in the store, two are armed
+  // three and then two armed are at least half of four: nothing is armed yet, nothing written
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 3);
+  await s.presignatures.take(share1.keyId, ids[1] as Uint8Array, signers);
   assert.is(await s.presignatures.armedCountOf(share1.keyId), 2);
-  assert.equal(await s.presignatures.list(share1.keyId), []);
-  // an armed one asked for by another signer set is refused and wiped, and never given out
+  assert.is(batches.n, 0);
+  assert.equal(handles(await s.presignatures.list(share1.keyId)), handles(ids.slice(4)));
+  // an armed one asked for by another signer set is refused and wiped, and never given out; the one left is
+  // under half: the two queued ones are armed together, in one write
   await expectCode(
-    s.presignatures.takeForSession(share1.keyId, randomBytes(32), ids[1] as Uint8Array, signers.slice(1)),
+    s.presignatures.takeForSession(share1.keyId, randomBytes(32), ids[2] as Uint8Array, signers.slice(1)),
     'PRESIGNATURE_SIGNERS',
   );
-  await expectCode(s.presignatures.take(share1.keyId, ids[1] as Uint8Array, signers), 'PRESIGNATURE_USED');
-  await s.close();
-  // a restart (or crash): what was armed is gone from the store as used, never offered again
-  s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 3);
+  assert.is(batches.n, 1);
+  assert.equal(await s.presignatures.list(share1.keyId), []);
   await expectCode(s.presignatures.take(share1.keyId, ids[2] as Uint8Array, signers), 'PRESIGNATURE_USED');
+  // a graceful close puts the three armed ones back, unused; what was given out stays used
+  await s.close();
+  s = await ShareStore.open(dir, master, { armPresignatures: 4 });
+  assert.equal(
+    (await s.presignatures.list(share1.keyId)).map((x) => Buffer.from(x).toString('hex')).sort(),
+    ids
+      .slice(3)
+      .map((x) => Buffer.from(x).toString('hex'))
+      .sort(),
+  );
+  for (const id of ids.slice(3))
+    assert.is((await s.presignatures.take(share1.keyId, id, signers)).phi, freshPresig(1).phi);
+  for (const id of ids.slice(0, 3))
+    await expectCode(s.presignatures.take(share1.keyId, id, signers), 'PRESIGNATURE_USED');
+  await s.close();
+});
+
+test('armed presignatures: after a crash (no close) they are gone from the store as used, never offered again', async () => {
+  const dir = tempDir();
+  let s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  const signers = signersOf(freshPresig(1));
+  const ids = [randomBytes(32), randomBytes(32), randomBytes(32)] as Uint8Array[];
+  for (const id of ids) await s.presignatures.put(share1.keyId, id, freshPresig(1), signers);
+  assert.is(await s.presignatures.armedCountOf(share1.keyId), 2);
+  await vaultOf(s).close(); // the process ends here: nothing is put back
+  s = await ShareStore.open(dir, master, { armPresignatures: 2 });
+  await expectCode(s.presignatures.take(share1.keyId, ids[0] as Uint8Array, signers), 'PRESIGNATURE_USED');
+  await expectCode(s.presignatures.take(share1.keyId, ids[1] as Uint8Array, signers), 'PRESIGNATURE_USED');
+  assert.is((await s.presignatures.take(share1.keyId, ids[2] as Uint8Array, signers)).phi, freshPresig(1).phi);
   await s.close();
 });
 
