@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { EndedSession, NewSession, SessionRepo } from '../../coordinator/db/types.js';
-import { BATCH_MS, EndedSessions, Journal } from '../../coordinator/orchestration/journal.js';
+import { ENDED_BATCH_MS, EndedSessions, Journal } from '../../coordinator/orchestration/journal.js';
 import { testDatabase } from '../helpers/database.js';
 
 function newSession(): NewSession {
@@ -88,7 +88,7 @@ test("a read's flush writes the group now; a failed statement fails each of its 
     const errors: unknown[] = [];
     const row = newSession();
     const flushed = journalOf(repo, ended, row, errors).flush();
-    assert.equal(calls, [1], `the statement went out at once, not after ${BATCH_MS} ms`);
+    assert.equal(calls, [1], `the statement went out at once, not after ${ENDED_BATCH_MS} ms`);
     await flushed;
     assert.is((await db.repos.sessions.get(row.sessionId))?.status, 'completed');
 
