@@ -3,11 +3,11 @@
  * (on request) gossipsub, behind a connection gater that admits only known peers, inbound and outbound. On
  * request, a host also dials relayed (`/p2p-circuit`) addresses through a circuit relay and upgrades such
  * connections to direct ones where the network allows (DCUtR); the coordinator adds the relay server itself
- * (coordinator/p2p/relay.ts) through `services` and `gater`.
+ * (coordinator/p2p/relay.ts) through `services` and `gater`. Noise and yamux run with the two adjustments of
+ * stream-tuning.ts (one write per frame, window updates at half the window).
  * Callers must have imported `src/runtime/polyfill.js` before this module loads libp2p (Node 20 lacks
  * `Promise.withResolvers`).
  */
-import { noise } from '@chainsafe/libp2p-noise';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { dcutr } from '@libp2p/dcutr';
@@ -19,6 +19,7 @@ import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { CodedError } from '../../protocols/common/errors.js';
+import { joinedNoise, tuneYamuxWindowUpdates } from './stream-tuning.js';
 
 /** Services every host runs; `pubsub` only when created with `gossip: true`. */
 export type HostServices = { identify: Identify; ping: Ping; pubsub?: GossipSub };
@@ -126,6 +127,7 @@ export async function createHost(init: HostInit): Promise<Host> {
 }
 
 async function startHost(init: HostInit): Promise<Host> {
+  tuneYamuxWindowUpdates();
   const privateKey = init.privateKey ?? (await generateKeyPair('Ed25519'));
   const services = {
     identify: identify(),
@@ -141,7 +143,7 @@ async function startHost(init: HostInit): Promise<Host> {
       ...(init.announce && init.announce.length > 0 ? { appendAnnounce: init.announce } : {}),
     },
     transports: init.relayClient ? [tcp(), circuitRelayTransport()] : [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [joinedNoise()],
     streamMuxers: [yamux()],
     connectionGater: { ...allowListGater(init.allowedPeers), ...init.gater },
     ...(init.inboundConnectionsPerSecond === undefined
