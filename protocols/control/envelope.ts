@@ -47,7 +47,10 @@ export interface SignedMessageDef<D extends SignatureDomain, T> {
 
 /** Sign, check, wrap and unwrap one signed message type. */
 export interface SignedMessageType<D extends SignatureDomain, T> {
-  /** Encodes `body` and signs it with the sender's 32-byte Ed25519 secret seed. */
+  /**
+   * Encodes `body` and signs it with the sender's 32-byte Ed25519 secret seed. The result holds `body` itself
+   * (its encoder checked it), not a decoded copy: treat it as immutable once signed.
+   */
   sign(body: T, secretKey: Uint8Array, ed?: Ed25519): Signed<D, T>;
   /**
    * Checks the signature over `bytes` by the key of `signerPeerId` (before parsing them), then decodes the
@@ -106,7 +109,7 @@ export function defineSignedMessage<D extends SignatureDomain, T>(
     type: def.type,
     sign(body, secretKey, ed) {
       const bytes = def.encode(body);
-      return signed(def.decode(bytes), bytes, signAs(def.domain, bytes, secretKey, ed));
+      return signed(body, bytes, signAs(def.domain, bytes, secretKey, ed));
     },
     verify,
     encode: (s) => encodeEnvelope(def.type, s.bytes, s.signature),
