@@ -327,16 +327,18 @@ export class Presignatures {
     const held = [...this.armed].map(([key, ofKey]) => [fromHex(key), [...ofKey]] as const);
     this.armed.clear();
     this.armedCount = 0;
-    const ops: BatchOp[] = [];
-    const armed: Stored[] = [];
+    const armed: { keyId: Uint8Array; id: Uint8Array; stored: Stored }[] = [];
     for (const [keyId, slots] of held) {
       for (const [idHex, slot] of slots) {
-        const s = await slot;
-        if (!s) continue;
-        armed.push(s);
-        const id = fromHex(idHex);
+        const stored = await slot;
+        if (stored) armed.push({ keyId, id: fromHex(idHex), stored });
+      }
+    }
+    try {
+      const ops: BatchOp[] = [];
+      for (const { keyId, id, stored } of armed) {
         const k = recordKey.presig(keyId, id);
-        const plain = encodePresignature(s.presignature, s.peers);
+        const plain = encodePresignature(stored.presignature, stored.peers);
         try {
           ops.push(
             { type: 'put', key: k, value: this.vault.seal(k, plain) },
@@ -346,11 +348,9 @@ export class Presignatures {
           plain.fill(0);
         }
       }
-    }
-    try {
       if (ops.length > 0) await this.vault.batch(ops);
     } finally {
-      for (const s of armed) wipe(s.presignature);
+      for (const { stored } of armed) wipe(stored.presignature);
     }
     return armed.length;
   }
