@@ -74,7 +74,7 @@ export function tuneYamuxWindowUpdates(): boolean {
   if (windowUpdatesTuned) return true;
   const proto = YamuxStream.prototype as unknown as { sendWindowUpdate?: (this: YamuxWindow) => void };
   const send = proto.sendWindowUpdate;
-  if (typeof send !== 'function' || StreamState.Established === undefined) return false;
+  if (typeof send !== 'function') return false;
   proto.sendWindowUpdate = function (this: YamuxWindow) {
     const { recvWindow, recvWindowCapacity } = this;
     const halfLeft =

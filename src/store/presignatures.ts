@@ -182,30 +182,36 @@ export class Presignatures {
     read?: { sealed: Uint8Array | undefined },
   ): Promise<Stored> {
     const k = recordKey.presig(keyId, id);
-    const usedKey = recordKey.presigUsed(keyId, id);
-    const what = `presignature ${toHex(id)}`;
     const sealed = read ? read.sealed : await this.vault.get(k);
-    const plain = sealed === undefined ? undefined : this.vault.open(k, sealed, what);
-    if (plain === undefined) {
-      if (await this.vault.has(usedKey)) {
+    if (sealed === undefined) {
+      if (await this.vault.has(recordKey.presigUsed(keyId, id))) {
         throw new StoreError('PRESIGNATURE_USED', `presignature ${toHex(id)} was already used`);
       }
       throw new StoreError('NOT_FOUND', `no presignature ${toHex(id)} for key ${toHex(keyId)}`);
     }
-    let stored: Stored;
+    const stored = this.openSealed(k, sealed, id);
+    await this.vault.batch([...ops, ...this.takenOps(keyId, id)]);
+    return stored;
+  }
+
+  /** The stored presignature `id` (under `k`), opened and decoded; throws the vault's error or `CORRUPT_RECORD`. */
+  private openSealed(k: string, sealed: Uint8Array, id: Uint8Array): Stored {
+    const plain = this.vault.open(k, sealed, `presignature ${toHex(id)}`);
     try {
-      stored = decodePresignature(plain);
+      return decodePresignature(plain);
     } catch (e) {
       throw new StoreError('CORRUPT_RECORD', `presignature ${toHex(id)} does not decode`, { cause: e });
     } finally {
       plain.fill(0);
     }
-    await this.vault.batch([
-      ...ops,
-      { type: 'del', key: k },
-      { type: 'put', key: usedKey, value: encodeJson({ at: this.vault.now().toISOString() }) },
-    ]);
-    return stored;
+  }
+
+  /** The writes that take presignature `id` of `keyId` out of the store for good: deleted, and recorded used. */
+  private takenOps(keyId: Uint8Array, id: Uint8Array): BatchOp[] {
+    return [
+      { type: 'del', key: recordKey.presig(keyId, id) },
+      { type: 'put', key: recordKey.presigUsed(keyId, id), value: encodeJson({ at: this.vault.now().toISOString() }) },
+    ];
   }
 
   /**
@@ -278,19 +284,19 @@ export class Presignatures {
     const out = new Map<string, Stored>();
     try {
       await this.vault.lock.run(`presig/${toHex(keyId)}`, async () => {
-        const keys = ids.map((idHex) => recordKey.presig(keyId, fromHex(idHex)));
+        const handles = ids.map(fromHex);
+        const keys = handles.map((id) => recordKey.presig(keyId, id));
         const sealed = await this.vault.getMany(keys);
-        const used = encodeJson({ at: this.vault.now().toISOString() });
         const ops: BatchOp[] = [];
-        ids.forEach((idHex, i) => {
-          const k = keys[i] as string;
-          const stored = this.openStored(k, sealed[i], idHex);
-          if (!stored) return;
-          out.set(idHex, stored);
-          ops.push(
-            { type: 'del', key: k },
-            { type: 'put', key: recordKey.presigUsed(keyId, fromHex(idHex)), value: used },
-          );
+        handles.forEach((id, i) => {
+          const value = sealed[i];
+          if (value === undefined) return;
+          try {
+            out.set(ids[i] as string, this.openSealed(keys[i] as string, value, id));
+          } catch {
+            return; // left in the store: a take of it reports why it does not open
+          }
+          ops.push(...this.takenOps(keyId, id));
         });
         if (ops.length > 0) await this.vault.batch(ops);
       });
@@ -299,20 +305,6 @@ export class Presignatures {
       out.clear();
     }
     return out;
-  }
-
-  /** The stored presignature under `k`, decrypted and decoded; undefined when absent or it does not open. */
-  private openStored(k: string, sealed: Uint8Array | undefined, idHex: string): Stored | undefined {
-    if (sealed === undefined) return undefined;
-    let plain: Uint8Array | undefined;
-    try {
-      plain = this.vault.open(k, sealed, `presignature ${idHex}`);
-      return decodePresignature(plain);
-    } catch {
-      return undefined;
-    } finally {
-      plain?.fill(0);
-    }
   }
 
   /**
